@@ -1,0 +1,103 @@
+/**
+ * The one module that imports onnxruntime-node. Everything else asks it for sessions and speaks
+ * engine tensors (tensor.ts), so swapping or upgrading the runtime touches this file only.
+ *
+ * `session.run()` blocks the calling thread for the whole inference in onnxruntime-node; callers
+ * that serve requests must run sessions inside worker threads.
+ */
+import * as ort from 'onnxruntime-node';
+import { tensor, type Tensor, type TensorType } from './tensor';
+
+/** `cpu`, or `cuda:N` for the CUDA execution provider on GPU N (needs the CUDA add-on installed). */
+export type DeviceSpec = 'cpu' | `cuda:${number}`;
+export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
+
+export interface RuntimeOptions {
+  readonly device: DeviceSpec;
+  /** Threads inside one operator; 0 lets onnxruntime choose (one per core). */
+  readonly intraOpThreads?: number;
+  readonly interOpThreads?: number;
+  readonly graphOptimization?: GraphOptimizationLevel;
+}
+
+export interface ValueInfo {
+  readonly name: string;
+  /** Element type as onnxruntime reports it (`float32`, `float16`, `int64`...), or `non-tensor`. */
+  readonly type: string;
+  /** Numbers for fixed dimensions, names for dynamic ones; empty for a scalar. */
+  readonly shape: ReadonlyArray<number | string>;
+}
+
+const SUPPORTED_TYPES: ReadonlySet<string> = new Set<TensorType>(['float32', 'float16', 'int32', 'int64']);
+
+export class OnnxSession {
+  private released = false;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly inputs: readonly ValueInfo[],
+    readonly outputs: readonly ValueInfo[],
+  ) {}
+
+  /** Loads a model file; external data files are resolved relative to it. */
+  static async load(modelPath: string, options: RuntimeOptions): Promise<OnnxSession> {
+    const session = await ort.InferenceSession.create(modelPath, sessionOptions(options));
+    return new OnnxSession(session, session.inputMetadata.map(valueInfo), session.outputMetadata.map(valueInfo));
+  }
+
+  async run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
+    if (this.released) throw new Error('session was released');
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.type, t.data, t.dims);
+    const results = await this.session.run(ortFeeds);
+    const out: Record<string, Tensor> = {};
+    for (const [name, value] of Object.entries(results)) out[name] = fromOrt(name, value);
+    return out;
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.session.release();
+  }
+}
+
+function sessionOptions(options: RuntimeOptions): ort.InferenceSession.SessionOptions {
+  const provider: ort.InferenceSession.ExecutionProviderConfig =
+    options.device === 'cpu' ? 'cpu' : { name: 'cuda', deviceId: cudaDeviceId(options.device) };
+  return {
+    executionProviders: [provider],
+    graphOptimizationLevel: options.graphOptimization ?? 'all',
+    intraOpNumThreads: options.intraOpThreads ?? 0,
+    interOpNumThreads: options.interOpThreads ?? 0,
+    // Warnings about float16 nodes falling back to CPU kernels are expected; keep logs for errors.
+    logSeverityLevel: 3,
+  };
+}
+
+function cudaDeviceId(device: string): number {
+  const id = Number(device.slice('cuda:'.length));
+  if (!Number.isInteger(id) || id < 0) throw new Error(`device "${device}" is not cpu or cuda:N`);
+  return id;
+}
+
+function valueInfo(meta: ort.InferenceSession.ValueMetadata): ValueInfo {
+  if (!meta.isTensor) return { name: meta.name, type: 'non-tensor', shape: [] };
+  return { name: meta.name, type: meta.type, shape: [...meta.shape] };
+}
+
+function fromOrt(name: string, value: ort.Tensor): Tensor {
+  if (!SUPPORTED_TYPES.has(value.type)) throw new Error(`output ${name} has unsupported type ${value.type}`);
+  const dims = [...value.dims];
+  switch (value.type) {
+    case 'float32':
+      return tensor('float32', value.data as Float32Array, dims);
+    case 'float16':
+      // onnxruntime returns Uint16Array (or Float16Array where the platform has one): keep the bits.
+      return tensor('float16', new Uint16Array((value.data as Uint16Array).buffer, (value.data as Uint16Array).byteOffset, value.size), dims);
+    case 'int32':
+      return tensor('int32', value.data as Int32Array, dims);
+    default:
+      return tensor('int64', value.data as BigInt64Array, dims);
+  }
+}
