@@ -5,8 +5,8 @@
  * the same config (parallel test workers) simply let the first rename win.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { buildTextEncoder } from './architectures/text-encoder';
 import { buildUnet } from './architectures/unet';
 import { buildVaeDecoder, buildVaeEncoder } from './architectures/vae';
@@ -18,7 +18,7 @@ import { tokenizerFiles, trainBpe } from './tokenizer/bpe-trainer';
 import { tokenizerCorpus } from './tokenizer/tokenizer-corpus';
 
 /** Bump when generated graphs change, so directories made by an older generator are rebuilt. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 export const GENERATOR_MANIFEST = 'generator.json';
 
 /** Protobuf cannot encode a message over 2 GiB; leave headroom for the graph itself. */
@@ -52,16 +52,42 @@ export function writeModelDirectory(config: ModelConfig, outDir: string): WriteR
     throw new Error(`${outDir} exists and was not made by the generator; refusing to replace it`);
   }
   mkdirSync(dirname(outDir), { recursive: true });
+  removeAbandonedStaging(outDir);
   const staging = `${outDir}.partial-${process.pid}-${Date.now()}`;
   try {
     writeInto(config, staging);
     if (isGeneratedFrom(outDir, config)) return { dir: outDir, written: false };
     rmSync(outDir, { recursive: true, force: true });
-    renameSync(staging, outDir);
+    try {
+      renameSync(staging, outDir);
+    } catch (error) {
+      // Another process finished the same directory between our check and our rename.
+      if (isGeneratedFrom(outDir, config)) return { dir: outDir, written: false };
+      throw error;
+    }
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
   return { dir: outDir, written: true };
+}
+
+/** Staging directories left by generator processes that were killed before their rename. */
+function removeAbandonedStaging(outDir: string): void {
+  const prefix = `${basename(outDir)}.partial-`;
+  for (const entry of readdirSync(dirname(outDir))) {
+    if (!entry.startsWith(prefix)) continue;
+    const pid = Number(entry.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(pid) && !isAlive(pid)) rmSync(join(dirname(outDir), entry), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function writeInto(config: ModelConfig, dir: string): void {
@@ -90,7 +116,12 @@ function writeInto(config: ModelConfig, dir: string): void {
 function writeGraph(componentDir: string, build: (sink: WeightSink) => ModelMessage, externalData = false): void {
   mkdirSync(componentDir, { recursive: true });
   const sink = externalData ? new ExternalWeightSink(join(componentDir, 'weights.pb')) : new InlineWeightSink();
-  const model = build(sink);
+  let model: ModelMessage;
+  try {
+    model = build(sink);
+  } finally {
+    sink.close();
+  }
   const inlineBytes = (model.graph?.initializer ?? []).reduce((sum, t) => sum + (t.raw_data?.byteLength ?? 0), 0);
   if (inlineBytes > INLINE_WEIGHT_LIMIT_BYTES) {
     throw new Error(`${componentDir}: ${inlineBytes} bytes of weights exceed protobuf's 2 GB limit; use external data`);

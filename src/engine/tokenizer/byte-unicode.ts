@@ -26,6 +26,14 @@ function buildByteToUnicode(): string[] {
 /** `BYTE_TO_UNICODE[b]` is the one-character symbol for byte `b`. */
 export const BYTE_TO_UNICODE: readonly string[] = buildByteToUnicode();
 
+/**
+ * The 256 symbols in the order CLIP's vocabulary lists them (ids 0..255): by code point, so the
+ * printable bytes come first and the remapped ones after.
+ */
+export const CLIP_BASE_SYMBOLS: readonly string[] = [...BYTE_TO_UNICODE].sort(
+  (a, b) => (a.codePointAt(0) as number) - (b.codePointAt(0) as number),
+);
+
 /** Inverse of {@link BYTE_TO_UNICODE}. */
 export const UNICODE_TO_BYTE: ReadonlyMap<string, number> = new Map(
   BYTE_TO_UNICODE.map((symbol, byte) => [symbol, byte] as const),

@@ -65,7 +65,10 @@ export function product(shape: Shape): Dim {
 export function formatDim(d: Dim): string {
   if (d.symbols.length === 0) return String(d.coefficient);
   const symbols = d.symbols.join('*');
-  return d.coefficient === 1 ? symbols : `${d.coefficient}*${symbols}`;
+  if (d.coefficient === 1) return symbols;
+  // Down-sampled sizes read as `height/8`, as an exporter would name them.
+  const inverse = 1 / d.coefficient;
+  return d.coefficient < 1 && Number.isInteger(inverse) ? `${symbols}/${inverse}` : `${d.coefficient}*${symbols}`;
 }
 
 export function formatShape(shape: Shape): string {

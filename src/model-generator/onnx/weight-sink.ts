@@ -23,6 +23,7 @@ export class InlineWeightSink implements WeightSink {
 export class ExternalWeightSink implements WeightSink {
   private readonly fd: number;
   private offset = 0;
+  private closed = false;
   private readonly location: string;
 
   constructor(
@@ -49,7 +50,10 @@ export class ExternalWeightSink implements WeightSink {
     return placed;
   }
 
+  /** Idempotent, so a failed build can close in a `finally` after a successful one already did. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     closeSync(this.fd);
   }
 }

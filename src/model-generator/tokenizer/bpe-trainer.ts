@@ -1,11 +1,12 @@
 /**
  * Learns a byte-level BPE vocabulary in CLIP's format from a small weighted word list.
  *
- * Layout, as in CLIP: ids 0..255 are the byte symbols, 256..511 the same with `</w>` (end of word),
- * then one id per merge in merge order, then `<|startoftext|>` and `<|endoftext|>` last.
+ * Layout, as in CLIP: ids 0..255 are the byte symbols in CLIP's order, 256..511 the same with
+ * `</w>` (end of word), then one id per merge in merge order, then `<|startoftext|>` and
+ * `<|endoftext|>` last.
  * Deterministic: ties between equally frequent pairs break on the pair's text.
  */
-import { BYTE_TO_UNICODE, textToByteSymbols } from '../../engine/tokenizer/byte-unicode';
+import { CLIP_BASE_SYMBOLS, textToByteSymbols } from '../../engine/tokenizer/byte-unicode';
 
 export const START_OF_TEXT = '<|startoftext|>';
 export const END_OF_TEXT = '<|endoftext|>';
@@ -19,7 +20,7 @@ export interface BpeVocabulary {
 }
 
 export function trainBpe(corpus: ReadonlyArray<readonly [string, number]>, maxVocabSize: number): BpeVocabulary {
-  const baseSymbols = [...BYTE_TO_UNICODE, ...BYTE_TO_UNICODE.map((s) => s + END_OF_WORD)];
+  const baseSymbols = [...CLIP_BASE_SYMBOLS, ...CLIP_BASE_SYMBOLS.map((s) => s + END_OF_WORD)];
   const maxMerges = maxVocabSize - baseSymbols.length - 2;
   if (maxMerges < 0) throw new Error(`vocabulary size ${maxVocabSize} is below ${baseSymbols.length + 2}`);
 
