@@ -51,5 +51,6 @@ export function directoryName(config: ModelConfig): string {
   if (config.unetExternalData && !preset?.unetExternalData) parts.push('external');
   if (config.withVaeEncoder) parts.push('vae-encoder');
   if (config.seed !== 0) parts.push(`seed${config.seed}`);
+  if (config.analyticUnet) parts.push(`analytic${config.analyticUnet.sampleFactor}`);
   return parts.join('-');
 }

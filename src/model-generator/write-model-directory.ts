@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { buildTextEncoder } from './architectures/text-encoder';
+import { buildAnalyticUnet } from './architectures/analytic-unet';
 import { buildUnet } from './architectures/unet';
 import { buildVaeDecoder, buildVaeEncoder } from './architectures/vae';
 import { modelIndex, textEncoderConfig, unetConfig, vaeConfig } from './component-configs';
@@ -102,7 +103,9 @@ function writeInto(config: ModelConfig, dir: string): void {
   json('text_encoder/config.json', textEncoderConfig(config));
   writeGraph(join(dir, 'text_encoder'), (sink) => buildTextEncoder(config, sink));
   json('unet/config.json', unetConfig(config));
-  writeGraph(join(dir, 'unet'), (sink) => buildUnet(config, sink), config.unetExternalData);
+  const analytic = config.analyticUnet;
+  const unet = analytic ? (sink: WeightSink) => buildAnalyticUnet(config, analytic.sampleFactor, sink) : (sink: WeightSink) => buildUnet(config, sink);
+  writeGraph(join(dir, 'unet'), unet, config.unetExternalData);
   json('vae_decoder/config.json', vaeConfig(config));
   writeGraph(join(dir, 'vae_decoder'), (sink) => buildVaeDecoder(config, sink));
   if (config.withVaeEncoder) {

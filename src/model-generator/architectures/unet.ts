@@ -81,7 +81,7 @@ export function buildUnet(config: ModelConfig, weights: WeightSink): ModelMessag
   return g.build({ component: 'unet', timestep_signature: config.timestep });
 }
 
-function timestepInput(g: GraphBuilder, config: ModelConfig): Value {
+export function timestepInput(g: GraphBuilder, config: ModelConfig): Value {
   switch (config.timestep) {
     case 'float-batch':
       return g.input('timestep', config.dtype, ['batch']);

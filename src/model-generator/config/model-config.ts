@@ -45,6 +45,8 @@ export interface ModelConfig {
   readonly unetExternalData: boolean;
   readonly withVaeEncoder: boolean;
   readonly scheduler: Readonly<Record<string, unknown>>;
+  /** Replaces the UNet by `out_sample = sampleFactor · sample` (closed-form tests of the denoising loop). */
+  readonly analyticUnet?: { readonly sampleFactor: number };
 }
 
 /** Stable Diffusion 1.4's scheduler_config.json (PNDMScheduler). */
@@ -91,5 +93,6 @@ export function validateModelConfig(config: ModelConfig): void {
   for (const c of vae.blockChannels) {
     if (c % vae.normGroups !== 0) problems.push(`vae.blockChannels entry ${c} must be a multiple of vae.normGroups (${vae.normGroups})`);
   }
+  if (config.analyticUnet && !Number.isFinite(config.analyticUnet.sampleFactor)) problems.push('analyticUnet.sampleFactor must be a finite number');
   if (problems.length > 0) throw new Error(`invalid model config (${config.preset}): ${problems.join('; ')}`);
 }

@@ -1,0 +1,56 @@
+/**
+ * The `parameters` text people know from the AUTOMATIC1111 web UI, so images from this API can be
+ * read by the same tools:
+ *
+ *   a red kente dress
+ *   Negative prompt: blurry
+ *   Steps: 20, Sampler: Euler a, CFG scale: 7.5, Seed: 42, Size: 512x512, Model hash: 1a2b3c4d5e, Model: final
+ */
+import type { SchedulerName } from '../schedulers';
+
+/** The web UI's sampler names for our schedulers (PNDM without PRK steps is its PLMS). */
+export const SAMPLER_LABELS: Readonly<Record<SchedulerName, string>> = {
+  pndm: 'PLMS',
+  ddim: 'DDIM',
+  euler: 'Euler',
+  'euler-a': 'Euler a',
+  'dpm++2m': 'DPM++ 2M',
+  lms: 'LMS',
+};
+
+export interface GenerationParameters {
+  readonly prompt: string;
+  readonly negativePrompt: string;
+  readonly steps: number;
+  readonly scheduler: SchedulerName;
+  readonly guidanceScale: number;
+  readonly seed: bigint;
+  readonly width: number;
+  readonly height: number;
+  readonly checkpointId: string;
+  /** Content hash of the checkpoint (its UNet); the first 10 hex digits are shown, as the web UI does. */
+  readonly checkpointHash: string;
+  readonly noiseMode?: string;
+}
+
+export function formatGenerationParameters(p: GenerationParameters): string {
+  const lines = [p.prompt];
+  if (p.negativePrompt) lines.push(`Negative prompt: ${p.negativePrompt}`);
+  const fields: Array<[string, string]> = [
+    ['Steps', String(p.steps)],
+    ['Sampler', SAMPLER_LABELS[p.scheduler]],
+    ['CFG scale', String(p.guidanceScale)],
+    ['Seed', p.seed.toString()],
+    ['Size', `${p.width}x${p.height}`],
+    ['Model hash', p.checkpointHash.slice(0, 10)],
+    ['Model', p.checkpointId],
+  ];
+  if (p.noiseMode) fields.push(['RNG', p.noiseMode === 'torch' ? 'CPU' : p.noiseMode]);
+  lines.push(fields.map(([k, v]) => `${k}: ${quoteIfNeeded(v)}`).join(', '));
+  return lines.join('\n');
+}
+
+/** The web UI quotes values containing its separators. */
+function quoteIfNeeded(value: string): string {
+  return /[,:\n"]/.test(value) ? JSON.stringify(value) : value;
+}

@@ -1,0 +1,53 @@
+/** A model directory with its three graphs loaded as onnxruntime sessions on one device. */
+import { ModelDirectoryError } from '../errors';
+import { OnnxSession, type RuntimeOptions } from '../runtime/onnx-runtime';
+import { readSignature, type ModelSignature } from './component-signatures';
+import { readModelDirectory, type ModelDirectory } from './model-directory';
+
+export interface LoadedModel {
+  readonly directory: ModelDirectory;
+  readonly signature: ModelSignature;
+  readonly textEncoder: OnnxSession;
+  readonly unet: OnnxSession;
+  readonly vaeDecoder: OnnxSession;
+  release(): Promise<void>;
+}
+
+export async function loadModel(dir: string, runtime: RuntimeOptions): Promise<LoadedModel> {
+  const directory = readModelDirectory(dir);
+  const load = async (component: keyof ModelDirectory['graphs']): Promise<OnnxSession> => {
+    try {
+      return await OnnxSession.load(directory.graphs[component], runtime);
+    } catch (error) {
+      throw new ModelDirectoryError(dir, `${component}/model.onnx`, `onnxruntime cannot load it (${firstLine(error)})`);
+    }
+  };
+  const sessions: OnnxSession[] = [];
+  try {
+    const textEncoder = await load('text_encoder');
+    sessions.push(textEncoder);
+    const unet = await load('unet');
+    sessions.push(unet);
+    const vaeDecoder = await load('vae_decoder');
+    sessions.push(vaeDecoder);
+    const signature = readSignature(dir, { textEncoder, unet, vaeDecoder });
+    return {
+      directory,
+      signature,
+      textEncoder,
+      unet,
+      vaeDecoder,
+      release: async () => {
+        await Promise.all(sessions.map((s) => s.release()));
+      },
+    };
+  } catch (error) {
+    await Promise.all(sessions.map((s) => s.release()));
+    throw error;
+  }
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0]?.slice(0, 300) ?? '';
+}

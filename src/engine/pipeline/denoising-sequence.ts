@@ -1,0 +1,76 @@
+/**
+ * One image being generated: its latents, its own scheduler state and noise stream, its guidance
+ * and its prompt embeddings. A batching worker can hold many and step any subset of them together.
+ */
+import type { NoiseSource } from '../noise';
+import type { Scheduler } from '../schedulers';
+
+export interface PromptEmbeddings {
+  /** [sequenceLength × contextWidth] for the prompt. */
+  readonly cond: Float32Array;
+  /** The same for the negative prompt; absent when the sequence runs without guidance. */
+  readonly uncond?: Float32Array;
+}
+
+export class DenoisingSequence {
+  private index = 0;
+
+  constructor(
+    readonly id: string,
+    /** [channels, height/8, width/8]. */
+    readonly latentShape: readonly [number, number, number],
+    public latents: Float32Array,
+    readonly scheduler: Scheduler,
+    readonly noise: NoiseSource,
+    readonly guidanceScale: number,
+    readonly embeddings: PromptEmbeddings,
+  ) {
+    const expected = latentShape[0] * latentShape[1] * latentShape[2];
+    if (latents.length !== expected) throw new RangeError(`latents hold ${latents.length} values, shape needs ${expected}`);
+    if ((guidanceScale > 1) !== (embeddings.uncond !== undefined)) {
+      throw new RangeError('unconditional embeddings are needed exactly when guidanceScale > 1');
+    }
+  }
+
+  /** True when classifier-free guidance applies: two UNet rows, [uncond, cond]. */
+  get guided(): boolean {
+    return this.embeddings.uncond !== undefined;
+  }
+
+  get rows(): number {
+    return this.guided ? 2 : 1;
+  }
+
+  get stepIndex(): number {
+    return this.index;
+  }
+
+  get totalSteps(): number {
+    return this.scheduler.timesteps.length;
+  }
+
+  get done(): boolean {
+    return this.index >= this.scheduler.timesteps.length;
+  }
+
+  get timestep(): number {
+    const t = this.scheduler.timesteps[this.index];
+    if (t === undefined) throw new RangeError(`sequence ${this.id} has finished its ${this.totalSteps} steps`);
+    return t;
+  }
+
+  /** Applies guidance to the UNet's rows for this sequence and takes one scheduler step. */
+  advance(cond: Float32Array, uncond: Float32Array | undefined): void {
+    let prediction = cond;
+    if (uncond) {
+      const g = this.guidanceScale;
+      prediction = new Float32Array(cond.length);
+      for (let i = 0; i < cond.length; i++) {
+        const u = uncond[i] as number;
+        prediction[i] = u + g * ((cond[i] as number) - u);
+      }
+    }
+    this.latents = this.scheduler.step(prediction, this.timestep, this.latents, this.noise);
+    this.index++;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * What one text-to-image request asks for, validated before anything is allocated. Every rule
+ * names the field it applies to, so a transport can answer a 4xx that tells the client what to fix.
+ */
+import { InvalidInputError } from '../errors';
+import { NOISE_MODES, NUMPY_MAX_SEED, SeedError, parseSeed, randomSeed, type NoiseMode } from '../noise';
+import { SCHEDULER_NAMES, type SchedulerName } from '../schedulers';
+
+export interface GenerationRequest {
+  readonly prompt: string;
+  readonly negativePrompt: string;
+  readonly width: number;
+  readonly height: number;
+  readonly steps: number;
+  /** Classifier-free guidance; at most 1 means no guidance (and no unconditional rows). */
+  readonly guidanceScale: number;
+  /** Image i uses seed + i. */
+  readonly seed: bigint;
+  readonly scheduler: SchedulerName;
+  readonly noiseMode: NoiseMode;
+  readonly numImages: number;
+  /** DDIM's eta (0 = deterministic); ignored by other schedulers. */
+  readonly eta: number;
+}
+
+export interface GenerationLimits {
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly maxSteps: number;
+  readonly maxImages: number;
+  readonly maxGuidanceScale: number;
+  /** Characters, checked before tokenising so a huge body cannot stall the thread. */
+  readonly maxPromptLength: number;
+}
+
+export const DEFAULT_LIMITS: GenerationLimits = {
+  minSize: 64,
+  maxSize: 1024,
+  maxSteps: 150,
+  maxImages: 8,
+  maxGuidanceScale: 50,
+  maxPromptLength: 4000,
+};
+
+export const DEFAULT_REQUEST = {
+  negativePrompt: '',
+  width: 512,
+  height: 512,
+  steps: 25,
+  guidanceScale: 7.5,
+  scheduler: 'pndm',
+  noiseMode: 'torch',
+  numImages: 1,
+  eta: 0,
+} as const;
+
+/** Fields as they arrive from outside (JSON, GraphQL, protobuf, a command line). */
+export type GenerationInput = Readonly<Record<string, unknown>>;
+
+export function parseGenerationRequest(input: GenerationInput, limits: GenerationLimits = DEFAULT_LIMITS): GenerationRequest {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new InvalidInputError('request', 'must be an object');
+  const size = (field: string, fallback: number): number => {
+    const value = integer(input, field, fallback, limits.minSize, limits.maxSize);
+    if (value % 8 !== 0) throw new InvalidInputError(field, `must be a multiple of 8 (latents are 1/8 of the image), got ${value}`);
+    return value;
+  };
+  const request: GenerationRequest = {
+    prompt: text(input, 'prompt', undefined, limits.maxPromptLength),
+    negativePrompt: text(input, 'negativePrompt', DEFAULT_REQUEST.negativePrompt, limits.maxPromptLength),
+    width: size('width', DEFAULT_REQUEST.width),
+    height: size('height', DEFAULT_REQUEST.height),
+    steps: integer(input, 'steps', DEFAULT_REQUEST.steps, 1, limits.maxSteps),
+    guidanceScale: number(input, 'guidanceScale', DEFAULT_REQUEST.guidanceScale, 0, limits.maxGuidanceScale),
+    seed: seed(input['seed']),
+    scheduler: oneOf(input, 'scheduler', DEFAULT_REQUEST.scheduler, SCHEDULER_NAMES),
+    noiseMode: oneOf(input, 'noiseMode', DEFAULT_REQUEST.noiseMode, NOISE_MODES),
+    numImages: integer(input, 'numImages', DEFAULT_REQUEST.numImages, 1, limits.maxImages),
+    eta: number(input, 'eta', DEFAULT_REQUEST.eta, 0, 1),
+  };
+  if (request.noiseMode === 'numpy' && request.seed + BigInt(request.numImages - 1) > NUMPY_MAX_SEED) {
+    throw new InvalidInputError('seed', `with noiseMode numpy, seed + numImages - 1 must be at most ${NUMPY_MAX_SEED} (numpy's RandomState takes 32-bit seeds)`);
+  }
+  return request;
+}
+
+function text(input: GenerationInput, field: string, fallback: string | undefined, maxLength: number): string {
+  const value = input[field] ?? fallback;
+  if (value === undefined) throw new InvalidInputError(field, 'is required');
+  if (typeof value !== 'string') throw new InvalidInputError(field, `must be a string, got ${typeName(value)}`);
+  if (value.length > maxLength) throw new InvalidInputError(field, `must be at most ${maxLength} characters, got ${value.length}`);
+  return value;
+}
+
+function number(input: GenerationInput, field: string, fallback: number, min: number, max: number): number {
+  const value = input[field] ?? fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidInputError(field, `must be a finite number, got ${typeName(value)}`);
+  if (value < min || value > max) throw new InvalidInputError(field, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function integer(input: GenerationInput, field: string, fallback: number, min: number, max: number): number {
+  const value = number(input, field, fallback, min, max);
+  if (!Number.isInteger(value)) throw new InvalidInputError(field, `must be an integer, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(input: GenerationInput, field: string, fallback: T, allowed: readonly T[]): T {
+  const value = input[field] ?? fallback;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new InvalidInputError(field, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as T;
+}
+
+function seed(value: unknown): bigint {
+  if (value === undefined || value === null) return randomSeed();
+  try {
+    return parseSeed(value);
+  } catch (error) {
+    if (error instanceof SeedError) throw new InvalidInputError('seed', error.message.replace(/^seed (string )?/, ''));
+    throw error;
+  }
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : typeof value === 'object' ? 'an object' : String(value);
+}

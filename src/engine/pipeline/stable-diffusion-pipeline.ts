@@ -1,0 +1,117 @@
+/**
+ * Text-to-image on one loaded model, as separable steps (encode prompts, create sequences, one
+ * denoising step over any set of sequences, decode) that a batching worker drives, plus
+ * `generate`, which runs them in order for one request.
+ */
+import { CancelledError } from '../errors';
+import { loadModel, type LoadedModel } from '../model/loaded-model';
+import { createNoiseSource, seedForImage } from '../noise';
+import type { RuntimeOptions } from '../runtime/onnx-runtime';
+import { createScheduler } from '../schedulers';
+import type { EncodedPrompt } from '../tokenizer';
+import { decodeLatents, type RgbImage } from './decode-latents';
+import { denoiseStep } from './denoise-step';
+import { DenoisingSequence } from './denoising-sequence';
+import { encodePrompts } from './encode-prompts';
+import type { GenerationRequest } from './generation-request';
+
+export interface StepProgress {
+  /** 1-based: the step just finished. */
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly timestep: number;
+  readonly elapsedMs: number;
+}
+
+export interface GenerateOptions {
+  readonly onProgress?: (progress: StepProgress) => void;
+  /** Checked between steps; an aborted generation throws CancelledError. */
+  readonly signal?: AbortSignal;
+}
+
+export interface GeneratedImage {
+  readonly index: number;
+  readonly seed: bigint;
+  readonly image: RgbImage;
+}
+
+export interface GenerationResult {
+  readonly images: GeneratedImage[];
+  readonly prompt: EncodedPrompt;
+  readonly negativePrompt?: EncodedPrompt;
+}
+
+export class StableDiffusionPipeline {
+  constructor(readonly model: LoadedModel) {}
+
+  static async load(dir: string, runtime: RuntimeOptions): Promise<StableDiffusionPipeline> {
+    return new StableDiffusionPipeline(await loadModel(dir, runtime));
+  }
+
+  async encodePrompts(prompts: readonly string[]): Promise<{ states: Float32Array[]; tokens: EncodedPrompt[] }> {
+    const { directory, textEncoder, signature } = this.model;
+    return encodePrompts(prompts, directory.tokenizer, textEncoder, signature);
+  }
+
+  /** Prompt embeddings for a request: [cond] or, with guidance, [cond, uncond]. */
+  async encodeRequest(request: GenerationRequest): Promise<{ cond: Float32Array; uncond?: Float32Array; tokens: EncodedPrompt[] }> {
+    const guided = request.guidanceScale > 1;
+    const { states, tokens } = await this.encodePrompts(guided ? [request.prompt, request.negativePrompt] : [request.prompt]);
+    return { cond: states[0] as Float32Array, uncond: states[1], tokens };
+  }
+
+  /** One sequence per image, image i seeded with seed + i and holding its own scheduler. */
+  createSequences(request: GenerationRequest, embeddings: { cond: Float32Array; uncond?: Float32Array }, idPrefix = 'image'): DenoisingSequence[] {
+    const { signature, directory } = this.model;
+    const shape: [number, number, number] = [signature.latentChannels, request.height / 8, request.width / 8];
+    return Array.from({ length: request.numImages }, (_, index) => {
+      const noise = createNoiseSource(request.noiseMode, seedForImage(request.seed, index));
+      const scheduler = createScheduler(request.scheduler, directory.schedulerConfig, { eta: request.eta });
+      scheduler.setTimesteps(request.steps);
+      const latents = noise.randn(shape[0] * shape[1] * shape[2]);
+      const sigma = scheduler.initNoiseSigma;
+      if (sigma !== 1) for (let i = 0; i < latents.length; i++) latents[i] = (latents[i] as number) * sigma;
+      return new DenoisingSequence(`${idPrefix}-${index}`, shape, latents, scheduler, noise, request.guidanceScale, embeddings);
+    });
+  }
+
+  step(sequences: readonly DenoisingSequence[]): Promise<void> {
+    return denoiseStep(sequences, this.model.unet, this.model.signature);
+  }
+
+  decode(sequences: readonly DenoisingSequence[]): Promise<RgbImage[]> {
+    const first = sequences[0];
+    if (!first) return Promise.resolve([]);
+    const { vaeDecoder, signature, directory } = this.model;
+    return decodeLatents(sequences.map((s) => s.latents), first.latentShape, vaeDecoder, signature, directory.vaeScalingFactor);
+  }
+
+  /** All images of a request denoised together, one UNet call per step. */
+  async generate(request: GenerationRequest, options: GenerateOptions = {}): Promise<GenerationResult> {
+    const started = Date.now();
+    const throwIfAborted = (): void => {
+      if (options.signal?.aborted) throw new CancelledError();
+    };
+    throwIfAborted();
+    const { tokens, ...embeddings } = await this.encodeRequest(request);
+    const sequences = this.createSequences(request, embeddings);
+    const first = sequences[0] as DenoisingSequence;
+    while (!first.done) {
+      throwIfAborted();
+      const timestep = first.timestep;
+      await this.step(sequences);
+      options.onProgress?.({ step: first.stepIndex, totalSteps: first.totalSteps, timestep, elapsedMs: Date.now() - started });
+    }
+    throwIfAborted();
+    const images = await this.decode(sequences);
+    return {
+      images: images.map((image, index) => ({ index, seed: seedForImage(request.seed, index), image })),
+      prompt: tokens[0] as EncodedPrompt,
+      negativePrompt: tokens[1],
+    };
+  }
+
+  release(): Promise<void> {
+    return this.model.release();
+  }
+}

@@ -1,0 +1,35 @@
+export { SCHEDULER_CLASS_NAMES, SCHEDULER_NAMES } from './scheduler';
+export type { Scheduler, SchedulerName } from './scheduler';
+export { ConfigReader, SchedulerConfigError } from './config-reader';
+export type { RawSchedulerConfig } from './config-reader';
+export { SchedulerUsageError } from './common';
+export type { BetaSchedule, TimestepSpacing } from './common';
+export {
+  readDdimConfig,
+  readDpmSolverConfig,
+  readEulerAncestralConfig,
+  readEulerConfig,
+  readLmsConfig,
+  readPndmConfig,
+  readSchedulerConfig,
+} from './scheduler-config';
+export type {
+  DdimSchedulerConfig,
+  DpmSolverSchedulerConfig,
+  EulerAncestralSchedulerConfig,
+  EulerSchedulerConfig,
+  LmsSchedulerConfig,
+  PndmSchedulerConfig,
+  PredictionType,
+  SchedulerConfigMap,
+} from './scheduler-config';
+export { PndmScheduler } from './pndm-scheduler';
+export { DdimScheduler } from './ddim-scheduler';
+export type { DdimOptions } from './ddim-scheduler';
+export { EulerDiscreteScheduler } from './euler-scheduler';
+export type { EulerOptions } from './euler-scheduler';
+export { EulerAncestralDiscreteScheduler } from './euler-ancestral-scheduler';
+export { DpmSolverMultistepScheduler } from './dpm-solver-multistep-scheduler';
+export { LmsDiscreteScheduler } from './lms-scheduler';
+export { SchedulerNameError, createScheduler, parseSchedulerName } from './create-scheduler';
+export type { SchedulerOptions } from './create-scheduler';
