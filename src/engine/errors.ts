@@ -29,7 +29,7 @@ export class ModelDirectoryError extends EngineError {
     readonly file: string,
     readonly problem: string,
   ) {
-    super(`${directory}: ${file}: ${problem}`);
+    super(file === '.' ? `${directory}: ${problem}` : `${directory}: ${file}: ${problem}`);
     this.name = 'ModelDirectoryError';
   }
 }

@@ -11,7 +11,7 @@ export function addPngTextChunk(png: Buffer, keyword: string, text: string): Buf
     throw new Error('not a PNG that starts with IHDR');
   }
   if (!/^[\x20-\x7e]{1,79}$/.test(keyword)) throw new Error('PNG text keywords are 1 to 79 printable Latin-1 characters');
-  const latin1 = /^[\x00-\xff]*$/.test(text) && !text.includes('\0');
+  const latin1 = [...text].every((c) => c !== '\0' && (c.codePointAt(0) as number) <= 0xff);
   const data = latin1
     ? Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')])
     : // keyword, NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL, UTF-8 text

@@ -46,7 +46,7 @@ export function readSignature(dir: string, graphs: { textEncoder: GraphIo; unet:
   const sample = find(graphs.unet.inputs, 'sample') ?? fail(un, 'has no input "sample"');
   const timestep = find(graphs.unet.inputs, 'timestep') ?? fail(un, 'has no input "timestep"');
   const context = find(graphs.unet.inputs, 'encoder_hidden_states') ?? fail(un, 'has no input "encoder_hidden_states"');
-  find(graphs.unet.outputs, 'out_sample') ?? fail(un, 'has no output "out_sample"');
+  if (!find(graphs.unet.outputs, 'out_sample')) fail(un, 'has no output "out_sample"');
   const dtype = floatType(sample.type) ?? fail(un, `sample must be float32 or float16, is ${sample.type}`);
   if (sample.shape.length !== 4) fail(un, `sample must have rank 4 [batch, channels, height, width], has rank ${sample.shape.length}`);
   if (context.type !== dtype) fail(un, `encoder_hidden_states must be ${dtype} like sample, is ${context.type}`);
@@ -55,7 +55,7 @@ export function readSignature(dir: string, graphs: { textEncoder: GraphIo; unet:
   const timestepType = timestep.type === 'int64' ? 'int64' : (floatType(timestep.type) ?? fail(un, `timestep must be float or int64, is ${timestep.type}`));
 
   const latent = find(graphs.vaeDecoder.inputs, 'latent_sample') ?? fail(vd, 'has no input "latent_sample"');
-  find(graphs.vaeDecoder.outputs, 'sample') ?? fail(vd, 'has no output "sample"');
+  if (!find(graphs.vaeDecoder.outputs, 'sample')) fail(vd, 'has no output "sample"');
   if (latent.type !== dtype) fail(vd, `latent_sample must be ${dtype} like the UNet, is ${latent.type}`);
 
   const latentChannels = fixed(sample.shape[1]) ?? fixed(latent.shape[1]) ?? 4;

@@ -1,0 +1,54 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { readPngTextChunks } from '../src/engine/image/png-text-chunk';
+import { runGenerate } from '../src/generate-command/run-generate';
+import { TINY_PRESET } from '../src/model-generator/config/presets';
+import { ensureModelDirectory } from '../src/model-generator/ensure-model-directory';
+
+async function generate(...argv: string[]): Promise<{ code: number; output: string; progress: string }> {
+  const lines: string[] = [];
+  let progress = '';
+  const code = await runGenerate(argv, { out: (l) => lines.push(l), progress: { isTTY: true, write: (t: string) => (progress += t) } });
+  return { code, output: lines.join('\n'), progress };
+}
+
+describe('npm run generate', () => {
+  const model = ensureModelDirectory(TINY_PRESET);
+  const out = mkdtempSync(join(tmpdir(), 'afd-generate-'));
+
+  it('writes a PNG with its parameters and draws a progress bar', async () => {
+    const file = join(out, 'dress.png');
+    const result = await generate('--model', model, '--prompt', 'a red kente dress', '--seed', '42', '--steps', '4', '--scheduler', 'euler-a', '--width', '64', '--height', '96', '--out', file);
+    expect(result).toMatchObject({ code: 0, output: `wrote ${file} (seed 42)` });
+    expect(result.progress).toContain('step 4/4');
+    const png = readFileSync(file);
+    expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 64, height: 96 });
+    expect(readPngTextChunks(png).get('parameters')).toMatch(
+      /^a red kente dress\nSteps: 4, Sampler: Euler a, CFG scale: 7\.5, Seed: 42, Size: 64x96, Model hash: [0-9a-f]{10}, Model: tiny, RNG: CPU$/,
+    );
+  });
+
+  it('numbers the files of several images, seed + i each', async () => {
+    const result = await generate('--model', model, '--prompt', 'ankara', '--seed', '7', '--steps', '2', '--width', '64', '--height', '64', '--images', '2', '--out', join(out, 'many.webp'));
+    expect(result.code).toBe(0);
+    expect(result.output).toContain('many-1.webp (seed 8)');
+    expect(existsSync(join(out, 'many-0.webp'))).toBe(true);
+  });
+
+  it.each([
+    [['--prompt', 'x', '--out', 'x.png'], 2, /--model, --prompt and --out are required/],
+    [['--model', 'm', '--prompt', 'x', '--out', 'x.gif'], 2, /--out must end in \.png, \.jpg, \.jpeg or \.webp/],
+    [['--model', '{model}', '--prompt', 'x', '--steps', 'ten', '--out', '{out}/a.png'], 2, /steps: must be a finite number, got "ten"/],
+    [['--model', '{model}', '--prompt', 'x', '--height', '100', '--out', '{out}/a.png'], 2, /height: must be a multiple of 8/],
+    [['--model', '{model}', '--prompt', 'x', '--scheduler', 'heun', '--out', '{out}/a.png'], 2, /scheduler: must be one of pndm, ddim/],
+    [['--model', '{model}', '--prompt', 'x', '--seed', '-5', '--out', '{out}/a.png'], 2, /seed/],
+    [['--model', '/nonexistent', '--prompt', 'x', '--out', '{out}/a.png'], 1, /\/nonexistent: is not a directory/],
+  ])('rejects %j with exit code %i and a one-line reason', async (argv, exitCode, message) => {
+    const result = await generate(...argv.map((a) => a.replace('{model}', model).replace('{out}', out)));
+    expect(result.code).toBe(exitCode);
+    expect(result.output).toMatch(message);
+    expect(result.output).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
