@@ -5,7 +5,7 @@
 import { ModelFailedError } from '../errors';
 import type { ModelSignature } from '../model/component-signatures';
 import { floatTensor, readFloats } from '../runtime/float-tensor';
-import type { OnnxSession } from '../runtime/onnx-runtime';
+import type { TensorRunner } from '../runtime/onnx-runtime';
 
 /** 8-bit RGB, row-major, channels interleaved. */
 export interface RgbImage {
@@ -17,7 +17,7 @@ export interface RgbImage {
 export async function decodeLatents(
   latents: readonly Float32Array[],
   latentShape: readonly [number, number, number],
-  vaeDecoder: OnnxSession,
+  vaeDecoder: TensorRunner,
   signature: ModelSignature,
   scalingFactor: number,
 ): Promise<RgbImage[]> {

@@ -6,11 +6,11 @@
 import { ModelFailedError } from '../errors';
 import type { ModelSignature } from '../model/component-signatures';
 import { floatTensor, readFloats } from '../runtime/float-tensor';
-import type { OnnxSession } from '../runtime/onnx-runtime';
+import type { TensorRunner } from '../runtime/onnx-runtime';
 import { tensor, type Tensor } from '../runtime/tensor';
 import type { DenoisingSequence } from './denoising-sequence';
 
-export async function denoiseStep(sequences: readonly DenoisingSequence[], unet: OnnxSession, signature: ModelSignature): Promise<void> {
+export async function denoiseStep(sequences: readonly DenoisingSequence[], unet: TensorRunner, signature: ModelSignature): Promise<void> {
   const first = sequences[0];
   if (!first) return;
   const [channels, height, width] = first.latentShape;

@@ -2,7 +2,7 @@
 import { ModelFailedError } from '../errors';
 import type { ModelSignature } from '../model/component-signatures';
 import { readFloats } from '../runtime/float-tensor';
-import type { OnnxSession } from '../runtime/onnx-runtime';
+import type { TensorRunner } from '../runtime/onnx-runtime';
 import { tensor } from '../runtime/tensor';
 import type { ClipTokenizer, EncodedPrompt } from '../tokenizer';
 
@@ -15,7 +15,7 @@ export interface EncodedPrompts {
 export async function encodePrompts(
   prompts: readonly string[],
   tokenizer: ClipTokenizer,
-  textEncoder: OnnxSession,
+  textEncoder: TensorRunner,
   signature: ModelSignature,
 ): Promise<EncodedPrompts> {
   const tokens = prompts.map((p) => tokenizer.encode(p));

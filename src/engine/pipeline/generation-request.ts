@@ -67,9 +67,10 @@ export function parseGenerationRequest(input: GenerationInput, limits: Generatio
   const request: GenerationRequest = {
     prompt: text(input, 'prompt', undefined, limits.maxPromptLength),
     negativePrompt: text(input, 'negativePrompt', DEFAULT_REQUEST.negativePrompt, limits.maxPromptLength),
-    width: size('width', DEFAULT_REQUEST.width),
-    height: size('height', DEFAULT_REQUEST.height),
-    steps: integer(input, 'steps', DEFAULT_REQUEST.steps, 1, limits.maxSteps),
+    // Defaults shrink to fit tighter limits, so a deployment's limits never reject an omitted field.
+    width: size('width', Math.min(DEFAULT_REQUEST.width, limits.maxSize - (limits.maxSize % 8))),
+    height: size('height', Math.min(DEFAULT_REQUEST.height, limits.maxSize - (limits.maxSize % 8))),
+    steps: integer(input, 'steps', Math.min(DEFAULT_REQUEST.steps, limits.maxSteps), 1, limits.maxSteps),
     guidanceScale: number(input, 'guidanceScale', DEFAULT_REQUEST.guidanceScale, 0, limits.maxGuidanceScale),
     seed: seed(input['seed']),
     scheduler: oneOf(input, 'scheduler', DEFAULT_REQUEST.scheduler, SCHEDULER_NAMES),

@@ -30,7 +30,12 @@ export interface ValueInfo {
 
 const SUPPORTED_TYPES: ReadonlySet<string> = new Set<TensorType>(['float32', 'float16', 'int32', 'int64']);
 
-export class OnnxSession {
+/** Anything that runs a graph on named tensors: an OnnxSession, or a wrapper that times or traces one. */
+export interface TensorRunner {
+  run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>>;
+}
+
+export class OnnxSession implements TensorRunner {
   private released = false;
 
   private constructor(

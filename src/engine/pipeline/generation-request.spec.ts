@@ -1,0 +1,60 @@
+import { InvalidInputError } from '../errors';
+import { DEFAULT_REQUEST, parseGenerationRequest, type GenerationInput } from './generation-request';
+
+describe('parseGenerationRequest', () => {
+  it('fills defaults and keeps what was given', () => {
+    const request = parseGenerationRequest({ prompt: 'kente', seed: '18446744073709551615', scheduler: 'lms', width: 768 });
+    expect(request).toEqual({ ...DEFAULT_REQUEST, prompt: 'kente', seed: 18446744073709551615n, scheduler: 'lms', width: 768 });
+  });
+
+  it('draws a random seed when none is given', () => {
+    const a = parseGenerationRequest({ prompt: 'x' }).seed;
+    const b = parseGenerationRequest({ prompt: 'x' }).seed;
+    expect(a).not.toBe(b);
+    expect(a).toBeLessThanOrEqual(BigInt(Number.MAX_SAFE_INTEGER));
+  });
+
+  it.each<[string, GenerationInput, RegExp]>([
+    ['a missing prompt', {}, /^prompt: is required$/],
+    ['a prompt that is not a string', { prompt: ['a'] }, /^prompt: must be a string, got an array$/],
+    ['a huge prompt', { prompt: 'a'.repeat(5000) }, /^prompt: must be at most 4000 characters, got 5000$/],
+    ['a negative prompt object', { prompt: 'a', negativePrompt: {} }, /^negativePrompt: must be a string/],
+    ['a width not a multiple of 8', { prompt: 'a', width: 100 }, /^width: must be a multiple of 8/],
+    ['a height too large', { prompt: 'a', height: 4096 }, /^height: must be between 64 and 1024, got 4096$/],
+    ['a string width', { prompt: 'a', width: '512' }, /^width: must be a finite number, got "512"$/],
+    ['NaN steps', { prompt: 'a', steps: Number.NaN }, /^steps: must be a finite number/],
+    ['zero steps', { prompt: 'a', steps: 0 }, /^steps: must be between 1 and 150, got 0$/],
+    ['fractional steps', { prompt: 'a', steps: 2.5 }, /^steps: must be an integer, got 2.5$/],
+    ['negative guidance', { prompt: 'a', guidanceScale: -1 }, /^guidanceScale: must be between 0 and 50/],
+    ['infinite guidance', { prompt: 'a', guidanceScale: Number.POSITIVE_INFINITY }, /^guidanceScale: must be a finite number/],
+    ['an unknown scheduler', { prompt: 'a', scheduler: 'heun' }, /^scheduler: must be one of pndm, ddim, euler, euler-a, dpm\+\+2m, lms, got "heun"$/],
+    ['an unknown noise mode', { prompt: 'a', noiseMode: 'cuda' }, /^noiseMode: must be one of torch, numpy/],
+    ['too many images', { prompt: 'a', numImages: 9 }, /^numImages: must be between 1 and 8, got 9$/],
+    ['a negative seed', { prompt: 'a', seed: -1 }, /^seed: /],
+    ['a seed above 2^64 - 1', { prompt: 'a', seed: '18446744073709551616' }, /^seed: /],
+    ['a hex seed', { prompt: 'a', seed: '0x10' }, /^seed: /],
+    ['a numpy seed above 2^32 - 1', { prompt: 'a', noiseMode: 'numpy', seed: 4294967295, numImages: 2 }, /^seed: with noiseMode numpy/],
+    ['eta out of range', { prompt: 'a', eta: 2 }, /^eta: must be between 0 and 1/],
+  ])('rejects %s, naming the field and the rule', (_label, input, message) => {
+    let error: unknown;
+    try {
+      parseGenerationRequest(input);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('rejects a body that is not an object', () => {
+    expect(() => parseGenerationRequest(null as unknown as GenerationInput)).toThrow(/^request: must be an object$/);
+    expect(() => parseGenerationRequest([] as unknown as GenerationInput)).toThrow(/^request: must be an object$/);
+  });
+
+  it('honours configured limits', () => {
+    const limits = { minSize: 8, maxSize: 128, maxSteps: 10, maxImages: 2, maxGuidanceScale: 20, maxPromptLength: 10 };
+    expect(parseGenerationRequest({ prompt: 'a', width: 8, height: 128, steps: 10 }, limits)).toMatchObject({ width: 8, height: 128 });
+    expect(() => parseGenerationRequest({ prompt: 'a', steps: 11 }, limits)).toThrow(/^steps: must be between 1 and 10/);
+    expect(parseGenerationRequest({ prompt: 'a' }, limits)).toMatchObject({ width: 128, height: 128, steps: 10 });
+  });
+});
