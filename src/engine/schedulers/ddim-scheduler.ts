@@ -74,8 +74,8 @@ export class DdimScheduler implements Scheduler {
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise?: NoiseSource): Float32Array {
-    this.cursor.locate(timestep);
     checkStepInputs(LABEL, modelOutput, sample, null);
+    this.cursor.locate(timestep);
     const n = sample.length;
     const { predictionType, clipSample, clipSampleRange } = this.config;
 

@@ -153,8 +153,8 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise?: NoiseSource): Float32Array {
-    const index = this.cursor.locate(timestep);
     checkStepInputs(LABEL, modelOutput, sample, this.sampleLength);
+    const index = this.cursor.locate(timestep);
     const c = this.config;
     const n = sample.length;
     const count = this.schedule.length;

@@ -65,8 +65,8 @@ export class EulerAncestralDiscreteScheduler implements Scheduler {
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise?: NoiseSource): Float32Array {
-    const index = this.cursor.locate(timestep);
     checkStepInputs(LABEL, modelOutput, sample, null);
+    const index = this.cursor.locate(timestep);
     const n = sample.length;
     const sigma = this.sigmaValues[index];
     const sigmaTo = this.sigmaValues[index + 1];

@@ -116,8 +116,8 @@ export class EulerDiscreteScheduler implements Scheduler {
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise?: NoiseSource): Float32Array {
-    const index = this.cursor.locate(timestep);
     checkStepInputs(LABEL, modelOutput, sample, null);
+    const index = this.cursor.locate(timestep);
     const n = sample.length;
     const sigmas = this.sigmaValues;
     const sigma = sigmas[index];

@@ -101,8 +101,8 @@ export class LmsDiscreteScheduler implements Scheduler {
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, _noise?: NoiseSource): Float32Array {
-    const index = this.cursor.locate(timestep);
     checkStepInputs(LABEL, modelOutput, sample, this.sampleLength);
+    const index = this.cursor.locate(timestep);
     this.sampleLength = sample.length;
     const n = sample.length;
     const sigmas = this.sigmaValues;

@@ -101,8 +101,8 @@ export class PndmScheduler implements Scheduler {
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, _noise?: NoiseSource): Float32Array {
-    this.cursor.locate(timestep);
     checkStepInputs(LABEL, modelOutput, sample, this.sampleLength);
+    this.cursor.locate(timestep);
     this.sampleLength = sample.length;
     const out =
       this.counter < this.prkCount && !this.config.skipPrkSteps

@@ -20,17 +20,32 @@ export const SCHEDULER_CLASS_NAMES: Readonly<Record<SchedulerName, string>> = {
  *
  * Samples are one sequence's latents as a flat Float32Array (e.g. 4×h×w). Every generation gets
  * its own object, so generations can be interleaved freely.
+ *
+ * Usage, as diffusers' pipelines do: `setTimesteps(n)`, latents = N(0, 1) noise times
+ * `initNoiseSigma`, then for each `t` of `timesteps`: UNet on `scaleModelInput(latents, t)`,
+ * `latents = step(output, t, latents, noise)`. The first call may enter the schedule part way
+ * (img2img); later calls must follow it in order. Misuse (no setTimesteps, a timestep off the
+ * schedule or out of order, mismatched lengths, a stochastic step without a NoiseSource) throws
+ * SchedulerUsageError without changing the state; a bad step count throws RangeError.
  */
 export interface Scheduler {
   readonly name: SchedulerName;
-  /** One entry per UNet call, after setTimesteps (PNDM repeats one, as diffusers does). */
+  /**
+   * One entry per UNet call, after setTimesteps (PNDM repeats one, as diffusers does). Integers
+   * for PNDM, DDIM and DPM-Solver; float32 values (e.g. 978.6122) for Euler, Euler ancestral and
+   * LMS, as diffusers passes them to the UNet.
+   */
   readonly timesteps: readonly number[];
-  /** Standard deviation the initial N(0, 1) latents are multiplied by. */
+  /** Standard deviation the initial N(0, 1) latents are multiplied by (read it after setTimesteps). */
   readonly initNoiseSigma: number;
   readonly order: number;
+  /** Builds the schedule for `numInferenceSteps` (1..num_train_timesteps) and resets the solver state. */
   setTimesteps(numInferenceSteps: number): void;
-  /** Returns `sample` itself when the scheduler does not scale the UNet input. */
+  /** Returns `sample` itself when the scheduler does not scale the UNet input, else a new array. */
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array;
-  /** Returns the previous (less noisy) sample; draws from `noise` exactly when diffusers would. */
+  /**
+   * Returns the previous (less noisy) sample as a new array; the inputs are not modified and may
+   * be reused by the caller. Draws from `noise` exactly when, and as much as, diffusers would.
+   */
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise?: NoiseSource): Float32Array;
 }
