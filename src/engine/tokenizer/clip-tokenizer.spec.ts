@@ -10,11 +10,17 @@ import * as zlib from 'zlib';
 import { CLIP_BASE_SYMBOLS } from './byte-unicode';
 import { ClipTokenizer, MAX_DROPPED_TEXT_CHARS } from './clip-tokenizer';
 
-const CLIP_VOCAB_DIR = process.env['CLIP_VOCAB_DIR'] ?? path.resolve(__dirname, '../../../../shared/data/clip');
-const CLIP_VOCAB_FILE = path.join(CLIP_VOCAB_DIR, 'bpe_simple_vocab_16e6.txt.gz');
+const VOCAB_NAME = 'bpe_simple_vocab_16e6.txt.gz';
+// CLIP_VOCAB_DIR, else the shared data folder beside this checkout, else the workspace's shared folder
+// (CI clones the repository elsewhere).
+const CANDIDATE_DIRS = [process.env['CLIP_VOCAB_DIR'], path.resolve(__dirname, '../../../../shared/data/clip'), '/work/shared/data/clip'];
+const CLIP_VOCAB_FILE =
+  CANDIDATE_DIRS.filter((d): d is string => !!d)
+    .map((d) => path.join(d, VOCAB_NAME))
+    .find((f) => fs.existsSync(f)) ?? path.join(CANDIDATE_DIRS[1] as string, VOCAB_NAME);
 const haveVocab = fs.existsSync(CLIP_VOCAB_FILE);
 if (!haveVocab) {
-  console.warn(`Skipping the real CLIP vocabulary tests: ${CLIP_VOCAB_FILE} not found (set CLIP_VOCAB_DIR).`);
+  console.warn(`Skipping the real CLIP vocabulary tests: ${VOCAB_NAME} not found in ${CANDIDATE_DIRS.filter(Boolean).join(', ')} (set CLIP_VOCAB_DIR).`);
 }
 const describeWithVocab = haveVocab ? describe : describe.skip;
 
