@@ -1,9 +1,9 @@
 import type { NoiseSource } from '../noise/noise-source';
-import { TimestepCursor, alphasCumprod, assertInferenceSteps, checkStepInputs, drawNoise, scaleBySigma } from './common';
+import { alphasCumprod, checkStepInputs, drawNoise } from './common';
 import { predictedOriginalCoefficients } from './euler-scheduler';
 import type { Scheduler } from './scheduler';
 import type { EulerAncestralSchedulerConfig } from './scheduler-config';
-import { initNoiseSigmaOf, initialSigmas, sigmaSchedule } from './sigma-schedule';
+import { SigmaScheduler, type SigmaChoices } from './sigma-scheduler';
 
 const LABEL = 'euler-a';
 
@@ -15,53 +15,18 @@ const LABEL = 'euler-a';
  * Every step, the last one included (where sigma_up is 0), draws sample-sized noise from the
  * NoiseSource, as diffusers draws `randn_tensor(model_output.shape, generator)`.
  */
-export class EulerAncestralDiscreteScheduler implements Scheduler {
+export class EulerAncestralDiscreteScheduler extends SigmaScheduler<EulerAncestralSchedulerConfig> implements Scheduler {
   readonly name = 'euler-a' as const;
-  readonly order = 1;
 
-  private readonly acp: Float64Array;
-  private readonly cursor = new TimestepCursor(LABEL, 'second');
-  private schedule: readonly number[] = [];
-  private sigmaValues: Float64Array;
-
-  constructor(readonly config: EulerAncestralSchedulerConfig) {
+  constructor(config: EulerAncestralSchedulerConfig) {
     const acp = alphasCumprod(config);
+    // diffusers keeps the zero-SNR terminal step finite.
     if (config.rescaleBetasZeroSnr) acp[acp.length - 1] = 2 ** -24;
-    this.acp = acp;
-    this.sigmaValues = initialSigmas(acp);
+    super(config, LABEL, acp);
   }
 
-  get timesteps(): readonly number[] {
-    return this.schedule;
-  }
-
-  get sigmas(): readonly number[] {
-    return Array.from(this.sigmaValues);
-  }
-
-  get initNoiseSigma(): number {
-    return initNoiseSigmaOf(this.sigmaValues, this.config.timestepSpacing);
-  }
-
-  setTimesteps(numInferenceSteps: number): void {
-    const c = this.config;
-    assertInferenceSteps(LABEL, numInferenceSteps, c.numTrainTimesteps);
-    const { timesteps, sigmas } = sigmaSchedule(this.acp, numInferenceSteps, {
-      numTrainTimesteps: c.numTrainTimesteps,
-      timestepSpacing: c.timestepSpacing,
-      stepsOffset: c.stepsOffset,
-      useKarrasSigmas: false,
-      karrasSigmaMin: null,
-      karrasSigmaMax: null,
-      finalSigma: 0,
-    });
-    this.sigmaValues = sigmas;
-    this.schedule = Object.freeze(timesteps);
-    this.cursor.reset(this.schedule);
-  }
-
-  scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
-    return scaleBySigma(sample, this.sigmaValues[this.cursor.locate(timestep)]);
+  protected sigmaChoices(): SigmaChoices {
+    return { useKarrasSigmas: false, karrasSigmaMin: null, karrasSigmaMax: null, finalSigma: 0 };
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise?: NoiseSource): Float32Array {

@@ -1,16 +1,9 @@
 import type { NoiseSource } from '../noise/noise-source';
-import {
-  TimestepCursor,
-  alphasCumprod,
-  assertInferenceSteps,
-  checkStepInputs,
-  drawNoise,
-  f32,
-  scaleBySigma,
-} from './common';
+import { alphasCumprod, checkStepInputs, drawNoise, f32 } from './common';
 import type { Scheduler } from './scheduler';
 import type { EulerSchedulerConfig } from './scheduler-config';
-import { initNoiseSigmaOf, initialSigmas, sigmaSchedule, smallestTrainingSigma } from './sigma-schedule';
+import { smallestTrainingSigma } from './sigma-schedule';
+import { SigmaScheduler, type SigmaChoices } from './sigma-scheduler';
 
 const LABEL = 'euler';
 
@@ -48,71 +41,40 @@ export function predictedOriginalCoefficients(
  * 0.31+ only draws it when used. Either way the images are the same as long as nothing else
  * reads the stream afterwards, which is the case for one image's stream.)
  */
-export class EulerDiscreteScheduler implements Scheduler {
+export class EulerDiscreteScheduler extends SigmaScheduler<EulerSchedulerConfig> implements Scheduler {
   readonly name = 'euler' as const;
-  readonly order = 1;
 
-  private readonly acp: Float64Array;
-  private readonly cursor = new TimestepCursor(LABEL, 'second');
-  private schedule: readonly number[] = [];
-  private sigmaValues: Float64Array;
   private readonly sChurn: number;
   private readonly sTmin: number;
   private readonly sTmax: number;
   private readonly sNoise: number;
 
-  constructor(
-    readonly config: EulerSchedulerConfig,
-    options: EulerOptions = {},
-  ) {
+  constructor(config: EulerSchedulerConfig, options: EulerOptions = {}) {
+    const acp = alphasCumprod(config);
+    // diffusers keeps the zero-SNR terminal step finite.
+    if (config.rescaleBetasZeroSnr) acp[acp.length - 1] = 2 ** -24;
+    super(config, LABEL, acp);
     this.sChurn = checkOption('sChurn', options.sChurn, 0, 0);
     this.sTmin = checkOption('sTmin', options.sTmin, 0, 0);
     this.sTmax = checkOption('sTmax', options.sTmax, Infinity, 0);
     this.sNoise = checkOption('sNoise', options.sNoise, 1, 0);
-    const acp = alphasCumprod(config);
-    // diffusers keeps the zero-SNR terminal step finite.
-    if (config.rescaleBetasZeroSnr) acp[acp.length - 1] = 2 ** -24;
-    this.acp = acp;
-    this.sigmaValues = initialSigmas(acp);
   }
 
-  get timesteps(): readonly number[] {
-    return this.schedule;
-  }
-
-  /** numInferenceSteps + 1 sigmas after setTimesteps (float32 values). */
-  get sigmas(): readonly number[] {
-    return Array.from(this.sigmaValues);
-  }
-
-  get initNoiseSigma(): number {
-    return initNoiseSigmaOf(this.sigmaValues, this.config.timestepSpacing);
-  }
-
-  setTimesteps(numInferenceSteps: number): void {
+  protected sigmaChoices(): SigmaChoices {
     const c = this.config;
-    assertInferenceSteps(LABEL, numInferenceSteps, c.numTrainTimesteps);
-    const { timesteps, sigmas } = sigmaSchedule(this.acp, numInferenceSteps, {
-      numTrainTimesteps: c.numTrainTimesteps,
-      timestepSpacing: c.timestepSpacing,
-      stepsOffset: c.stepsOffset,
+    return {
       useKarrasSigmas: c.useKarrasSigmas,
       karrasSigmaMin: c.sigmaMin,
       karrasSigmaMax: c.sigmaMax,
       finalSigma: c.finalSigmasType === 'sigma_min' ? smallestTrainingSigma(this.acp) : 0,
-    });
-    let schedule = timesteps;
-    if (c.timestepType === 'continuous' && c.predictionType === 'v_prediction') {
-      // The UNet is conditioned on 0.25 * log(sigma) instead of a training timestep.
-      schedule = Array.from(sigmas.subarray(0, sigmas.length - 1), (s) => f32(0.25 * f32(Math.log(s))));
-    }
-    this.sigmaValues = sigmas;
-    this.schedule = Object.freeze(schedule);
-    this.cursor.reset(this.schedule);
+    };
   }
 
-  scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
-    return scaleBySigma(sample, this.sigmaValues[this.cursor.locate(timestep)]);
+  protected override timestepsFor(timesteps: number[], sigmas: Float64Array): number[] {
+    const c = this.config;
+    if (c.timestepType !== 'continuous' || c.predictionType !== 'v_prediction') return timesteps;
+    // The UNet is conditioned on 0.25 * log(sigma) instead of a training timestep.
+    return Array.from(sigmas.subarray(0, sigmas.length - 1), (s) => f32(0.25 * f32(Math.log(s))));
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise?: NoiseSource): Float32Array {

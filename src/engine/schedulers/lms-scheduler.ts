@@ -1,16 +1,9 @@
 import type { NoiseSource } from '../noise/noise-source';
-import {
-  TimestepCursor,
-  alphasCumprod,
-  assertInferenceSteps,
-  checkStepInputs,
-  reuseBuffer,
-  scaleBySigma,
-} from './common';
+import { alphasCumprod, checkStepInputs, reuseBuffer } from './common';
 import { predictedOriginalCoefficients } from './euler-scheduler';
 import type { Scheduler } from './scheduler';
 import type { LmsSchedulerConfig } from './scheduler-config';
-import { initNoiseSigmaOf, initialSigmas, sigmaSchedule } from './sigma-schedule';
+import { SigmaScheduler, type SigmaChoices } from './sigma-scheduler';
 
 const LABEL = 'lms';
 /** diffusers' default `order` argument of LMSDiscreteScheduler.step (the SD pipeline passes none). */
@@ -48,56 +41,24 @@ export function lmsCoefficient(sigmas: ArrayLike<number>, order: number, t: numb
  * diffusers' LMSDiscreteScheduler: k-diffusion's linear multistep sampler of order 4, on the
  * derivatives (x - x0) / sigma of up to the last 4 steps.
  */
-export class LmsDiscreteScheduler implements Scheduler {
+export class LmsDiscreteScheduler extends SigmaScheduler<LmsSchedulerConfig> implements Scheduler {
   readonly name = 'lms' as const;
-  readonly order = 1;
 
-  private readonly acp: Float64Array;
-  private readonly cursor = new TimestepCursor(LABEL, 'second');
-  private schedule: readonly number[] = [];
-  private sigmaValues: Float64Array;
   /** Derivatives of past steps, oldest first, at most LMS_ORDER. */
   private derivatives: Float32Array[] = [];
   private sampleLength: number | null = null;
 
-  constructor(readonly config: LmsSchedulerConfig) {
-    this.acp = alphasCumprod(config);
-    this.sigmaValues = initialSigmas(this.acp);
+  constructor(config: LmsSchedulerConfig) {
+    super(config, LABEL, alphasCumprod(config));
   }
 
-  get timesteps(): readonly number[] {
-    return this.schedule;
+  protected sigmaChoices(): SigmaChoices {
+    return { useKarrasSigmas: this.config.useKarrasSigmas, karrasSigmaMin: null, karrasSigmaMax: null, finalSigma: 0 };
   }
 
-  get sigmas(): readonly number[] {
-    return Array.from(this.sigmaValues);
-  }
-
-  get initNoiseSigma(): number {
-    return initNoiseSigmaOf(this.sigmaValues, this.config.timestepSpacing);
-  }
-
-  setTimesteps(numInferenceSteps: number): void {
-    const c = this.config;
-    assertInferenceSteps(LABEL, numInferenceSteps, c.numTrainTimesteps);
-    const { timesteps, sigmas } = sigmaSchedule(this.acp, numInferenceSteps, {
-      numTrainTimesteps: c.numTrainTimesteps,
-      timestepSpacing: c.timestepSpacing,
-      stepsOffset: c.stepsOffset,
-      useKarrasSigmas: c.useKarrasSigmas,
-      karrasSigmaMin: null,
-      karrasSigmaMax: null,
-      finalSigma: 0,
-    });
-    this.sigmaValues = sigmas;
-    this.schedule = Object.freeze(timesteps);
-    this.cursor.reset(this.schedule);
+  protected override resetHistory(): void {
     this.derivatives = [];
     this.sampleLength = null;
-  }
-
-  scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
-    return scaleBySigma(sample, this.sigmaValues[this.cursor.locate(timestep)]);
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, _noise?: NoiseSource): Float32Array {
