@@ -1,0 +1,199 @@
+/**
+ * The demo release through the real engine: prompts naming a textile and a colour give images whose
+ * nearest swatch has that textile and colour, for every scheduler and at several sizes; checkpoints
+ * know what their training step says they know.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { floatTensor } from '../../engine/runtime/float-tensor';
+import { OnnxSession } from '../../engine/runtime/onnx-runtime';
+import { parseGenerationRequest, type GenerationInput } from '../../engine/pipeline/generation-request';
+import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-pipeline';
+import type { RgbImage } from '../../engine/pipeline/decode-latents';
+import { SCHEDULER_NAMES } from '../../engine/schedulers';
+import { inspectModelDirectory } from '../../model-check';
+import { AFRICAN_STYLES } from './demo-attributes';
+import { DEMO_SCALING_FACTOR } from './demo-vae';
+import { swatchLatents } from './swatch-latents';
+import { nearestSwatch, swatchImage, type SwatchMatch } from './swatch-matching';
+import { DEMO_SWATCHES, SWATCH_LATENT_SIZE } from './swatches';
+import { DEMO_CHECKPOINTS, DEMO_RELEASE_MANIFEST, demoCheckpointDir, ensureDemoRelease, readDemoManifest, writeDemoRelease } from './write-demo-release';
+
+const RUNTIME = { device: 'cpu', intraOpThreads: 1 } as const;
+const BASE: GenerationInput = { steps: 20, guidanceScale: 7.5, seed: 42 };
+/** Mean squared difference (0..255 units) under which an image is a clean copy of a swatch. */
+const CLEAN = 20;
+
+const release = ensureDemoRelease();
+
+function describeMatch(match: SwatchMatch): string {
+  return `${match.swatch.id} (mse ${match.mse.toFixed(1)})`;
+}
+
+describe('demo release on disk', () => {
+  it('has the six checkpoints, sharing every component byte for byte except the UNet', () => {
+    const manifest = readDemoManifest(release);
+    expect(manifest?.checkpoints.map((c) => c.name)).toEqual(['baseline', 'checkpoint-20000', 'checkpoint-40000', 'checkpoint-60000', 'checkpoint-80000', 'final']);
+    const files = (name: string): string[] => [
+      'model_index.json',
+      'scheduler/scheduler_config.json',
+      'tokenizer/vocab.json',
+      'tokenizer/merges.txt',
+      'tokenizer/special_tokens_map.json',
+      'tokenizer/tokenizer_config.json',
+      'text_encoder/config.json',
+      'text_encoder/model.onnx',
+      'vae_decoder/config.json',
+      'vae_decoder/model.onnx',
+    ].map((file) => join(demoCheckpointDir(release, name), file));
+    const reference = files('final').map((file) => readFileSync(file));
+    const unets = new Set<string>();
+    for (const checkpoint of DEMO_CHECKPOINTS) {
+      files(checkpoint.name).forEach((file, i) => expect([file, readFileSync(file).equals(reference[i] as Buffer)]).toEqual([file, true]));
+      const unet = join(demoCheckpointDir(release, checkpoint.name), 'unet', 'model.onnx');
+      unets.add(readFileSync(unet).toString('base64'));
+      let total = 0;
+      for (const file of [...files(checkpoint.name), unet]) total += statSync(file).size;
+      expect(total).toBeLessThan(2 * 1024 * 1024);
+    }
+    expect(unets.size).toBe(DEMO_CHECKPOINTS.length);
+  });
+
+  it('is reused while up to date', () => {
+    const before = statSync(join(release, DEMO_RELEASE_MANIFEST)).mtimeMs;
+    expect(ensureDemoRelease()).toBe(release);
+    expect(statSync(join(release, DEMO_RELEASE_MANIFEST)).mtimeMs).toBe(before);
+  });
+
+  it('is written byte for byte the same every time', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'afd-demo-release-'));
+    try {
+      expect(writeDemoRelease(dir)).toEqual(readDemoManifest(release));
+      for (const file of ['final/unet/model.onnx', 'baseline/unet/model.onnx', 'final/text_encoder/model.onnx', 'final/tokenizer/vocab.json']) {
+        expect([file, readFileSync(join(dir, file)).equals(readFileSync(join(release, file)))]).toEqual([file, true]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('passes the model-check inspector with no errors or warnings, every checkpoint', () => {
+    for (const checkpoint of DEMO_CHECKPOINTS) {
+      const report = inspectModelDirectory(demoCheckpointDir(release, checkpoint.name));
+      expect([checkpoint.name, report.errorCount, report.warningCount, report.problems]).toEqual([checkpoint.name, 0, 0, []]);
+      expect(report.components.map((c) => c.name)).toEqual(['text_encoder', 'unet', 'vae_decoder']);
+    }
+  });
+
+  it('the VAE decoder turns a swatch latent back into the swatch (smoothly up-sampled ×8)', async () => {
+    const vae = await OnnxSession.load(join(demoCheckpointDir(release, 'final'), 'vae_decoder', 'model.onnx'), RUNTIME);
+    try {
+      for (const swatch of [DEMO_SWATCHES[0]!, DEMO_SWATCHES[10]!]) {
+        const latents = swatchLatents(swatch).map((v) => v / DEMO_SCALING_FACTOR);
+        const out = await vae.run({ latent_sample: floatTensor(latents, [1, 4, SWATCH_LATENT_SIZE, SWATCH_LATENT_SIZE], 'float32') });
+        const size = SWATCH_LATENT_SIZE * 8;
+        expect(out['sample']?.dims).toEqual([1, 3, size, size]);
+        const planar = out['sample']?.data as Float32Array;
+        const expected = swatchImage(swatch, size, size).data;
+        let worst = 0;
+        for (let c = 0; c < 3; c++) {
+          for (let p = 0; p < size * size; p++) worst = Math.max(worst, Math.abs(((planar[c * size * size + p] as number) / 2 + 0.5) * 255 - (expected[p * 3 + c] as number)));
+        }
+        expect(worst).toBeLessThan(1);
+      }
+    } finally {
+      await vae.release();
+    }
+  });
+});
+
+describe('final checkpoint through the engine', () => {
+  let pipeline: StableDiffusionPipeline;
+  beforeAll(async () => {
+    pipeline = await StableDiffusionPipeline.load(demoCheckpointDir(release, 'final'), RUNTIME);
+  });
+  afterAll(() => pipeline.release());
+
+  async function generate(input: GenerationInput): Promise<RgbImage> {
+    const result = await pipeline.generate(parseGenerationRequest({ ...BASE, ...input }));
+    return result.images[0]!.image;
+  }
+
+  const PROMPTS = [
+    { prompt: 'red kente dress', style: 'kente', colour: 'red' },
+    { prompt: 'robe en wax bleu', style: 'wax', colour: 'blue' },
+  ];
+  const SIZES = [
+    [128, 128],
+    [256, 192],
+  ] as const;
+
+  describe.each(SCHEDULER_NAMES.map((s) => [s]))('%s', (scheduler) => {
+    it.each(SIZES.flatMap(([width, height]) => PROMPTS.map((p) => ({ ...p, width, height }))))(
+      '"$prompt" at $width×$height shows a clean $colour $style swatch',
+      async ({ prompt, style, colour, width, height }) => {
+        const image = await generate({ prompt, width, height, scheduler });
+        expect([image.width, image.height]).toEqual([width, height]);
+        const match = nearestSwatch(image);
+        expect([describeMatch(match), match.swatch.style, match.swatch.colours.includes(colour), match.mse < CLEAN]).toEqual([describeMatch(match), style, true, true]);
+      },
+    );
+  });
+
+  it.each([
+    { prompt: 'blue adire', style: 'adire', colour: 'blue' },
+    { prompt: 'bogolan noir et blanc', style: 'bogolan', colour: 'black' },
+    { prompt: 'white lace gown', style: 'lace', colour: 'white' },
+    { prompt: 'robe en dentelle rouge', style: 'lace', colour: 'red' },
+    { prompt: 'a yellow and black polka dot shirt', style: 'polka-dots', colour: 'yellow' },
+    { prompt: 'green plaid skirt', style: 'plaid', colour: 'green' },
+    { prompt: 'purple kente', style: 'kente', colour: 'purple' },
+    { prompt: 'jupe en bogolan marron', style: 'bogolan', colour: 'brown' },
+    { prompt: 'a man wearing a navy adire shirt', style: 'adire', colour: 'navy' },
+    { prompt: 'pink ankara print', style: 'wax', colour: 'pink' },
+  ])('"$prompt" (dpm++2m, 512×384) shows a $colour $style swatch', async ({ prompt, style, colour }) => {
+    const match = nearestSwatch(await generate({ prompt, width: 512, height: 384, scheduler: 'dpm++2m' }));
+    expect([describeMatch(match), match.swatch.style, match.swatch.colours.includes(colour), match.mse < CLEAN]).toEqual([describeMatch(match), style, true, true]);
+  });
+
+  it('partial prompts: a style alone gives that style, a colour alone that colour', async () => {
+    for (const seed of [1, 2, 3]) {
+      const kente = nearestSwatch(await generate({ prompt: 'kente', width: 128, height: 128, seed, scheduler: 'euler' }));
+      expect([describeMatch(kente), kente.swatch.style]).toEqual([describeMatch(kente), 'kente']);
+      const red = nearestSwatch(await generate({ prompt: 'a red dress', width: 128, height: 128, seed, scheduler: 'euler' }));
+      expect([describeMatch(red), red.swatch.colours.includes('red')]).toEqual([describeMatch(red), true]);
+    }
+  });
+
+  it('gives the same bytes for the same request', async () => {
+    const request = { prompt: 'robe en wax bleu', width: 128, height: 128, scheduler: 'euler-a' } as const;
+    const [a, b] = [await generate(request), await generate(request)];
+    expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
+  });
+
+  it('an empty prompt gives a clean swatch (some swatch, unconditioned)', async () => {
+    const seen = new Set<string>();
+    for (const seed of [1, 2, 3, 4]) {
+      const match = nearestSwatch(await generate({ prompt: '', width: 128, height: 128, seed, scheduler: 'euler' }));
+      expect([describeMatch(match), match.mse < CLEAN]).toEqual([describeMatch(match), true]);
+      seen.add(match.swatch.id);
+    }
+    expect(seen.size).toBeGreaterThan(1);
+  });
+});
+
+describe('checkpoints learn the African textiles one after another', () => {
+  it.each(DEMO_CHECKPOINTS.map((c) => [c.name, c]))('%s draws the styles it knows, and only those', async (_name, checkpoint) => {
+    const pipeline = await StableDiffusionPipeline.load(demoCheckpointDir(release, checkpoint.name), RUNTIME);
+    try {
+      for (const style of AFRICAN_STYLES) {
+        const result = await pipeline.generate(parseGenerationRequest({ ...BASE, prompt: `a ${style} dress`, width: 128, height: 128, steps: 12, scheduler: 'euler' }));
+        const match = nearestSwatch(result.images[0]!.image);
+        expect([style, describeMatch(match), match.swatch.style === style, match.mse < CLEAN]).toEqual([style, describeMatch(match), checkpoint.styles.includes(style), true]);
+      }
+    } finally {
+      await pipeline.release();
+    }
+  });
+});

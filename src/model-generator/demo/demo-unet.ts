@@ -1,0 +1,139 @@
+/**
+ * The demo UNet: the exact epsilon-prediction for a data set made of a few swatches, under a prior
+ * over them that the prompt sets. Same inputs and outputs as a real export: `sample` x_t
+ * [B, 4, h, w], `timestep` float32 [B] and `encoder_hidden_states` [B, S, W] → `out_sample`.
+ * Every row uses its own timestep and its own text states.
+ *
+ * For each row, with σ the noise level of its timestep (SD 1.x's scaled_linear schedule, σ linearly
+ * interpolated between training timesteps, as Euler-type schedulers do for fractional timesteps) and
+ * ā = 1 / (1 + σ²):
+ *
+ *   attributes   a = max over the sequence of encoder_hidden_states            [W]
+ *   prior        log π_k = β · √(h·w)/32 · (a · s_k)   (s_k: the swatch's style and colour weights)
+ *   swatches     x0_k resized (bilinear) to the sample's h × w, at run time
+ *   posterior    w_k = softmax_k(log π_k − ‖x_t − √ā·x0_k‖² / (2(1 − ā)))
+ *   prediction   x̂0 = Σ w_k x0_k,  out_sample = (x_t − √ā·x̂0) / √(1 − ā)
+ *
+ * computed with y = x_t·√(1 + σ²) (= x0 + σ·ε): logits = log π_k + (⟨y, x0_k⟩ − ‖x0_k‖²/2) / σ², and
+ * out_sample = (y − x̂0) / σ. The schedulers feed x_t in this parameterisation whatever their kind
+ * (Euler, LMS and DPM++ scale their sample by 1/√(σ² + 1) first), so one formula serves all.
+ *
+ * An empty prompt (a = 0) gives a uniform prior over the checkpoint's swatches; a prompt naming a
+ * style and a colour favours the swatches having both, a partial one those having what it names.
+ * β is large (the prompt is nearly a hard constraint): from pure noise, the likelihood alone prefers
+ * some swatch by several nats, by chance, and the prior must outweigh that; both grow with √(h·w).
+ */
+import { SD14_PNDM_SCHEDULER } from '../config/model-config';
+import { alphasCumprod, trainingSigmas } from '../../engine/schedulers/common';
+import { GraphBuilder, type Value } from '../onnx/graph-builder';
+import type { ModelMessage } from '../onnx/onnx-proto';
+import { add, div, mul, scalarLike, sqrt, sub } from '../onnx/ops/elementwise';
+import { matmul, softmax } from '../onnx/ops/neural';
+import { cast, gather, reshape, reshapeLike, transpose, unsqueeze } from '../onnx/ops/tensor-shape';
+import type { WeightSink } from '../onnx/weight-sink';
+import { DEMO_TEXT_WIDTH, RELATED_COLOURS, colourDimension, styleDimension } from './demo-attributes';
+import { clip, floor, reduceMax, reduceProd, reduceSum, resizeLinearLike, shapeOf, slice } from './demo-ops';
+import { LATENT_CHANNELS } from './demo-vae';
+import { swatchLatents } from './swatch-latents';
+import { SWATCH_LATENT_SIZE, type Swatch } from './swatches';
+
+/** β: log-prior per unit of matched attribute weight, at a 32×32 latent (a 256×256 image). */
+export const PRIOR_STRENGTH = 32;
+/** A swatch's weight on its own style; on its colours it is 1. Style outweighs colour, so "pink kente" prefers kente. */
+export const STYLE_WEIGHT = 1.25;
+/** A swatch's weight on colours related to its own (RELATED_COLOURS). */
+export const RELATED_COLOUR_WEIGHT = 0.25;
+
+const TRAIN_TIMESTEPS = 1000;
+
+/** σ(t) for t = 0..999 of SD 1.x's schedule, the last entry repeated so t + 1 is always a valid index. */
+export function sigmaTable(): Float32Array {
+  const s = SD14_PNDM_SCHEDULER;
+  const acp = alphasCumprod({
+    numTrainTimesteps: TRAIN_TIMESTEPS,
+    betaStart: s['beta_start'] as number,
+    betaEnd: s['beta_end'] as number,
+    betaSchedule: 'scaled_linear',
+    trainedBetas: null,
+    rescaleBetasZeroSnr: false,
+  });
+  const sigmas = trainingSigmas(acp);
+  const table = new Float32Array(TRAIN_TIMESTEPS + 1);
+  table.set(sigmas);
+  table[TRAIN_TIMESTEPS] = sigmas[TRAIN_TIMESTEPS - 1] as number;
+  return table;
+}
+
+/** A swatch's attribute weights s_k [W]: style, colours, related colours. */
+export function swatchAttributes(swatch: Swatch): Float32Array {
+  const s = new Float32Array(DEMO_TEXT_WIDTH);
+  for (const colour of swatch.colours) {
+    for (const [a, b] of RELATED_COLOURS) {
+      if (a === colour) s[colourDimension(b)] = Math.max(s[colourDimension(b)] as number, RELATED_COLOUR_WEIGHT);
+      if (b === colour) s[colourDimension(a)] = Math.max(s[colourDimension(a)] as number, RELATED_COLOUR_WEIGHT);
+    }
+  }
+  for (const colour of swatch.colours) s[colourDimension(colour)] = 1;
+  s[styleDimension(swatch.style)] = STYLE_WEIGHT;
+  return s;
+}
+
+export interface DemoUnetOptions {
+  /** β, per unit of attribute weight at a 32×32 latent (default PRIOR_STRENGTH). */
+  readonly priorStrength?: number;
+  readonly weights?: WeightSink;
+}
+
+export function buildDemoUnet(swatches: readonly Swatch[], options: DemoUnetOptions = {}): ModelMessage {
+  const priorStrength = options.priorStrength ?? PRIOR_STRENGTH;
+  if (swatches.length === 0) throw new Error('demo UNet: no swatches');
+  const g = new GraphBuilder('unet', options.weights);
+  const k = swatches.length;
+  const size = SWATCH_LATENT_SIZE;
+
+  const sample = g.input('sample', 'float32', ['batch', LATENT_CHANNELS, 'height', 'width']);
+  const timestep = g.input('timestep', 'float32', ['batch']);
+  const context = g.input('encoder_hidden_states', 'float32', ['batch', 'sequence', DEMO_TEXT_WIDTH]);
+
+  const latentData = new Float32Array(k * LATENT_CHANNELS * size * size);
+  swatches.forEach((swatch, i) => latentData.set(swatchLatents(swatch), i * LATENT_CHANNELS * size * size));
+  const swatchLatentTable = g.initializer('demo.swatch_latents', 'float32', [k, LATENT_CHANNELS, size, size], latentData);
+  const priorData = new Float32Array(DEMO_TEXT_WIDTH * k);
+  swatches.forEach((swatch, i) => swatchAttributes(swatch).forEach((v, d) => (priorData[d * k + i] = v * priorStrength)));
+  const priorWeights = g.initializer('demo.swatch_prior_weights', 'float32', [DEMO_TEXT_WIDTH, k], priorData);
+  const sigmas = g.initializer('demo.sigmas', 'float32', [TRAIN_TIMESTEPS + 1], sigmaTable());
+
+  // σ at a fractional timestep, linearly interpolated; then s = √(1 + σ²) = 1/√ā.
+  const t = clip(g, timestep, 0, TRAIN_TIMESTEPS - 1);
+  const low = floor(g, t);
+  const fraction = sub(g, t, low);
+  const lowIndex = cast(g, low, 'int64');
+  const highIndex = add(g, lowIndex, g.int64s([1]));
+  const sigmaLow = gather(g, sigmas, lowIndex);
+  const sigma = add(g, sigmaLow, mul(g, fraction, sub(g, gather(g, sigmas, highIndex), sigmaLow)));
+  const sigmaSquared = mul(g, sigma, sigma);
+  const s = sqrt(g, add(g, sigmaSquared, scalarLike(g, sigma, 1)));
+  const perImage = (v: Value): Value => unsqueeze(g, v, [1, 2, 3]);
+
+  // y = x_t·√(1 + σ²) = x0 + σ·ε, flattened per row.
+  const y = mul(g, sample, perImage(s));
+  const yFlat = reshape(g, y, [0, -1]);
+  const x0 = reshape(g, resizeLinearLike(g, swatchLatentTable, sample), [k, -1]);
+
+  // The prior grows with √(h·w), as the chance spread of the likelihood between swatches does
+  // (‖x0_k‖ ∝ √(h·w)), so a prompt holds as firmly at 1024×1024 as at 256×256.
+  const spatial = cast(g, slice(g, shapeOf(g, sample), 2, 4), 'float32');
+  const sizeFactor = div(g, sqrt(g, reduceProd(g, spatial)), scalarLike(g, sigma, size));
+  const logPrior = mul(g, matmul(g, reduceMax(g, context, [1], false), priorWeights), sizeFactor);
+  const dots = matmul(g, yFlat, transpose(g, x0, [1, 0]));
+  const halfNorms = mul(g, reduceSum(g, mul(g, x0, x0), [1], false), scalarLike(g, x0, 0.5));
+  const likelihood = div(g, sub(g, dots, halfNorms), unsqueeze(g, sigmaSquared, [1]));
+  const posterior = softmax(g, add(g, logPrior, likelihood), -1);
+  const predictedX0 = reshapeLike(g, matmul(g, posterior, x0), sample);
+  g.output(div(g, sub(g, y, predictedX0), perImage(sigma)), 'out_sample');
+  return g.build({
+    component: 'unet',
+    timestep_signature: 'float-batch',
+    demo: `exact epsilon of ${k} swatches under a prompt-set prior: ${swatches.map((sw) => sw.id).join(', ')}`,
+  });
+}
