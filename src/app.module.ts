@@ -1,0 +1,39 @@
+/** The application: configuration and registry are read once, then every capability module. */
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { CheckpointsController } from './checkpoints/checkpoints.controller';
+import { CHECKPOINT_REGISTRY, CheckpointsService } from './checkpoints/checkpoints.service';
+import type { CheckpointEntry } from './checkpoints/checkpoint-registry';
+import { HttpErrorFilter } from './common/http-error.filter';
+import type { AppConfig } from './config/app-config';
+import { GenerationController } from './generation/generation.controller';
+import { GenerationService } from './generation/generation.service';
+import { GenerationStore } from './generation/generation-store';
+import { InferenceModule } from './inference/inference.module';
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+@Module({})
+export class AppModule {
+  static create(config: AppConfig, registry: readonly CheckpointEntry[]): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        InferenceModule.forRoot({
+          devices: config.devices.map((device) => ({ device, memoryBudgetBytes: config.memoryBudgetBytes })),
+          checkpoints: registry.map((c) => ({ id: c.id, dir: c.path, pinned: c.pinned })),
+          maxQueuedTotal: config.maxQueuedTotal,
+        }),
+      ],
+      controllers: [GenerationController, CheckpointsController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: CHECKPOINT_REGISTRY, useValue: registry },
+        { provide: GenerationStore, useValue: new GenerationStore(config.resultTtlMs, config.resultStoreBytes) },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        CheckpointsService,
+        GenerationService,
+      ],
+    };
+  }
+}

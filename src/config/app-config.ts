@@ -1,0 +1,51 @@
+/**
+ * Configuration from the environment, parsed and validated once at start-up. A bad setting stops
+ * the process with a message naming the setting.
+ */
+import type { DeviceSpec } from '../engine/runtime/onnx-runtime';
+
+export interface AppConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Checkpoint registry file (JSON); absent → the embedded demo release. */
+  readonly registryFile?: string;
+  readonly devices: readonly DeviceSpec[];
+  readonly memoryBudgetBytes?: number;
+  readonly maxQueuedTotal: number;
+  readonly resultTtlMs: number;
+  readonly resultStoreBytes: number;
+  readonly bodyLimit: string;
+}
+
+export class ConfigError extends Error {
+  constructor(setting: string, rule: string, value: string) {
+    super(`configuration ${setting}: ${rule} (got ${JSON.stringify(value)})`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) throw new ConfigError(name, `must be an integer from ${min} to ${max}`, raw);
+    return value;
+  };
+  const devices = (env['AFD_DEVICES'] ?? 'cpu').split(',').map((d) => d.trim());
+  for (const d of devices) {
+    if (d !== 'cpu' && !/^cuda:\d+$/.test(d)) throw new ConfigError('AFD_DEVICES', 'must be a comma-separated list of cpu or cuda:N', env['AFD_DEVICES'] ?? '');
+  }
+  const budget = env['AFD_MEMORY_BUDGET_BYTES'];
+  return {
+    host: env['HOST'] ?? '0.0.0.0',
+    port: int('PORT', 8080, 0, 65535),
+    registryFile: env['AFD_REGISTRY'] || undefined,
+    devices: devices as DeviceSpec[],
+    memoryBudgetBytes: budget ? int('AFD_MEMORY_BUDGET_BYTES', 0, 1, Number.MAX_SAFE_INTEGER) : undefined,
+    maxQueuedTotal: int('AFD_MAX_QUEUED', 256, 1, 100_000),
+    resultTtlMs: int('AFD_RESULT_TTL_SECONDS', 3600, 1, 7 * 24 * 3600) * 1000,
+    resultStoreBytes: int('AFD_RESULT_STORE_MB', 512, 1, 1 << 20) * 1024 * 1024,
+    bodyLimit: `${int('AFD_BODY_LIMIT_KB', 256, 1, 1 << 20)}kb`,
+  };
+}

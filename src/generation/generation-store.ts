@@ -1,0 +1,77 @@
+/**
+ * Generation records and their encoded images, kept for a configured time and total size. An
+ * expired or evicted id is remembered for a while so its readers get 410 Gone rather than 404.
+ */
+import { ApiError, ErrorCode } from '../common/error-code';
+
+export type GenerationStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface StoredImage {
+  readonly index: number;
+  readonly seed: string;
+  readonly mimeType: string;
+  readonly bytes: Buffer;
+}
+
+export interface GenerationRecord {
+  readonly id: string;
+  readonly checkpointId: string;
+  readonly createdAt: number;
+  status: GenerationStatus;
+  progress: { step: number; totalSteps: number; etaMs: number };
+  images: StoredImage[];
+  error?: { code: string; message: string };
+  /** Cancels the pool job while it runs. */
+  cancel?: () => void;
+}
+
+const TOMBSTONES = 10_000;
+
+export class GenerationStore {
+  private readonly records = new Map<string, GenerationRecord>();
+  private readonly expired = new Set<string>();
+  private bytes = 0;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxBytes: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  add(record: GenerationRecord): void {
+    this.sweep();
+    this.records.set(record.id, record);
+  }
+
+  setImages(record: GenerationRecord, images: StoredImage[]): void {
+    record.images = images;
+    this.bytes += images.reduce((n, i) => n + i.bytes.length, 0);
+    this.sweep();
+  }
+
+  get(id: string): GenerationRecord {
+    this.sweep();
+    const record = this.records.get(id);
+    if (record) return record;
+    if (this.expired.has(id)) throw new ApiError(ErrorCode.GONE, `generation ${id} has expired and its results were deleted`, { id });
+    throw new ApiError(ErrorCode.NOT_FOUND, `generation ${id} does not exist`, { id });
+  }
+
+  /** Oldest first: past their time, or while over the size budget (finished records only). */
+  private sweep(): void {
+    const cutoff = this.now() - this.ttlMs;
+    for (const record of this.records.values()) {
+      const finished = record.status !== 'queued' && record.status !== 'running';
+      if (!finished) continue;
+      if (record.createdAt >= cutoff && this.bytes <= this.maxBytes) break;
+      this.remove(record);
+    }
+  }
+
+  private remove(record: GenerationRecord): void {
+    this.records.delete(record.id);
+    this.bytes -= record.images.reduce((n, i) => n + i.bytes.length, 0);
+    this.expired.add(record.id);
+    if (this.expired.size > TOMBSTONES) this.expired.delete(this.expired.values().next().value as string);
+  }
+}

@@ -1,0 +1,53 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiError, type ErrorCode } from '../common/error-code';
+import { GenerationService, type GenerationView } from './generation.service';
+
+@ApiTags('generations')
+@Controller('v1/generations')
+export class GenerationController {
+  constructor(@Inject(GenerationService) private readonly generations: GenerationService) {}
+
+  /** Synchronous by default; `Prefer: respond-async` answers 202 with the job's location. */
+  @Post()
+  async create(
+    @Body() body: unknown,
+    @Headers('prefer') prefer: string | undefined,
+    @Headers('accept') accept: string | undefined,
+    @Query('base64') base64: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<GenerationView | StreamableFile> {
+    const { record, done } = this.generations.start(body, 'anonymous');
+    if (prefer?.includes('respond-async')) {
+      response.status(202).setHeader('Location', `/v1/generations/${record.id}`);
+      return this.generations.view(record, false);
+    }
+    const finished = await done;
+    const first = finished.images[0];
+    if (accept?.startsWith('image/') && finished.status === 'succeeded' && finished.images.length === 1 && first) {
+      response.status(200);
+      return new StreamableFile(first.bytes, { type: first.mimeType, length: first.bytes.length });
+    }
+    response.status(201).setHeader('Location', `/v1/generations/${finished.id}`);
+    if (finished.error) throw new ApiError(finished.error.code as ErrorCode, finished.error.message, { id: finished.id });
+    return this.generations.view(finished, base64 === 'true');
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string, @Query('base64') base64: string | undefined): GenerationView {
+    return this.generations.view(this.generations.get(id), base64 === 'true');
+  }
+
+  @Delete(':id')
+  @HttpCode(202)
+  cancel(@Param('id') id: string): GenerationView {
+    return this.generations.view(this.generations.cancel(id), false);
+  }
+
+  @Get(':id/images/:index')
+  image(@Param('id') id: string, @Param('index') index: string): StreamableFile {
+    const image = this.generations.image(id, index);
+    return new StreamableFile(image.bytes, { type: image.mimeType, length: image.bytes.length });
+  }
+}
