@@ -5,11 +5,16 @@ import { CheckpointsController } from './checkpoints/checkpoints.controller';
 import { CHECKPOINT_REGISTRY, CheckpointsService } from './checkpoints/checkpoints.service';
 import type { CheckpointEntry } from './checkpoints/checkpoint-registry';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { ComparisonStore } from './comparisons/comparison-store';
+import { ComparisonsController } from './comparisons/comparisons.controller';
+import { ComparisonsService } from './comparisons/comparisons.service';
 import type { AppConfig } from './config/app-config';
 import { GenerationController } from './generation/generation.controller';
 import { GenerationService } from './generation/generation.service';
 import { GenerationStore } from './generation/generation-store';
 import { InferenceModule } from './inference/inference.module';
+import { PromptsController } from './prompts/prompts.controller';
+import { PromptsService } from './prompts/prompts.service';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -25,14 +30,17 @@ export class AppModule {
           maxQueuedTotal: config.maxQueuedTotal,
         }),
       ],
-      controllers: [GenerationController, CheckpointsController],
+      controllers: [GenerationController, CheckpointsController, PromptsController, ComparisonsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CHECKPOINT_REGISTRY, useValue: registry },
         { provide: GenerationStore, useValue: new GenerationStore(config.resultTtlMs, config.resultStoreBytes) },
+        { provide: ComparisonStore, useValue: new ComparisonStore(config.resultTtlMs, config.resultStoreBytes) },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         CheckpointsService,
         GenerationService,
+        PromptsService,
+        ComparisonsService,
       ],
     };
   }

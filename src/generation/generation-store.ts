@@ -33,7 +33,8 @@ export class GenerationStore {
   private bytes = 0;
 
   constructor(
-    private readonly ttlMs: number,
+    /** How long a finished generation's results are kept. */
+    readonly ttlMs: number,
     private readonly maxBytes: number,
     private readonly now: () => number = Date.now,
   ) {}
@@ -47,6 +48,12 @@ export class GenerationStore {
     record.images = images;
     this.bytes += images.reduce((n, i) => n + i.bytes.length, 0);
     this.sweep();
+  }
+
+  /** Whether `id` is still kept (not expired, evicted or unknown). */
+  has(id: string): boolean {
+    this.sweep();
+    return this.records.has(id);
   }
 
   get(id: string): GenerationRecord {

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, 
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiError, type ErrorCode } from '../common/error-code';
-import { GenerationService, type GenerationView } from './generation.service';
+import { GenerationService, type GenerationEvent, type GenerationView } from './generation.service';
 
 @ApiTags('generations')
 @Controller('v1/generations')
@@ -15,10 +15,11 @@ export class GenerationController {
     @Body() body: unknown,
     @Headers('prefer') prefer: string | undefined,
     @Headers('accept') accept: string | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Query('base64') base64: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<GenerationView | StreamableFile> {
-    const { record, done } = this.generations.start(body, 'anonymous');
+    const { record, done } = this.generations.start(body, 'anonymous', idempotencyKey);
     if (prefer?.includes('respond-async')) {
       response.status(202).setHeader('Location', `/v1/generations/${record.id}`);
       return this.generations.view(record, false);
@@ -37,6 +38,32 @@ export class GenerationController {
   @Get(':id')
   get(@Param('id') id: string, @Query('base64') base64: string | undefined): GenerationView {
     return this.generations.view(this.generations.get(id), base64 === 'true');
+  }
+
+  /** Server-sent events: the current progress at once, a `progress` event per step, then `done`. */
+  @Get(':id/events')
+  events(@Param('id') id: string, @Res() response: Response): void {
+    let open = true;
+    const write = (e: GenerationEvent): void => {
+      if (!open) return;
+      if (!response.headersSent) {
+        response.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+        response.flushHeaders();
+      }
+      response.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+      if (e.event === 'done') {
+        open = false;
+        response.end();
+      }
+    };
+    // An unknown or expired id throws here, before any header, and the filter answers 404 or 410.
+    const unsubscribe = this.generations.subscribe(id, write);
+    if (!open) return;
+    // The response closes when the client goes away (or once ended).
+    response.on('close', () => {
+      open = false;
+      unsubscribe();
+    });
   }
 
   @Delete(':id')

@@ -7,7 +7,22 @@ import { formatGenerationParameters } from '../engine/image/generation-parameter
 import { parseGenerationRequest, type GenerationInput } from '../engine/pipeline/generation-request';
 import { InferencePool } from '../pool';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
-import { GenerationStore, type GenerationRecord } from './generation-store';
+import { GenerationStore, type GenerationRecord, type GenerationStatus } from './generation-store';
+
+/** A server-sent event of GET /v1/generations/{id}/events: `progress` per step, then one `done`. */
+export type GenerationEvent =
+  | { readonly event: 'progress'; readonly data: { step: number; totalSteps: number; etaMs: number; status: GenerationStatus } }
+  | { readonly event: 'done'; readonly data: { status: GenerationStatus; step: number; totalSteps: number; error?: { code: string; message: string } } };
+
+/** The longest Idempotency-Key accepted. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+interface IdempotentEntry {
+  readonly fingerprint: string;
+  readonly createdAt: number;
+  readonly record: GenerationRecord;
+  readonly done: Promise<GenerationRecord>;
+}
 
 export interface GenerationView {
   readonly id: string;
@@ -20,14 +35,80 @@ export interface GenerationView {
 
 @Injectable()
 export class GenerationService {
+  private readonly watchers = new Map<string, Set<(event: GenerationEvent) => void>>();
+  private readonly idempotent = new Map<string, IdempotentEntry>();
+
   constructor(
     @Inject(InferencePool) private readonly pool: InferencePool,
     @Inject(CheckpointsService) private readonly checkpoints: CheckpointsService,
     @Inject(GenerationStore) private readonly store: GenerationStore,
   ) {}
 
-  /** Starts a generation; the returned promise settles when it ends (the record is readable before). */
-  start(body: unknown, clientId: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
+  /**
+   * Starts a generation; the returned promise settles when it ends (the record is readable before).
+   * With an idempotency key, the same client, key and body within the result time give back the
+   * generation already started; the same key with another body is a CONFLICT.
+   */
+  start(body: unknown, clientId: string, idempotencyKey?: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
+    if (idempotencyKey === undefined) return this.startNew(body, clientId);
+    if (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(idempotencyKey)) {
+      throw invalidArgument('Idempotency-Key', `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters`);
+    }
+    this.sweepIdempotent();
+    const scoped = `${clientId}\n${idempotencyKey}`;
+    const fingerprint = canonicalJson(body);
+    let previous = this.idempotent.get(scoped);
+    if (previous && !this.store.has(previous.record.id)) {
+      // Its results were evicted early (size budget): the key starts afresh.
+      this.idempotent.delete(scoped);
+      previous = undefined;
+    }
+    if (previous) {
+      if (previous.fingerprint !== fingerprint) {
+        throw new ApiError(ErrorCode.CONFLICT, 'Idempotency-Key: was already used with a different request body', { field: 'Idempotency-Key', id: previous.record.id });
+      }
+      return { record: previous.record, done: previous.done };
+    }
+    const started = this.startNew(body, clientId);
+    this.idempotent.set(scoped, { fingerprint, createdAt: Date.now(), ...started });
+    return started;
+  }
+
+  /**
+   * Progress of a generation as events: the current state at once, then every step, then `done`
+   * (also at once when it has already ended). Returns the unsubscribe function.
+   */
+  subscribe(id: string, listener: (event: GenerationEvent) => void): () => void {
+    const record = this.store.get(id);
+    if (isFinished(record.status)) {
+      listener(progressEvent(record));
+      listener(doneEvent(record));
+      return () => undefined;
+    }
+    listener(progressEvent(record));
+    let set = this.watchers.get(id);
+    if (!set) this.watchers.set(id, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.watchers.get(id) === set) this.watchers.delete(id);
+    };
+  }
+
+  private notify(record: GenerationRecord, event: GenerationEvent): void {
+    for (const listener of [...(this.watchers.get(record.id) ?? [])]) listener(event);
+    if (event.event === 'done') this.watchers.delete(record.id);
+  }
+
+  private sweepIdempotent(): void {
+    const cutoff = Date.now() - this.store.ttlMs;
+    for (const [key, entry] of this.idempotent) {
+      if (entry.createdAt >= cutoff) break;
+      this.idempotent.delete(key);
+    }
+  }
+
+  private startNew(body: unknown, clientId: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('body', 'must be a JSON object');
     const input = body as GenerationInput;
     const checkpoint = this.checkpoints.resolve(input['checkpoint']);
@@ -59,6 +140,7 @@ export class GenerationService {
         onProgress: (p) => {
           record.status = 'running';
           record.progress = { step: p.step, totalSteps: p.totalSteps, etaMs: p.etaMs };
+          this.notify(record, progressEvent(record));
         },
       });
     } catch (error) {
@@ -79,12 +161,14 @@ export class GenerationService {
         this.store.setImages(record, images);
         record.status = 'succeeded';
         record.progress = { ...record.progress, step: record.progress.totalSteps, etaMs: 0 };
+        this.notify(record, doneEvent(record));
         return record;
       },
       (error: unknown) => {
         const apiError = toApiError(error);
         record.status = apiError.code === ErrorCode.CANCELLED ? 'cancelled' : 'failed';
         record.error = { code: apiError.code, message: apiError.message };
+        this.notify(record, doneEvent(record));
         return record;
       },
     );
@@ -125,6 +209,28 @@ export class GenerationService {
       ...(record.error ? { error: record.error } : {}),
     };
   }
+}
+
+function isFinished(status: GenerationStatus): boolean {
+  return status !== 'queued' && status !== 'running';
+}
+
+function progressEvent(record: GenerationRecord): GenerationEvent {
+  return { event: 'progress', data: { ...record.progress, status: record.status } };
+}
+
+function doneEvent(record: GenerationRecord): GenerationEvent {
+  return {
+    event: 'done',
+    data: { status: record.status, step: record.progress.step, totalSteps: record.progress.totalSteps, ...(record.error ? { error: record.error } : {}) },
+  };
+}
+
+/** JSON with object keys sorted, so bodies that differ only in key order compare equal. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
 
 function outputFormat(value: unknown): ImageFormat {

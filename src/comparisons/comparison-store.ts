@@ -1,0 +1,64 @@
+/**
+ * Finished comparisons (cell PNGs and the grid), kept for the configured result time and within a
+ * byte budget, oldest dropped first. An expired id is remembered so its readers get 410 Gone.
+ */
+import { ApiError, ErrorCode } from '../common/error-code';
+
+export interface ComparisonCellRecord {
+  readonly prompt: string;
+  readonly checkpointId: string;
+  readonly trainingStep: number;
+  readonly png: Buffer;
+}
+
+export interface ComparisonRecord {
+  readonly id: string;
+  readonly createdAt: number;
+  readonly seed: string;
+  /** cells[row][column]: rows are prompts, columns checkpoints. */
+  readonly cells: readonly (readonly ComparisonCellRecord[])[];
+  readonly grid: Buffer;
+}
+
+const TOMBSTONES = 10_000;
+
+export class ComparisonStore {
+  private readonly records = new Map<string, ComparisonRecord>();
+  private readonly expired = new Set<string>();
+  private bytes = 0;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxBytes: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  add(record: ComparisonRecord): void {
+    this.records.set(record.id, record);
+    this.bytes += size(record);
+    this.sweep();
+  }
+
+  get(id: string): ComparisonRecord {
+    this.sweep();
+    const record = this.records.get(id);
+    if (record) return record;
+    if (this.expired.has(id)) throw new ApiError(ErrorCode.GONE, `comparison ${id} has expired and its results were deleted`, { id });
+    throw new ApiError(ErrorCode.NOT_FOUND, `comparison ${id} does not exist`, { id });
+  }
+
+  private sweep(): void {
+    const cutoff = this.now() - this.ttlMs;
+    for (const record of this.records.values()) {
+      if (record.createdAt >= cutoff && this.bytes <= this.maxBytes) break;
+      this.records.delete(record.id);
+      this.bytes -= size(record);
+      this.expired.add(record.id);
+      if (this.expired.size > TOMBSTONES) this.expired.delete(this.expired.values().next().value as string);
+    }
+  }
+}
+
+function size(record: ComparisonRecord): number {
+  return record.grid.length + record.cells.flat().reduce((n, c) => n + c.png.length, 0);
+}

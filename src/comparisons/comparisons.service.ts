@@ -1,0 +1,172 @@
+/** Comparisons: every prompt × checkpoint with one seed (the same initial latents), cells and a labelled grid. */
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { CHECKPOINT_REGISTRY, CheckpointsService } from '../checkpoints/checkpoints.service';
+import type { CheckpointEntry } from '../checkpoints/checkpoint-registry';
+import { ApiError, ErrorCode, invalidArgument, toApiError } from '../common/error-code';
+import { encodeImage } from '../engine/image/encode-image';
+import { formatGenerationParameters } from '../engine/image/generation-parameters';
+import type { RgbImage } from '../engine/pipeline/decode-latents';
+import { parseGenerationRequest, type GenerationRequest } from '../engine/pipeline/generation-request';
+import { InferencePool, type ComparisonHandle } from '../pool';
+import { renderComparisonGrid } from './comparison-grid';
+import { ComparisonStore, type ComparisonCellRecord, type ComparisonRecord } from './comparison-store';
+
+export const MAX_COMPARISON_PROMPTS = 4;
+/** The generation settings a comparison takes; the rest of a body is refused. */
+const SETTINGS = ['seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'negativePrompt'] as const;
+const FIELDS: ReadonlySet<string> = new Set(['prompt', 'prompts', 'checkpoints', ...SETTINGS]);
+
+export interface ComparisonView {
+  readonly id: string;
+  readonly seed: string;
+  readonly cells: ReadonlyArray<{ prompt: string; checkpoint: string; trainingStep: number; row: number; column: number; imageUrl: string }>;
+  readonly gridUrl: string;
+}
+
+@Injectable()
+export class ComparisonsService {
+  constructor(
+    @Inject(InferencePool) private readonly pool: InferencePool,
+    @Inject(CheckpointsService) private readonly checkpoints: CheckpointsService,
+    @Inject(CHECKPOINT_REGISTRY) private readonly registry: readonly CheckpointEntry[],
+    @Inject(ComparisonStore) private readonly store: ComparisonStore,
+  ) {}
+
+  async create(body: unknown, clientId: string): Promise<ComparisonRecord> {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('body', 'must be a JSON object');
+    const input = body as Record<string, unknown>;
+    const unknown = Object.keys(input).find((key) => !FIELDS.has(key));
+    if (unknown !== undefined) throw invalidArgument(unknown, `is not a comparison field (known: ${[...FIELDS].join(', ')})`);
+    const prompts = readPrompts(input);
+    const columns = this.readCheckpoints(input['checkpoints']);
+    const settings: Record<string, unknown> = {};
+    for (const key of SETTINGS) if (input[key] !== undefined) settings[key] = input[key];
+
+    // The first row fixes the seed (random when none is given); every row and cell shares it.
+    const requests: GenerationRequest[] = [];
+    try {
+      const first = parseGenerationRequest({ ...settings, prompt: prompts[0] });
+      requests.push(first);
+      for (const prompt of prompts.slice(1)) requests.push(parseGenerationRequest({ ...settings, prompt, seed: first.seed.toString() }));
+    } catch (error) {
+      throw toApiError(error);
+    }
+
+    const handles: ComparisonHandle[] = [];
+    try {
+      for (const request of requests) handles.push(this.pool.submitComparison({ checkpointIds: columns.map((c) => c.id), request, clientId }));
+    } catch (error) {
+      for (const handle of handles) handle.cancel();
+      throw toApiError(error);
+    }
+
+    const rows = await Promise.all(handles.map((h) => h.result));
+    const failed = rows.flatMap((r) => r.cells).find((cell) => !cell.ok);
+    if (failed && !failed.ok) throw toApiError(failed.error);
+
+    const images: RgbImage[][] = [];
+    const cells: ComparisonCellRecord[][] = [];
+    for (const [r, row] of rows.entries()) {
+      const request = requests[r] as GenerationRequest;
+      const rowImages: RgbImage[] = [];
+      const rowCells: ComparisonCellRecord[] = [];
+      for (const [c, cell] of row.cells.entries()) {
+        if (!cell.ok) throw toApiError(cell.error);
+        const entry = columns[c] as CheckpointEntry;
+        const first = cell.result.images[0];
+        if (!first) throw new ApiError(ErrorCode.INTERNAL, 'internal error');
+        const parameters = formatGenerationParameters({
+          ...request,
+          seed: first.seed,
+          checkpointId: entry.id,
+          checkpointHash: this.checkpoints.unetHash(entry.id),
+          noiseMode: request.noiseMode,
+        });
+        rowImages.push(first.image);
+        rowCells.push({ prompt: request.prompt, checkpointId: entry.id, trainingStep: entry.trainingStep, png: await encodeImage(first.image, { format: 'png', parameters }) });
+      }
+      images.push(rowImages);
+      cells.push(rowCells);
+    }
+    const grid = await renderComparisonGrid({
+      columns: columns.map((c) => ({ title: c.label, subtitle: `${c.trainingStep.toLocaleString('en-US')} steps` })),
+      rowTitles: prompts,
+      cells: images,
+    });
+    const record: ComparisonRecord = { id: randomUUID(), createdAt: Date.now(), seed: (requests[0] as GenerationRequest).seed.toString(), cells, grid };
+    this.store.add(record);
+    return record;
+  }
+
+  get(id: string): ComparisonRecord {
+    return this.store.get(id);
+  }
+
+  grid(id: string): Buffer {
+    return this.store.get(id).grid;
+  }
+
+  cell(id: string, row: string, column: string): Buffer {
+    const record = this.store.get(id);
+    const r = /^\d+$/.test(row) ? Number(row) : -1;
+    const c = /^\d+$/.test(column) ? Number(column) : -1;
+    const cell = record.cells[r]?.[c];
+    if (!cell) {
+      const columns = record.cells[0]?.length ?? 0;
+      throw new ApiError(ErrorCode.NOT_FOUND, `comparison ${id} has no cell ${row}/${column} (it has ${record.cells.length} rows of ${columns})`, { id });
+    }
+    return cell.png;
+  }
+
+  view(record: ComparisonRecord): ComparisonView {
+    return {
+      id: record.id,
+      seed: record.seed,
+      cells: record.cells.flatMap((row, r) =>
+        row.map((cell, c) => ({
+          prompt: cell.prompt,
+          checkpoint: cell.checkpointId,
+          trainingStep: cell.trainingStep,
+          row: r,
+          column: c,
+          imageUrl: `/v1/comparisons/${record.id}/cells/${r}/${c}`,
+        })),
+      ),
+      gridUrl: `/v1/comparisons/${record.id}/grid`,
+    };
+  }
+
+  /** The named checkpoints in the order given, or every checkpoint in registry order. */
+  private readCheckpoints(value: unknown): CheckpointEntry[] {
+    if (value === undefined) return [...this.registry];
+    if (!Array.isArray(value) || value.length === 0) throw invalidArgument('checkpoints', 'must be a non-empty array of checkpoint ids');
+    if (value.some((id) => typeof id !== 'string')) throw invalidArgument('checkpoints', 'must contain only checkpoint id strings');
+    if (new Set(value).size !== value.length) throw invalidArgument('checkpoints', 'must not repeat a checkpoint');
+    return (value as string[]).map((id) => {
+      try {
+        return this.checkpoints.resolve(id);
+      } catch (error) {
+        const apiError = toApiError(error);
+        throw new ApiError(apiError.code, apiError.message, { ...apiError.details, field: 'checkpoints' });
+      }
+    });
+  }
+}
+
+function readPrompts(input: Record<string, unknown>): string[] {
+  const { prompt, prompts } = input;
+  if (prompt !== undefined && prompts !== undefined) throw invalidArgument('prompts', 'give either prompts or prompt, not both');
+  if (prompts === undefined) {
+    if (prompt === undefined) throw invalidArgument('prompts', 'is required (an array of 1 to 4 prompts, or a single prompt)');
+    if (typeof prompt !== 'string' || prompt.trim() === '') throw invalidArgument('prompt', 'must be a non-empty string');
+    return [prompt];
+  }
+  if (!Array.isArray(prompts)) throw invalidArgument('prompts', 'must be an array of strings');
+  if (prompts.length === 0) throw invalidArgument('prompts', `must list 1 to ${MAX_COMPARISON_PROMPTS} prompts, got none`);
+  if (prompts.length > MAX_COMPARISON_PROMPTS) throw invalidArgument('prompts', `must list 1 to ${MAX_COMPARISON_PROMPTS} prompts, got ${prompts.length}`);
+  prompts.forEach((p, i) => {
+    if (typeof p !== 'string' || p.trim() === '') throw invalidArgument('prompts', `prompts[${i}] must be a non-empty string`);
+  });
+  return prompts as string[];
+}
