@@ -12,6 +12,7 @@ import type { AppConfig } from './config/app-config';
 import { GenerationController } from './generation/generation.controller';
 import { GenerationService } from './generation/generation.service';
 import { GenerationStore } from './generation/generation-store';
+import { GRPC_APP_CONFIG, GrpcServer } from './grpc/grpc.server';
 import { InferenceModule } from './inference/inference.module';
 import { PromptsController } from './prompts/prompts.controller';
 import { PromptsService } from './prompts/prompts.service';
@@ -41,6 +42,8 @@ export class AppModule {
         GenerationService,
         PromptsService,
         ComparisonsService,
+        { provide: GRPC_APP_CONFIG, useValue: config },
+        GrpcServer,
       ],
     };
   }

@@ -39,7 +39,7 @@ describe('REST /v1/generations: events and idempotency', () => {
   };
 
   beforeAll(async () => {
-    app = await createApp(loadAppConfig({}));
+    app = await createApp(loadAppConfig({ GRPC_PORT: '0' }));
     await app.init();
   }, 120_000);
   afterAll(() => app.close());

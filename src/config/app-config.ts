@@ -7,6 +7,8 @@ import type { DeviceSpec } from '../engine/runtime/onnx-runtime';
 export interface AppConfig {
   readonly host: string;
   readonly port: number;
+  /** gRPC listener port (same host); 0 picks a free port. */
+  readonly grpcPort: number;
   /** Checkpoint registry file (JSON); absent → the embedded demo release. */
   readonly registryFile?: string;
   readonly devices: readonly DeviceSpec[];
@@ -40,6 +42,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     host: env['HOST'] ?? '0.0.0.0',
     port: int('PORT', 8080, 0, 65535),
+    grpcPort: int('GRPC_PORT', 50051, 0, 65535),
     registryFile: env['AFD_REGISTRY'] || undefined,
     devices: devices as DeviceSpec[],
     memoryBudgetBytes: budget ? int('AFD_MEMORY_BUDGET_BYTES', 0, 1, Number.MAX_SAFE_INTEGER) : undefined,

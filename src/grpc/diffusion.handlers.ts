@@ -1,0 +1,116 @@
+/** afrofashion.v1.DiffusionService: requests → GenerationService / CheckpointsService → messages. */
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import { ApiError, type ErrorCode } from '../common/error-code';
+import type { CheckpointsService, CheckpointView } from '../checkpoints/checkpoints.service';
+import type { GenerationService } from '../generation/generation.service';
+import type { GenerationRecord } from '../generation/generation-store';
+import { serverStream, unary } from './grpc-handlers';
+
+/** GenerateRequest as proto-loader decodes it (lowerCamelCase; absent optional fields absent). */
+export interface GenerateRequestMessage {
+  readonly prompt?: string;
+  readonly negativePrompt?: string;
+  readonly checkpoint?: string;
+  readonly width?: number;
+  readonly height?: number;
+  readonly steps?: number;
+  readonly guidanceScale?: number;
+  readonly seed?: string;
+  readonly scheduler?: string;
+  readonly noiseMode?: string;
+  readonly numImages?: number;
+  readonly eta?: number;
+  readonly outputFormat?: string;
+  readonly quality?: number;
+}
+
+const GENERATE_FIELDS = [
+  'prompt',
+  'negativePrompt',
+  'checkpoint',
+  'width',
+  'height',
+  'steps',
+  'guidanceScale',
+  'seed',
+  'scheduler',
+  'noiseMode',
+  'numImages',
+  'eta',
+  'outputFormat',
+  'quality',
+] as const satisfies ReadonlyArray<keyof GenerateRequestMessage>;
+
+interface ImageMessage {
+  index: number;
+  seed: string;
+  mimeType: string;
+  data: Buffer;
+}
+
+/** The fields the request sets, named as the domain (and REST) names them. */
+export function generationInput(request: GenerateRequestMessage): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const field of GENERATE_FIELDS) if (request[field] !== undefined && request[field] !== null) input[field] = request[field];
+  // proto3 has no absent plain string: an empty prompt is a missing one.
+  if (input['prompt'] === '') delete input['prompt'];
+  return input;
+}
+
+function progressMessage(record: GenerationRecord): { id: string; step: number; totalSteps: number; etaMs: number } {
+  return { id: record.id, step: record.progress.step, totalSteps: record.progress.totalSteps, etaMs: Math.max(0, Math.round(record.progress.etaMs)) };
+}
+
+function images(record: GenerationRecord, withData: boolean): ImageMessage[] {
+  return record.images.map((i) => ({ index: i.index, seed: i.seed, mimeType: i.mimeType, data: withData ? i.bytes : Buffer.alloc(0) }));
+}
+
+function generationMessage(record: GenerationRecord, withData: boolean): Record<string, unknown> {
+  return {
+    id: record.id,
+    status: `GENERATION_STATUS_${record.status.toUpperCase()}`,
+    checkpoint: record.checkpointId,
+    progress: progressMessage(record),
+    images: images(record, withData),
+    ...(record.error ? { error: record.error } : {}),
+  };
+}
+
+function checkpointMessage(c: CheckpointView): Record<string, unknown> {
+  return {
+    id: c.id,
+    label: c.label,
+    baseModel: c.baseModel,
+    trainingStep: c.trainingStep,
+    isDefault: c.default,
+    pinned: c.pinned,
+    unetHash: c.unetHash,
+    residentOn: c.residentOn,
+    bytes: c.bytes,
+  };
+}
+
+export function diffusionHandlers(generations: GenerationService, checkpoints: CheckpointsService): UntypedServiceImplementation {
+  return {
+    Generate: serverStream<GenerateRequestMessage, unknown>(async (request, call) => {
+      const { record, done } = generations.start(generationInput(request), 'grpc');
+      const unsubscribe = generations.subscribe(record.id, (event) => {
+        if (event.event === 'progress' && !call.cancelled) call.write({ progress: progressMessage(record) });
+      });
+      // The client going away (cancel, deadline, dropped connection) cancels the generation.
+      call.on('cancelled', () => {
+        unsubscribe();
+        generations.cancel(record.id);
+      });
+      const finished = await done;
+      unsubscribe();
+      if (call.cancelled) return;
+      if (finished.error) throw new ApiError(finished.error.code as ErrorCode, finished.error.message, { id: finished.id });
+      call.write({ result: { id: finished.id, images: images(finished, true) } });
+    }),
+    GetGeneration: unary<{ id?: string; includeData?: boolean }, unknown>((request) => generationMessage(generations.get(request.id ?? ''), request.includeData === true)),
+    CancelGeneration: unary<{ id?: string }, unknown>((request) => generationMessage(generations.cancel(request.id ?? ''), false)),
+    ListCheckpoints: unary<unknown, unknown>(async () => ({ checkpoints: (await checkpoints.list()).map(checkpointMessage) })),
+    GetCheckpoint: unary<{ id?: string }, unknown>(async (request) => checkpointMessage(await checkpoints.get(request.id ?? ''))),
+  };
+}

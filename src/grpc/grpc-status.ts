@@ -1,0 +1,34 @@
+/** The one mapping from the API's error codes to gRPC status codes (the gRPC side of http-error.filter.ts). */
+import { Metadata, status, type ServerErrorResponse } from '@grpc/grpc-js';
+import { ErrorCode, toApiError } from '../common/error-code';
+
+export const GRPC_STATUS: Readonly<Record<ErrorCode, status>> = {
+  [ErrorCode.INVALID_ARGUMENT]: status.INVALID_ARGUMENT,
+  [ErrorCode.NOT_FOUND]: status.NOT_FOUND,
+  // gRPC has no "gone": the result no longer exists (metadata `error-code` says GONE).
+  [ErrorCode.GONE]: status.NOT_FOUND,
+  // The request conflicts with the resource's state (idempotency key reused, image of an unfinished generation).
+  [ErrorCode.CONFLICT]: status.FAILED_PRECONDITION,
+  [ErrorCode.TOO_LARGE]: status.INVALID_ARGUMENT,
+  [ErrorCode.RESOURCE_EXHAUSTED]: status.RESOURCE_EXHAUSTED,
+  [ErrorCode.DEADLINE_EXCEEDED]: status.DEADLINE_EXCEEDED,
+  [ErrorCode.CANCELLED]: status.CANCELLED,
+  [ErrorCode.UNAVAILABLE]: status.UNAVAILABLE,
+  // The model failed to run (a broken model, a crashed worker): a server-side fault, not retryable as is.
+  [ErrorCode.MODEL_FAILED]: status.INTERNAL,
+  [ErrorCode.INTERNAL]: status.INTERNAL,
+};
+
+/**
+ * Any error as a gRPC status: the code, the ApiError's message (which names the field and the rule),
+ * and trailing metadata `error-code` (the API's code) plus `retry-after` (seconds) when one is known.
+ */
+export function toServiceError(error: unknown): ServerErrorResponse & { code: status; details: string; metadata: Metadata } {
+  const apiError = toApiError(error);
+  const metadata = new Metadata();
+  metadata.set('error-code', apiError.code);
+  const field = apiError.details['field'];
+  if (typeof field === 'string') metadata.set('error-field', field);
+  if (apiError.retryAfterMs !== undefined) metadata.set('retry-after', String(Math.max(1, Math.ceil(apiError.retryAfterMs / 1000))));
+  return { name: 'ServiceError', message: apiError.message, code: GRPC_STATUS[apiError.code], details: apiError.message, metadata };
+}

@@ -1,0 +1,74 @@
+/**
+ * The gRPC listener for internal tooling: a plain @grpc/grpc-js server owned by Nest, serving the
+ * domain services (afrofashion.v1) and grpc.health.v1 on GRPC_PORT, beside the HTTP listener.
+ */
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { CheckpointsService } from '../checkpoints/checkpoints.service';
+import type { AppConfig } from '../config/app-config';
+import { GenerationService } from '../generation/generation.service';
+import { PromptsService } from '../prompts/prompts.service';
+import { diffusionHandlers } from './diffusion.handlers';
+import { loadProtos } from './grpc-protos';
+import { healthHandlers } from './health.handlers';
+import { promptHandlers } from './prompt.handlers';
+
+/** The AppConfig as GrpcServer receives it (its own token: importing APP_CONFIG from app.module.ts would be a cycle). */
+export const GRPC_APP_CONFIG = Symbol('GRPC_APP_CONFIG');
+
+/** How long shutdown waits for calls in flight (a running Generate) before cutting them off. */
+export const GRPC_SHUTDOWN_GRACE_MS = 10_000;
+
+@Injectable()
+export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('GrpcServer');
+  private server?: Server;
+  private serving = false;
+  private boundPort?: number;
+
+  constructor(
+    @Inject(GRPC_APP_CONFIG) private readonly config: AppConfig,
+    @Inject(GenerationService) private readonly generations: GenerationService,
+    @Inject(CheckpointsService) private readonly checkpoints: CheckpointsService,
+    @Inject(PromptsService) private readonly prompts: PromptsService,
+  ) {}
+
+  /** The port bound (the chosen one when GRPC_PORT is 0); undefined before bootstrap. */
+  get port(): number | undefined {
+    return this.boundPort;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const protos = loadProtos();
+    const server = new Server();
+    server.addService(protos.diffusion.service, diffusionHandlers(this.generations, this.checkpoints));
+    server.addService(protos.prompts.service, promptHandlers(this.prompts));
+    server.addService(protos.health.service, healthHandlers(() => this.serving));
+    const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
+    this.boundPort = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${host}:${this.config.grpcPort}`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+    );
+    this.server = server;
+    this.serving = true;
+    this.logger.log(`gRPC listening on ${host}:${this.boundPort} (afrofashion.v1, grpc.health.v1)`);
+  }
+
+  /** Before the pool stops: refuse new calls, let calls in flight finish (up to the grace period), then close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.serving = false;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, GRPC_SHUTDOWN_GRACE_MS);
+      timer.unref();
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

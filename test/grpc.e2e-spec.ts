@@ -1,0 +1,163 @@
+/** gRPC end to end: the real application (engine, pool, demo release) through a @grpc/grpc-js client. */
+import { credentials, status, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import sharp from 'sharp';
+import { loadAppConfig } from '../src/config/app-config';
+import { createApp } from '../src/create-app';
+import { GrpcServer } from '../src/grpc/grpc.server';
+import { loadProtos } from '../src/grpc/grpc-protos';
+
+type Callback<T> = (error: ServiceError | null, response: T) => void;
+type UnaryMethod = (request: unknown, callback: Callback<unknown>) => void;
+type StreamMethod = (request: unknown) => ClientReadableStream<unknown>;
+type AnyClient = Client & Record<string, UnaryMethod & StreamMethod>;
+
+interface GenerateEvent {
+  event: 'progress' | 'result';
+  progress?: { step: number; totalSteps: number; etaMs: string; id: string };
+  result?: { id: string; images: Array<{ index: number; seed: string; mimeType: string; data: Buffer }> };
+}
+
+/** Calls a unary method; resolves with the response or the ServiceError. */
+function call<T>(client: AnyClient, method: string, request: unknown): Promise<{ response?: T; error?: ServiceError }> {
+  const method_ = (client[method] as UnaryMethod).bind(client);
+  return new Promise((resolve) => method_(request, (error, response) => resolve(error ? { error } : { response: response as T })));
+}
+
+/** Reads a server stream to its end; `onEvent` may cancel it. */
+function collect<T>(stream: ClientReadableStream<unknown>, onEvent?: (event: T) => void): Promise<{ events: T[]; error?: ServiceError }> {
+  const events: T[] = [];
+  return new Promise((resolve) => {
+    stream.on('data', (event: T) => {
+      events.push(event);
+      onEvent?.(event);
+    });
+    stream.on('error', (error: ServiceError) => resolve({ events, error }));
+    stream.on('end', () => resolve({ events }));
+  });
+}
+
+describe('gRPC afrofashion.v1', () => {
+  let app: NestExpressApplication;
+  let diffusion: AnyClient;
+  let prompts: AnyClient;
+  let health: AnyClient;
+  const small = { width: 128, height: 96, steps: 6, seed: '5', scheduler: 'euler-a' };
+
+  beforeAll(async () => {
+    app = await createApp(loadAppConfig({ GRPC_PORT: '0' }));
+    await app.init();
+    const port = app.get(GrpcServer).port;
+    expect(port).toBeGreaterThan(0);
+    // The client fills in proto3 defaults, as most gRPC clients do.
+    const protos = loadProtos({ defaults: true });
+    const address = `127.0.0.1:${port}`;
+    diffusion = new protos.diffusion(address, credentials.createInsecure()) as AnyClient;
+    prompts = new protos.prompts(address, credentials.createInsecure()) as AnyClient;
+    health = new protos.health(address, credentials.createInsecure()) as AnyClient;
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const client of [diffusion, prompts, health]) client?.close();
+    await app?.close();
+  });
+
+  it('streams progress, then a result whose PNG has the requested size and seed', async () => {
+    const { events, error } = await collect<GenerateEvent>(diffusion.Generate!({ prompt: 'red kente dress', ...small }));
+    expect(error).toBeUndefined();
+    const progress = events.filter((e) => e.event === 'progress').map((e) => e.progress!);
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.every((p) => p.totalSteps === 6)).toBe(true);
+    expect(progress.map((p) => p.step)).toEqual([...progress.map((p) => p.step)].sort((a, b) => a - b));
+    const last = events.at(-1)!;
+    expect(last.event).toBe('result');
+    const result = last.result!;
+    expect(result.id).toBe(progress[0]!.id);
+    expect(result.images).toHaveLength(1);
+    expect(result.images[0]).toMatchObject({ index: 0, seed: '5', mimeType: 'image/png' });
+    const meta = await sharp(result.images[0]!.data).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 128, 96]);
+
+    const stored = await call<{ status: string; images: Array<{ data: Buffer }> }>(diffusion, 'GetGeneration', { id: result.id, includeData: true });
+    expect(stored.response?.status).toBe('GENERATION_STATUS_SUCCEEDED');
+    expect(Buffer.compare(stored.response!.images[0]!.data, result.images[0]!.data)).toBe(0);
+    const missing = await call(diffusion, 'GetGeneration', { id: 'does-not-exist' });
+    expect(missing.error?.code).toBe(status.NOT_FOUND);
+  });
+
+  it('cancels the generation when the client cancels the Generate call', async () => {
+    let id = '';
+    const stream = diffusion.Generate!({ prompt: 'blue adire boubou', width: 256, height: 256, steps: 150, seed: '1' });
+    const { error } = await collect<GenerateEvent>(stream, (event) => {
+      if (event.progress && event.progress.step >= 1 && !id) {
+        id = event.progress.id;
+        stream.cancel();
+      }
+    });
+    expect(error?.code).toBe(status.CANCELLED);
+    expect(id).not.toBe('');
+    let state = '';
+    for (let i = 0; i < 200; i++) {
+      state = (await call<{ status: string }>(diffusion, 'GetGeneration', { id })).response?.status ?? '';
+      if (state !== 'GENERATION_STATUS_RUNNING' && state !== 'GENERATION_STATUS_QUEUED') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(state).toBe('GENERATION_STATUS_CANCELLED');
+  });
+
+  it('lists the six demo checkpoints, final by default, and gets one', async () => {
+    const { response } = await call<{ checkpoints: Array<{ id: string; trainingStep: string; isDefault: boolean }> }>(diffusion, 'ListCheckpoints', {});
+    expect(response!.checkpoints.map((c) => [c.id, c.trainingStep])).toEqual([
+      ['baseline', '0'],
+      ['checkpoint-20000', '20000'],
+      ['checkpoint-40000', '40000'],
+      ['checkpoint-60000', '60000'],
+      ['checkpoint-80000', '80000'],
+      ['final', '100000'],
+    ]);
+    expect(response!.checkpoints.filter((c) => c.isDefault).map((c) => c.id)).toEqual(['final']);
+    const one = await call<{ id: string; unetHash: string }>(diffusion, 'GetCheckpoint', { id: 'baseline' });
+    expect(one.response).toMatchObject({ id: 'baseline', unetHash: expect.stringMatching(/^[0-9a-f]+$/) });
+    const nope = await call(diffusion, 'GetCheckpoint', { id: 'nope' });
+    expect(nope.error?.code).toBe(status.NOT_FOUND);
+  });
+
+  it('tokenizes, parses and builds prompts, and serves the vocabulary', async () => {
+    const tokens = await call<{ ids: number[]; tokens: string[]; count: number; truncated: boolean }>(prompts, 'Tokenize', { text: 'a red kente dress' });
+    expect(tokens.response!.tokens[0]).toBe('<|startoftext|>');
+    expect(tokens.response!.tokens.at(-1)).toBe('<|endoftext|>');
+    expect(tokens.response!.tokens.slice(1, -1).join(' ')).toBe('a red kente dress');
+    expect(tokens.response).toMatchObject({ count: tokens.response!.ids.length, truncated: false });
+
+    const parsed = await call<{ language: string; attributes: Record<string, unknown> }>(prompts, 'ParsePrompt', { text: 'Robe en kente pour femme' });
+    expect(parsed.response).toMatchObject({ language: 'fr', attributes: { garment: 'dress', fabrics: ['kente'], gender: 'woman' } });
+
+    const built = await call<{ prompt: string }>(prompts, 'BuildPrompt', { attributes: { garment: 'dress', fabrics: ['kente'], colours: ['red', 'gold'] } });
+    expect(built.response!.prompt).toMatch(/red and gold kente dress/);
+
+    const vocabulary = await call<{ garment: Array<{ id: string }> }>(prompts, 'GetVocabulary', {});
+    expect(vocabulary.response!.garment.map((t) => t.id)).toContain('dress');
+  });
+
+  it('answers health checks: SERVING for the server and its services, NOT_FOUND for others', async () => {
+    expect((await call(health, 'Check', {})).response).toEqual({ status: 'SERVING' });
+    expect((await call(health, 'Check', { service: 'afrofashion.v1.DiffusionService' })).response).toEqual({ status: 'SERVING' });
+    expect((await call(health, 'Check', { service: 'nope.v1.Nothing' })).error?.code).toBe(status.NOT_FOUND);
+  });
+
+  it.each([
+    ['width 100', status.INVALID_ARGUMENT, 'width', { prompt: 'x', width: 100 }, /^width: must be a multiple of 8/],
+    ['an unknown scheduler', status.INVALID_ARGUMENT, 'scheduler', { prompt: 'x', scheduler: 'heun' }, /^scheduler: must be one of pndm/],
+    ['an unknown checkpoint', status.NOT_FOUND, 'checkpoint', { prompt: 'x', checkpoint: 'v9' }, /checkpoint "v9" does not exist/],
+    ['a bad seed', status.INVALID_ARGUMENT, 'seed', { prompt: 'x', seed: 'abc' }, /^seed: /],
+    ['a seed beyond 64 bits', status.INVALID_ARGUMENT, 'seed', { prompt: 'x', seed: '18446744073709551616' }, /^seed: /],
+    ['no prompt', status.INVALID_ARGUMENT, 'prompt', { width: 128 }, /^prompt: is required/],
+    ['an unknown output format', status.INVALID_ARGUMENT, 'outputFormat', { prompt: 'x', outputFormat: 'gif' }, /png, jpeg, webp/],
+  ])('Generate with %s fails with status %i naming %s', async (_name, code, field, request, message) => {
+    const { events, error } = await collect<GenerateEvent>(diffusion.Generate!(request));
+    expect(events).toEqual([]);
+    expect(error?.code).toBe(code);
+    expect(error?.details).toMatch(message);
+    expect(error?.metadata.get('error-field')).toEqual([field]);
+  });
+});
