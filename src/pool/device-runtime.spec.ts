@@ -56,6 +56,8 @@ describe('DeviceRuntime (in-process)', () => {
       maxDecodeBatch: 4,
       maxEncodePrompts: 16,
       embeddingCacheSize: 8,
+      batching: 'continuous',
+      batchWindowMs: 0,
       checkpoints: [spec],
       faultInjection: false,
     };
@@ -89,6 +91,14 @@ describe('DeviceRuntime (in-process)', () => {
     const steps = ticks.map((t) => t.progress.map((p) => `${p.jobId}${p.step}`).join(' '));
     expect(steps.slice(0, 4)).toEqual(['a1', 'a2', 'a3 b1', 'a4 b2']);
     expect(ticks[2]!.rows).toBe(4);
+  });
+
+  it('a burst of more new prompts than the embedding cache holds still finds the cached negative prompt', async () => {
+    // 'blurry' is cached by the jobs before; nine new prompts (the cache keeps eight) are encoded in one call.
+    const burst = Array.from({ length: 9 }, (_, i) => job(`burst-${i}`, { prompt: `an ankara print number ${i}`, steps: 2 }));
+    const outcomes = Promise.all(burst.map((j) => ended(j.jobId)));
+    send({ type: 'submit', jobs: burst });
+    expect((await outcomes).map((e) => e.outcome.kind)).toEqual(burst.map(() => 'done'));
   });
 
   it('a cancel received between ticks drops the job before the next call; other jobs carry on', async () => {

@@ -14,6 +14,13 @@
  * Every ORT call yields to the event loop (onnxruntime-node runs it inside setImmediate), so new
  * jobs, cancellations and component loads are handled between calls; a new job joins the very
  * next UNet call after its prompts are encoded.
+ *
+ * That is the `continuous` batching policy. With `request-level` and `sequential`, encoded jobs wait
+ * in `ready` instead, and only the sequences of the current batch are stepped: a batch is formed
+ * when none is running (one job for `sequential`; for `request-level`, the oldest job and the
+ * compatible ones after it up to its maxBatchRows, once the window since the oldest arrived has
+ * passed or the batch is full) and runs until all its jobs have ended. A `request-level` batch
+ * completes together: its images are decoded and returned once its last sequence is denoised.
  */
 import { createHash } from 'node:crypto';
 import { readSignature, type ModelSignature } from '../engine/model/component-signatures';
@@ -102,6 +109,12 @@ export class DeviceRuntime {
   private readonly waiting = new Map<string, JobRuntime[]>();
   private encodeQueue: JobRuntime[] = [];
   private readonly active = new Set<SequenceRuntime>();
+  /** `request-level` / `sequential`: encoded jobs waiting for the next batch, oldest first. */
+  private ready: JobRuntime[] = [];
+  /** `request-level` / `sequential`: the jobs of the running batch (their sequences are the active ones). */
+  private readonly batch = new Set<JobRuntime>();
+  /** `request-level`: denoised sequences of the running batch, decoded when the whole batch is. */
+  private batchDenoised: SequenceRuntime[] = [];
   private decodeQueue: SequenceRuntime[] = [];
   private readonly embeddingCache = new Map<string, Float32Array>();
   private waitCounter = 0;
@@ -298,6 +311,9 @@ export class DeviceRuntime {
       if (list) this.waiting.set(job.spec.checkpointId, list.filter((j) => j !== job));
     }
     this.encodeQueue = this.encodeQueue.filter((j) => j !== job);
+    this.ready = this.ready.filter((j) => j !== job);
+    this.batch.delete(job);
+    this.batchDenoised = this.batchDenoised.filter((s) => s.job !== job);
     for (const s of job.sequences) this.active.delete(s);
     this.decodeQueue = this.decodeQueue.filter((s) => s.job !== job);
     if (job.holds) {
@@ -317,9 +333,16 @@ export class DeviceRuntime {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       let worked = false;
+      /** `request-level`: the batch window is open for this long yet. */
+      let windowMs = 0;
       try {
         if (this.encodeQueue.length > 0) worked = (await this.encodeTick()) || worked;
+        if (this.ready.length > 0 && this.batch.size === 0) windowMs = this.startBatch();
         if (this.active.size > 0) worked = (await this.unetTick()) || worked;
+        if (this.batchDenoised.length > 0 && this.active.size === 0) {
+          this.decodeQueue.push(...this.batchDenoised);
+          this.batchDenoised = [];
+        }
         if (this.decodeQueue.length > 0) worked = (await this.decodeTick()) || worked;
       } catch (error) {
         // A bug in the loop itself: fail what is in flight rather than stall the worker.
@@ -327,7 +350,12 @@ export class DeviceRuntime {
         worked = true;
       }
       if (!worked && !this.stopped) {
-        await new Promise<void>((resolve) => (this.wakeLoop = resolve));
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          this.wakeLoop = resolve;
+          if (windowMs > 0) timer = setTimeout(() => this.wake(), windowMs);
+        });
+        clearTimeout(timer);
         // Woken by the first message of a burst: let the rest of the burst in (messages are handled
         // before immediates), so requests sent together are encoded and start stepping together.
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -369,13 +397,14 @@ export class DeviceRuntime {
       }
       this.counters.textEncoderCalls++;
       this.counters.textEncoderPrompts += fresh.length;
-      for (const [prompt, state] of states) this.cacheEmbedding(`${key}\0${prompt}`, state);
     }
     const embeddingOf = (prompt: string): Float32Array => {
       const found = states.get(prompt);
       if (found) return found;
       this.counters.embeddingCacheHits++;
-      return this.embeddingCache.get(`${key}\0${prompt}`) as Float32Array;
+      const cached = this.embeddingCache.get(`${key}\0${prompt}`) as Float32Array;
+      this.cacheEmbedding(`${key}\0${prompt}`, cached); // most recently used again
+      return cached;
     };
 
     for (const job of batch) {
@@ -407,9 +436,44 @@ export class DeviceRuntime {
       }
       job.state = 'running';
       job.encodedAt = performance.now();
+      if (this.init.batching === 'continuous') for (const s of job.sequences) this.active.add(s);
+      else this.ready.push(job);
+    }
+    // Only now: caching the new prompts may evict entries that this batch's jobs were counting on.
+    for (const [prompt, state] of states) this.cacheEmbedding(`${key}\0${prompt}`, state);
+    return true;
+  }
+
+  /**
+   * `request-level` / `sequential`, with no batch running: starts the next batch from `ready`, or
+   * returns how long the batch window stays open (0 once a batch started).
+   */
+  private startBatch(): number {
+    const first = this.ready[0] as JobRuntime;
+    const key = batchKey(first);
+    const cap = first.spec.maxBatchRows;
+    const chosen: JobRuntime[] = [];
+    let rows = 0;
+    let full = this.init.batching === 'sequential';
+    for (const job of this.ready) {
+      if (batchKey(job) !== key) continue;
+      const jobRows = job.sequences.reduce((n, s) => n + s.seq.rows, 0);
+      if (chosen.length > 0 && (full || rows + jobRows > cap)) {
+        full = true;
+        break;
+      }
+      chosen.push(job);
+      rows += jobRows;
+    }
+    full ||= rows >= cap;
+    const windowLeft = first.receivedAt + this.init.batchWindowMs - performance.now();
+    if (!full && windowLeft > 0) return windowLeft;
+    this.ready = this.ready.filter((j) => !chosen.includes(j));
+    for (const job of chosen) {
+      this.batch.add(job);
       for (const s of job.sequences) this.active.add(s);
     }
-    return true;
+    return 0;
   }
 
   private promptsOf(job: JobRuntime): string[] {
@@ -509,7 +573,8 @@ export class DeviceRuntime {
       progress.push(entry);
       if (s.seq.done) {
         this.active.delete(s);
-        this.decodeQueue.push(s);
+        if (this.init.batching === 'request-level') this.batchDenoised.push(s);
+        else this.decodeQueue.push(s);
       }
     }
     this.post({ type: 'tick', rows, sequences: group.length, durationMs, progress }, transfer);
@@ -595,6 +660,12 @@ export class DeviceRuntime {
   private componentEvent(event: ComponentEvent): void {
     this.post({ type: 'component', event, residentUnets: this.store.residentUnets() });
   }
+}
+
+/** Jobs batched together by request: the same UNet and image size. */
+function batchKey(job: JobRuntime): string {
+  const { width, height } = job.spec.request;
+  return `${job.checkpoint.spec.components.unet.hash}|${width}x${height}`;
 }
 
 function digest(latents: Float32Array): string {

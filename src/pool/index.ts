@@ -1,12 +1,14 @@
 /**
- * The inference pool: one worker thread per device running step-level continuous batching, with
- * content-addressed components, residency under a memory budget, fair admission and progress.
+ * The inference pool: one worker thread per device running step-level continuous batching (or, per
+ * device, request-level or sequential batching), with content-addressed components, residency under
+ * a memory budget, fair admission and progress.
  * Plain TypeScript (no NestJS): the API's Nest module wraps it.
  */
 export { InferencePool } from './inference-pool';
 export { PoolError, POOL_ERROR_CODES } from './pool-errors';
 export type { PoolErrorCode } from './pool-errors';
-export type { CheckpointConfig, DeviceConfig, InferencePoolConfig, MaxBatch } from './pool-config';
+export type { BatchingPolicy, CheckpointConfig, DeviceConfig, InferencePoolConfig, MaxBatch } from './pool-config';
+export { BATCHING_POLICIES } from './pool-config';
 export type {
   CheckpointDescriptor,
   ComparisonCell,

@@ -1,6 +1,7 @@
 import { parseGenerationRequest, type GenerationInput } from '../engine/pipeline/generation-request';
 import { StableDiffusionPipeline } from '../engine/pipeline/stable-diffusion-pipeline';
 import { InferencePool } from './inference-pool';
+import type { DeviceConfig } from './pool-config';
 import type { JobResult, PoolStats, ProgressEvent, WorkerCounters } from './pool-types';
 import { makeCheckpointFamily, type CheckpointFamily } from './testing/checkpoint-family.fixture';
 
@@ -214,5 +215,38 @@ describe('InferencePool: choosing the next UNet call', () => {
     // Batch invariance across the split: image 2 equals seed 44 generated alone.
     const alone = await pool.submit({ checkpointId: 'ft-0', request: request({ scheduler: 'euler', steps: 3, seed: 44 }) }).result;
     expect(bytes(big, 2).equals(bytes(alone))).toBe(true);
+  });
+});
+
+describe('InferencePool: batching policy per device', () => {
+  let family: CheckpointFamily;
+  beforeAll(() => {
+    family = makeCheckpointFamily(1);
+  });
+  afterAll(() => family?.remove());
+
+  const burst = [request({ scheduler: 'euler', steps: 4 }), request({ scheduler: 'euler', steps: 3, seed: 2 }), request({ scheduler: 'euler', steps: 2, seed: 3 })];
+
+  async function runBurst(device: DeviceConfig): Promise<{ counters: WorkerCounters; results: JobResult[] }> {
+    const pool = await InferencePool.start({ devices: [{ device: 'cpu', intraOpThreads: 1, ...device }], checkpoints: [{ id: 'base', dir: family.dirs[0] as string, pinned: true }] });
+    try {
+      const results = await Promise.all(burst.map((r) => pool.submit({ checkpointId: 'base', request: r }).result));
+      return { counters: await counters(pool), results };
+    } finally {
+      await pool.close();
+    }
+  }
+
+  it('sequential: every UNet call holds one job; request-level: the burst shares calls; images are the same', async () => {
+    const sequential = await runBurst({ batching: 'sequential', maxBatch: 8 });
+    expect(sequential.counters).toMatchObject({ unetCalls: 4 + 3 + 2, unetRows: 2 * (4 + 3 + 2), maxUnetJobs: 1, maxUnetRows: 2 });
+
+    // A window long enough that the batch starts only when full: 3 guided images = 6 rows.
+    const requestLevel = await runBurst({ batching: 'request-level', batchWindowMs: 60_000, maxBatch: 6 });
+    expect(requestLevel.counters).toMatchObject({ unetCalls: 4, unetRows: 2 * (4 + 3 + 2), maxUnetJobs: 3, maxUnetRows: 6 });
+
+    for (let i = 0; i < burst.length; i++) {
+      expect(bytes(sequential.results[i] as JobResult).equals(bytes(requestLevel.results[i] as JobResult))).toBe(true);
+    }
   });
 });

@@ -279,6 +279,8 @@ export class InferencePool {
       memoryBudgetBytes: config.memoryBudgetBytes,
       maxDecodeBatch: config.maxDecodeBatch,
       maxEncodePrompts: config.maxEncodePrompts,
+      batching: config.batching,
+      batchWindowMs: config.batchWindowMs,
       embeddingCacheSize: this.config.embeddingCacheSize,
       checkpoints,
       faultInjection: this.config.faultInjection,

@@ -15,7 +15,15 @@ describe('pool configuration', () => {
   it('defaults to one cpu device with an unlimited budget', () => {
     const config = normalizeConfig({ checkpoints });
     expect(config.devices).toEqual([
-      expect.objectContaining({ name: 'cpu', device: 'cpu', memoryBudgetBytes: Number.POSITIVE_INFINITY, maxBatch: 8, maxDecodeBatch: 4 }),
+      expect.objectContaining({
+        name: 'cpu',
+        device: 'cpu',
+        memoryBudgetBytes: Number.POSITIVE_INFINITY,
+        maxBatch: 8,
+        maxDecodeBatch: 4,
+        batching: 'continuous',
+        batchWindowMs: 20,
+      }),
     ]);
     expect(config).toMatchObject({ maxQueuedPerDevice: 64, maxQueuedTotal: 256, faultInjection: false });
     expect(config.checkpoints).toEqual([{ id: 'base', dir: '/models/base', pinned: false }]);
@@ -30,6 +38,15 @@ describe('pool configuration', () => {
     expect(() => maxBatchRows(bad, 64)).toThrow(/maxBatch\(64\) must return a positive integer/);
   });
 
+  it('takes a batching policy per device', () => {
+    const config = normalizeConfig({ checkpoints, devices: [{ batching: 'request-level', batchWindowMs: 0 }, { batching: 'sequential' }, {}] });
+    expect(config.devices.map((d) => [d.batching, d.batchWindowMs])).toEqual([
+      ['request-level', 0],
+      ['sequential', 20],
+      ['continuous', 20],
+    ]);
+  });
+
   it('names the setting at fault', () => {
     expect(message({ checkpoints, devices: [{ device: 'gpu' as never }] })).toBe('devices[0].device: must be "cpu" or "cuda:N", got "gpu"');
     expect(message({ checkpoints, devices: [{ maxBatch: 0 }] })).toBe('devices[0].maxBatch: must be an integer of at least 1, got 0');
@@ -38,5 +55,11 @@ describe('pool configuration', () => {
     expect(message({ checkpoints: [] })).toBe('checkpoints: must list at least one checkpoint');
     expect(message({ checkpoints: [...checkpoints, ...checkpoints] })).toBe('checkpoints[1].id: "base" appears twice');
     expect(message({ checkpoints, maxQueuedTotal: 1.5 })).toBe('maxQueuedTotal: must be an integer of at least 0, got 1.5');
+    expect(message({ checkpoints, devices: [{}, { batching: 'dynamic' as never }] })).toBe(
+      'devices[1].batching: must be one of continuous, request-level, sequential, got "dynamic"',
+    );
+    expect(message({ checkpoints, devices: [{ batching: 'request-level', batchWindowMs: -1 }] })).toBe(
+      'devices[0].batchWindowMs: must be a number of milliseconds of at least 0, got -1',
+    );
   });
 });

@@ -9,6 +9,16 @@ import type { PoolEvent } from './pool-types';
 /** Rows per UNet call, fixed or by latent size (latent height × width, i.e. image pixels / 64). */
 export type MaxBatch = number | ((latentPixels: number) => number);
 
+/**
+ * How a device's worker batches requests:
+ * - `continuous`: step-level continuous batching; a new job joins the next UNet call (default);
+ * - `request-level`: classic dynamic batching; jobs are collected for up to `batchWindowMs` (or
+ *   until `maxBatch` rows), then that batch of whole requests runs to completion and no job joins it;
+ * - `sequential`: one request at a time, never batched with another.
+ */
+export type BatchingPolicy = 'continuous' | 'request-level' | 'sequential';
+export const BATCHING_POLICIES: readonly BatchingPolicy[] = ['continuous', 'request-level', 'sequential'];
+
 export interface DeviceConfig {
   /** `cpu` (default) or `cuda:N`, passed to onnxruntime as the execution provider. */
   readonly device?: DeviceSpec;
@@ -24,6 +34,10 @@ export interface DeviceConfig {
   readonly maxDecodeBatch?: number;
   /** Prompts per text-encoder call; default 16. */
   readonly maxEncodePrompts?: number;
+  /** Default `continuous`. */
+  readonly batching?: BatchingPolicy;
+  /** `request-level` only: how long the first job of a batch waits for others to join it; default 20. */
+  readonly batchWindowMs?: number;
   readonly intraOpThreads?: number;
   readonly interOpThreads?: number;
   readonly graphOptimization?: GraphOptimizationLevel;
@@ -58,6 +72,8 @@ export interface InferencePoolConfig {
   readonly maxRestartAttempts?: number;
 }
 
+const DEFAULT_BATCH_WINDOW_MS = 20;
+
 export interface NormalizedDevice {
   readonly name: string;
   readonly device: DeviceSpec;
@@ -66,6 +82,8 @@ export interface NormalizedDevice {
   readonly maxInFlightRows?: number;
   readonly maxDecodeBatch: number;
   readonly maxEncodePrompts: number;
+  readonly batching: BatchingPolicy;
+  readonly batchWindowMs: number;
   readonly intraOpThreads?: number;
   readonly interOpThreads?: number;
   readonly graphOptimization?: GraphOptimizationLevel;
@@ -108,6 +126,12 @@ export function normalizeConfig(config: InferencePoolConfig): NormalizedConfig {
     const maxBatch = d.maxBatch ?? 8;
     if (typeof maxBatch === 'number') count(`${at}.maxBatch`, maxBatch, 8);
     else if (typeof maxBatch !== 'function') fail(`${at}.maxBatch`, 'must be a positive integer or a function of latent pixels');
+    const batching = d.batching ?? 'continuous';
+    if (!BATCHING_POLICIES.includes(batching)) fail(`${at}.batching`, `must be one of ${BATCHING_POLICIES.join(', ')}, got ${JSON.stringify(batching)}`);
+    const batchWindowMs = d.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS;
+    if (typeof batchWindowMs !== 'number' || !Number.isFinite(batchWindowMs) || batchWindowMs < 0) {
+      fail(`${at}.batchWindowMs`, `must be a number of milliseconds of at least 0, got ${String(batchWindowMs)}`);
+    }
     return {
       name,
       device,
@@ -116,6 +140,8 @@ export function normalizeConfig(config: InferencePoolConfig): NormalizedConfig {
       maxInFlightRows: d.maxInFlightRows === undefined ? undefined : count(`${at}.maxInFlightRows`, d.maxInFlightRows, 1),
       maxDecodeBatch: count(`${at}.maxDecodeBatch`, d.maxDecodeBatch, 4),
       maxEncodePrompts: count(`${at}.maxEncodePrompts`, d.maxEncodePrompts, 16, 2),
+      batching,
+      batchWindowMs,
       intraOpThreads: d.intraOpThreads === undefined ? undefined : count(`${at}.intraOpThreads`, d.intraOpThreads, 0, 0),
       interOpThreads: d.interOpThreads === undefined ? undefined : count(`${at}.interOpThreads`, d.interOpThreads, 0, 0),
       graphOptimization: d.graphOptimization,

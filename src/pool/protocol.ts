@@ -12,6 +12,7 @@
 import type { ComponentName } from '../engine/model/model-directory';
 import type { GenerationRequest } from '../engine/pipeline/generation-request';
 import type { RuntimeOptions } from '../engine/runtime/onnx-runtime';
+import type { BatchingPolicy } from './pool-config';
 import type { WireError } from './pool-errors';
 
 export type { ComponentName };
@@ -53,6 +54,10 @@ export interface WorkerInit {
   readonly maxEncodePrompts: number;
   /** Prompt embeddings kept for reuse (identical prompts, comparisons). */
   readonly embeddingCacheSize: number;
+  /** How jobs share UNet calls (see BatchingPolicy). */
+  readonly batching: BatchingPolicy;
+  /** `request-level`: how long a batch's first job waits for others. */
+  readonly batchWindowMs: number;
   readonly checkpoints: readonly CheckpointSpec[];
   readonly faultInjection: boolean;
 }
