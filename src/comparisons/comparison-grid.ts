@@ -58,8 +58,8 @@ function labelsSvg(input: ComparisonGridInput, width: number, height: number, cw
   const texts: string[] = [];
   input.columns.forEach((column, c) => {
     const x = ROW_TITLE_WIDTH + gap + c * (cw + gap) + cw / 2;
-    texts.push(`<text x="${x}" y="20" ${FONT} font-size="15" font-weight="bold" text-anchor="middle">${escapeXml(fit(column.title, cw))}</text>`);
-    if (column.subtitle) texts.push(`<text x="${x}" y="39" ${FONT} font-size="12" fill="#555" text-anchor="middle">${escapeXml(fit(column.subtitle, cw))}</text>`);
+    texts.push(`<text x="${x}" y="20" ${FONT} font-size="15" font-weight="bold" text-anchor="middle">${escapeXml(fitText(column.title, cw))}</text>`);
+    if (column.subtitle) texts.push(`<text x="${x}" y="39" ${FONT} font-size="12" fill="#555" text-anchor="middle">${escapeXml(fitText(column.subtitle, cw))}</text>`);
   });
   input.rowTitles.forEach((title, r) => {
     const lines = wrap(title, 22).slice(0, Math.max(1, Math.floor(ch / 18)));
@@ -70,7 +70,7 @@ function labelsSvg(input: ComparisonGridInput, width: number, height: number, cw
 }
 
 /** Roughly 8 px per character at these sizes; longer titles are cut with an ellipsis. */
-function fit(text: string, pixels: number): string {
+function fitText(text: string, pixels: number): string {
   const max = Math.max(4, Math.floor(pixels / 8));
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

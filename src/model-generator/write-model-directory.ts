@@ -5,8 +5,8 @@
  * the same config (parallel test workers) simply let the first rename win.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { buildTextEncoder } from './architectures/text-encoder';
 import { buildAnalyticUnet } from './architectures/analytic-unet';
 import { buildUnet } from './architectures/unet';
@@ -17,6 +17,7 @@ import { encodeModel, type ModelMessage } from './onnx/onnx-proto';
 import { ExternalWeightSink, InlineWeightSink, type WeightSink } from './onnx/weight-sink';
 import { tokenizerFiles, trainBpe } from './tokenizer/bpe-trainer';
 import { tokenizerCorpus } from './tokenizer/tokenizer-corpus';
+import { removeAbandonedStaging, stagingPath } from './staging-directory';
 
 /** Bump when generated graphs change, so directories made by an older generator are rebuilt. */
 export const GENERATOR_VERSION = 2;
@@ -54,7 +55,7 @@ export function writeModelDirectory(config: ModelConfig, outDir: string): WriteR
   }
   mkdirSync(dirname(outDir), { recursive: true });
   removeAbandonedStaging(outDir);
-  const staging = `${outDir}.partial-${process.pid}-${Date.now()}`;
+  const staging = stagingPath(outDir);
   try {
     writeInto(config, staging);
     if (isGeneratedFrom(outDir, config)) return { dir: outDir, written: false };
@@ -72,24 +73,6 @@ export function writeModelDirectory(config: ModelConfig, outDir: string): WriteR
   return { dir: outDir, written: true };
 }
 
-/** Staging directories left by generator processes that were killed before their rename. */
-function removeAbandonedStaging(outDir: string): void {
-  const prefix = `${basename(outDir)}.partial-`;
-  for (const entry of readdirSync(dirname(outDir))) {
-    if (!entry.startsWith(prefix)) continue;
-    const pid = Number(entry.slice(prefix.length).split('-')[0]);
-    if (Number.isInteger(pid) && !isAlive(pid)) rmSync(join(dirname(outDir), entry), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function writeInto(config: ModelConfig, dir: string): void {
   const json = (path: string, value: unknown): void => writeText(join(dir, path), JSON.stringify(value, null, 2) + '\n');

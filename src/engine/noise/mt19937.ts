@@ -4,7 +4,7 @@
  * PyTorch's CPU generator (`at::mt19937`, seeded with `seed & 0xffffffff`) and numpy's legacy
  * `RandomState(int)` (`mt19937_seed`) both seed it with the classic `init_genrand` recurrence, so one
  * engine serves both modes. numpy's `init_by_array` is only used for array seeds, which the API
- * never passes, so it is deliberately not implemented.
+ * never passes, so this engine leaves it out.
  *
  * All arithmetic is 32-bit integer arithmetic (`Math.imul`, `>>> 0`) on a Uint32Array: no BigInt,
  * because the noise paths call this once per sample.

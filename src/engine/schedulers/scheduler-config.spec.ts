@@ -160,7 +160,7 @@ describe('bad config values name the key', () => {
     expect(configError(() => readEulerConfig({ sigma_min: -1 })).key).toBe('sigma_min');
   });
 
-  it('Euler ancestral: sample prediction is not implemented in diffusers either', () => {
+  it('Euler ancestral: sample prediction is refused, as diffusers refuses it', () => {
     expect(configError(() => readEulerAncestralConfig({ prediction_type: 'sample' })).key).toBe('prediction_type');
   });
 

@@ -9,8 +9,8 @@
  * renamed into place, so readers never see half of it and parallel writers let the first one win.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { SD14_PNDM_SCHEDULER } from '../config/model-config';
 import { defaultModelsRoot } from '../ensure-model-directory';
 import { encodeModel } from '../onnx/onnx-proto';
@@ -19,6 +19,7 @@ import { SEQUENCE_LENGTH, buildDemoTextEncoder, demoTokenizer } from './demo-tex
 import { PRIOR_STRENGTH, RELATED_COLOUR_WEIGHT, STYLE_WEIGHT, buildDemoUnet } from './demo-unet';
 import { DEMO_SCALING_FACTOR, LATENT_CHANNELS, LATENT_TO_RGB, RGB_BIAS, buildDemoVaeDecoder } from './demo-vae';
 import { DEMO_SWATCHES, SWATCH_LATENT_SIZE, type Swatch } from './swatches';
+import { removeAbandonedStaging, stagingPath } from '../staging-directory';
 
 /** Bump when anything the release is made from changes (graphs, swatch drawing), so old releases are rebuilt. */
 export const DEMO_RELEASE_VERSION = 1;
@@ -189,7 +190,7 @@ export function ensureDemoRelease(modelsRoot = defaultModelsRoot()): string {
   }
   mkdirSync(modelsRoot, { recursive: true });
   removeAbandonedStaging(outDir);
-  const staging = `${outDir}.partial-${process.pid}-${Date.now()}`;
+  const staging = stagingPath(outDir);
   try {
     writeDemoRelease(staging);
     if (isDemoReleaseCurrent(outDir)) return outDir;
@@ -211,23 +212,4 @@ export function ensureDemoRelease(modelsRoot = defaultModelsRoot()): string {
 export function demoCheckpointDir(releaseDir: string, name: string): string {
   if (!DEMO_CHECKPOINTS.some((c) => c.name === name)) throw new Error(`demo release has no checkpoint "${name}"`);
   return join(releaseDir, name);
-}
-
-/** Staging directories of generator processes that died before their rename. */
-function removeAbandonedStaging(outDir: string): void {
-  const prefix = `${basename(outDir)}.partial-`;
-  for (const entry of readdirSync(dirname(outDir))) {
-    if (!entry.startsWith(prefix)) continue;
-    const pid = Number(entry.slice(prefix.length).split('-')[0]);
-    if (Number.isInteger(pid) && !isAlive(pid)) rmSync(join(dirname(outDir), entry), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
