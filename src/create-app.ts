@@ -9,7 +9,7 @@ import type { AppConfig } from './config/app-config';
 
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const registry = loadRegistry(config.registryFile);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.create(config, registry), { bodyParser: false, logger: ['error', 'warn', 'log'] });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.create(config, registry), { bodyParser: false, logger: [...config.logLevels] });
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

@@ -45,7 +45,7 @@ describe('gRPC afrofashion.v1', () => {
   const small = { width: 128, height: 96, steps: 6, seed: '5', scheduler: 'euler-a' };
 
   beforeAll(async () => {
-    app = await createApp(loadAppConfig({ GRPC_PORT: '0' }));
+    app = await createApp(loadAppConfig({ GRPC_PORT: '0', AFD_LOG_LEVEL: 'warn' }));
     await app.init();
     const port = app.get(GrpcServer).port;
     expect(port).toBeGreaterThan(0);

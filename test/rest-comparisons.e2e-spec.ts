@@ -12,7 +12,7 @@ describe('REST /v1/comparisons', () => {
   const small = { width: 64, height: 64, steps: 4, scheduler: 'euler-a' };
 
   beforeAll(async () => {
-    app = await createApp(loadAppConfig({ GRPC_PORT: '0' }));
+    app = await createApp(loadAppConfig({ GRPC_PORT: '0', AFD_LOG_LEVEL: 'warn' }));
     await app.init();
   }, 120_000);
   afterAll(() => app.close());

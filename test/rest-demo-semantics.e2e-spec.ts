@@ -17,7 +17,7 @@ const CLEAN = 20;
 describe('demo release through REST /v1', () => {
   let app: NestExpressApplication;
   beforeAll(async () => {
-    app = await createApp(loadAppConfig({ GRPC_PORT: '0' }));
+    app = await createApp(loadAppConfig({ GRPC_PORT: '0', AFD_LOG_LEVEL: 'warn' }));
     await app.init();
   }, 120_000);
   afterAll(() => app.close());

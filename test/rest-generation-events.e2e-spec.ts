@@ -39,7 +39,7 @@ describe('REST /v1/generations: events and idempotency', () => {
   };
 
   beforeAll(async () => {
-    app = await createApp(loadAppConfig({ GRPC_PORT: '0' }));
+    app = await createApp(loadAppConfig({ GRPC_PORT: '0', AFD_LOG_LEVEL: 'warn' }));
     await app.init();
   }, 120_000);
   afterAll(() => app.close());

@@ -12,7 +12,7 @@ describe('REST /v1', () => {
   const small = { width: 128, height: 128, steps: 12, seed: 5, scheduler: 'euler-a' };
 
   beforeAll(async () => {
-    app = await createApp(loadAppConfig({ AFD_BODY_LIMIT_KB: '16', GRPC_PORT: '0' }));
+    app = await createApp(loadAppConfig({ AFD_BODY_LIMIT_KB: '16', GRPC_PORT: '0', AFD_LOG_LEVEL: 'warn' }));
     await app.init();
   }, 120_000);
   afterAll(() => app.close());

@@ -27,7 +27,7 @@ describe('REST /v1/prompts', () => {
       ...(c.id === 'final' ? { promptTemplate: 'studio photo of {a} {colours} {fabrics} {garment}' } : {}),
     }));
     writeFileSync(file, JSON.stringify({ checkpoints }));
-    app = await createApp(loadAppConfig({ AFD_REGISTRY: file, GRPC_PORT: '0' }));
+    app = await createApp(loadAppConfig({ AFD_REGISTRY: file, GRPC_PORT: '0', AFD_LOG_LEVEL: 'warn' }));
     await app.init();
   }, 120_000);
   afterAll(async () => {

@@ -17,7 +17,12 @@ export interface AppConfig {
   readonly resultTtlMs: number;
   readonly resultStoreBytes: number;
   readonly bodyLimit: string;
+  /** Nest log levels from AFD_LOG_LEVEL (error, warn, log, debug): the named level and those above it. */
+  readonly logLevels: readonly LogLevel[];
 }
+
+export type LogLevel = 'error' | 'warn' | 'log' | 'debug';
+const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'log', 'debug'];
 
 export class ConfigError extends Error {
   constructor(setting: string, rule: string, value: string) {
@@ -38,6 +43,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   for (const d of devices) {
     if (d !== 'cpu' && !/^cuda:\d+$/.test(d)) throw new ConfigError('AFD_DEVICES', 'must be a comma-separated list of cpu or cuda:N', env['AFD_DEVICES'] ?? '');
   }
+  const logLevel = env['AFD_LOG_LEVEL'] ?? 'log';
+  const logIndex = LOG_LEVELS.indexOf(logLevel as LogLevel);
+  if (logIndex < 0) throw new ConfigError('AFD_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`, logLevel);
   const budget = env['AFD_MEMORY_BUDGET_BYTES'];
   return {
     host: env['HOST'] ?? '0.0.0.0',
@@ -50,5 +58,6 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     resultTtlMs: int('AFD_RESULT_TTL_SECONDS', 3600, 1, 7 * 24 * 3600) * 1000,
     resultStoreBytes: int('AFD_RESULT_STORE_MB', 512, 1, 1 << 20) * 1024 * 1024,
     bodyLimit: `${int('AFD_BODY_LIMIT_KB', 256, 1, 1 << 20)}kb`,
+    logLevels: LOG_LEVELS.slice(0, logIndex + 1),
   };
 }
