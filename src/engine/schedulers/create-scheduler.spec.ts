@@ -4,21 +4,9 @@ import { SchedulerConfigError } from './config-reader';
 import { SchedulerNameError, createScheduler, parseSchedulerName } from './create-scheduler';
 import { SCHEDULER_NAMES } from './scheduler';
 import type { Scheduler, SchedulerName } from './scheduler';
+import { SD14_SCHEDULER_CONFIG } from './sd14-scheduler-config';
 
-/** Stable Diffusion 1.4's scheduler_config.json. */
-const SD14 = {
-  _class_name: 'PNDMScheduler',
-  _diffusers_version: '0.2.2',
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  num_train_timesteps: 1000,
-  set_alpha_to_one: false,
-  skip_prk_steps: true,
-  steps_offset: 1,
-  trained_betas: null,
-  clip_sample: false,
-};
+const SD14 = SD14_SCHEDULER_CONFIG;
 
 /** Test stub: value sin(0.37 p + 0.1) at stream position p, like a seeded generator. */
 class SineNoise implements NoiseSource {

@@ -3,19 +3,9 @@ import { alphasCumprod } from './common';
 import { DdimScheduler } from './ddim-scheduler';
 import type { DdimOptions } from './ddim-scheduler';
 import { readDdimConfig } from './scheduler-config';
+import { SD14_SCHEDULER_CONFIG } from './sd14-scheduler-config';
 
-/** Stable Diffusion 1.4's scheduler_config.json (a PNDMScheduler config, read as DDIM). */
-const SD14 = {
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  num_train_timesteps: 1000,
-  set_alpha_to_one: false,
-  skip_prk_steps: true,
-  steps_offset: 1,
-  trained_betas: null,
-  clip_sample: false,
-};
+const SD14 = SD14_SCHEDULER_CONFIG;
 
 function ddim(overrides: object = {}, options: DdimOptions = {}): DdimScheduler {
   return new DdimScheduler(readDdimConfig({ ...SD14, ...overrides }), options);

@@ -1,17 +1,9 @@
 import type { NoiseSource } from '../noise/noise-source';
 import { DpmSolverMultistepScheduler } from './dpm-solver-multistep-scheduler';
 import { readDpmSolverConfig } from './scheduler-config';
+import { SD14_SCHEDULER_CONFIG } from './sd14-scheduler-config';
 
-const SD14 = {
-  _class_name: 'PNDMScheduler',
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  num_train_timesteps: 1000,
-  set_alpha_to_one: false,
-  skip_prk_steps: true,
-  steps_offset: 1,
-};
+const SD14 = SD14_SCHEDULER_CONFIG;
 
 function dpm(overrides: object = {}): DpmSolverMultistepScheduler {
   return new DpmSolverMultistepScheduler(readDpmSolverConfig({ ...SD14, ...overrides }));

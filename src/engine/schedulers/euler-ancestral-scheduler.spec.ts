@@ -1,15 +1,9 @@
 import type { NoiseSource } from '../noise/noise-source';
 import { EulerAncestralDiscreteScheduler } from './euler-ancestral-scheduler';
 import { readEulerAncestralConfig } from './scheduler-config';
+import { SD14_SCHEDULER_CONFIG } from './sd14-scheduler-config';
 
-const SD14 = {
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  num_train_timesteps: 1000,
-  steps_offset: 1,
-  skip_prk_steps: true,
-};
+const SD14 = SD14_SCHEDULER_CONFIG;
 
 function eulerA(overrides: object = {}): EulerAncestralDiscreteScheduler {
   return new EulerAncestralDiscreteScheduler(readEulerAncestralConfig({ ...SD14, ...overrides }));

@@ -2,19 +2,9 @@ import type { NoiseSource } from '../noise/noise-source';
 import { EulerDiscreteScheduler } from './euler-scheduler';
 import type { EulerOptions } from './euler-scheduler';
 import { readEulerConfig } from './scheduler-config';
+import { SD14_SCHEDULER_CONFIG } from './sd14-scheduler-config';
 
-/** Stable Diffusion 1.4's scheduler_config.json (a PNDMScheduler config, read as Euler). */
-const SD14 = {
-  _class_name: 'PNDMScheduler',
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  num_train_timesteps: 1000,
-  set_alpha_to_one: false,
-  skip_prk_steps: true,
-  steps_offset: 1,
-  trained_betas: null,
-};
+const SD14 = SD14_SCHEDULER_CONFIG;
 
 function euler(overrides: object = {}, options: EulerOptions = {}): EulerDiscreteScheduler {
   return new EulerDiscreteScheduler(readEulerConfig({ ...SD14, ...overrides }), options);

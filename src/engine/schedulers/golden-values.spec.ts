@@ -5,6 +5,7 @@ import { createScheduler } from './create-scheduler';
 import type { SchedulerOptions } from './create-scheduler';
 import { lmsCoefficient } from './lms-scheduler';
 import type { Scheduler, SchedulerName } from './scheduler';
+import { SD14_SCHEDULER_CONFIG } from './sd14-scheduler-config';
 
 /*
  * Golden values from a numpy transliteration of diffusers 0.30.3's scheduler code (PNDM, DDIM,
@@ -19,20 +20,7 @@ import type { Scheduler, SchedulerName } from './scheduler';
  * computes step coefficients in float64, so agreement is to float32 rounding, not bit-exact.
  */
 
-/** Stable Diffusion 1.4's scheduler_config.json (a PNDMScheduler config). */
-const SD14 = {
-  _class_name: 'PNDMScheduler',
-  _diffusers_version: '0.2.2',
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  num_train_timesteps: 1000,
-  set_alpha_to_one: false,
-  skip_prk_steps: true,
-  steps_offset: 1,
-  trained_betas: null,
-  clip_sample: false,
-};
+const SD14 = SD14_SCHEDULER_CONFIG;
 
 const N = 8;
 

@@ -1,13 +1,8 @@
 import { LmsDiscreteScheduler, lmsCoefficient } from './lms-scheduler';
 import { readLmsConfig } from './scheduler-config';
+import { SD14_SCHEDULER_CONFIG } from './sd14-scheduler-config';
 
-const SD14 = {
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  num_train_timesteps: 1000,
-  steps_offset: 1,
-};
+const SD14 = SD14_SCHEDULER_CONFIG;
 
 function lms(overrides: object = {}): LmsDiscreteScheduler {
   return new LmsDiscreteScheduler(readLmsConfig({ ...SD14, ...overrides }));

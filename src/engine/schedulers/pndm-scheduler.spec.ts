@@ -1,18 +1,9 @@
 import { alphasCumprod } from './common';
 import { PndmScheduler } from './pndm-scheduler';
 import { readPndmConfig } from './scheduler-config';
+import { SD14_SCHEDULER_CONFIG } from './sd14-scheduler-config';
 
-/** Stable Diffusion 1.4's scheduler_config.json (PNDMScheduler). */
-const SD14 = {
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  num_train_timesteps: 1000,
-  set_alpha_to_one: false,
-  skip_prk_steps: true,
-  steps_offset: 1,
-  trained_betas: null,
-};
+const SD14 = SD14_SCHEDULER_CONFIG;
 
 function pndm(overrides: object = {}): PndmScheduler {
   return new PndmScheduler(readPndmConfig({ ...SD14, ...overrides }));

@@ -9,21 +9,9 @@ import {
   readSchedulerConfig,
 } from './scheduler-config';
 import { SCHEDULER_NAMES } from './scheduler';
+import { SD14_SCHEDULER_CONFIG } from './sd14-scheduler-config';
 
-/** Stable Diffusion 1.4's scheduler_config.json. */
-const SD14 = {
-  _class_name: 'PNDMScheduler',
-  _diffusers_version: '0.2.2',
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  num_train_timesteps: 1000,
-  set_alpha_to_one: false,
-  skip_prk_steps: true,
-  steps_offset: 1,
-  trained_betas: null,
-  clip_sample: false,
-};
+const SD14 = SD14_SCHEDULER_CONFIG;
 
 function configError(read: () => unknown): SchedulerConfigError {
   try {

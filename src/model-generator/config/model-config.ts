@@ -1,4 +1,5 @@
 /** What the generator builds: Stable Diffusion 1.x architecture sizes and export options. */
+import { SD14_SCHEDULER_CONFIG } from '../../engine/schedulers/sd14-scheduler-config';
 import type { FloatType } from '../layers/layer-context';
 
 /** The three `timestep` inputs seen in real UNet exports. */
@@ -49,20 +50,8 @@ export interface ModelConfig {
   readonly analyticUnet?: { readonly sampleFactor: number };
 }
 
-/** Stable Diffusion 1.4's scheduler_config.json (PNDMScheduler). */
-export const SD14_PNDM_SCHEDULER: Readonly<Record<string, unknown>> = {
-  _class_name: 'PNDMScheduler',
-  _diffusers_version: '0.6.0',
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  clip_sample: false,
-  num_train_timesteps: 1000,
-  set_alpha_to_one: false,
-  skip_prk_steps: true,
-  steps_offset: 1,
-  trained_betas: null,
-};
+/** Stable Diffusion 1.4's scheduler_config.json (PNDMScheduler), the engine's reference copy. */
+export const SD14_PNDM_SCHEDULER = SD14_SCHEDULER_CONFIG;
 
 /** Checks the combinations the architecture needs; errors name the field and the rule. */
 export function validateModelConfig(config: ModelConfig): void {
