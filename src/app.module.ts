@@ -12,6 +12,7 @@ import type { AppConfig } from './config/app-config';
 import { GenerationController } from './generation/generation.controller';
 import { GenerationService } from './generation/generation.service';
 import { GenerationStore } from './generation/generation-store';
+import { GRAPHQL_RESOLVERS, GraphqlApiModule } from './graphql/graphql-api.module';
 import { GRPC_APP_CONFIG, GrpcServer } from './grpc/grpc.server';
 import { InferenceModule } from './inference/inference.module';
 import { PromptsController } from './prompts/prompts.controller';
@@ -30,6 +31,7 @@ export class AppModule {
           checkpoints: registry.map((c) => ({ id: c.id, dir: c.path, pinned: c.pinned })),
           maxQueuedTotal: config.maxQueuedTotal,
         }),
+        GraphqlApiModule.forRoot(config),
       ],
       controllers: [GenerationController, CheckpointsController, PromptsController, ComparisonsController],
       providers: [
@@ -42,6 +44,7 @@ export class AppModule {
         GenerationService,
         PromptsService,
         ComparisonsService,
+        ...GRAPHQL_RESOLVERS,
         { provide: GRPC_APP_CONFIG, useValue: config },
         GrpcServer,
       ],

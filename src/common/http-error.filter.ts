@@ -1,6 +1,11 @@
-/** Maps every error to an HTTP status and a `{code, message, details}` body; never leaks a stack. */
+/**
+ * Maps every error to an HTTP status and a `{code, message, details}` body; never leaks a stack.
+ * Errors raised in GraphQL resolvers are handed back as GraphQLErrors carrying the same code.
+ */
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import type { GraphQLError } from 'graphql';
+import { toGraphQLError } from '../graphql/graphql-errors';
 import { ApiError, ErrorCode, toApiError } from './error-code';
 
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -21,7 +26,12 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrorFilter');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): GraphQLError | void {
+    if (host.getType<string>() === 'graphql') {
+      const error = toGraphQLError(exception);
+      if (error.extensions['code'] === ErrorCode.INTERNAL) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+      return error;
+    }
     const response = host.switchToHttp().getResponse<Response>();
     const error =
       exception instanceof HttpException ? fromHttpException(exception) : isBodyParserError(exception) ? fromBodyParser(exception) : toApiError(exception);

@@ -17,6 +17,9 @@ export interface AppConfig {
   readonly resultTtlMs: number;
   readonly resultStoreBytes: number;
   readonly bodyLimit: string;
+  /** GraphQL: the deepest selection and the highest estimated cost an operation may have. */
+  readonly graphqlMaxDepth: number;
+  readonly graphqlMaxComplexity: number;
   /** Nest log levels from AFD_LOG_LEVEL (error, warn, log, debug): the named level and those above it. */
   readonly logLevels: readonly LogLevel[];
 }
@@ -58,6 +61,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     resultTtlMs: int('AFD_RESULT_TTL_SECONDS', 3600, 1, 7 * 24 * 3600) * 1000,
     resultStoreBytes: int('AFD_RESULT_STORE_MB', 512, 1, 1 << 20) * 1024 * 1024,
     bodyLimit: `${int('AFD_BODY_LIMIT_KB', 256, 1, 1 << 20)}kb`,
+    graphqlMaxDepth: int('AFD_GRAPHQL_MAX_DEPTH', 8, 2, 64),
+    graphqlMaxComplexity: int('AFD_GRAPHQL_MAX_COMPLEXITY', 1000, 10, 1_000_000),
     logLevels: LOG_LEVELS.slice(0, logIndex + 1),
   };
 }

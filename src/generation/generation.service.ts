@@ -7,12 +7,33 @@ import { formatGenerationParameters } from '../engine/image/generation-parameter
 import { parseGenerationRequest, type GenerationInput } from '../engine/pipeline/generation-request';
 import { InferencePool } from '../pool';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
+import { PromptsService } from '../prompts/prompts.service';
 import { GenerationStore, type GenerationRecord, type GenerationStatus } from './generation-store';
 
 /** A server-sent event of GET /v1/generations/{id}/events: `progress` per step, then one `done`. */
 export type GenerationEvent =
   | { readonly event: 'progress'; readonly data: { step: number; totalSteps: number; etaMs: number; status: GenerationStatus } }
   | { readonly event: 'done'; readonly data: { status: GenerationStatus; step: number; totalSteps: number; error?: { code: string; message: string } } };
+
+/** Every field a generation request may carry; anything else is refused by name. */
+export const GENERATION_FIELDS: readonly string[] = [
+  'prompt',
+  'attributes',
+  'negativePrompt',
+  'checkpoint',
+  'seed',
+  'steps',
+  'guidanceScale',
+  'width',
+  'height',
+  'scheduler',
+  'noiseMode',
+  'numImages',
+  'eta',
+  'outputFormat',
+  'quality',
+];
+const KNOWN_FIELDS: ReadonlySet<string> = new Set(GENERATION_FIELDS);
 
 /** The longest Idempotency-Key accepted. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -42,6 +63,7 @@ export class GenerationService {
     @Inject(InferencePool) private readonly pool: InferencePool,
     @Inject(CheckpointsService) private readonly checkpoints: CheckpointsService,
     @Inject(GenerationStore) private readonly store: GenerationStore,
+    @Inject(PromptsService) private readonly prompts: PromptsService,
   ) {}
 
   /**
@@ -110,8 +132,10 @@ export class GenerationService {
 
   private startNew(body: unknown, clientId: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('body', 'must be a JSON object');
-    const input = body as GenerationInput;
-    const checkpoint = this.checkpoints.resolve(input['checkpoint']);
+    const unknownField = Object.keys(body).find((key) => !KNOWN_FIELDS.has(key));
+    if (unknownField !== undefined) throw invalidArgument(unknownField, `is not a generation field (known: ${GENERATION_FIELDS.join(', ')})`);
+    const checkpoint = this.checkpoints.resolve((body as GenerationInput)['checkpoint']);
+    const input = this.withPrompt(body as GenerationInput, checkpoint.id);
     const format = outputFormat(input['outputFormat']);
     const quality = input['quality'];
     if (quality !== undefined && (typeof quality !== 'number' || !Number.isInteger(quality) || quality < 1 || quality > 100)) {
@@ -173,6 +197,17 @@ export class GenerationService {
       },
     );
     return { record, done };
+  }
+
+  /** A prompt given as fashion attributes becomes the checkpoint's standardised prompt. */
+  private withPrompt(input: GenerationInput, checkpointId: string): GenerationInput {
+    const { attributes, ...rest } = input;
+    if (attributes === undefined || attributes === null) {
+      if (input['prompt'] === undefined || input['prompt'] === null) throw invalidArgument('prompt', 'is required (or give fashion attributes instead)');
+      return rest;
+    }
+    if (input['prompt'] !== undefined && input['prompt'] !== null) throw invalidArgument('attributes', 'give either prompt or attributes, not both');
+    return { ...rest, prompt: this.prompts.build({ checkpoint: checkpointId, attributes }).prompt };
   }
 
   get(id: string): GenerationRecord {

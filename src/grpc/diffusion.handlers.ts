@@ -4,6 +4,9 @@ import { ApiError, type ErrorCode } from '../common/error-code';
 import type { CheckpointsService, CheckpointView } from '../checkpoints/checkpoints.service';
 import type { GenerationService } from '../generation/generation.service';
 import type { GenerationRecord } from '../generation/generation-store';
+import type { ComparisonsService } from '../comparisons/comparisons.service';
+import type { ComparisonRecord } from '../comparisons/comparison-store';
+import { attributesInput, type AttributesMessage } from './grpc-attributes';
 import { serverStream, unary } from './grpc-handlers';
 
 /** GenerateRequest as proto-loader decodes it (lowerCamelCase; absent optional fields absent). */
@@ -22,6 +25,7 @@ export interface GenerateRequestMessage {
   readonly eta?: number;
   readonly outputFormat?: string;
   readonly quality?: number;
+  readonly attributes?: AttributesMessage;
 }
 
 const GENERATE_FIELDS = [
@@ -54,6 +58,7 @@ export function generationInput(request: GenerateRequestMessage): Record<string,
   for (const field of GENERATE_FIELDS) if (request[field] !== undefined && request[field] !== null) input[field] = request[field];
   // proto3 has no absent plain string: an empty prompt is a missing one.
   if (input['prompt'] === '') delete input['prompt'];
+  if (request.attributes) input['attributes'] = attributesInput(request.attributes);
   return input;
 }
 
@@ -90,7 +95,39 @@ function checkpointMessage(c: CheckpointView): Record<string, unknown> {
   };
 }
 
-export function diffusionHandlers(generations: GenerationService, checkpoints: CheckpointsService): UntypedServiceImplementation {
+/** CompareRequest as decoded; empty repeated fields mean "not given". */
+interface CompareRequestMessage {
+  readonly prompts?: string[];
+  readonly checkpoints?: string[];
+  readonly seed?: string;
+  readonly steps?: number;
+  readonly guidanceScale?: number;
+  readonly width?: number;
+  readonly height?: number;
+  readonly scheduler?: string;
+  readonly negativePrompt?: string;
+}
+
+export function comparisonInput(request: CompareRequestMessage): Record<string, unknown> {
+  const { prompts, checkpoints, ...settings } = request;
+  const input: Record<string, unknown> = { prompts: prompts ?? [] };
+  if (checkpoints && checkpoints.length > 0) input['checkpoints'] = checkpoints;
+  for (const [key, value] of Object.entries(settings)) if (value !== undefined && value !== null) input[key] = value;
+  return input;
+}
+
+function comparisonMessage(record: ComparisonRecord): Record<string, unknown> {
+  return {
+    id: record.id,
+    seed: record.seed,
+    cells: record.cells.flatMap((row, r) =>
+      row.map((cell, c) => ({ prompt: cell.prompt, checkpoint: cell.checkpointId, trainingStep: cell.trainingStep, row: r, column: c, png: cell.png })),
+    ),
+    gridPng: record.grid,
+  };
+}
+
+export function diffusionHandlers(generations: GenerationService, checkpoints: CheckpointsService, comparisons: ComparisonsService): UntypedServiceImplementation {
   return {
     Generate: serverStream<GenerateRequestMessage, unknown>(async (request, call) => {
       const { record, done } = generations.start(generationInput(request), 'grpc');
@@ -112,5 +149,6 @@ export function diffusionHandlers(generations: GenerationService, checkpoints: C
     CancelGeneration: unary<{ id?: string }, unknown>((request) => generationMessage(generations.cancel(request.id ?? ''), false)),
     ListCheckpoints: unary<unknown, unknown>(async () => ({ checkpoints: (await checkpoints.list()).map(checkpointMessage) })),
     GetCheckpoint: unary<{ id?: string }, unknown>(async (request) => checkpointMessage(await checkpoints.get(request.id ?? ''))),
+    Compare: unary<CompareRequestMessage, unknown>(async (request) => comparisonMessage(await comparisons.create(comparisonInput(request), 'grpc'))),
   };
 }

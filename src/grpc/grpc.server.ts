@@ -5,6 +5,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
+import { ComparisonsService } from '../comparisons/comparisons.service';
 import type { AppConfig } from '../config/app-config';
 import { GenerationService } from '../generation/generation.service';
 import { PromptsService } from '../prompts/prompts.service';
@@ -31,6 +32,7 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(GenerationService) private readonly generations: GenerationService,
     @Inject(CheckpointsService) private readonly checkpoints: CheckpointsService,
     @Inject(PromptsService) private readonly prompts: PromptsService,
+    @Inject(ComparisonsService) private readonly comparisons: ComparisonsService,
   ) {}
 
   /** The port bound (the chosen one when GRPC_PORT is 0); undefined before bootstrap. */
@@ -41,7 +43,7 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     const protos = loadProtos();
     const server = new Server();
-    server.addService(protos.diffusion.service, diffusionHandlers(this.generations, this.checkpoints));
+    server.addService(protos.diffusion.service, diffusionHandlers(this.generations, this.checkpoints, this.comparisons));
     server.addService(protos.prompts.service, promptHandlers(this.prompts));
     server.addService(protos.health.service, healthHandlers(() => this.serving));
     const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;

@@ -1,42 +1,8 @@
 /** afrofashion.v1.PromptService: requests → PromptsService → messages. */
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
-import type { PromptAttributes } from '../prompts';
 import type { PromptsService } from '../prompts/prompts.service';
+import { attributesInput, attributesMessage, type AttributesMessage } from './grpc-attributes';
 import { unary } from './grpc-handlers';
-
-interface AttributesMessage {
-  garment?: string;
-  fabrics?: string[];
-  colours?: string[];
-  gender?: string;
-  length?: string;
-  accessories?: string[];
-}
-
-/** Attributes as the domain takes them: absent single attributes as null, lists as given. */
-function attributesInput(message: AttributesMessage | undefined): Record<string, unknown> {
-  const m = message ?? {};
-  return {
-    garment: m.garment ?? null,
-    fabrics: m.fabrics ?? [],
-    colours: m.colours ?? [],
-    gender: m.gender ?? null,
-    length: m.length ?? null,
-    accessories: m.accessories ?? [],
-  };
-}
-
-/** null single attributes are left out (proto3 optional). */
-function attributesMessage(a: PromptAttributes): AttributesMessage {
-  return {
-    ...(a.garment !== null ? { garment: a.garment } : {}),
-    fabrics: [...a.fabrics],
-    colours: [...a.colours],
-    ...(a.gender !== null ? { gender: a.gender } : {}),
-    ...(a.length !== null ? { length: a.length } : {}),
-    accessories: [...a.accessories],
-  };
-}
 
 export function promptHandlers(prompts: PromptsService): UntypedServiceImplementation {
   return {

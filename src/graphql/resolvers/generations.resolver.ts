@@ -1,0 +1,94 @@
+import { Inject } from '@nestjs/common';
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import { GenerationService, type GenerationEvent } from '../../generation/generation.service';
+import type { GenerationRecord } from '../../generation/generation-store';
+import { eventStream } from '../event-stream';
+import { GenerationEventKind, GenerationStatusEnum } from '../types/enums';
+import { GenerateInput } from '../types/generate.input';
+import { GenerationEventModel, GenerationModel, ImageModel } from '../types/generation.model';
+import { GRAPHQL_CLIENT, setFields } from './graphql-input';
+
+/** Cost of asking for an image's bytes inline, against the complexity limit. */
+export const BASE64_COMPLEXITY = 100;
+
+@Resolver(() => GenerationModel)
+export class GenerationsResolver {
+  constructor(@Inject(GenerationService) private readonly generations: GenerationService) {}
+
+  @Query(() => GenerationModel, { description: 'A generation: status, progress and image URLs' })
+  generation(@Args('id', { type: () => ID }) id: string): GenerationModel {
+    return generationModel(this.generations.get(id));
+  }
+
+  @Mutation(() => GenerationModel, {
+    description: 'Queues a generation and answers at once (subscribe to generationEvents for progress), or when it has ended with wait: true',
+    complexity: 10,
+  })
+  async generate(
+    @Args('input', { type: () => GenerateInput }) input: GenerateInput,
+    @Args('wait', { type: () => Boolean, defaultValue: false }) wait: boolean,
+  ): Promise<GenerationModel> {
+    const { record, done } = this.generations.start(setFields(input), GRAPHQL_CLIENT);
+    return generationModel(wait ? await done : record);
+  }
+
+  @Mutation(() => GenerationModel, { description: 'Cancels a queued or running generation; its rows leave the batch at the next step' })
+  cancelGeneration(@Args('id', { type: () => ID }) id: string): GenerationModel {
+    return generationModel(this.generations.cancel(id));
+  }
+
+  @Subscription(() => GenerationEventModel, {
+    description: "A generation's progress: its state at once, one event per step, then DONE",
+    resolve: (event: GenerationEventModel) => event,
+  })
+  generationEvents(@Args('id', { type: () => ID }) id: string): AsyncIterableIterator<GenerationEventModel> {
+    // Throws NOT_FOUND / GONE before the stream starts for an unknown or expired id.
+    this.generations.get(id);
+    return eventStream<GenerationEventModel>((push, end) =>
+      this.generations.subscribe(id, (event) => {
+        push(eventModel(id, event));
+        if (event.event === 'done') end();
+      }),
+    );
+  }
+}
+
+@Resolver(() => ImageModel)
+export class GeneratedImageResolver {
+  constructor(@Inject(GenerationService) private readonly generations: GenerationService) {}
+
+  @ResolveField(() => String, { description: 'The image bytes in base64 (costly: prefer url)', complexity: BASE64_COMPLEXITY })
+  base64(@Parent() image: ImageModel): string {
+    return this.generations.image(image.generationId, String(image.index)).bytes.toString('base64');
+  }
+}
+
+export function generationModel(record: GenerationRecord): GenerationModel {
+  return {
+    id: record.id,
+    status: record.status as GenerationStatusEnum,
+    checkpoint: record.checkpointId,
+    progress: { ...record.progress },
+    images: record.images.map((image) => ({
+      generationId: record.id,
+      index: image.index,
+      seed: image.seed,
+      mimeType: image.mimeType,
+      url: `/v1/generations/${record.id}/images/${image.index}`,
+    })),
+    ...(record.error ? { error: { ...record.error } } : {}),
+  };
+}
+
+function eventModel(id: string, event: GenerationEvent): GenerationEventModel {
+  const data = event.data;
+  return {
+    id,
+    kind: event.event === 'done' ? GenerationEventKind.DONE : GenerationEventKind.PROGRESS,
+    status: data.status as GenerationStatusEnum,
+    step: data.step,
+    totalSteps: data.totalSteps,
+    etaMs: event.event === 'progress' ? event.data.etaMs : 0,
+    ...(event.event === 'done' && event.data.error ? { error: { ...event.data.error } } : {}),
+  };
+}
