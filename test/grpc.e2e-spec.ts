@@ -1,5 +1,7 @@
 /** gRPC end to end: the real application (engine, pool, demo release) through a @grpc/grpc-js client. */
-import { credentials, status, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, loadPackageDefinition, status, type ChannelCredentials, type Client, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { dirname, join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import sharp from 'sharp';
 import { loadAppConfig } from '../src/config/app-config';
@@ -137,6 +139,52 @@ describe('gRPC afrofashion.v1', () => {
 
     const vocabulary = await call<{ garment: Array<{ id: string }> }>(prompts, 'GetVocabulary', {});
     expect(vocabulary.response!.garment.map((t) => t.id)).toContain('dress');
+  });
+
+  it('generates from fashion attributes instead of a prompt', async () => {
+    const { events, error } = await collect<GenerateEvent>(diffusion.Generate!({ ...small, attributes: { garment: 'robe', fabrics: ['kente'], colours: ['rouge'] } }));
+    expect(error).toBeUndefined();
+    expect(events.at(-1)!.result!.images).toHaveLength(1);
+    const both = await collect<GenerateEvent>(diffusion.Generate!({ ...small, prompt: 'x', attributes: { garment: 'dress' } }));
+    expect(both.error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(both.error?.details).toMatch(/^attributes: give either prompt or attributes/);
+  });
+
+  it('compares prompts across checkpoints with one seed, with every cell and the grid', async () => {
+    type Comparison = { seed: string; cells: Array<{ row: number; column: number; checkpoint: string; trainingStep: string; png: Buffer }>; gridPng: Buffer };
+    const { response, error } = await call<Comparison>(diffusion, 'Compare', { prompts: ['red kente dress'], checkpoints: ['baseline', 'checkpoint-40000'], seed: '9', width: 64, height: 64, steps: 4 });
+    expect(error).toBeUndefined();
+    expect(response!.seed).toBe('9');
+    expect(response!.cells.map((c) => [c.row, c.column, c.checkpoint, c.trainingStep])).toEqual([
+      [0, 0, 'baseline', '0'],
+      [0, 1, 'checkpoint-40000', '40000'],
+    ]);
+    expect((await sharp(response!.cells[1]!.png).metadata()).width).toBe(64);
+    expect((await sharp(response!.gridPng).metadata()).width).toBeGreaterThan(128);
+    const none = await call(diffusion, 'Compare', { checkpoints: ['baseline'] });
+    expect(none.error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(none.error?.details).toMatch(/^prompts: must list 1 to 4 prompts, got none/);
+  });
+
+  it('answers server reflection: the services it serves', async () => {
+    const definition = loadSync('grpc/reflection/v1/reflection.proto', { includeDirs: [join(dirname(require.resolve('@grpc/reflection')), '../proto')], keepCase: false });
+    const Reflection = (loadPackageDefinition(definition) as any).grpc.reflection.v1.ServerReflection as new (address: string, creds: ChannelCredentials) => Client & {
+      serverReflectionInfo(): ClientDuplexStream<unknown, { listServicesResponse?: { service: Array<{ name: string }> } }>;
+    };
+    const client = new Reflection(`127.0.0.1:${app.get(GrpcServer).port}`, credentials.createInsecure());
+    try {
+      const stream = client.serverReflectionInfo();
+      const answer = new Promise<string[]>((resolve, reject) => {
+        stream.on('data', (message) => resolve((message.listServicesResponse?.service ?? []).map((s) => s.name)));
+        stream.on('error', reject);
+      });
+      stream.write({ listServices: '' });
+      const services = await answer;
+      stream.end();
+      expect(services).toEqual(expect.arrayContaining(['afrofashion.v1.DiffusionService', 'afrofashion.v1.PromptService', 'grpc.health.v1.Health']));
+    } finally {
+      client.close();
+    }
   });
 
   it('answers health checks: SERVING for the server and its services, NOT_FOUND for others', async () => {

@@ -108,11 +108,12 @@ interface CompareRequestMessage {
   readonly negativePrompt?: string;
 }
 
+const COMPARE_SETTINGS = ['seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'negativePrompt'] as const satisfies ReadonlyArray<keyof CompareRequestMessage>;
+
 export function comparisonInput(request: CompareRequestMessage): Record<string, unknown> {
-  const { prompts, checkpoints, ...settings } = request;
-  const input: Record<string, unknown> = { prompts: prompts ?? [] };
-  if (checkpoints && checkpoints.length > 0) input['checkpoints'] = checkpoints;
-  for (const [key, value] of Object.entries(settings)) if (value !== undefined && value !== null) input[key] = value;
+  const input: Record<string, unknown> = { prompts: request.prompts ?? [] };
+  if (request.checkpoints && request.checkpoints.length > 0) input['checkpoints'] = request.checkpoints;
+  for (const key of COMPARE_SETTINGS) if (request[key] !== undefined && request[key] !== null) input[key] = request[key];
   return input;
 }
 

@@ -1,9 +1,10 @@
 /**
  * The gRPC listener for internal tooling: a plain @grpc/grpc-js server owned by Nest, serving the
- * domain services (afrofashion.v1) and grpc.health.v1 on GRPC_PORT, beside the HTTP listener.
+ * domain services (afrofashion.v1), grpc.health.v1 and server reflection on GRPC_PORT, beside the HTTP listener.
  */
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import { ComparisonsService } from '../comparisons/comparisons.service';
 import type { AppConfig } from '../config/app-config';
@@ -46,13 +47,15 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
     server.addService(protos.diffusion.service, diffusionHandlers(this.generations, this.checkpoints, this.comparisons));
     server.addService(protos.prompts.service, promptHandlers(this.prompts));
     server.addService(protos.health.service, healthHandlers(() => this.serving));
+    // Server reflection (v1 and v1alpha), so grpcurl and grpcui work without the .proto files.
+    new ReflectionService(protos.definition).addToServer(server);
     const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
     this.boundPort = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${host}:${this.config.grpcPort}`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
     );
     this.server = server;
     this.serving = true;
-    this.logger.log(`gRPC listening on ${host}:${this.boundPort} (afrofashion.v1, grpc.health.v1)`);
+    this.logger.log(`gRPC listening on ${host}:${this.boundPort} (afrofashion.v1, grpc.health.v1, reflection)`);
   }
 
   /** Before the pool stops: refuse new calls, let calls in flight finish (up to the grace period), then close. */
