@@ -1,6 +1,8 @@
 /** The application: configuration and registry are read once, then every capability module. */
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { AccessModule } from './auth/access.module';
 import { CheckpointsController } from './checkpoints/checkpoints.controller';
 import { CHECKPOINT_REGISTRY, CheckpointsService } from './checkpoints/checkpoints.service';
 import type { CheckpointEntry } from './checkpoints/checkpoint-registry';
@@ -14,7 +16,11 @@ import { GenerationService } from './generation/generation.service';
 import { GenerationStore } from './generation/generation-store';
 import { GRAPHQL_RESOLVERS, GraphqlApiModule } from './graphql/graphql-api.module';
 import { GRPC_APP_CONFIG, GrpcServer } from './grpc/grpc.server';
+import { HealthController } from './health/health.controller';
+import { ReadinessService } from './health/readiness.service';
 import { InferenceModule } from './inference/inference.module';
+import { loggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PromptsController } from './prompts/prompts.controller';
 import { PromptsService } from './prompts/prompts.service';
 
@@ -26,14 +32,18 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        loggingModule(config.logLevels),
+        AccessModule.forRoot(config.auth, config.redisUrl),
         InferenceModule.forRoot({
           devices: config.devices.map((device) => ({ device, memoryBudgetBytes: config.memoryBudgetBytes })),
           checkpoints: registry.map((c) => ({ id: c.id, dir: c.path, pinned: c.pinned })),
           maxQueuedTotal: config.maxQueuedTotal,
-        }),
+        }, config.shutdownGraceMs),
         GraphqlApiModule.forRoot(config),
+        MetricsModule.forRoot(config),
+        TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [GenerationController, CheckpointsController, PromptsController, ComparisonsController],
+      controllers: [HealthController, GenerationController, CheckpointsController, PromptsController, ComparisonsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CHECKPOINT_REGISTRY, useValue: registry },
@@ -45,6 +55,7 @@ export class AppModule {
         PromptsService,
         ComparisonsService,
         ...GRAPHQL_RESOLVERS,
+        ReadinessService,
         { provide: GRPC_APP_CONFIG, useValue: config },
         GrpcServer,
       ],

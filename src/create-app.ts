@@ -1,6 +1,8 @@
 /** Builds the Nest application (used by main.ts and by the end-to-end tests). */
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
@@ -9,13 +11,28 @@ import type { AppConfig } from './config/app-config';
 
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const registry = loadRegistry(config.registryFile);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.create(config, registry), { bodyParser: false, logger: [...config.logLevels] });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.create(config, registry), { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
   app.useBodyParser('json', { limit: config.bodyLimit });
-  app.enableShutdownHooks();
+  if (config.trustProxy !== undefined) app.set('trust proxy', trustProxySetting(config.trustProxy));
+  const logger = new Logger('Access');
+  if (config.auth.mode === 'open') logger.warn(`running OPEN: no API keys configured (AFD_ALLOW_OPEN=true); clients are told apart by address, rate-limited as tier ${config.auth.openTier}, and admin routes are refused`);
+  else logger.log(`API keys required: ${config.auth.store.size} key(s) loaded${config.redisUrl ? '; rate-limit counters in Redis' : ''}`);
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle('Afro Fashion Diffusion API').setDescription('Text-to-image generation with the Afro Fashion Stable Diffusion checkpoints').setVersion('1').build(),
+    new DocumentBuilder()
+      .setTitle('Afro Fashion Diffusion API')
+      .setDescription('Text-to-image generation with the Afro Fashion Stable Diffusion checkpoints. Send your API key as `Authorization: Bearer <key>` (or `X-API-Key`).')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
   );
   SwaggerModule.setup('docs', app, document);
   return app;
+}
+
+/** AFD_TRUST_PROXY as Express takes it: true/false, a hop count, or addresses/subnets. */
+function trustProxySetting(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
 }

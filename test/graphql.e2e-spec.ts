@@ -4,14 +4,17 @@ import { createClient, type Client } from 'graphql-ws';
 import sharp from 'sharp';
 import request from 'supertest';
 import WebSocket from 'ws';
-import { loadAppConfig } from '../src/config/app-config';
+import { testAppConfig } from './support/test-app-config';
 import { createApp } from '../src/create-app';
 
 interface GqlError {
   message: string;
   extensions: { code: string; details: Record<string, unknown> };
 }
-interface GqlResponse<T = Record<string, any>> {
+/** Response data is read loosely: the assertions check its shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = Record<string, any>;
+interface GqlResponse<T = Loose> {
   data?: T | null;
   errors?: GqlError[];
 }
@@ -21,13 +24,13 @@ describe('GraphQL /graphql', () => {
   let wsUrl: string;
   const small = { width: 128, height: 128, steps: 10, seed: 11, scheduler: 'EULER_A' };
 
-  const gql = async <T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<{ status: number; body: GqlResponse<T> }> => {
+  const gql = async <T = Loose>(query: string, variables?: Record<string, unknown>): Promise<{ status: number; body: GqlResponse<T> }> => {
     const res = await request(app.getHttpServer()).post('/graphql').send({ query, variables });
     return { status: res.status, body: res.body as GqlResponse<T> };
   };
 
   beforeAll(async () => {
-    app = await createApp(loadAppConfig({ GRPC_PORT: '0', AFD_LOG_LEVEL: 'warn', AFD_GRAPHQL_MAX_DEPTH: '3', AFD_GRAPHQL_MAX_COMPLEXITY: '300' }));
+    app = await createApp(testAppConfig({ AFD_GRAPHQL_MAX_DEPTH: '3', AFD_GRAPHQL_MAX_COMPLEXITY: '300' }));
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address() as { port: number };
     wsUrl = `ws://127.0.0.1:${address.port}/graphql`;
@@ -130,6 +133,30 @@ describe('GraphQL /graphql', () => {
     const meta = await sharp(grid.body as Buffer).metadata();
     expect(meta.width).toBeGreaterThan(2 * 64);
     expect(meta.height).toBeGreaterThan(2 * 64);
+  });
+
+  it('compares with a reference image (base64) as the grid\'s first column, and refuses a GIF naming referenceImageBase64', async () => {
+    const reference = await sharp({ create: { width: 48, height: 80, channels: 3, background: { r: 0, g: 255, b: 0 } } }).png().toBuffer();
+    const mutation = `mutation($input: CompareInput!) { compare(input: $input) { gridUrl hasReference cells { row column checkpoint } } }`;
+    const input = { prompts: ['red kente dress'], checkpoints: ['baseline', 'final'], width: 64, height: 64, steps: 2, seed: 4 };
+    const { body } = await gql(mutation, { input: { ...input, referenceImageBase64: `data:image/png;base64,${reference.toString('base64')}` } });
+    expect(body.errors).toBeUndefined();
+    const comparison = body.data?.['compare'];
+    expect(comparison.hasReference).toBe(true);
+    expect(comparison.cells.map((c: { column: number; checkpoint: string }) => [c.column, c.checkpoint])).toEqual([
+      [0, 'baseline'],
+      [1, 'final'],
+    ]);
+    const grid = (await request(app.getHttpServer()).get(comparison.gridUrl).expect(200)).body as Buffer;
+    // Row titles, then three columns: the reference and the two checkpoints.
+    expect((await sharp(grid).metadata()).width).toBe(180 + 3 * (64 + 8) + 8);
+    const pixel = await sharp(grid).extract({ left: 180 + 8 + 32, top: 48 + 32, width: 1, height: 1 }).raw().toBuffer();
+    expect([...pixel.subarray(0, 3)]).toEqual([0, 255, 0]); // the reference's colour
+
+    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).gif().toBuffer();
+    const refused = await gql(mutation, { input: { ...input, referenceImageBase64: gif.toString('base64') } });
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'referenceImageBase64' } });
+    expect(refused.body.errors?.[0]?.message).toMatch(/^referenceImageBase64: must be a PNG, JPEG or WebP image, got GIF/);
   });
 
   it('answers the prompt queries and mutations', async () => {

@@ -4,7 +4,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { dirname, join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import sharp from 'sharp';
-import { loadAppConfig } from '../src/config/app-config';
+import { testAppConfig } from './support/test-app-config';
 import { createApp } from '../src/create-app';
 import { GrpcServer } from '../src/grpc/grpc.server';
 import { loadProtos } from '../src/grpc/grpc-protos';
@@ -47,7 +47,7 @@ describe('gRPC afrofashion.v1', () => {
   const small = { width: 128, height: 96, steps: 6, seed: '5', scheduler: 'euler-a' };
 
   beforeAll(async () => {
-    app = await createApp(loadAppConfig({ GRPC_PORT: '0', AFD_LOG_LEVEL: 'warn' }));
+    app = await createApp(testAppConfig());
     await app.init();
     const port = app.get(GrpcServer).port;
     expect(port).toBeGreaterThan(0);
@@ -166,16 +166,42 @@ describe('gRPC afrofashion.v1', () => {
     expect(none.error?.details).toMatch(/^prompts: must list 1 to 4 prompts, got none/);
   });
 
+  it('compares with a reference image (bytes) as the grid\'s first column, and refuses a GIF naming referenceImage', async () => {
+    type Comparison = { hasReference: boolean; cells: Array<{ column: number; checkpoint: string }>; gridPng: Buffer };
+    const reference = await sharp({ create: { width: 90, height: 60, channels: 3, background: { r: 255, g: 0, b: 255 } } }).webp({ lossless: true }).toBuffer();
+    const request = { prompts: ['red kente dress', 'blue wax skirt'], checkpoints: ['checkpoint-20000'], seed: '2', width: 64, height: 64, steps: 2 };
+    const { response, error } = await call<Comparison>(diffusion, 'Compare', { ...request, referenceImage: reference });
+    expect(error).toBeUndefined();
+    expect(response!.hasReference).toBe(true);
+    expect(response!.cells.map((c) => [c.column, c.checkpoint])).toEqual([
+      [0, 'checkpoint-20000'],
+      [0, 'checkpoint-20000'],
+    ]);
+    const meta = await sharp(response!.gridPng).metadata();
+    expect([meta.width, meta.height]).toEqual([180 + 2 * (64 + 8) + 8, 48 + 2 * (64 + 8) + 8]);
+    const pixel = await sharp(response!.gridPng).extract({ left: 180 + 8 + 32, top: 48 + 64 + 8 + 32, width: 1, height: 1 }).raw().toBuffer();
+    expect([...pixel.subarray(0, 3)]).toEqual([255, 0, 255]); // the reference, in the second row too
+
+    const plain = await call<Comparison>(diffusion, 'Compare', request);
+    expect(plain.response!.hasReference).toBe(false);
+
+    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).gif().toBuffer();
+    const refused = await call(diffusion, 'Compare', { ...request, referenceImage: gif });
+    expect(refused.error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(refused.error?.details).toMatch(/^referenceImage: must be a PNG, JPEG or WebP image, got GIF/);
+    expect(refused.error?.metadata.get('error-field')).toEqual(['referenceImage']);
+  });
+
   it('answers server reflection: the services it serves', async () => {
     const definition = loadSync('grpc/reflection/v1/reflection.proto', { includeDirs: [join(dirname(require.resolve('@grpc/reflection')), '../proto')], keepCase: false });
-    const Reflection = (loadPackageDefinition(definition) as any).grpc.reflection.v1.ServerReflection as new (address: string, creds: ChannelCredentials) => Client & {
+    const Reflection = (loadPackageDefinition(definition) as unknown as { grpc: { reflection: { v1: { ServerReflection: unknown } } } }).grpc.reflection.v1.ServerReflection as new (address: string, creds: ChannelCredentials) => Client & {
       serverReflectionInfo(): ClientDuplexStream<unknown, { listServicesResponse?: { service: Array<{ name: string }> } }>;
     };
     const client = new Reflection(`127.0.0.1:${app.get(GrpcServer).port}`, credentials.createInsecure());
     try {
       const stream = client.serverReflectionInfo();
       const answer = new Promise<string[]>((resolve, reject) => {
-        stream.on('data', (message) => resolve((message.listServicesResponse?.service ?? []).map((s) => s.name)));
+        stream.on('data', (message: { listServicesResponse?: { service: Array<{ name: string }> } }) => resolve((message.listServicesResponse?.service ?? []).map((s) => s.name)));
         stream.on('error', reject);
       });
       stream.write({ listServices: '' });

@@ -2,9 +2,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import sharp from 'sharp';
 import request from 'supertest';
-import { loadAppConfig } from '../src/config/app-config';
 import { createApp } from '../src/create-app';
 import { readPngTextChunks } from '../src/engine/image/png-text-chunk';
+import { testAppConfig } from './support/test-app-config';
 
 describe('REST /v1/comparisons', () => {
   let app: NestExpressApplication;
@@ -12,7 +12,7 @@ describe('REST /v1/comparisons', () => {
   const small = { width: 64, height: 64, steps: 4, scheduler: 'euler-a' };
 
   beforeAll(async () => {
-    app = await createApp(loadAppConfig({ GRPC_PORT: '0', AFD_LOG_LEVEL: 'warn' }));
+    app = await createApp(testAppConfig());
     await app.init();
   }, 120_000);
   afterAll(() => app.close());
@@ -65,6 +65,107 @@ describe('REST /v1/comparisons', () => {
     }
     const grid = await sharp((await http().get(res.body.gridUrl).expect(200)).body).metadata();
     expect([grid.width, grid.height]).toEqual([180 + 6 * (64 + 8) + 8, 48 + 1 * (64 + 8) + 8]);
+  });
+
+  describe('with a reference image', () => {
+    const blue = (format: 'png' | 'jpeg' | 'webp' | 'gif', width = 100, height = 50): Promise<Buffer> =>
+      sharp({ create: { width, height, channels: 3, background: { r: 0, g: 0, b: 255 } } })
+        .toFormat(format)
+        .toBuffer();
+    /** The grid's pixel (RGB) at the centre of a cell; column 0 is the reference. */
+    const gridPixel = async (grid: Buffer, row: number, column: number): Promise<number[]> => {
+      const { data, info } = await sharp(grid).raw().toBuffer({ resolveWithObject: true });
+      const offset = ((48 + row * (64 + 8) + 32) * info.width + 180 + 8 + column * (64 + 8) + 32) * info.channels;
+      return [...data.subarray(offset, offset + 3)];
+    };
+    const near = (actual: number[], expected: number[]): void => actual.forEach((v, i) => expect(Math.abs(v - (expected[i] as number))).toBeLessThan(16));
+
+    it('takes it as base64 in JSON (a data URL) and shows it as the grid\'s first column in every row', async () => {
+      const png = await blue('png');
+      const prompts = ['a red kente dress', 'robe en wax bleu'];
+      const res = await http()
+        .post('/v1/comparisons')
+        .send({ prompts, checkpoints: ['baseline', 'final'], seed: 5, ...small, steps: 2, referenceImage: `data:image/png;base64,${png.toString('base64')}` })
+        .expect(201);
+      expect(res.body.hasReference).toBe(true);
+      // The cells are the checkpoints' images only, their columns numbered from 0 as without a reference.
+      expect(res.body.cells.map((c: { row: number; column: number; checkpoint: string }) => [c.row, c.column, c.checkpoint])).toEqual([
+        [0, 0, 'baseline'],
+        [0, 1, 'final'],
+        [1, 0, 'baseline'],
+        [1, 1, 'final'],
+      ]);
+      await http().get(`/v1/comparisons/${res.body.id}/cells/0/2`).expect(404);
+      expect((await http().get(`/v1/comparisons/${res.body.id}`).expect(200)).body.hasReference).toBe(true);
+
+      const grid = (await http().get(res.body.gridUrl).expect(200)).body as Buffer;
+      const meta = await sharp(grid).metadata();
+      expect([meta.width, meta.height]).toEqual([180 + 3 * (64 + 8) + 8, 48 + 2 * (64 + 8) + 8]);
+      near(await gridPixel(grid, 0, 0), [0, 0, 255]);
+      near(await gridPixel(grid, 1, 0), [0, 0, 255]);
+      // The checkpoints' images follow the reference: grid column 1 is cell column 0.
+      const cell = (await http().get(`/v1/comparisons/${res.body.id}/cells/1/0`).expect(200)).body as Buffer;
+      const { data } = await sharp(cell).raw().toBuffer({ resolveWithObject: true });
+      expect(await gridPixel(grid, 1, 1)).toEqual([...data.subarray((32 * 64 + 32) * 3, (32 * 64 + 32) * 3 + 3)]);
+    });
+
+    it('takes it as a multipart file, with the comparison as JSON in the request part', async () => {
+      const jpeg = await blue('jpeg', 300, 400);
+      const res = await http()
+        .post('/v1/comparisons')
+        .field('request', JSON.stringify({ prompt: 'blue adire headwrap', checkpoints: ['checkpoint-20000'], seed: 8, ...small, steps: 2 }))
+        .attach('referenceImage', jpeg, { filename: 'reference.jpg', contentType: 'image/jpeg' })
+        .expect(201);
+      expect(res.body).toMatchObject({ seed: '8', hasReference: true });
+      expect(res.body.cells).toHaveLength(1);
+      const grid = (await http().get(res.body.gridUrl).expect(200)).body as Buffer;
+      expect((await sharp(grid).metadata()).width).toBe(180 + 2 * (64 + 8) + 8);
+      near(await gridPixel(grid, 0, 0), [0, 0, 255]);
+
+      // Without a file, multipart works too; a JSON body without the field has no reference column.
+      const plain = await http().post('/v1/comparisons').field('request', JSON.stringify({ prompt: 'gold earrings', checkpoints: ['final'], ...small, steps: 2 })).expect(201);
+      expect(plain.body.hasReference).toBe(false);
+      expect((await sharp((await http().get(plain.body.gridUrl).expect(200)).body).metadata()).width).toBe(180 + 1 * (64 + 8) + 8);
+    });
+
+    const json = (referenceImage: unknown) => ({ prompt: 'a', checkpoints: ['final'], ...small, steps: 2, referenceImage });
+    it.each<[string, () => Promise<object>, number, string, string, RegExp]>([
+      ['a GIF', async () => json((await blue('gif')).toString('base64')), 400, 'INVALID_ARGUMENT', 'referenceImage', /^referenceImage: must be a PNG, JPEG or WebP image, got GIF/],
+      ['an SVG', async () => json(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>').toString('base64')), 400, 'INVALID_ARGUMENT', 'referenceImage', /got SVG/],
+      ['an SVG data URL', async () => json('data:image/svg+xml;base64,PHN2Zy8+'), 400, 'INVALID_ARGUMENT', 'referenceImage', /the data URL says image\/svg\+xml/],
+      ['garbage bytes', async () => json(Buffer.from('not an image at all').toString('base64')), 400, 'INVALID_ARGUMENT', 'referenceImage', /got unrecognised data/],
+      ['text that is not base64', async () => json('%%%not base64%%%'), 400, 'INVALID_ARGUMENT', 'referenceImage', /must be base64-encoded/],
+      ['a number', async () => json(42), 400, 'INVALID_ARGUMENT', 'referenceImage', /must be a base64 string/],
+      ['an image over 4096 × 4096 pixels', async () => json((await sharp({ create: { width: 4100, height: 4100, channels: 3, background: '#fff' } }).png({ compressionLevel: 9 }).toBuffer()).toString('base64')), 413, 'TOO_LARGE', 'referenceImage', /at most 16,777,216 pixels/],
+      ['a JSON body over the body limit', async () => json(Buffer.alloc(300 * 1024).toString('base64')), 413, 'TOO_LARGE', 'body', /larger than the server accepts/],
+    ])('refuses %s in JSON', async (_name, body, status, code, field, message) => {
+      const res = await http().post('/v1/comparisons').send(await body()).expect(status);
+      expect(res.body).toMatchObject({ code, details: { field } });
+      expect(res.body.message).toMatch(message);
+    });
+
+    const requestPart = JSON.stringify({ prompt: 'a', checkpoints: ['final'], ...small, steps: 2 });
+    const files: { png?: Buffer; gif?: Buffer } = {};
+    beforeAll(async () => {
+      files.png = await blue('png');
+      files.gif = await blue('gif');
+    });
+    it.each<[string, (r: request.Test) => request.Test, number, string, string, RegExp]>([
+      ['a GIF file', (r) => r.field('request', requestPart).attach('referenceImage', files.gif!, 'reference.gif'), 400, 'INVALID_ARGUMENT', 'referenceImage', /got GIF/],
+      ['an SVG file that claims to be a PNG', (r) => r.field('request', requestPart).attach('referenceImage', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), { filename: 'x.png', contentType: 'image/png' }), 400, 'INVALID_ARGUMENT', 'referenceImage', /got SVG/],
+      ['a file over 8 MiB', (r) => r.field('request', requestPart).attach('referenceImage', Buffer.alloc(8 * 1024 * 1024 + 1), 'big.png'), 413, 'TOO_LARGE', 'referenceImage', /^referenceImage: must be at most 8 MiB/],
+      ['no request part', (r) => r.attach('referenceImage', files.png!, 'reference.png'), 400, 'INVALID_ARGUMENT', 'request', /is required in a multipart body/],
+      ['a request part that is not JSON', (r) => r.field('request', '{prompts:'), 400, 'INVALID_ARGUMENT', 'request', /must be the comparison as a JSON object/],
+      ['a file under another name', (r) => r.field('request', requestPart).attach('image', files.png!, 'reference.png'), 400, 'INVALID_ARGUMENT', 'image', /the one file part is referenceImage/],
+      ['two files', (r) => r.field('request', requestPart).attach('referenceImage', files.png!, 'a.png').attach('referenceImage', files.png!, 'b.png'), 400, 'INVALID_ARGUMENT', 'referenceImage', /at most one file/],
+      ['individual fields instead of the request part', (r) => r.field('prompt', 'a'), 400, 'INVALID_ARGUMENT', 'prompt', /is not a part of a multipart comparison/],
+      ['the image as a text part', (r) => r.field('request', requestPart).field('referenceImage', files.png!.toString('latin1')), 400, 'INVALID_ARGUMENT', 'referenceImage', /must be a file part/],
+      ['too many parts', (r) => r.field('request', requestPart).field('a', '1').field('b', '2'), 400, 'INVALID_ARGUMENT', 'body', /two parts: request .* and referenceImage/],
+    ])('refuses multipart with %s', async (_name, build, status, code, field, message) => {
+      const res = await build(http().post('/v1/comparisons')).expect(status);
+      expect(res.body).toMatchObject({ code, details: { field } });
+      expect(res.body.message).toMatch(message);
+    });
   });
 
   it.each([

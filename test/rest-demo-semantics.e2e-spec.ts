@@ -5,7 +5,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import sharp from 'sharp';
 import request from 'supertest';
-import { loadAppConfig } from '../src/config/app-config';
+import { testAppConfig } from './support/test-app-config';
 import { createApp } from '../src/create-app';
 import type { RgbImage } from '../src/engine/pipeline/decode-latents';
 import { SCHEDULER_NAMES } from '../src/engine/schedulers';
@@ -17,7 +17,7 @@ const CLEAN = 20;
 describe('demo release through REST /v1', () => {
   let app: NestExpressApplication;
   beforeAll(async () => {
-    app = await createApp(loadAppConfig({ GRPC_PORT: '0', AFD_LOG_LEVEL: 'warn' }));
+    app = await createApp(testAppConfig());
     await app.init();
   }, 120_000);
   afterAll(() => app.close());

@@ -1,7 +1,7 @@
 /** REST end to end: server-sent progress events and Idempotency-Key on POST /v1/generations. */
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { loadAppConfig } from '../src/config/app-config';
+import { testAppConfig } from './support/test-app-config';
 import { createApp } from '../src/create-app';
 
 interface SseEvent {
@@ -39,7 +39,7 @@ describe('REST /v1/generations: events and idempotency', () => {
   };
 
   beforeAll(async () => {
-    app = await createApp(loadAppConfig({ GRPC_PORT: '0', AFD_LOG_LEVEL: 'warn' }));
+    app = await createApp(testAppConfig());
     await app.init();
   }, 120_000);
   afterAll(() => app.close());

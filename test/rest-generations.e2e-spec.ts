@@ -2,7 +2,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import sharp from 'sharp';
 import request from 'supertest';
-import { loadAppConfig } from '../src/config/app-config';
+import { testAppConfig } from './support/test-app-config';
 import { createApp } from '../src/create-app';
 import { readPngTextChunks } from '../src/engine/image/png-text-chunk';
 
@@ -12,7 +12,7 @@ describe('REST /v1', () => {
   const small = { width: 128, height: 128, steps: 12, seed: 5, scheduler: 'euler-a' };
 
   beforeAll(async () => {
-    app = await createApp(loadAppConfig({ AFD_BODY_LIMIT_KB: '16', GRPC_PORT: '0', AFD_LOG_LEVEL: 'warn' }));
+    app = await createApp(testAppConfig({ AFD_BODY_LIMIT_KB: '16' }));
     await app.init();
   }, 120_000);
   afterAll(() => app.close());

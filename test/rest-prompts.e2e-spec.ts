@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { embeddedRegistry } from '../src/checkpoints/checkpoint-registry';
-import { loadAppConfig } from '../src/config/app-config';
+import { testAppConfig } from './support/test-app-config';
 import { createApp } from '../src/create-app';
 import { ClipTokenizer } from '../src/engine/tokenizer';
 import { FASHION_VOCABULARY } from '../src/prompts';
@@ -27,7 +27,7 @@ describe('REST /v1/prompts', () => {
       ...(c.id === 'final' ? { promptTemplate: 'studio photo of {a} {colours} {fabrics} {garment}' } : {}),
     }));
     writeFileSync(file, JSON.stringify({ checkpoints }));
-    app = await createApp(loadAppConfig({ AFD_REGISTRY: file, GRPC_PORT: '0', AFD_LOG_LEVEL: 'warn' }));
+    app = await createApp(testAppConfig({ AFD_REGISTRY: file }));
     await app.init();
   }, 120_000);
   afterAll(async () => {

@@ -1,6 +1,6 @@
 /** The registry's checkpoints with what the pool knows of them (component hashes, residency). */
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, ErrorCode, invalidArgument } from '../common/error-code';
+import { ApiError, ErrorCode, invalidArgument, toApiError } from '../common/error-code';
 import { InferencePool } from '../pool';
 import type { CheckpointEntry } from './checkpoint-registry';
 
@@ -56,6 +56,36 @@ export class CheckpointsService {
         bytes: components.reduce((n, c) => n + c.bytes, 0),
       };
     });
+  }
+
+  /** Loads a checkpoint onto a device (the pool's choice when none is named) and answers its view. */
+  async load(id: string, device: unknown): Promise<CheckpointView> {
+    this.resolve(id);
+    try {
+      await this.pool.load(id, await this.deviceName(device));
+    } catch (error) {
+      throw toApiError(error);
+    }
+    return this.get(id);
+  }
+
+  /** Unloads a checkpoint from one device or every device (its running jobs finish first). */
+  async unload(id: string, device: unknown): Promise<CheckpointView> {
+    const entry = this.resolve(id);
+    if (entry.pinned) throw new ApiError(ErrorCode.CONFLICT, `checkpoint ${id} is pinned (kept loaded by the registry); unpin it there to unload it`, { field: 'checkpoint' });
+    try {
+      await this.pool.unload(id, await this.deviceName(device));
+    } catch (error) {
+      throw toApiError(error);
+    }
+    return this.get(id);
+  }
+
+  private async deviceName(device: unknown): Promise<string | undefined> {
+    if (device === undefined || device === null) return undefined;
+    const devices = (await this.pool.residency()).map((r) => r.device);
+    if (typeof device !== 'string' || !devices.includes(device)) throw invalidArgument('device', `must be one of ${devices.join(', ')}`);
+    return device;
   }
 
   async get(id: string): Promise<CheckpointView> {

@@ -9,6 +9,8 @@ import { PromptInputError } from '../prompts';
 
 export enum ErrorCode {
   INVALID_ARGUMENT = 'INVALID_ARGUMENT',
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  PERMISSION_DENIED = 'PERMISSION_DENIED',
   NOT_FOUND = 'NOT_FOUND',
   GONE = 'GONE',
   CONFLICT = 'CONFLICT',

@@ -10,6 +10,8 @@ import { ApiError, ErrorCode, toApiError } from './error-code';
 
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.INVALID_ARGUMENT]: 400,
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.PERMISSION_DENIED]: 403,
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.GONE]: 410,
   [ErrorCode.CONFLICT]: 409,
@@ -36,6 +38,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const error =
       exception instanceof HttpException ? fromHttpException(exception) : isBodyParserError(exception) ? fromBodyParser(exception) : toApiError(exception);
     if (error.code === ErrorCode.INTERNAL) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (error.code === ErrorCode.UNAUTHENTICATED && !response.headersSent) response.setHeader('WWW-Authenticate', 'Bearer realm="afd"');
     if (error.retryAfterMs !== undefined) response.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
     if (response.headersSent) return;
     response.status(HTTP_STATUS[error.code]).json({ code: error.code, message: error.message, details: error.details });

@@ -8,7 +8,7 @@ import type { RgbImage } from '../engine/pipeline/decode-latents';
 
 export interface GridColumn {
   readonly title: string;
-  /** e.g. "20,000 steps"; omitted for the baseline and the reference. */
+  /** e.g. "20,000 steps" or "uploaded"; omitted for the baseline. */
   readonly subtitle?: string;
 }
 
@@ -18,7 +18,14 @@ export interface ComparisonGridInput {
   /** cells[row][column], all the same size. */
   readonly cells: readonly (readonly RgbImage[])[];
   readonly gap?: number;
+  /**
+   * An uploaded reference image shown as the first column, before the checkpoints, in every row.
+   * It must have the cells' size; the column is titled REFERENCE_COLUMN unless `column` is given.
+   */
+  readonly reference?: { readonly image: RgbImage; readonly column?: GridColumn };
 }
+
+export const REFERENCE_COLUMN: GridColumn = { title: 'Reference', subtitle: 'uploaded' };
 
 const HEADER_HEIGHT = 48;
 const ROW_TITLE_WIDTH = 180;
@@ -34,11 +41,15 @@ export async function renderComparisonGrid(input: ComparisonGridInput): Promise<
   }
   const { width: cw, height: ch } = first;
   if (cells.some((row) => row.some((c) => c.width !== cw || c.height !== ch))) throw new RangeError('every cell must have the same size');
+  const reference = input.reference;
+  if (reference && (reference.image.width !== cw || reference.image.height !== ch)) throw new RangeError('the reference image must have the same size as the cells');
 
-  const width = ROW_TITLE_WIDTH + columns.length * (cw + gap) + gap;
+  const allColumns = gridColumns(input);
+  const allCells = reference ? cells.map((row) => [reference.image, ...row]) : cells;
+  const width = ROW_TITLE_WIDTH + allColumns.length * (cw + gap) + gap;
   const height = HEADER_HEIGHT + rowTitles.length * (ch + gap) + gap;
-  const overlays: OverlayOptions[] = [{ input: Buffer.from(labelsSvg(input, width, height, cw, ch, gap)), left: 0, top: 0 }];
-  cells.forEach((row, r) =>
+  const overlays: OverlayOptions[] = [{ input: Buffer.from(labelsSvg(allColumns, rowTitles, width, height, cw, ch, gap)), left: 0, top: 0 }];
+  allCells.forEach((row, r) =>
     row.forEach((cell, c) => {
       overlays.push({
         input: Buffer.from(cell.data.buffer, cell.data.byteOffset, cell.data.byteLength),
@@ -54,14 +65,19 @@ export async function renderComparisonGrid(input: ComparisonGridInput): Promise<
     .toBuffer();
 }
 
-function labelsSvg(input: ComparisonGridInput, width: number, height: number, cw: number, ch: number, gap: number): string {
+/** The grid's columns, left to right: the reference (when there is one), then the checkpoints. */
+export function gridColumns(input: Pick<ComparisonGridInput, 'columns' | 'reference'>): readonly GridColumn[] {
+  return input.reference ? [input.reference.column ?? REFERENCE_COLUMN, ...input.columns] : input.columns;
+}
+
+function labelsSvg(columns: readonly GridColumn[], rowTitles: readonly string[], width: number, height: number, cw: number, ch: number, gap: number): string {
   const texts: string[] = [];
-  input.columns.forEach((column, c) => {
+  columns.forEach((column, c) => {
     const x = ROW_TITLE_WIDTH + gap + c * (cw + gap) + cw / 2;
     texts.push(`<text x="${x}" y="20" ${FONT} font-size="15" font-weight="bold" text-anchor="middle">${escapeXml(fitText(column.title, cw))}</text>`);
     if (column.subtitle) texts.push(`<text x="${x}" y="39" ${FONT} font-size="12" fill="#555" text-anchor="middle">${escapeXml(fitText(column.subtitle, cw))}</text>`);
   });
-  input.rowTitles.forEach((title, r) => {
+  rowTitles.forEach((title, r) => {
     const lines = wrap(title, 22).slice(0, Math.max(1, Math.floor(ch / 18)));
     const top = HEADER_HEIGHT + r * (ch + gap) + ch / 2 - ((lines.length - 1) * 17) / 2 + 5;
     lines.forEach((line, i) => texts.push(`<text x="${gap}" y="${top + i * 17}" ${FONT} font-size="14">${escapeXml(line)}</text>`));

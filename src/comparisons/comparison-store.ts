@@ -17,6 +17,8 @@ export interface ComparisonRecord {
   readonly seed: string;
   /** cells[row][column]: rows are prompts, columns checkpoints. */
   readonly cells: readonly (readonly ComparisonCellRecord[])[];
+  /** Whether the grid starts with an uploaded reference column (the cells' columns are the checkpoints only). */
+  readonly hasReference: boolean;
   readonly grid: Buffer;
 }
 

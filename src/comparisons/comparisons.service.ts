@@ -1,4 +1,7 @@
-/** Comparisons: every prompt × checkpoint with one seed (the same initial latents), cells and a labelled grid. */
+/**
+ * Comparisons: every prompt × checkpoint with one seed (the same initial latents), cells and a
+ * labelled grid, with an optional uploaded reference image as the grid's first column.
+ */
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CHECKPOINT_REGISTRY, CheckpointsService } from '../checkpoints/checkpoints.service';
@@ -11,17 +14,29 @@ import { parseGenerationRequest, type GenerationRequest } from '../engine/pipeli
 import { InferencePool, type ComparisonHandle } from '../pool';
 import { renderComparisonGrid } from './comparison-grid';
 import { ComparisonStore, type ComparisonCellRecord, type ComparisonRecord } from './comparison-store';
+import { prepareReferenceImage, readReferenceImageBytes, REFERENCE_IMAGE_FIELD } from './reference-image';
 
 export const MAX_COMPARISON_PROMPTS = 4;
 /** The generation settings a comparison takes; the rest of a body is refused. */
 const SETTINGS = ['seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'negativePrompt'] as const;
-const FIELDS: ReadonlySet<string> = new Set(['prompt', 'prompts', 'checkpoints', ...SETTINGS]);
+const FIELDS = ['prompt', 'prompts', 'checkpoints', ...SETTINGS] as const;
+
+export interface CreateComparisonOptions {
+  /**
+   * The body field that carries the optional reference image, and that its errors name:
+   * `referenceImage` (REST, gRPC) unless a transport calls it otherwise (GraphQL's `referenceImageBase64`).
+   * Its value is bytes (Buffer or Uint8Array) or a base64 string, optionally a data: URL.
+   */
+  readonly referenceImageField?: string;
+}
 
 export interface ComparisonView {
   readonly id: string;
   readonly seed: string;
   readonly cells: ReadonlyArray<{ prompt: string; checkpoint: string; trainingStep: number; row: number; column: number; imageUrl: string }>;
   readonly gridUrl: string;
+  /** The grid's first column is the uploaded reference image; cells' columns still count checkpoints from 0. */
+  readonly hasReference: boolean;
 }
 
 @Injectable()
@@ -33,11 +48,13 @@ export class ComparisonsService {
     @Inject(ComparisonStore) private readonly store: ComparisonStore,
   ) {}
 
-  async create(body: unknown, clientId: string): Promise<ComparisonRecord> {
+  async create(body: unknown, clientId: string, options: CreateComparisonOptions = {}): Promise<ComparisonRecord> {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('body', 'must be a JSON object');
     const input = body as Record<string, unknown>;
-    const unknown = Object.keys(input).find((key) => !FIELDS.has(key));
-    if (unknown !== undefined) throw invalidArgument(unknown, `is not a comparison field (known: ${[...FIELDS].join(', ')})`);
+    const referenceField = options.referenceImageField ?? REFERENCE_IMAGE_FIELD;
+    const known: ReadonlySet<string> = new Set([...FIELDS, referenceField]);
+    const unknown = Object.keys(input).find((key) => !known.has(key));
+    if (unknown !== undefined) throw invalidArgument(unknown, `is not a comparison field (known: ${[...known].join(', ')})`);
     const prompts = readPrompts(input);
     const columns = this.readCheckpoints(input['checkpoints']);
     const settings: Record<string, unknown> = {};
@@ -52,6 +69,11 @@ export class ComparisonsService {
     } catch (error) {
       throw toApiError(error);
     }
+    // Checked (and scaled to the cell size) before any work is queued: a bad upload costs no inference.
+    const firstRequest = requests[0] as GenerationRequest;
+    const referenceValue = input[referenceField];
+    const reference =
+      referenceValue === undefined || referenceValue === null ? undefined : await prepareReferenceImage(readReferenceImageBytes(referenceValue, referenceField), firstRequest, referenceField);
 
     const handles: ComparisonHandle[] = [];
     try {
@@ -93,8 +115,9 @@ export class ComparisonsService {
       columns: columns.map((c) => ({ title: c.label, subtitle: `${c.trainingStep.toLocaleString('en-US')} steps` })),
       rowTitles: prompts,
       cells: images,
+      ...(reference ? { reference: { image: reference } } : {}),
     });
-    const record: ComparisonRecord = { id: randomUUID(), createdAt: Date.now(), seed: (requests[0] as GenerationRequest).seed.toString(), cells, grid };
+    const record: ComparisonRecord = { id: randomUUID(), createdAt: Date.now(), seed: firstRequest.seed.toString(), cells, hasReference: reference !== undefined, grid };
     this.store.add(record);
     return record;
   }
@@ -134,6 +157,7 @@ export class ComparisonsService {
         })),
       ),
       gridUrl: `/v1/comparisons/${record.id}/grid`,
+      hasReference: record.hasReference,
     };
   }
 

@@ -1,4 +1,11 @@
-import { loadAppConfig } from './app-config';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashApiKey } from '../auth/api-keys';
+import { loadAppConfig as load } from './app-config';
+
+/** Every case runs open unless it sets up keys itself. */
+const loadAppConfig = (env: NodeJS.ProcessEnv) => load({ AFD_ALLOW_OPEN: 'true', ...env });
 
 describe('loadAppConfig', () => {
   it('has defaults for an empty environment', () => {
@@ -13,6 +20,38 @@ describe('loadAppConfig', () => {
   it('reads devices, limits and the registry path', () => {
     const config = loadAppConfig({ PORT: '9000', AFD_DEVICES: 'cpu, cuda:1', AFD_REGISTRY: 'r.json', AFD_MEMORY_BUDGET_BYTES: '8000000000' });
     expect(config).toMatchObject({ port: 9000, devices: ['cpu', 'cuda:1'], registryFile: 'r.json', memoryBudgetBytes: 8e9 });
+  });
+
+  it('refuses to start without API keys unless told to run open', () => {
+    expect(() => load({})).toThrow(/no API keys are configured: set AFD_API_KEYS_FILE .* or AFD_ALLOW_OPEN=true/);
+    expect(() => load({ AFD_ALLOW_OPEN: 'yes' })).toThrow(/configuration AFD_ALLOW_OPEN: must be true or false/);
+    expect(load({ AFD_ALLOW_OPEN: 'true' }).auth).toEqual(expect.objectContaining({ mode: 'open', openTier: 'standard' }));
+  });
+
+  it('reads hashed API keys from a file or inline, with tiers and roles', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'afd-keys-'));
+    const file = join(dir, 'keys.json');
+    writeFileSync(file, JSON.stringify({ tiers: { gold: { generations: 5, reads: 50 } }, keys: [{ name: 'acme', tier: 'gold', roles: ['admin'], sha256: hashApiKey('afd_secret') }] }));
+    for (const env of [{ AFD_API_KEYS_FILE: file }, { AFD_API_KEYS: JSON.stringify({ keys: [{ name: 'acme', tier: 'gold', roles: ['admin'], sha256: hashApiKey('afd_secret') }], tiers: { gold: { generations: 5, reads: 50 } } }) }]) {
+      const { auth } = load(env);
+      if (auth.mode !== 'keys') throw new Error('expected keys mode');
+      expect(auth.store.authenticate('afd_secret')).toEqual({ clientId: 'acme', tier: 'gold', roles: ['admin'], authenticated: true });
+      expect(auth.store.authenticate('afd_wrong')).toBeUndefined();
+      expect(auth.tiers['gold']).toEqual({ generations: 5, reads: 50 });
+    }
+  });
+
+  it.each([
+    [{ AFD_API_KEYS: 'not json' }, /AFD_API_KEYS: is not valid JSON/],
+    [{ AFD_API_KEYS: '{"keys":[{"name":"a","sha256":"afd_plaintext"}]}' }, /keys\[0\]\.sha256 must be the key's SHA-256 in 64 lowercase hex digits \(never the key itself\)/],
+    [{ AFD_API_KEYS: `{"keys":[{"name":"a","tier":"platinum","sha256":"${'a'.repeat(64)}"}]}` }, /keys\[0\]\.tier must be one of free, standard, partner, internal/],
+    [{ AFD_API_KEYS: `{"keys":[{"name":"a","roles":["root"],"sha256":"${'a'.repeat(64)}"}]}` }, /keys\[0\]\.roles must be an array of admin/],
+    [{ AFD_API_KEYS: `{"keys":[{"name":"a","sha256":"${'a'.repeat(64)}"},{"name":"a","sha256":"${'b'.repeat(64)}"}]}` }, /keys\[1\]\.name "a" is used twice/],
+    [{ AFD_API_KEYS_FILE: '/nonexistent/keys.json' }, /configuration AFD_API_KEYS_FILE: cannot read/],
+    [{ AFD_OPEN_TIER: 'vip' }, /configuration AFD_OPEN_TIER: must be one of/],
+    [{ AFD_REDIS_URL: 'localhost:6379' }, /configuration AFD_REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/],
+  ])('refuses bad key settings: %j', (env, message) => {
+    expect(() => loadAppConfig(env)).toThrow(message);
   });
 
   it.each([

@@ -2,6 +2,7 @@
  * Configuration from the environment, parsed and validated once at start-up. A bad setting stops
  * the process with a message naming the setting.
  */
+import { loadAuthConfig, type AuthConfig } from '../auth/auth-config';
 import type { DeviceSpec } from '../engine/runtime/onnx-runtime';
 
 export interface AppConfig {
@@ -20,6 +21,18 @@ export interface AppConfig {
   /** GraphQL: the deepest selection and the highest estimated cost an operation may have. */
   readonly graphqlMaxDepth: number;
   readonly graphqlMaxComplexity: number;
+  /** Prometheus /metrics on its own port (AFD_METRICS_PORT); 0: on the main HTTP port. */
+  readonly metricsPort: number;
+  /** nvidia-smi sampling period for the GPU metrics (AFD_GPU_SAMPLE_SECONDS, default 15); 0: off. */
+  readonly gpuSampleSeconds: number;
+  /** SIGTERM: how long running jobs may finish before the rest fail (AFD_SHUTDOWN_GRACE_SECONDS). */
+  readonly shutdownGraceMs: number;
+  /** API keys and tiers, or open mode (AFD_ALLOW_OPEN=true without keys). */
+  readonly auth: AuthConfig;
+  /** Redis for state shared by replicas (rate-limit counters); absent: in memory. */
+  readonly redisUrl?: string;
+  /** Express's `trust proxy` (AFD_TRUST_PROXY): how client addresses are read behind a load balancer. */
+  readonly trustProxy?: string;
   /** Nest log levels from AFD_LOG_LEVEL (error, warn, log, debug): the named level and those above it. */
   readonly logLevels: readonly LogLevel[];
 }
@@ -50,6 +63,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const logIndex = LOG_LEVELS.indexOf(logLevel as LogLevel);
   if (logIndex < 0) throw new ConfigError('AFD_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`, logLevel);
   const budget = env['AFD_MEMORY_BUDGET_BYTES'];
+  const redisUrl = env['AFD_REDIS_URL'] || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new ConfigError('AFD_REDIS_URL', 'must be a redis:// or rediss:// URL', redisUrl);
   return {
     host: env['HOST'] ?? '0.0.0.0',
     port: int('PORT', 8080, 0, 65535),
@@ -63,6 +78,13 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimit: `${int('AFD_BODY_LIMIT_KB', 256, 1, 1 << 20)}kb`,
     graphqlMaxDepth: int('AFD_GRAPHQL_MAX_DEPTH', 8, 2, 64),
     graphqlMaxComplexity: int('AFD_GRAPHQL_MAX_COMPLEXITY', 1000, 10, 1_000_000),
+    metricsPort: int('AFD_METRICS_PORT', 0, 0, 65535),
+    gpuSampleSeconds: int('AFD_GPU_SAMPLE_SECONDS', 15, 0, 3600),
+    shutdownGraceMs: int('AFD_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600) * 1000,
+    redisUrl,
+    trustProxy: env['AFD_TRUST_PROXY'] || undefined,
     logLevels: LOG_LEVELS.slice(0, logIndex + 1),
+    // Last, so plainer settings are reported first. Throws AuthConfigError, whose message names the setting.
+    auth: loadAuthConfig(env),
   };
 }

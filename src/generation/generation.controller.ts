@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { CurrentPrincipal, RateLimit } from '../auth/access.decorators';
+import type { Principal } from '../auth/api-keys';
 import { ApiError, type ErrorCode } from '../common/error-code';
 import { GenerationService, type GenerationEvent, type GenerationView } from './generation.service';
 
@@ -11,15 +13,17 @@ export class GenerationController {
 
   /** Synchronous by default; `Prefer: respond-async` answers 202 with the job's location. */
   @Post()
+  @RateLimit('generations')
   async create(
     @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
     @Headers('prefer') prefer: string | undefined,
     @Headers('accept') accept: string | undefined,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Query('base64') base64: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<GenerationView | StreamableFile> {
-    const { record, done } = this.generations.start(body, 'anonymous', idempotencyKey);
+    const { record, done } = this.generations.start(body, principal.clientId, idempotencyKey);
     if (prefer?.includes('respond-async')) {
       response.status(202).setHeader('Location', `/v1/generations/${record.id}`);
       return this.generations.view(record, false);

@@ -1,10 +1,11 @@
 /** Generations: validate, queue on the pool, encode images with their parameters, keep results. */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ApiError, ErrorCode, invalidArgument, toApiError } from '../common/error-code';
 import { encodeImage, IMAGE_FORMATS, MIME_TYPES, type ImageFormat } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
 import { parseGenerationRequest, type GenerationInput } from '../engine/pipeline/generation-request';
+import { MetricsService } from '../metrics/metrics.service';
 import { InferencePool } from '../pool';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import { PromptsService } from '../prompts/prompts.service';
@@ -64,6 +65,7 @@ export class GenerationService {
     @Inject(CheckpointsService) private readonly checkpoints: CheckpointsService,
     @Inject(GenerationStore) private readonly store: GenerationStore,
     @Inject(PromptsService) private readonly prompts: PromptsService,
+    @Optional() @Inject(MetricsService) private readonly metrics?: MetricsService,
   ) {}
 
   /**
@@ -72,6 +74,15 @@ export class GenerationService {
    * generation already started; the same key with another body is a CONFLICT.
    */
   start(body: unknown, clientId: string, idempotencyKey?: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
+    try {
+      return this.startOnce(body, clientId, idempotencyKey);
+    } catch (error) {
+      this.metrics?.generationFailed(error);
+      throw error;
+    }
+  }
+
+  private startOnce(body: unknown, clientId: string, idempotencyKey?: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
     if (idempotencyKey === undefined) return this.startNew(body, clientId);
     if (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(idempotencyKey)) {
       throw invalidArgument('Idempotency-Key', `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters`);
@@ -175,6 +186,7 @@ export class GenerationService {
     const hash = this.checkpoints.unetHash(checkpoint.id);
     const done = job.result.then(
       async (result) => {
+        const encodingStarted = performance.now();
         const images = await Promise.all(
           result.images.map(async ({ index, seed, image }) => {
             const parameters = formatGenerationParameters({ ...request, seed, checkpointId: checkpoint.id, checkpointHash: hash, noiseMode: request.noiseMode });
@@ -182,6 +194,7 @@ export class GenerationService {
             return { index, seed: seed.toString(), mimeType: MIME_TYPES[format], bytes };
           }),
         );
+        this.metrics?.generationSucceeded(checkpoint.id, result, (performance.now() - encodingStarted) / 1000);
         this.store.setImages(record, images);
         record.status = 'succeeded';
         record.progress = { ...record.progress, step: record.progress.totalSteps, etaMs: 0 };
@@ -190,6 +203,7 @@ export class GenerationService {
       },
       (error: unknown) => {
         const apiError = toApiError(error);
+        this.metrics?.generationFailed(apiError);
         record.status = apiError.code === ErrorCode.CANCELLED ? 'cancelled' : 'failed';
         record.error = { code: apiError.code, message: apiError.message };
         this.notify(record, doneEvent(record));

@@ -3,11 +3,11 @@ export function eventStream<T>(subscribe: (push: (value: T) => void, end: () => 
   const buffered: T[] = [];
   let waiting: ((result: IteratorResult<T>) => void) | undefined;
   let ended = false;
-  let unsubscribe: (() => void) | undefined;
+  const subscription: { unsubscribe?: () => void } = {};
   const finish = (): void => {
     if (ended) return;
     ended = true;
-    unsubscribe?.();
+    subscription.unsubscribe?.();
     if (waiting && buffered.length === 0) {
       const resolve = waiting;
       waiting = undefined;
@@ -30,7 +30,7 @@ export function eventStream<T>(subscribe: (push: (value: T) => void, end: () => 
       return iterator;
     },
   };
-  unsubscribe = subscribe(
+  subscription.unsubscribe = subscribe(
     (value) => {
       if (ended) return;
       if (waiting) {
@@ -41,6 +41,6 @@ export function eventStream<T>(subscribe: (push: (value: T) => void, end: () => 
     },
     () => finish(),
   );
-  if (ended) unsubscribe();
+  if (ended) subscription.unsubscribe();
   return iterator;
 }

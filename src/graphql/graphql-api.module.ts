@@ -7,6 +7,10 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { GraphQLModule, type GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { IncomingMessage } from 'node:http';
+import { PRINCIPAL, type WithPrincipal } from '../auth/access.decorators';
+import { AccessService } from '../auth/access.service';
+import { presentedApiKey } from '../auth/credentials';
 import type { AppConfig } from '../config/app-config';
 import { formatGraphQLError } from './graphql-errors';
 import { complexityError, maxDepthRule, subscriptionsOnlyRule } from './query-limits';
@@ -26,30 +30,48 @@ export class GraphqlApiModule {
     return {
       module: GraphqlApiModule,
       imports: [
-        GraphQLModule.forRoot<ApolloDriverConfig>({
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          path: GRAPHQL_PATH,
-          autoSchemaFile: true,
-          sortSchema: true,
-          playground: false,
-          introspection: true,
-          includeStacktraceInErrorResponses: false,
-          validationRules: [depthRule],
-          plugins: [complexityPlugin(config.graphqlMaxComplexity)],
-          formatError: formatGraphQLError,
-          subscriptions: {
-            // Websocket operations bypass Apollo's plugins: the depth limit runs as a validation rule there,
-            // and the websocket takes subscriptions only (see subscriptionsOnlyRule).
-            // (Nest's type omits graphql-ws's `validate` option; Nest hands every option to graphql-ws.)
-            'graphql-ws': {
-              path: GRAPHQL_PATH,
-              validate: (schema: GraphQLSchema, document: DocumentNode) =>
-                validate(schema, document, [...specifiedRules, depthRule, subscriptionsOnlyRule]),
-            } as GraphQLWsSubscriptionsConfig,
-          },
+          inject: [AccessService],
+          useFactory: (access: AccessService): ApolloDriverConfig => ({
+            path: GRAPHQL_PATH,
+            autoSchemaFile: true,
+            sortSchema: true,
+            playground: false,
+            introspection: true,
+            includeStacktraceInErrorResponses: false,
+            validationRules: [depthRule],
+            plugins: [complexityPlugin(config.graphqlMaxComplexity)],
+            formatError: formatGraphQLError,
+            subscriptions: {
+              // Websocket operations bypass Apollo's plugins: the depth limit runs as a validation rule there,
+              // and the websocket takes subscriptions only (see subscriptionsOnlyRule).
+              // (Nest's type omits graphql-ws's `validate` option; Nest hands every option to graphql-ws.)
+              'graphql-ws': {
+                path: GRAPHQL_PATH,
+                // The key comes once per connection, in connection params (or the upgrade request's headers).
+                onConnect: (ctx) => authenticateConnection(access, ctx),
+                validate: (schema: GraphQLSchema, document: DocumentNode) =>
+                  validate(schema, document, [...specifiedRules, depthRule, subscriptionsOnlyRule]),
+              } as GraphQLWsSubscriptionsConfig,
+            },
+          }),
         }),
       ],
     };
+  }
+}
+
+/** graphql-ws onConnect: false closes the socket with 4403 Forbidden. The principal rides on the connection's context. */
+function authenticateConnection(access: AccessService, ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: unknown }): boolean {
+  const params = ctx.connectionParams ?? {};
+  const request = (ctx.extra as { request?: IncomingMessage }).request;
+  try {
+    const key = presentedApiKey((name) => params[name] ?? params[name === 'x-api-key' ? 'apiKey' : 'Authorization'] ?? request?.headers[name]);
+    (ctx as WithPrincipal)[PRINCIPAL] = access.authenticate(key, request?.socket.remoteAddress);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -7,6 +7,7 @@ import type { GenerationRecord } from '../generation/generation-store';
 import type { ComparisonsService } from '../comparisons/comparisons.service';
 import type { ComparisonRecord } from '../comparisons/comparison-store';
 import { attributesInput, type AttributesMessage } from './grpc-attributes';
+import { principalOf } from './grpc-access';
 import { serverStream, unary } from './grpc-handlers';
 
 /** GenerateRequest as proto-loader decodes it (lowerCamelCase; absent optional fields absent). */
@@ -106,6 +107,8 @@ interface CompareRequestMessage {
   readonly height?: number;
   readonly scheduler?: string;
   readonly negativePrompt?: string;
+  /** PNG, JPEG or WebP bytes: the grid's first column. */
+  readonly referenceImage?: Buffer;
 }
 
 const COMPARE_SETTINGS = ['seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'negativePrompt'] as const satisfies ReadonlyArray<keyof CompareRequestMessage>;
@@ -114,6 +117,8 @@ export function comparisonInput(request: CompareRequestMessage): Record<string, 
   const input: Record<string, unknown> = { prompts: request.prompts ?? [] };
   if (request.checkpoints && request.checkpoints.length > 0) input['checkpoints'] = request.checkpoints;
   for (const key of COMPARE_SETTINGS) if (request[key] !== undefined && request[key] !== null) input[key] = request[key];
+  // Present only when the client set it (proto3 `optional`); an empty one is refused by the domain.
+  if (request.referenceImage !== undefined && request.referenceImage !== null) input['referenceImage'] = request.referenceImage;
   return input;
 }
 
@@ -125,13 +130,14 @@ function comparisonMessage(record: ComparisonRecord): Record<string, unknown> {
       row.map((cell, c) => ({ prompt: cell.prompt, checkpoint: cell.checkpointId, trainingStep: cell.trainingStep, row: r, column: c, png: cell.png })),
     ),
     gridPng: record.grid,
+    hasReference: record.hasReference,
   };
 }
 
 export function diffusionHandlers(generations: GenerationService, checkpoints: CheckpointsService, comparisons: ComparisonsService): UntypedServiceImplementation {
   return {
     Generate: serverStream<GenerateRequestMessage, unknown>(async (request, call) => {
-      const { record, done } = generations.start(generationInput(request), 'grpc');
+      const { record, done } = generations.start(generationInput(request), principalOf(call).clientId);
       const unsubscribe = generations.subscribe(record.id, (event) => {
         if (event.event === 'progress' && !call.cancelled) call.write({ progress: progressMessage(record) });
       });
@@ -150,6 +156,6 @@ export function diffusionHandlers(generations: GenerationService, checkpoints: C
     CancelGeneration: unary<{ id?: string }, unknown>((request) => generationMessage(generations.cancel(request.id ?? ''), false)),
     ListCheckpoints: unary<unknown, unknown>(async () => ({ checkpoints: (await checkpoints.list()).map(checkpointMessage) })),
     GetCheckpoint: unary<{ id?: string }, unknown>(async (request) => checkpointMessage(await checkpoints.get(request.id ?? ''))),
-    Compare: unary<CompareRequestMessage, unknown>(async (request) => comparisonMessage(await comparisons.create(comparisonInput(request), 'grpc'))),
+    Compare: unary<CompareRequestMessage, unknown>(async (request, call) => comparisonMessage(await comparisons.create(comparisonInput(request), principalOf(call).clientId))),
   };
 }

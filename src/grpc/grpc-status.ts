@@ -4,6 +4,8 @@ import { ErrorCode, toApiError } from '../common/error-code';
 
 export const GRPC_STATUS: Readonly<Record<ErrorCode, status>> = {
   [ErrorCode.INVALID_ARGUMENT]: status.INVALID_ARGUMENT,
+  [ErrorCode.UNAUTHENTICATED]: status.UNAUTHENTICATED,
+  [ErrorCode.PERMISSION_DENIED]: status.PERMISSION_DENIED,
   [ErrorCode.NOT_FOUND]: status.NOT_FOUND,
   // gRPC has no "gone": the result no longer exists (metadata `error-code` says GONE).
   [ErrorCode.GONE]: status.NOT_FOUND,

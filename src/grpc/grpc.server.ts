@@ -10,7 +10,10 @@ import { ComparisonsService } from '../comparisons/comparisons.service';
 import type { AppConfig } from '../config/app-config';
 import { GenerationService } from '../generation/generation.service';
 import { PromptsService } from '../prompts/prompts.service';
+import { AccessService } from '../auth/access.service';
+import { ReadinessService } from '../health/readiness.service';
 import { diffusionHandlers } from './diffusion.handlers';
+import { guardService } from './grpc-access';
 import { loadProtos } from './grpc-protos';
 import { healthHandlers } from './health.handlers';
 import { promptHandlers } from './prompt.handlers';
@@ -18,8 +21,6 @@ import { promptHandlers } from './prompt.handlers';
 /** The AppConfig as GrpcServer receives it (its own token: importing APP_CONFIG from app.module.ts would be a cycle). */
 export const GRPC_APP_CONFIG = Symbol('GRPC_APP_CONFIG');
 
-/** How long shutdown waits for calls in flight (a running Generate) before cutting them off. */
-export const GRPC_SHUTDOWN_GRACE_MS = 10_000;
 
 @Injectable()
 export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -34,6 +35,8 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(CheckpointsService) private readonly checkpoints: CheckpointsService,
     @Inject(PromptsService) private readonly prompts: PromptsService,
     @Inject(ComparisonsService) private readonly comparisons: ComparisonsService,
+    @Inject(AccessService) private readonly access: AccessService,
+    @Inject(ReadinessService) private readonly readiness: ReadinessService,
   ) {}
 
   /** The port bound (the chosen one when GRPC_PORT is 0); undefined before bootstrap. */
@@ -44,9 +47,11 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     const protos = loadProtos();
     const server = new Server();
-    server.addService(protos.diffusion.service, diffusionHandlers(this.generations, this.checkpoints, this.comparisons));
-    server.addService(protos.prompts.service, promptHandlers(this.prompts));
-    server.addService(protos.health.service, healthHandlers(() => this.serving));
+    // Health and reflection stay open (probes and tooling); the domain services need a key when keys are configured.
+    server.addService(protos.diffusion.service, guardService(protos.diffusion.service, diffusionHandlers(this.generations, this.checkpoints, this.comparisons), this.access, ['Generate', 'Compare']));
+    server.addService(protos.prompts.service, guardService(protos.prompts.service, promptHandlers(this.prompts), this.access, []));
+    // SERVING once the default checkpoint is warmed up (as /health/ready), NOT_SERVING while draining.
+    server.addService(protos.health.service, healthHandlers(async () => this.serving && (await this.readiness.state()).ready));
     // Server reflection (v1 and v1alpha), so grpcurl and grpcui work without the .proto files.
     new ReflectionService(protos.definition).addToServer(server);
     const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
@@ -68,7 +73,7 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
       const timer = setTimeout(() => {
         server.forceShutdown();
         resolve();
-      }, GRPC_SHUTDOWN_GRACE_MS);
+      }, this.config.shutdownGraceMs);
       timer.unref();
       server.tryShutdown(() => {
         clearTimeout(timer);

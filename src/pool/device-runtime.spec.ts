@@ -91,6 +91,7 @@ describe('DeviceRuntime (in-process)', () => {
     const steps = ticks.map((t) => t.progress.map((p) => `${p.jobId}${p.step}`).join(' '));
     expect(steps.slice(0, 4)).toEqual(['a1', 'a2', 'a3 b1', 'a4 b2']);
     expect(ticks[2]!.rows).toBe(4);
+    expect(ticks.every((t) => t.checkpointId === 'base')).toBe(true);
   });
 
   it('a burst of more new prompts than the embedding cache holds still finds the cached negative prompt', async () => {

@@ -577,7 +577,7 @@ export class DeviceRuntime {
         else this.decodeQueue.push(s);
       }
     }
-    this.post({ type: 'tick', rows, sequences: group.length, durationMs, progress }, transfer);
+    this.post({ type: 'tick', checkpointId, rows, sequences: group.length, durationMs, progress }, transfer);
     return true;
   }
 

@@ -2,7 +2,7 @@ import { parseGenerationRequest, type GenerationInput } from '../engine/pipeline
 import { StableDiffusionPipeline } from '../engine/pipeline/stable-diffusion-pipeline';
 import { InferencePool } from './inference-pool';
 import type { DeviceConfig } from './pool-config';
-import type { JobResult, PoolStats, ProgressEvent, WorkerCounters } from './pool-types';
+import type { JobResult, PoolEvent, PoolStats, ProgressEvent, WorkerCounters } from './pool-types';
 import { makeCheckpointFamily, type CheckpointFamily } from './testing/checkpoint-family.fixture';
 
 const BASE: GenerationInput = { prompt: 'a red kente dress', negativePrompt: 'blurry', width: 64, height: 64, steps: 8, guidanceScale: 5, seed: 42 };
@@ -25,12 +25,14 @@ describe('InferencePool: continuous batching', () => {
   let family: CheckpointFamily;
   let pool: InferencePool;
   let alone: JobResult;
+  const events: PoolEvent[] = [];
 
   beforeAll(async () => {
     family = makeCheckpointFamily(3);
     pool = await InferencePool.start({
       devices: [{ device: 'cpu', maxBatch: 16, maxInFlightRows: 64, intraOpThreads: 1 }],
       checkpoints: family.dirs.map((dir, i) => ({ id: `ft-${i}`, dir, pinned: i === 0 })),
+      onEvent: (e) => events.push(e),
     });
     alone = await pool.submit({ checkpointId: 'ft-0', request: request() }).result;
   });
@@ -120,6 +122,20 @@ describe('InferencePool: continuous batching', () => {
       expect([e.preview?.width, e.preview?.height, e.preview?.data.length]).toEqual([8, 8, 8 * 8 * 3]);
     }
     expect(seen.filter((e) => e.step === 4).every((e) => e.etaMs === 0)).toBe(true);
+  });
+
+  it('emits one unet-call event per UNet call, with its device, checkpoint, rows, sequences and duration', async () => {
+    const before = await counters(pool);
+    const from = events.length;
+    await pool.submit({ checkpointId: 'ft-1', request: request({ numImages: 2, steps: 4, scheduler: 'euler' }) }).result;
+    const after = await counters(pool);
+    const calls = events.slice(from).filter((e): e is Extract<PoolEvent, { type: 'unet-call' }> => e.type === 'unet-call');
+    expect(calls).toHaveLength(after.unetCalls - before.unetCalls);
+    expect(calls.map((c) => [c.checkpointId, c.rows, c.sequences])).toEqual(Array.from({ length: 4 }, () => ['ft-1', 4, 2]));
+    for (const c of calls) {
+      expect(c.device).toBe(calls[0]?.device);
+      expect(c.durationMs).toBeGreaterThan(0);
+    }
   });
 
   it('comparison fan-out: the same initial latents and embeddings in every cell, one image per checkpoint', async () => {

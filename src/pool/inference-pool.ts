@@ -313,6 +313,8 @@ export class InferencePool {
       case 'tick': {
         if (message.rows > 0) device.msPerRowStep = device.msPerRowStep * 0.8 + (message.durationMs / message.rows) * 0.2;
         for (const entry of message.progress) this.progress(entry);
+        const { checkpointId, rows, sequences, durationMs } = message;
+        this.emit({ type: 'unet-call', device: device.config.name, checkpointId, rows, sequences, durationMs });
         return;
       }
       case 'image': {

@@ -102,7 +102,16 @@ export type PoolEvent =
   | ({ readonly type: `component-${ComponentEvent['type']}`; readonly device: string } & Omit<ComponentEvent, 'type'>)
   | { readonly type: 'worker-exited'; readonly device: string; readonly exitCode: number; readonly failedJobs: number; readonly error?: string }
   | { readonly type: 'worker-ready'; readonly device: string; readonly restarts: number }
-  | { readonly type: 'worker-given-up'; readonly device: string; readonly error: string };
+  | { readonly type: 'worker-given-up'; readonly device: string; readonly error: string }
+  /** One per successful UNet call (telemetry): its checkpoint (of its first sequence), rows (CFG sequences count two), sequences and duration. */
+  | {
+      readonly type: 'unet-call';
+      readonly device: string;
+      readonly checkpointId: string;
+      readonly rows: number;
+      readonly sequences: number;
+      readonly durationMs: number;
+    };
 
 export type DeviceState = 'starting' | 'ready' | 'restarting' | 'failed' | 'closed';
 

@@ -183,6 +183,8 @@ export type FromWorker =
   | { readonly type: 'init-failed'; readonly error: WireError }
   | {
       readonly type: 'tick';
+      /** The checkpoint of the call's first sequence (every sequence in the call shares its UNet). */
+      readonly checkpointId: string;
       readonly rows: number;
       readonly sequences: number;
       readonly durationMs: number;

@@ -3,15 +3,18 @@ import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { ComparisonsService } from '../../comparisons/comparisons.service';
 import { ComparisonModel } from '../types/comparison.model';
 import { CompareInput } from '../types/generate.input';
-import { GRAPHQL_CLIENT, setFields } from './graphql-input';
+import { CurrentPrincipal, RateLimit } from '../../auth/access.decorators';
+import type { Principal } from '../../auth/api-keys';
+import { setFields } from './graphql-input';
 
 @Resolver(() => ComparisonModel)
 export class ComparisonsResolver {
   constructor(@Inject(ComparisonsService) private readonly comparisons: ComparisonsService) {}
 
   @Mutation(() => ComparisonModel, { description: 'Runs every prompt on every checkpoint with one seed; answers when the grid is ready', complexity: 20 })
-  async compare(@Args('input', { type: () => CompareInput }) input: CompareInput): Promise<ComparisonModel> {
-    const record = await this.comparisons.create(setFields(input), GRAPHQL_CLIENT);
+  @RateLimit('generations')
+  async compare(@CurrentPrincipal() principal: Principal, @Args('input', { type: () => CompareInput }) input: CompareInput): Promise<ComparisonModel> {
+    const record = await this.comparisons.create(setFields(input), principal.clientId, { referenceImageField: 'referenceImageBase64' });
     return this.comparisons.view(record) as ComparisonModel;
   }
 

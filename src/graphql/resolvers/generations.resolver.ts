@@ -6,7 +6,9 @@ import { eventStream } from '../event-stream';
 import { GenerationEventKind, GenerationStatusEnum } from '../types/enums';
 import { GenerateInput } from '../types/generate.input';
 import { GenerationEventModel, GenerationModel, ImageModel } from '../types/generation.model';
-import { GRAPHQL_CLIENT, setFields } from './graphql-input';
+import { setFields } from './graphql-input';
+import { CurrentPrincipal, RateLimit } from '../../auth/access.decorators';
+import type { Principal } from '../../auth/api-keys';
 
 /** Cost of asking for an image's bytes inline, against the complexity limit. */
 export const BASE64_COMPLEXITY = 100;
@@ -24,11 +26,13 @@ export class GenerationsResolver {
     description: 'Queues a generation and answers at once (subscribe to generationEvents for progress), or when it has ended with wait: true',
     complexity: 10,
   })
+  @RateLimit('generations')
   async generate(
+    @CurrentPrincipal() principal: Principal,
     @Args('input', { type: () => GenerateInput }) input: GenerateInput,
     @Args('wait', { type: () => Boolean, defaultValue: false }) wait: boolean,
   ): Promise<GenerationModel> {
-    const { record, done } = this.generations.start(setFields(input), GRAPHQL_CLIENT);
+    const { record, done } = this.generations.start(setFields(input), principal.clientId);
     return generationModel(wait ? await done : record);
   }
 

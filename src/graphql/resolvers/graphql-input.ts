@@ -7,6 +7,3 @@ export function setFields(input: object): Record<string, unknown> {
   }
   return fields;
 }
-
-/** Who is asking, for fairness and idempotency scopes. */
-export const GRAPHQL_CLIENT = 'graphql';

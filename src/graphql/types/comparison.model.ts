@@ -34,4 +34,7 @@ export class ComparisonModel {
 
   @Field(() => String, { description: 'Path of the labelled grid image (PNG): rows are prompts, columns checkpoints' })
   gridUrl!: string;
+
+  @Field(() => Boolean, { description: 'Whether the grid starts with the uploaded reference image as an extra first column (cells still number the checkpoint columns from 0)' })
+  hasReference!: boolean;
 }

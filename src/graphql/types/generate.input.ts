@@ -80,4 +80,13 @@ export class CompareInput {
 
   @Field(() => String, { nullable: true })
   negativePrompt?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'An optional reference image shown as the grid\'s first column ("Reference") in every row: base64 or a data URL (data:image/png;base64,...); ' +
+      'PNG, JPEG or WebP, at most 8 MiB and 4096 × 4096 pixels, metadata dropped, scaled to cover the cell size. The request body limit ' +
+      '(AFD_BODY_LIMIT_KB) applies; larger images go through REST multipart. Cells keep numbering the checkpoint columns from 0.',
+  })
+  referenceImageBase64?: string | null;
 }

@@ -1,0 +1,64 @@
+/**
+ * gRPC's side of AccessService: every call of a guarded service is authenticated from its metadata
+ * (`authorization: Bearer <key>` or `x-api-key`) and counted against the caller's tier before its
+ * handler runs. Handlers read the caller with principalOf(call).
+ */
+import type { Metadata, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { Principal } from '../auth/api-keys';
+import type { AccessService } from '../auth/access.service';
+import { presentedApiKey } from '../auth/credentials';
+import type { RateLimitKind } from '../auth/tiers';
+import { toServiceError } from './grpc-status';
+
+interface GuardedCall {
+  readonly metadata: Metadata;
+  getPeer(): string;
+  emit(event: 'error', error: unknown): boolean;
+}
+
+type AnyHandler = (call: GuardedCall, callback?: (error: unknown) => void) => void;
+
+const principals = new WeakMap<object, Principal>();
+
+/** The caller of a guarded call. */
+export function principalOf(call: object): Principal {
+  const principal = principals.get(call);
+  if (!principal) throw new Error('principalOf: the call did not pass through guardService');
+  return principal;
+}
+
+/** `ipv4:10.0.0.7:51234` → `10.0.0.7`; `ipv6:[::1]:51234` → `::1`. */
+export function peerAddress(peer: string): string {
+  const withoutScheme = peer.replace(/^(ipv4|ipv6|unix):/, '');
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(withoutScheme);
+  if (bracketed) return bracketed[1] as string;
+  return withoutScheme.replace(/:\d+$/, '');
+}
+
+export function guardService(
+  definition: ServiceDefinition,
+  implementation: UntypedServiceImplementation,
+  access: AccessService,
+  generationMethods: readonly string[],
+): UntypedServiceImplementation {
+  const guarded: UntypedServiceImplementation = {};
+  for (const [name, handler] of Object.entries(implementation)) {
+    const method = definition[name];
+    if (!method) throw new Error(`guardService: ${name} is not a method of the service`);
+    const kind: RateLimitKind = generationMethods.includes(name) ? 'generations' : 'reads';
+    const original = handler as unknown as AnyHandler;
+    const check = async (call: GuardedCall): Promise<void> => {
+      const principal = access.authenticate(
+        presentedApiKey((header) => call.metadata.get(header)),
+        peerAddress(call.getPeer()),
+      );
+      principals.set(call, principal);
+      await access.consume(principal, kind);
+    };
+    const wrapped: AnyHandler = method.responseStream
+      ? (call) => void check(call).then(() => original(call), (error: unknown) => call.emit('error', toServiceError(error)))
+      : (call, callback) => void check(call).then(() => original(call, callback), (error: unknown) => callback?.(toServiceError(error)));
+    guarded[name] = wrapped as unknown as UntypedServiceImplementation[string];
+  }
+  return guarded;
+}
