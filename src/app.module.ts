@@ -14,6 +14,9 @@ import type { AppConfig } from './config/app-config';
 import { GenerationController } from './generation/generation.controller';
 import { GenerationService } from './generation/generation.service';
 import { GenerationStore } from './generation/generation-store';
+import { DISTRIBUTED_GENERATIONS, Generations } from './generation/generations';
+import { RedisGenerations } from './distributed/redis-generations';
+import { InferencePool } from './pool';
 import { GRAPHQL_RESOLVERS, GraphqlApiModule } from './graphql/graphql-api.module';
 import { GRPC_APP_CONFIG, GrpcServer } from './grpc/grpc.server';
 import { HealthController } from './health/health.controller';
@@ -38,6 +41,8 @@ export class AppModule {
           devices: config.devices.map((device) => ({ device, memoryBudgetBytes: config.memoryBudgetBytes })),
           checkpoints: registry.map((c) => ({ id: c.id, dir: c.path, pinned: c.pinned })),
           maxQueuedTotal: config.maxQueuedTotal,
+          // One device takes the whole queue; with several, each may hold all of it (the global bound still applies).
+          maxQueuedPerDevice: config.maxQueuedTotal,
         }, config.shutdownGraceMs),
         GraphqlApiModule.forRoot(config),
         MetricsModule.forRoot(config),
@@ -52,6 +57,13 @@ export class AppModule {
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         CheckpointsService,
         GenerationService,
+        Generations,
+        {
+          provide: DISTRIBUTED_GENERATIONS,
+          inject: [GenerationService, InferencePool],
+          useFactory: (local: GenerationService, pool: InferencePool) =>
+            config.distributed ? new RedisGenerations({ ...config.distributed, resultTtlMs: config.resultTtlMs }, local, pool, registry.map((c) => c.id)) : null,
+        },
         PromptsService,
         ComparisonsService,
         ...GRAPHQL_RESOLVERS,

@@ -13,7 +13,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const registry = loadRegistry(config.registryFile);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.create(config, registry), { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
-  app.useBodyParser('json', { limit: config.bodyLimit });
+  app.useBodyParser('json', { limit: config.bodyLimit, verify: rejectInvalidUtf8 });
   if (config.trustProxy !== undefined) app.set('trust proxy', trustProxySetting(config.trustProxy));
   const logger = new Logger('Access');
   if (config.auth.mode === 'open') logger.warn(`running OPEN: no API keys configured (AFD_ALLOW_OPEN=true); clients are told apart by address, rate-limited as tier ${config.auth.openTier}, and admin routes are refused`);
@@ -35,4 +35,16 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
 function trustProxySetting(value: string): boolean | number | string {
   if (value === 'true' || value === 'false') return value === 'true';
   return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The JSON parser would replace invalid UTF-8 with U+FFFD; refuse it instead (400 naming the body). */
+function rejectInvalidUtf8(_request: unknown, _response: unknown, body: Buffer, encoding: string): void {
+  if (!/^utf-?8$/i.test(encoding)) return;
+  try {
+    strictUtf8.decode(body);
+  } catch {
+    throw Object.assign(new Error('is not valid UTF-8'), { status: 400, statusCode: 400, type: 'encoding.invalid', expose: true });
+  }
 }

@@ -3,13 +3,13 @@ import { credentials, Metadata, status, type Client, type ServiceError } from '@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createClient } from 'graphql-ws';
 import { randomUUID } from 'node:crypto';
-import { Socket } from 'node:net';
 import request from 'supertest';
 import WebSocket from 'ws';
 import { hashApiKey } from '../src/auth/api-keys';
 import { createApp } from '../src/create-app';
 import { GrpcServer } from '../src/grpc/grpc.server';
 import { loadProtos } from '../src/grpc/grpc-protos';
+import { redisAvailable } from './support/redis-available';
 import { testAppConfig } from './support/test-app-config';
 
 const ADMIN_KEY = 'afd_admin-key-for-tests-0123456789abcdefghijkl';
@@ -158,21 +158,6 @@ describe('access: API keys, roles and rate limits', () => {
     });
   });
 });
-
-/** Whether a Redis server answers on host:port (the development and CI machines run one on 127.0.0.1:6379). */
-function redisAvailable(host = '127.0.0.1', port = 6379): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.setTimeout(500);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-    socket.once('error', () => resolve(false));
-    socket.connect(port, host);
-  });
-}
 
 describe('rate limits shared across replicas through Redis', () => {
   const replicas: NestExpressApplication[] = [];

@@ -55,25 +55,37 @@ function fromHttpException(exception: HttpException): ApiError {
   if (status === 400 && exception.name === 'BadRequestException' && /JSON/i.test(message)) {
     return new ApiError(code, `body: is not valid JSON (${message})`, { field: 'body', rule: 'valid JSON' });
   }
+  // Express's router could not percent-decode a path parameter (e.g. `%E0%A4%A`); Nest hands it on as a 400.
+  if (status === 400 && /^Failed to decode param/.test(message)) {
+    return new ApiError(code, `path: is not valid percent-encoding (${message})`, { field: 'path', rule: 'percent-encoding' });
+  }
   return new ApiError(code, message, { status });
 }
 
-/** Express's body parser rejects before Nest sees the request: too large, bad encoding, bad JSON. */
+/**
+ * Express's body parser rejects before Nest sees the request: too large, bad encoding, bad JSON.
+ * Its errors carry a `type`, except a body that fails to decompress (`Content-Encoding: gzip` over
+ * bytes that are not gzip): that one is the zlib error marked as a client error (status 400, expose).
+ */
 interface BodyParserError {
-  readonly type: string;
+  readonly type?: string;
   readonly status: number;
   readonly message: string;
   readonly limit?: number;
+  readonly expose?: boolean;
 }
 
 function isBodyParserError(error: unknown): error is BodyParserError {
   const e = error as Partial<BodyParserError> | null;
-  return typeof e?.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500;
+  return (typeof e?.type === 'string' || e?.expose === true) && typeof e.status === 'number' && e.status >= 400 && e.status < 500;
 }
 
 function fromBodyParser(error: BodyParserError): ApiError {
   if (error.type === 'entity.too.large') {
     return new ApiError(ErrorCode.TOO_LARGE, `body: is larger than the server accepts (${error.limit ?? '?'} bytes)`, { field: 'body', rule: 'size limit' });
+  }
+  if (error.type === undefined) {
+    return new ApiError(ErrorCode.INVALID_ARGUMENT, `body: could not be decoded as its Content-Encoding says (${error.message})`, { field: 'body', rule: 'content encoding' });
   }
   return new ApiError(ErrorCode.INVALID_ARGUMENT, `body: ${error.message}`, { field: 'body', rule: error.type });
 }

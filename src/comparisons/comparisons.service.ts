@@ -163,7 +163,8 @@ export class ComparisonsService {
 
   /** The named checkpoints in the order given, or every checkpoint in registry order. */
   private readCheckpoints(value: unknown): CheckpointEntry[] {
-    if (value === undefined) return [...this.registry];
+    // null means "not given", as for every other optional field (and as GraphQL sends it).
+    if (value === undefined || value === null) return [...this.registry];
     if (!Array.isArray(value) || value.length === 0) throw invalidArgument('checkpoints', 'must be a non-empty array of checkpoint ids');
     if (value.some((id) => typeof id !== 'string')) throw invalidArgument('checkpoints', 'must contain only checkpoint id strings');
     if (new Set(value).size !== value.length) throw invalidArgument('checkpoints', 'must not repeat a checkpoint');
@@ -179,7 +180,9 @@ export class ComparisonsService {
 }
 
 function readPrompts(input: Record<string, unknown>): string[] {
-  const { prompt, prompts } = input;
+  // null means "not given": `{prompts: null, prompt: "..."}` is a single prompt, not both.
+  const prompt = input['prompt'] ?? undefined;
+  const prompts = input['prompts'] ?? undefined;
   if (prompt !== undefined && prompts !== undefined) throw invalidArgument('prompts', 'give either prompts or prompt, not both');
   if (prompts === undefined) {
     if (prompt === undefined) throw invalidArgument('prompts', 'is required (an array of 1 to 4 prompts, or a single prompt)');

@@ -3,6 +3,8 @@
  * the process with a message naming the setting.
  */
 import { loadAuthConfig, type AuthConfig } from '../auth/auth-config';
+import { hostname } from 'node:os';
+import type { DistributedConfig } from '../distributed/distributed-config';
 import type { DeviceSpec } from '../engine/runtime/onnx-runtime';
 
 export interface AppConfig {
@@ -27,6 +29,8 @@ export interface AppConfig {
   readonly gpuSampleSeconds: number;
   /** SIGTERM: how long running jobs may finish before the rest fail (AFD_SHUTDOWN_GRACE_SECONDS). */
   readonly shutdownGraceMs: number;
+  /** Where generation jobs live: this process (`local`) or Redis shared by replicas (`redis`, AFD_JOBS). */
+  readonly distributed?: Omit<DistributedConfig, 'resultTtlMs'>;
   /** API keys and tiers, or open mode (AFD_ALLOW_OPEN=true without keys). */
   readonly auth: AuthConfig;
   /** Redis for state shared by replicas (rate-limit counters); absent: in memory. */
@@ -47,6 +51,11 @@ export class ConfigError extends Error {
   }
 }
 
+function redisPrefix(value: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) throw new ConfigError('AFD_REDIS_PREFIX', "must be 1 to 64 letters, digits, '_' or '-'", value);
+  return value;
+}
+
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name];
@@ -64,6 +73,13 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (logIndex < 0) throw new ConfigError('AFD_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`, logLevel);
   const budget = env['AFD_MEMORY_BUDGET_BYTES'];
   const redisUrl = env['AFD_REDIS_URL'] || undefined;
+  const jobs = env['AFD_JOBS'] ?? 'local';
+  if (jobs !== 'local' && jobs !== 'redis') throw new ConfigError('AFD_JOBS', 'must be local or redis', jobs);
+  if (jobs === 'redis' && redisUrl === undefined) throw new ConfigError('AFD_JOBS', 'redis needs AFD_REDIS_URL', jobs);
+  const runsJobs = env['AFD_RUNS_JOBS'] ?? 'true';
+  if (runsJobs !== 'true' && runsJobs !== 'false') throw new ConfigError('AFD_RUNS_JOBS', 'must be true or false', runsJobs);
+  const replicaId = env['AFD_REPLICA_ID'] || `${hostname()}-${process.pid}`;
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(replicaId)) throw new ConfigError('AFD_REPLICA_ID', "must be 1 to 100 letters, digits, '.', '_' or '-'", replicaId);
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new ConfigError('AFD_REDIS_URL', 'must be a redis:// or rediss:// URL', redisUrl);
   return {
     host: env['HOST'] ?? '0.0.0.0',
@@ -82,6 +98,18 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     gpuSampleSeconds: int('AFD_GPU_SAMPLE_SECONDS', 15, 0, 3600),
     shutdownGraceMs: int('AFD_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600) * 1000,
     redisUrl,
+    distributed:
+      jobs === 'redis'
+        ? {
+            redisUrl: redisUrl as string,
+            replicaId,
+            runsJobs: runsJobs === 'true',
+            concurrency: int('AFD_JOB_CONCURRENCY', 4, 1, 256),
+            affinityWaitMs: int('AFD_AFFINITY_WAIT_MS', 1000, 0, 600_000),
+            lockMs: int('AFD_JOB_LOCK_SECONDS', 30, 1, 3600) * 1000,
+            prefix: redisPrefix(env['AFD_REDIS_PREFIX'] ?? 'afd'),
+          }
+        : undefined,
     trustProxy: env['AFD_TRUST_PROXY'] || undefined,
     logLevels: LOG_LEVELS.slice(0, logIndex + 1),
     // Last, so plainer settings are reported first. Throws AuthConfigError, whose message names the setting.

@@ -4,12 +4,13 @@ import type { Response } from 'express';
 import { CurrentPrincipal, RateLimit } from '../auth/access.decorators';
 import type { Principal } from '../auth/api-keys';
 import { ApiError, type ErrorCode } from '../common/error-code';
-import { GenerationService, type GenerationEvent, type GenerationView } from './generation.service';
+import type { GenerationEvent, GenerationView } from './generation.service';
+import { Generations } from './generations';
 
 @ApiTags('generations')
 @Controller('v1/generations')
 export class GenerationController {
-  constructor(@Inject(GenerationService) private readonly generations: GenerationService) {}
+  constructor(@Inject(Generations) private readonly generations: Generations) {}
 
   /** Synchronous by default; `Prefer: respond-async` answers 202 with the job's location. */
   @Post()
@@ -23,10 +24,10 @@ export class GenerationController {
     @Query('base64') base64: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<GenerationView | StreamableFile> {
-    const { record, done } = this.generations.start(body, principal.clientId, idempotencyKey);
+    const { record, done } = await this.generations.start(body, principal.clientId, idempotencyKey);
     if (prefer?.includes('respond-async')) {
       response.status(202).setHeader('Location', `/v1/generations/${record.id}`);
-      return this.generations.view(record, false);
+      return await this.generations.view(record, false);
     }
     const finished = await done;
     const first = finished.images[0];
@@ -36,17 +37,17 @@ export class GenerationController {
     }
     response.status(201).setHeader('Location', `/v1/generations/${finished.id}`);
     if (finished.error) throw new ApiError(finished.error.code as ErrorCode, finished.error.message, { id: finished.id });
-    return this.generations.view(finished, base64 === 'true');
+    return await this.generations.view(finished, base64 === 'true');
   }
 
   @Get(':id')
-  get(@Param('id') id: string, @Query('base64') base64: string | undefined): GenerationView {
-    return this.generations.view(this.generations.get(id), base64 === 'true');
+  async get(@Param('id') id: string, @Query('base64') base64: string | undefined): Promise<GenerationView> {
+    return this.generations.view(await this.generations.get(id), base64 === 'true');
   }
 
   /** Server-sent events: the current progress at once, a `progress` event per step, then `done`. */
   @Get(':id/events')
-  events(@Param('id') id: string, @Res() response: Response): void {
+  async events(@Param('id') id: string, @Res() response: Response): Promise<void> {
     let open = true;
     const write = (e: GenerationEvent): void => {
       if (!open) return;
@@ -61,7 +62,7 @@ export class GenerationController {
       }
     };
     // An unknown or expired id throws here, before any header, and the filter answers 404 or 410.
-    const unsubscribe = this.generations.subscribe(id, write);
+    const unsubscribe = await this.generations.subscribe(id, write);
     if (!open) return;
     // The response closes when the client goes away (or once ended).
     response.on('close', () => {
@@ -72,13 +73,13 @@ export class GenerationController {
 
   @Delete(':id')
   @HttpCode(202)
-  cancel(@Param('id') id: string): GenerationView {
-    return this.generations.view(this.generations.cancel(id), false);
+  async cancel(@Param('id') id: string): Promise<GenerationView> {
+    return this.generations.view(await this.generations.cancel(id), false);
   }
 
   @Get(':id/images/:index')
-  image(@Param('id') id: string, @Param('index') index: string): StreamableFile {
-    const image = this.generations.image(id, index);
+  async image(@Param('id') id: string, @Param('index') index: string): Promise<StreamableFile> {
+    const image = await this.generations.image(id, index);
     return new StreamableFile(image.bytes, { type: image.mimeType, length: image.bytes.length });
   }
 }

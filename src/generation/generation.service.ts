@@ -88,6 +88,8 @@ export class GenerationService {
       throw invalidArgument('Idempotency-Key', `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters`);
     }
     this.sweepIdempotent();
+    // Validate first: a body that is not a valid generation never reaches the fingerprint.
+    this.prepare(body);
     const scoped = `${clientId}\n${idempotencyKey}`;
     const fingerprint = canonicalJson(body);
     let previous = this.idempotent.get(scoped);
@@ -141,14 +143,30 @@ export class GenerationService {
     }
   }
 
-  private startNew(body: unknown, clientId: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
+  /**
+   * Validates a request body as a generation and returns it normalised for running anywhere: the
+   * prompt resolved (from attributes), the seed fixed (random when omitted), nothing else changed.
+   * Throws the ApiError the transports answer.
+   */
+  normalize(body: unknown): { input: Record<string, unknown>; checkpointId: string; totalSteps: number } {
+    const prepared = this.prepare(body);
+    return { input: { ...prepared.input, seed: prepared.request.seed.toString() }, checkpointId: prepared.checkpoint.id, totalSteps: prepared.request.steps };
+  }
+
+  /** Runs an already normalised input under a given id (a distributed job executing on this replica). */
+  run(input: Record<string, unknown>, clientId: string, id: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
+    return this.launch(this.prepare(input), clientId, id);
+  }
+
+  private prepare(body: unknown) {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('body', 'must be a JSON object');
     const unknownField = Object.keys(body).find((key) => !KNOWN_FIELDS.has(key));
     if (unknownField !== undefined) throw invalidArgument(unknownField, `is not a generation field (known: ${GENERATION_FIELDS.join(', ')})`);
     const checkpoint = this.checkpoints.resolve((body as GenerationInput)['checkpoint']);
     const input = this.withPrompt(body as GenerationInput, checkpoint.id);
-    const format = outputFormat(input['outputFormat']);
-    const quality = input['quality'];
+    // null means "the default" for these as for every other field.
+    const format = outputFormat(input['outputFormat'] ?? undefined);
+    const quality = input['quality'] ?? undefined;
     if (quality !== undefined && (typeof quality !== 'number' || !Number.isInteger(quality) || quality < 1 || quality > 100)) {
       throw invalidArgument('quality', 'must be an integer from 1 to 100');
     }
@@ -158,8 +176,17 @@ export class GenerationService {
     } catch (error) {
       throw toApiError(error);
     }
+    return { checkpoint, input: input as Record<string, unknown>, format, quality, request };
+  }
+
+  private startNew(body: unknown, clientId: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
+    return this.launch(this.prepare(body), clientId, randomUUID());
+  }
+
+  private launch(prepared: ReturnType<GenerationService['prepare']>, clientId: string, id: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
+    const { checkpoint, format, quality, request } = prepared;
     const record: GenerationRecord = {
-      id: randomUUID(),
+      id,
       checkpointId: checkpoint.id,
       createdAt: Date.now(),
       status: 'queued',
@@ -182,6 +209,11 @@ export class GenerationService {
       throw toApiError(error);
     }
     record.cancel = () => job.cancel();
+    // The job handle holds the decoded pixels: let it go once the job has ended (only the encoded images are kept).
+    const release = (): void => {
+      delete record.cancel;
+    };
+    void job.result.then(release, release);
     this.store.add(record);
     const hash = this.checkpoints.unetHash(checkpoint.id);
     const done = job.result.then(
@@ -260,15 +292,15 @@ export class GenerationService {
   }
 }
 
-function isFinished(status: GenerationStatus): boolean {
+export function isFinished(status: GenerationStatus): boolean {
   return status !== 'queued' && status !== 'running';
 }
 
-function progressEvent(record: GenerationRecord): GenerationEvent {
+export function progressEvent(record: GenerationRecord): GenerationEvent {
   return { event: 'progress', data: { ...record.progress, status: record.status } };
 }
 
-function doneEvent(record: GenerationRecord): GenerationEvent {
+export function doneEvent(record: GenerationRecord): GenerationEvent {
   return {
     event: 'done',
     data: { status: record.status, step: record.progress.step, totalSteps: record.progress.totalSteps, ...(record.error ? { error: record.error } : {}) },
@@ -276,7 +308,7 @@ function doneEvent(record: GenerationRecord): GenerationEvent {
 }
 
 /** JSON with object keys sorted, so bodies that differ only in key order compare equal. */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
   );

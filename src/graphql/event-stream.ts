@@ -1,5 +1,5 @@
 /** A push-based listener (subscribe → unsubscribe) as the AsyncIterableIterator GraphQL subscriptions consume. */
-export function eventStream<T>(subscribe: (push: (value: T) => void, end: () => void) => () => void): AsyncIterableIterator<T> {
+export function eventStream<T>(subscribe: (push: (value: T) => void, end: () => void) => (() => void) | Promise<() => void>): AsyncIterableIterator<T> {
   const buffered: T[] = [];
   let waiting: ((result: IteratorResult<T>) => void) | undefined;
   let ended = false;
@@ -30,7 +30,7 @@ export function eventStream<T>(subscribe: (push: (value: T) => void, end: () => 
       return iterator;
     },
   };
-  subscription.unsubscribe = subscribe(
+  const subscribed = subscribe(
     (value) => {
       if (ended) return;
       if (waiting) {
@@ -41,6 +41,11 @@ export function eventStream<T>(subscribe: (push: (value: T) => void, end: () => 
     },
     () => finish(),
   );
-  if (ended) subscription.unsubscribe();
+  const attach = (unsubscribe: () => void): void => {
+    subscription.unsubscribe = unsubscribe;
+    if (ended) unsubscribe();
+  };
+  if (typeof subscribed === 'function') attach(subscribed);
+  else subscribed.then(attach, () => finish());
   return iterator;
 }

@@ -13,7 +13,7 @@ import { AccessService } from '../auth/access.service';
 import { presentedApiKey } from '../auth/credentials';
 import type { AppConfig } from '../config/app-config';
 import { formatGraphQLError } from './graphql-errors';
-import { complexityError, maxDepthRule, subscriptionsOnlyRule } from './query-limits';
+import { complexityError, maxDepthRule, noSubscriptionsOverHttpRule, subscriptionsOnlyRule } from './query-limits';
 import { CheckpointsResolver } from './resolvers/checkpoints.resolver';
 import { ComparisonsResolver } from './resolvers/comparisons.resolver';
 import { GeneratedImageResolver, GenerationsResolver } from './resolvers/generations.resolver';
@@ -40,7 +40,8 @@ export class GraphqlApiModule {
             playground: false,
             introspection: true,
             includeStacktraceInErrorResponses: false,
-            validationRules: [depthRule],
+            // HTTP: queries and mutations (subscriptions are refused by name); the websocket has its own rules below.
+            validationRules: [depthRule, noSubscriptionsOverHttpRule],
             plugins: [complexityPlugin(config.graphqlMaxComplexity)],
             formatError: formatGraphQLError,
             subscriptions: {

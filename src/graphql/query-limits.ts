@@ -72,6 +72,25 @@ export function subscriptionsOnlyRule(context: ValidationContext): ASTVisitor {
   };
 }
 
+/**
+ * HTTP carries queries and mutations only: a subscription needs the websocket (graphql-ws on the same
+ * path). Without this rule Apollo would run a subscription over HTTP as a one-off query, calling the
+ * subscription's resolver without an event, and answer an internal error.
+ */
+export function noSubscriptionsOverHttpRule(context: ValidationContext): ASTVisitor {
+  return {
+    OperationDefinition(node) {
+      if (node.operation !== OperationTypeNode.SUBSCRIPTION) return;
+      context.reportError(
+        new GraphQLError('query: subscriptions go over the websocket (graphql-ws at /graphql); HTTP carries queries and mutations', {
+          nodes: [node],
+          extensions: { details: { field: 'query', rule: 'no subscriptions over HTTP' } },
+        }),
+      );
+    },
+  };
+}
+
 /** The estimated cost of an operation, or an error naming it when it is over the limit. */
 export function complexityError(
   schema: GraphQLSchema,

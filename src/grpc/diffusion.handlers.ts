@@ -2,7 +2,7 @@
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ApiError, type ErrorCode } from '../common/error-code';
 import type { CheckpointsService, CheckpointView } from '../checkpoints/checkpoints.service';
-import type { GenerationService } from '../generation/generation.service';
+import type { Generations } from '../generation/generations';
 import type { GenerationRecord } from '../generation/generation-store';
 import type { ComparisonsService } from '../comparisons/comparisons.service';
 import type { ComparisonRecord } from '../comparisons/comparison-store';
@@ -134,26 +134,34 @@ function comparisonMessage(record: ComparisonRecord): Record<string, unknown> {
   };
 }
 
-export function diffusionHandlers(generations: GenerationService, checkpoints: CheckpointsService, comparisons: ComparisonsService): UntypedServiceImplementation {
+export function diffusionHandlers(generations: Generations, checkpoints: CheckpointsService, comparisons: ComparisonsService): UntypedServiceImplementation {
   return {
     Generate: serverStream<GenerateRequestMessage, unknown>(async (request, call) => {
-      const { record, done } = generations.start(generationInput(request), principalOf(call).clientId);
-      const unsubscribe = generations.subscribe(record.id, (event) => {
-        if (event.event === 'progress' && !call.cancelled) call.write({ progress: progressMessage(record) });
-      });
+      const { record, done } = await generations.start(generationInput(request), principalOf(call).clientId);
       // The client going away (cancel, deadline, dropped connection) cancels the generation.
+      let unsubscribe: (() => void) | undefined;
       call.on('cancelled', () => {
-        unsubscribe();
-        generations.cancel(record.id);
+        unsubscribe?.();
+        void generations.cancel(record.id).catch(() => undefined);
       });
-      const finished = await done;
+      unsubscribe = await generations.subscribe(record.id, (event) => {
+        if (event.event === 'progress' && !call.cancelled) {
+          const { step, totalSteps, etaMs } = event.data;
+          call.write({ progress: { id: record.id, step, totalSteps, etaMs: Math.max(0, Math.round(etaMs)) } });
+        }
+      });
+      if (call.cancelled) unsubscribe();
+      const finished = await generations.withImageBytes(await done);
       unsubscribe();
       if (call.cancelled) return;
       if (finished.error) throw new ApiError(finished.error.code as ErrorCode, finished.error.message, { id: finished.id });
       call.write({ result: { id: finished.id, images: images(finished, true) } });
     }),
-    GetGeneration: unary<{ id?: string; includeData?: boolean }, unknown>((request) => generationMessage(generations.get(request.id ?? ''), request.includeData === true)),
-    CancelGeneration: unary<{ id?: string }, unknown>((request) => generationMessage(generations.cancel(request.id ?? ''), false)),
+    GetGeneration: unary<{ id?: string; includeData?: boolean }, unknown>(async (request) => {
+      const record = await generations.get(request.id ?? '');
+      return generationMessage(request.includeData === true ? await generations.withImageBytes(record) : record, request.includeData === true);
+    }),
+    CancelGeneration: unary<{ id?: string }, unknown>(async (request) => generationMessage(await generations.cancel(request.id ?? ''), false)),
     ListCheckpoints: unary<unknown, unknown>(async () => ({ checkpoints: (await checkpoints.list()).map(checkpointMessage) })),
     GetCheckpoint: unary<{ id?: string }, unknown>(async (request) => checkpointMessage(await checkpoints.get(request.id ?? ''))),
     Compare: unary<CompareRequestMessage, unknown>(async (request, call) => comparisonMessage(await comparisons.create(comparisonInput(request), principalOf(call).clientId))),

@@ -6,6 +6,7 @@ import { Logger } from '@nestjs/common';
 import { status, type handleServerStreamingCall, type handleUnaryCall, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { ErrorCode, toApiError } from '../common/error-code';
 import { toServiceError } from './grpc-status';
+import { MalformedRequest } from './strict-requests';
 
 const logger = new Logger('GrpcServer');
 
@@ -28,6 +29,12 @@ function timeCall(call: { getPath(): string }): (code: status) => void {
   };
 }
 
+/** The decoded request, or the INVALID_ARGUMENT of one that was not a valid message (see strict-requests.ts). */
+function decoded<Req>(request: Req): Req {
+  if ((request as unknown) instanceof MalformedRequest) throw (request as unknown as MalformedRequest).toApiError();
+  return request;
+}
+
 function report(error: unknown): ReturnType<typeof toServiceError> {
   if (toApiError(error).code === ErrorCode.INTERNAL) logger.error(error instanceof Error ? error.stack : String(error));
   return toServiceError(error);
@@ -37,7 +44,7 @@ export function unary<Req, Res>(handler: (request: Req, call: ServerUnaryCall<Re
   return (call, callback) => {
     const done = timeCall(call);
     Promise.resolve()
-      .then(() => handler(call.request, call))
+      .then(() => handler(decoded(call.request), call))
       .then(
         (response) => {
           done(status.OK);
@@ -57,7 +64,7 @@ export function serverStream<Req, Res>(handler: (request: Req, call: ServerWrita
   return (call) => {
     const done = timeCall(call);
     Promise.resolve()
-      .then(() => handler(call.request, call))
+      .then(() => handler(decoded(call.request), call))
       .then(
         () => {
           done(call.cancelled ? status.CANCELLED : status.OK);

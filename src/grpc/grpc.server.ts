@@ -8,7 +8,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import { ComparisonsService } from '../comparisons/comparisons.service';
 import type { AppConfig } from '../config/app-config';
-import { GenerationService } from '../generation/generation.service';
+import { Generations } from '../generation/generations';
 import { PromptsService } from '../prompts/prompts.service';
 import { AccessService } from '../auth/access.service';
 import { ReadinessService } from '../health/readiness.service';
@@ -17,6 +17,7 @@ import { guardService } from './grpc-access';
 import { loadProtos } from './grpc-protos';
 import { healthHandlers } from './health.handlers';
 import { promptHandlers } from './prompt.handlers';
+import { strictRequests } from './strict-requests';
 
 /** The AppConfig as GrpcServer receives it (its own token: importing APP_CONFIG from app.module.ts would be a cycle). */
 export const GRPC_APP_CONFIG = Symbol('GRPC_APP_CONFIG');
@@ -31,7 +32,7 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
 
   constructor(
     @Inject(GRPC_APP_CONFIG) private readonly config: AppConfig,
-    @Inject(GenerationService) private readonly generations: GenerationService,
+    @Inject(Generations) private readonly generations: Generations,
     @Inject(CheckpointsService) private readonly checkpoints: CheckpointsService,
     @Inject(PromptsService) private readonly prompts: PromptsService,
     @Inject(ComparisonsService) private readonly comparisons: ComparisonsService,
@@ -48,8 +49,11 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
     const protos = loadProtos();
     const server = new Server();
     // Health and reflection stay open (probes and tooling); the domain services need a key when keys are configured.
-    server.addService(protos.diffusion.service, guardService(protos.diffusion.service, diffusionHandlers(this.generations, this.checkpoints, this.comparisons), this.access, ['Generate', 'Compare']));
-    server.addService(protos.prompts.service, guardService(protos.prompts.service, promptHandlers(this.prompts), this.access, []));
+    // Requests are checked against the wire format before they are decoded (strict-requests.ts): a malformed one is INVALID_ARGUMENT.
+    const diffusion = strictRequests(protos.diffusion.service, protos.definition);
+    const prompts = strictRequests(protos.prompts.service, protos.definition);
+    server.addService(diffusion, guardService(diffusion, diffusionHandlers(this.generations, this.checkpoints, this.comparisons), this.access, ['Generate', 'Compare']));
+    server.addService(prompts, guardService(prompts, promptHandlers(this.prompts), this.access, []));
     // SERVING once the default checkpoint is warmed up (as /health/ready), NOT_SERVING while draining.
     server.addService(protos.health.service, healthHandlers(async () => this.serving && (await this.readiness.state()).ready));
     // Server reflection (v1 and v1alpha), so grpcurl and grpcui work without the .proto files.

@@ -50,20 +50,20 @@ export class PromptsService {
   }
 
   build(body: unknown): BuiltPrompt {
-    const input = object(body);
+    const input = object(body, BUILD_FIELDS);
     const template = this.template(this.checkpoints.resolve(input['checkpoint']));
     return guard(() => buildPrompt(input['attributes'], { template }));
   }
 
   parse(body: unknown): ParsedPromptView {
-    const input = object(body);
+    const input = object(body, TEXT_FIELDS);
     const template = this.template(this.checkpoints.resolve(input['checkpoint']));
     const parsed = guard(() => parsePrompt(input['text'], { template }));
     return { attributes: parsed.attributes, prompt: parsed.prompt, unplaced: parsed.unplaced, language: parsed.language };
   }
 
   tokenize(body: unknown): TokenizedPromptView {
-    const input = object(body);
+    const input = object(body, TEXT_FIELDS);
     const text = input['text'];
     if (typeof text !== 'string') throw invalidArgument('text', 'must be a string');
     if (text.length > MAX_TOKENIZE_TEXT_LENGTH) throw invalidArgument('text', `must be at most ${MAX_TOKENIZE_TEXT_LENGTH} characters, got ${text.length}`);
@@ -110,8 +110,14 @@ export class PromptsService {
   }
 }
 
-function object(body: unknown): Record<string, unknown> {
+/** The fields each request may carry; anything else is refused by name, as generations and comparisons do. */
+const BUILD_FIELDS: readonly string[] = ['attributes', 'checkpoint'];
+const TEXT_FIELDS: readonly string[] = ['text', 'checkpoint'];
+
+function object(body: unknown, fields: readonly string[]): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('body', 'must be a JSON object');
+  const unknown = Object.keys(body).find((key) => !fields.includes(key));
+  if (unknown !== undefined) throw invalidArgument(unknown, `is not a field of this request (known: ${fields.join(', ')})`);
   return body as Record<string, unknown>;
 }
 

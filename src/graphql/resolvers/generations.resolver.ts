@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
-import { GenerationService, type GenerationEvent } from '../../generation/generation.service';
+import type { GenerationEvent } from '../../generation/generation.service';
+import { Generations } from '../../generation/generations';
 import type { GenerationRecord } from '../../generation/generation-store';
 import { eventStream } from '../event-stream';
 import { GenerationEventKind, GenerationStatusEnum } from '../types/enums';
@@ -15,11 +16,11 @@ export const BASE64_COMPLEXITY = 100;
 
 @Resolver(() => GenerationModel)
 export class GenerationsResolver {
-  constructor(@Inject(GenerationService) private readonly generations: GenerationService) {}
+  constructor(@Inject(Generations) private readonly generations: Generations) {}
 
   @Query(() => GenerationModel, { description: 'A generation: status, progress and image URLs' })
-  generation(@Args('id', { type: () => ID }) id: string): GenerationModel {
-    return generationModel(this.generations.get(id));
+  async generation(@Args('id', { type: () => ID }) id: string): Promise<GenerationModel> {
+    return generationModel(await this.generations.get(id));
   }
 
   @Mutation(() => GenerationModel, {
@@ -32,22 +33,22 @@ export class GenerationsResolver {
     @Args('input', { type: () => GenerateInput }) input: GenerateInput,
     @Args('wait', { type: () => Boolean, defaultValue: false }) wait: boolean,
   ): Promise<GenerationModel> {
-    const { record, done } = this.generations.start(setFields(input), principal.clientId);
+    const { record, done } = await this.generations.start(setFields(input), principal.clientId);
     return generationModel(wait ? await done : record);
   }
 
   @Mutation(() => GenerationModel, { description: 'Cancels a queued or running generation; its rows leave the batch at the next step' })
-  cancelGeneration(@Args('id', { type: () => ID }) id: string): GenerationModel {
-    return generationModel(this.generations.cancel(id));
+  async cancelGeneration(@Args('id', { type: () => ID }) id: string): Promise<GenerationModel> {
+    return generationModel(await this.generations.cancel(id));
   }
 
   @Subscription(() => GenerationEventModel, {
     description: "A generation's progress: its state at once, one event per step, then DONE",
     resolve: (event: GenerationEventModel) => event,
   })
-  generationEvents(@Args('id', { type: () => ID }) id: string): AsyncIterableIterator<GenerationEventModel> {
+  async generationEvents(@Args('id', { type: () => ID }) id: string): Promise<AsyncIterableIterator<GenerationEventModel>> {
     // Throws NOT_FOUND / GONE before the stream starts for an unknown or expired id.
-    this.generations.get(id);
+    await this.generations.get(id);
     return eventStream<GenerationEventModel>((push, end) =>
       this.generations.subscribe(id, (event) => {
         push(eventModel(id, event));
@@ -59,11 +60,11 @@ export class GenerationsResolver {
 
 @Resolver(() => ImageModel)
 export class GeneratedImageResolver {
-  constructor(@Inject(GenerationService) private readonly generations: GenerationService) {}
+  constructor(@Inject(Generations) private readonly generations: Generations) {}
 
   @ResolveField(() => String, { description: 'The image bytes in base64 (costly: prefer url)', complexity: BASE64_COMPLEXITY })
-  base64(@Parent() image: ImageModel): string {
-    return this.generations.image(image.generationId, String(image.index)).bytes.toString('base64');
+  async base64(@Parent() image: ImageModel): Promise<string> {
+    return (await this.generations.image(image.generationId, String(image.index))).bytes.toString('base64');
   }
 }
 

@@ -1,0 +1,55 @@
+/**
+ * What the transports call for generations: in this process (the default), or shared by replicas
+ * through Redis (AFD_JOBS=redis). Both answer the same records, events and errors.
+ */
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { RedisGenerations } from '../distributed/redis-generations';
+import type { GenerationRecord } from './generation-store';
+import { GenerationService, type GenerationEvent, type GenerationView } from './generation.service';
+
+export const DISTRIBUTED_GENERATIONS = Symbol('DISTRIBUTED_GENERATIONS');
+
+@Injectable()
+export class Generations implements BeforeApplicationShutdown {
+  constructor(
+    @Inject(GenerationService) private readonly local: GenerationService,
+    @Optional() @Inject(DISTRIBUTED_GENERATIONS) private readonly distributed?: RedisGenerations | null,
+  ) {}
+
+  async start(body: unknown, clientId: string, idempotencyKey?: string): Promise<{ record: GenerationRecord; done: Promise<GenerationRecord> }> {
+    return this.distributed ? this.distributed.start(body, clientId, idempotencyKey) : this.local.start(body, clientId, idempotencyKey);
+  }
+
+  async get(id: string): Promise<GenerationRecord> {
+    return this.distributed ? this.distributed.get(id) : this.local.get(id);
+  }
+
+  async cancel(id: string): Promise<GenerationRecord> {
+    return this.distributed ? this.distributed.cancel(id) : this.local.cancel(id);
+  }
+
+  async image(id: string, index: string): Promise<{ mimeType: string; bytes: Buffer }> {
+    return this.distributed ? this.distributed.image(id, index) : this.local.image(id, index);
+  }
+
+  /** Progress events (see GenerationService.subscribe); resolves with the unsubscribe function. */
+  async subscribe(id: string, listener: (event: GenerationEvent) => void): Promise<() => void> {
+    return this.distributed ? this.distributed.subscribe(id, listener) : this.local.subscribe(id, listener);
+  }
+
+  /** The record with every image's bytes (fetched from Redis in distributed mode). */
+  async withImageBytes(record: GenerationRecord): Promise<GenerationRecord> {
+    if (!record.images.some((i) => i.bytes.length === 0)) return record;
+    const images = await Promise.all(record.images.map(async (i) => (i.bytes.length > 0 ? i : { ...i, bytes: (await this.image(record.id, String(i.index))).bytes })));
+    return { ...record, images };
+  }
+
+  /** The JSON view; with base64 the image bytes are inlined. */
+  async view(record: GenerationRecord, base64: boolean): Promise<GenerationView> {
+    return this.local.view(base64 ? await this.withImageBytes(record) : record, base64);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.distributed?.close();
+  }
+}
