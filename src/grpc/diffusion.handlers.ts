@@ -139,17 +139,18 @@ export function diffusionHandlers(generations: Generations, checkpoints: Checkpo
     Generate: serverStream<GenerateRequestMessage, unknown>(async (request, call) => {
       const { record, done } = await generations.start(generationInput(request), principalOf(call).clientId);
       // The client going away (cancel, deadline, dropped connection) cancels the generation.
-      let unsubscribe: (() => void) | undefined;
+      const progress: { unsubscribe?: () => void } = {};
       call.on('cancelled', () => {
-        unsubscribe?.();
+        progress.unsubscribe?.();
         void generations.cancel(record.id).catch(() => undefined);
       });
-      unsubscribe = await generations.subscribe(record.id, (event) => {
+      const unsubscribe = await generations.subscribe(record.id, (event) => {
         if (event.event === 'progress' && !call.cancelled) {
           const { step, totalSteps, etaMs } = event.data;
           call.write({ progress: { id: record.id, step, totalSteps, etaMs: Math.max(0, Math.round(etaMs)) } });
         }
       });
+      progress.unsubscribe = unsubscribe;
       if (call.cancelled) unsubscribe();
       const finished = await generations.withImageBytes(await done);
       unsubscribe();
