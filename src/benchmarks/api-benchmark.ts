@@ -17,6 +17,7 @@
  * onnxruntime sessions take the pool worker's thread settings. The pool is idle while the engine
  * runs (one request at a time, awaited), and nothing else runs while the engine blocks this thread.
  */
+import { runBenchmarkCli } from './benchmark-cli';
 import { credentials, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -36,7 +37,7 @@ import { loadProtos } from '../grpc/grpc-protos';
 import { INFERENCE_POOL_CONFIG } from '../inference/inference.module';
 import { defaultModelsRoot } from '../model-generator/ensure-model-directory';
 import type { InferencePoolConfig } from '../pool';
-import { API_BENCH_USAGE, API_RATIO_TARGET, parseApiBenchArgs, ratioVerdict, reproduceCommand, summarise, UsageError, type ApiBenchOptions, type Summary } from './api-benchmark-support';
+import { API_BENCH_USAGE, API_RATIO_TARGET, parseApiBenchArgs, ratioVerdict, reproduceCommand, summarise, type ApiBenchOptions, type Summary } from './api-benchmark-support';
 import { median, nowMs } from './timing';
 
 const VARIANTS = ['engine', 'rest', 'graphql', 'grpc'] as const;
@@ -314,24 +315,4 @@ function report(
   console.log(`reproduce with: ${reproduceCommand(options)}`);
 }
 
-async function main(): Promise<void> {
-  if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
-    console.log(API_BENCH_USAGE);
-    return;
-  }
-  let options: ApiBenchOptions;
-  try {
-    options = parseApiBenchArgs(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`${error.message}\n${API_BENCH_USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  await run(options);
-}
-
-main().catch((error: unknown) => {
-  console.error(`bench:api failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  process.exitCode = 1;
-});
+runBenchmarkCli('bench:api', API_BENCH_USAGE, parseApiBenchArgs, run);

@@ -25,6 +25,7 @@
  * the benchmark itself fails (1) or its options are wrong (2).
  */
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { runBenchmarkCli } from './benchmark-cli';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { availableParallelism } from 'node:os';
@@ -53,7 +54,6 @@ import {
   secondHalfGrowth,
   seededRandom,
   summariseMemory,
-  UsageError,
   verdicts,
   type LatencySummary,
   type LoadBenchOptions,
@@ -806,24 +806,4 @@ function report(input: ReportInput): void {
   console.log(`reproduce with: ${reproduceCommand(options)}`);
 }
 
-async function main(): Promise<void> {
-  if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
-    console.log(LOAD_BENCH_USAGE);
-    return;
-  }
-  let options: LoadBenchOptions;
-  try {
-    options = parseLoadBenchArgs(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`${error.message}\n${LOAD_BENCH_USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  await run(options);
-}
-
-main().catch((error: unknown) => {
-  console.error(`bench:load failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  process.exitCode = 1;
-});
+runBenchmarkCli('bench:load', LOAD_BENCH_USAGE, parseLoadBenchArgs, run);
