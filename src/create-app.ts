@@ -5,7 +5,10 @@ import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module';
+import { MetricsService } from './metrics/metrics.service';
+import { RestMetricsMiddleware } from './metrics/rest-metrics.middleware';
 import { loadRegistry } from './checkpoints/checkpoint-registry';
 import type { AppConfig } from './config/app-config';
 
@@ -13,6 +16,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const registry = loadRegistry(config.registryFile);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.create(config, registry), { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
+  // Timed from the first byte: requests the body parser refuses (400, 413) count too.
+  const restMetrics = new RestMetricsMiddleware(app.get(MetricsService));
+  app.use((request: Request, response: Response, next: NextFunction) => restMetrics.use(request, response, next));
   app.useBodyParser('json', { limit: config.bodyLimit, verify: rejectInvalidUtf8 });
   if (config.trustProxy !== undefined) app.set('trust proxy', trustProxySetting(config.trustProxy));
   const logger = new Logger('Access');

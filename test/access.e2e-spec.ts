@@ -137,6 +137,10 @@ describe('access: API keys, roles and rate limits', () => {
       expect((await grpcCall(prompts, 'Tokenize', { text: 'a' })).error?.code).toBe(status.UNAUTHENTICATED);
       expect((await grpcCall(prompts, 'Tokenize', { text: 'a' }, 'afd_nope')).error?.code).toBe(status.UNAUTHENTICATED);
       expect((await grpcCall(prompts, 'Tokenize', { text: 'a' }, ADMIN_KEY)).response).toMatchObject({ count: 3 });
+      // Refused calls never reach their handler, and are still counted.
+      const metrics = (await http().get('/metrics').expect(200)).text;
+      const refused = /afd_request_duration_seconds_count\{[^}]*transport="grpc"[^}]*route="\/afrofashion\.v1\.PromptService\/Tokenize"[^}]*status="UNAUTHENTICATED"[^}]*\} (\d+)/.exec(metrics);
+      expect(Number(refused?.[1])).toBeGreaterThanOrEqual(2);
     });
 
     it('answers RESOURCE_EXHAUSTED with retry-after metadata over the read limit', async () => {

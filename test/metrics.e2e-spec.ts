@@ -51,6 +51,8 @@ describe('GET /metrics', () => {
     await http().get(`/v1/generations/${generationId}`).expect(200);
     await http().post('/v1/generations').send({ prompt, width: 100 }).expect(400);
     await http().get(`/no-such-path/${generationId}`).expect(404);
+    // Refused by the body parser, before any route: still counted.
+    await http().post('/v1/generations').set('Content-Type', 'application/json').send('{"prompt": ').expect(400);
     const started = await http().post('/v1/generations').set('Prefer', 'respond-async').send({ prompt, width: 64, height: 64, steps: 150, seed: 12 }).expect(202);
     cancelledId = started.body.id;
     await http().delete(`/v1/generations/${cancelledId}`).expect(202);
@@ -103,6 +105,7 @@ describe('GET /metrics', () => {
     expect(sum(count, { transport: 'rest', route: 'GET /v1/generations/:id', status: '200' })).toBeGreaterThanOrEqual(2);
     expect(sum(count, { transport: 'rest', route: 'DELETE /v1/generations/:id', status: '202' })).toBe(1);
     expect(sum(count, { transport: 'rest', route: 'unmatched', status: '404' })).toBe(1);
+    expect(sum(count, { transport: 'rest', route: 'unmatched', status: '400' })).toBe(1);
     expect(sum(count, { transport: 'graphql', route: 'query checkpoints', status: 'ok' })).toBe(1);
     expect(sum(count, { transport: 'graphql', route: 'invalid', status: 'error' })).toBe(1);
     expect(sum(count, { transport: 'grpc', route: '/afrofashion.v1.DiffusionService/ListCheckpoints', status: 'OK' })).toBe(1);

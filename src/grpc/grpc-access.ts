@@ -8,11 +8,13 @@ import type { Principal } from '../auth/api-keys';
 import type { AccessService } from '../auth/access.service';
 import { presentedApiKey } from '../auth/credentials';
 import type { RateLimitKind } from '../auth/tiers';
+import { timeCall } from './grpc-handlers';
 import { toServiceError } from './grpc-status';
 
 interface GuardedCall {
   readonly metadata: Metadata;
   getPeer(): string;
+  getPath(): string;
   emit(event: 'error', error: unknown): boolean;
 }
 
@@ -55,9 +57,18 @@ export function guardService(
       principals.set(call, principal);
       await access.consume(principal, kind);
     };
+    // A refused call is counted in the request metrics here, since its handler never runs.
+    const guard = (call: GuardedCall, proceed: () => void, fail: (error: ReturnType<typeof toServiceError>) => void): void => {
+      const refused = timeCall(call);
+      check(call).then(proceed, (error: unknown) => {
+        const serviceError = toServiceError(error);
+        refused(serviceError.code);
+        fail(serviceError);
+      });
+    };
     const wrapped: AnyHandler = method.responseStream
-      ? (call) => void check(call).then(() => original(call), (error: unknown) => call.emit('error', toServiceError(error)))
-      : (call, callback) => void check(call).then(() => original(call, callback), (error: unknown) => callback?.(toServiceError(error)));
+      ? (call) => guard(call, () => original(call), (error) => call.emit('error', error))
+      : (call, callback) => guard(call, () => original(call, callback), (error) => callback?.(error));
     guarded[name] = wrapped as unknown as UntypedServiceImplementation[string];
   }
   return guarded;

@@ -15,7 +15,7 @@ export type GrpcCallObserver = (method: string, statusName: string, seconds: num
 export const grpcCallObservers = new Set<GrpcCallObserver>();
 
 /** Starts timing a call; the returned function reports it with its final status. */
-function timeCall(call: { getPath(): string }): (code: status) => void {
+export function timeCall(call: { getPath(): string }): (code: status) => void {
   const started = performance.now();
   return (code) => {
     const seconds = (performance.now() - started) / 1000;

@@ -1,20 +1,19 @@
 /**
  * Prometheus metrics: the registry and recorders (MetricsService, global so services and transports
- * can record), REST timing middleware, the GraphQL timing plugin, GPU sampling, and /metrics on the
+ * can record), REST timing (mounted by create-app.ts ahead of the body parser, so refused bodies count), the GraphQL timing plugin, GPU sampling, and /metrics on the
  * main port or on AFD_METRICS_PORT. gRPC calls are timed in src/grpc/grpc-handlers.ts; pool events
  * arrive through the InferenceModule's PoolEventBus.
  */
-import { Global, Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { GraphqlMetricsPlugin } from './graphql-metrics.plugin';
 import { METRICS_CONFIG, type MetricsConfig } from './metrics-config';
 import { MetricsController } from './metrics.controller';
 import { MetricsServer } from './metrics-server';
 import { MetricsService } from './metrics.service';
-import { RestMetricsMiddleware } from './rest-metrics.middleware';
 
 @Global()
 @Module({})
-export class MetricsModule implements NestModule {
+export class MetricsModule {
   static forRoot(config: MetricsConfig): DynamicModule {
     return {
       module: MetricsModule,
@@ -22,9 +21,5 @@ export class MetricsModule implements NestModule {
       providers: [{ provide: METRICS_CONFIG, useValue: config }, MetricsService, MetricsServer, GraphqlMetricsPlugin],
       exports: [MetricsService],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RestMetricsMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }
