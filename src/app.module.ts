@@ -10,7 +10,7 @@ import { HttpErrorFilter } from './common/http-error.filter';
 import { ComparisonStore } from './comparisons/comparison-store';
 import { ComparisonsController } from './comparisons/comparisons.controller';
 import { ComparisonsService } from './comparisons/comparisons.service';
-import type { AppConfig } from './config/app-config';
+import { poolMaxBatch, type AppConfig } from './config/app-config';
 import { GenerationController } from './generation/generation.controller';
 import { GenerationService } from './generation/generation.service';
 import { GenerationStore } from './generation/generation-store';
@@ -38,7 +38,7 @@ export class AppModule {
         loggingModule(config.logLevels),
         AccessModule.forRoot(config.auth, config.redisUrl),
         InferenceModule.forRoot({
-          devices: config.devices.map((device) => ({ device, memoryBudgetBytes: config.memoryBudgetBytes })),
+          devices: config.devices.map((device) => ({ device, memoryBudgetBytes: config.memoryBudgetBytes, maxBatch: poolMaxBatch(config) })),
           checkpoints: registry.map((c) => ({ id: c.id, dir: c.path, pinned: c.pinned })),
           maxQueuedTotal: config.maxQueuedTotal,
           // One device takes the whole queue; with several, each may hold all of it (the global bound still applies).

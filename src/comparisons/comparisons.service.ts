@@ -2,7 +2,7 @@
  * Comparisons: every prompt × checkpoint with one seed (the same initial latents), cells and a
  * labelled grid, with an optional uploaded reference image as the grid's first column.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CHECKPOINT_REGISTRY, CheckpointsService } from '../checkpoints/checkpoints.service';
 import type { CheckpointEntry } from '../checkpoints/checkpoint-registry';
@@ -12,6 +12,7 @@ import { formatGenerationParameters } from '../engine/image/generation-parameter
 import type { RgbImage } from '../engine/pipeline/decode-latents';
 import { parseGenerationRequest, type GenerationRequest } from '../engine/pipeline/generation-request';
 import { InferencePool, type ComparisonHandle } from '../pool';
+import { MetricsService } from '../metrics/metrics.service';
 import { renderComparisonGrid } from './comparison-grid';
 import { ComparisonStore, type ComparisonCellRecord, type ComparisonRecord } from './comparison-store';
 import { prepareReferenceImage, readReferenceImageBytes, REFERENCE_IMAGE_FIELD } from './reference-image';
@@ -46,6 +47,7 @@ export class ComparisonsService {
     @Inject(CheckpointsService) private readonly checkpoints: CheckpointsService,
     @Inject(CHECKPOINT_REGISTRY) private readonly registry: readonly CheckpointEntry[],
     @Inject(ComparisonStore) private readonly store: ComparisonStore,
+    @Optional() @Inject(MetricsService) private readonly metrics?: MetricsService,
   ) {}
 
   async create(body: unknown, clientId: string, options: CreateComparisonOptions = {}): Promise<ComparisonRecord> {
@@ -85,7 +87,10 @@ export class ComparisonsService {
 
     const rows = await Promise.all(handles.map((h) => h.result));
     const failed = rows.flatMap((r) => r.cells).find((cell) => !cell.ok);
-    if (failed && !failed.ok) throw toApiError(failed.error);
+    if (failed && !failed.ok) {
+      this.metrics?.generationFailed(failed.error);
+      throw toApiError(failed.error);
+    }
 
     const images: RgbImage[][] = [];
     const cells: ComparisonCellRecord[][] = [];
@@ -106,7 +111,10 @@ export class ComparisonsService {
           noiseMode: request.noiseMode,
         });
         rowImages.push(first.image);
-        rowCells.push({ prompt: request.prompt, checkpointId: entry.id, trainingStep: entry.trainingStep, png: await encodeImage(first.image, { format: 'png', parameters }) });
+        const encodingStarted = performance.now();
+        const png = await encodeImage(first.image, { format: 'png', parameters });
+        this.metrics?.generationSucceeded(entry.id, cell.result, (performance.now() - encodingStarted) / 1000);
+        rowCells.push({ prompt: request.prompt, checkpointId: entry.id, trainingStep: entry.trainingStep, png });
       }
       images.push(rowImages);
       cells.push(rowCells);

@@ -2,7 +2,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashApiKey } from '../auth/api-keys';
-import { loadAppConfig as load } from './app-config';
+import { loadAppConfig as load, poolMaxBatch } from './app-config';
 
 /** Every case runs open unless it sets up keys itself. */
 const loadAppConfig = (env: NodeJS.ProcessEnv) => load({ AFD_ALLOW_OPEN: 'true', ...env });
@@ -20,6 +20,14 @@ describe('loadAppConfig', () => {
   it('reads devices, limits and the registry path', () => {
     const config = loadAppConfig({ PORT: '9000', AFD_DEVICES: 'cpu, cuda:1', AFD_REGISTRY: 'r.json', AFD_MEMORY_BUDGET_BYTES: '8000000000' });
     expect(config).toMatchObject({ port: 9000, devices: ['cpu', 'cuda:1'], registryFile: 'r.json', memoryBudgetBytes: 8e9 });
+  });
+
+  it('reads batch limits; a latent-pixel budget gives large images fewer rows', () => {
+    expect(loadAppConfig({}).maxBatchRows).toBe(8);
+    const config = loadAppConfig({ AFD_MAX_BATCH_ROWS: '8', AFD_MAX_BATCH_LATENT_PIXELS: '32768' });
+    const rows = poolMaxBatch(config) as (latentPixels: number) => number;
+    expect([rows(64 * 64), rows(96 * 96), rows(128 * 128), rows(512 * 512)]).toEqual([8, 3, 2, 1]);
+    expect(() => loadAppConfig({ AFD_MAX_BATCH_ROWS: '0' })).toThrow(/configuration AFD_MAX_BATCH_ROWS/);
   });
 
   it('refuses to start without API keys unless told to run open', () => {

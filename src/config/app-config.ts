@@ -16,6 +16,9 @@ export interface AppConfig {
   readonly registryFile?: string;
   readonly devices: readonly DeviceSpec[];
   readonly memoryBudgetBytes?: number;
+  /** Most rows in one UNet call (AFD_MAX_BATCH_ROWS), and at most this many rows × latent pixels (AFD_MAX_BATCH_LATENT_PIXELS), so large images batch fewer rows. */
+  readonly maxBatchRows: number;
+  readonly maxBatchLatentPixels?: number;
   readonly maxQueuedTotal: number;
   readonly resultTtlMs: number;
   readonly resultStoreBytes: number;
@@ -88,6 +91,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     registryFile: env['AFD_REGISTRY'] || undefined,
     devices: devices as DeviceSpec[],
     memoryBudgetBytes: budget ? int('AFD_MEMORY_BUDGET_BYTES', 0, 1, Number.MAX_SAFE_INTEGER) : undefined,
+    maxBatchRows: int('AFD_MAX_BATCH_ROWS', 8, 1, 256),
+    maxBatchLatentPixels: env['AFD_MAX_BATCH_LATENT_PIXELS'] ? int('AFD_MAX_BATCH_LATENT_PIXELS', 0, 64, 1 << 30) : undefined,
     maxQueuedTotal: int('AFD_MAX_QUEUED', 256, 1, 100_000),
     resultTtlMs: int('AFD_RESULT_TTL_SECONDS', 3600, 1, 7 * 24 * 3600) * 1000,
     resultStoreBytes: int('AFD_RESULT_STORE_MB', 512, 1, 1 << 20) * 1024 * 1024,
@@ -115,4 +120,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     // Last, so plainer settings are reported first. Throws AuthConfigError, whose message names the setting.
     auth: loadAuthConfig(env),
   };
+}
+
+/** Rows per UNet call: AFD_MAX_BATCH_ROWS, fewer for large images when AFD_MAX_BATCH_LATENT_PIXELS bounds rows × latent pixels. */
+export function poolMaxBatch(config: Pick<AppConfig, 'maxBatchRows' | 'maxBatchLatentPixels'>): number | ((latentPixels: number) => number) {
+  const { maxBatchRows, maxBatchLatentPixels } = config;
+  if (maxBatchLatentPixels === undefined) return maxBatchRows;
+  return (latentPixels) => Math.max(1, Math.min(maxBatchRows, Math.floor(maxBatchLatentPixels / latentPixels)));
 }
