@@ -116,6 +116,15 @@ describe('access: API keys, roles and rate limits', () => {
       expect(res.body.errors[0].extensions).toMatchObject({ code: 'RESOURCE_EXHAUSTED', retryAfterSeconds: expect.any(Number) });
     });
 
+    it('lets only admins load and unload checkpoints', async () => {
+      const denied = await gql('mutation { loadCheckpoint(id: "checkpoint-40000") { id } }', PARTNER_KEY);
+      expect(denied.body.errors[0].extensions.code).toBe('PERMISSION_DENIED');
+      const loaded = await gql('mutation { loadCheckpoint(id: "checkpoint-40000") { id residentOn } }', ADMIN_KEY);
+      expect(loaded.body.data.loadCheckpoint).toEqual({ id: 'checkpoint-40000', residentOn: ['cpu'] });
+      const unloaded = await gql('mutation { unloadCheckpoint(id: "checkpoint-40000") { residentOn } }', ADMIN_KEY);
+      expect(unloaded.body.data.unloadCheckpoint).toEqual({ residentOn: [] });
+    });
+
     it('authenticates websocket subscriptions when the connection opens', async () => {
       const closed = await new Promise<number>((resolve) => {
         const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, on: { closed: (e) => resolve((e as { code: number }).code) } });
@@ -149,6 +158,13 @@ describe('access: API keys, roles and rate limits', () => {
       expect(last?.code).toBe(status.RESOURCE_EXHAUSTED);
       expect(Number(last?.metadata.get('retry-after')[0])).toBeGreaterThanOrEqual(1);
       expect(last?.details).toMatch(/^rate limit: 6 reads per minute for tier tight/);
+    });
+
+    it('lets only admins load and unload checkpoints', async () => {
+      expect((await grpcCall(diffusion, 'LoadCheckpoint', { id: 'checkpoint-60000' }, PARTNER_KEY)).error?.code).toBe(status.PERMISSION_DENIED);
+      expect((await grpcCall(diffusion, 'LoadCheckpoint', { id: 'checkpoint-60000' }, ADMIN_KEY)).response).toMatchObject({ id: 'checkpoint-60000', residentOn: ['cpu'] });
+      expect((await grpcCall(diffusion, 'UnloadCheckpoint', { id: 'checkpoint-60000', device: 'cpu' }, ADMIN_KEY)).response).toMatchObject({ residentOn: [] });
+      expect((await grpcCall(diffusion, 'LoadCheckpoint', { id: 'checkpoint-60000', device: 'cuda:3' }, ADMIN_KEY)).error?.details).toBe('device: must be one of cpu');
     });
 
     it('keeps health checks open for probes', async () => {

@@ -165,6 +165,8 @@ export function diffusionHandlers(generations: Generations, checkpoints: Checkpo
     CancelGeneration: unary<{ id?: string }, unknown>(async (request) => generationMessage(await generations.cancel(request.id ?? ''), false)),
     ListCheckpoints: unary<unknown, unknown>(async () => ({ checkpoints: (await checkpoints.list()).map(checkpointMessage) })),
     GetCheckpoint: unary<{ id?: string }, unknown>(async (request) => checkpointMessage(await checkpoints.get(request.id ?? ''))),
+    LoadCheckpoint: unary<{ id?: string; device?: string }, unknown>(async (request) => checkpointMessage(await checkpoints.load(request.id ?? '', request.device))),
+    UnloadCheckpoint: unary<{ id?: string; device?: string }, unknown>(async (request) => checkpointMessage(await checkpoints.unload(request.id ?? '', request.device))),
     Compare: unary<CompareRequestMessage, unknown>(async (request, call) => comparisonMessage(await comparisons.create(comparisonInput(request), principalOf(call).clientId))),
   };
 }

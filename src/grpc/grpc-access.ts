@@ -42,6 +42,8 @@ export function guardService(
   implementation: UntypedServiceImplementation,
   access: AccessService,
   generationMethods: readonly string[],
+  /** Methods only administrators may call. */
+  adminMethods: readonly string[] = [],
 ): UntypedServiceImplementation {
   const guarded: UntypedServiceImplementation = {};
   for (const [name, handler] of Object.entries(implementation)) {
@@ -55,6 +57,7 @@ export function guardService(
         peerAddress(call.getPeer()),
       );
       principals.set(call, principal);
+      if (adminMethods.includes(name)) access.requireRole(principal, 'admin');
       await access.consume(principal, kind);
     };
     // A refused call is counted in the request metrics here, since its handler never runs.

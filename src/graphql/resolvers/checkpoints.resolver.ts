@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
-import { Args, ID, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { RequireRole } from '../../auth/access.decorators';
 import { CheckpointsService, type CheckpointView } from '../../checkpoints/checkpoints.service';
 import { CheckpointModel } from '../types/checkpoint.model';
 
@@ -15,6 +16,18 @@ export class CheckpointsResolver {
   @Query(() => CheckpointModel)
   async checkpoint(@Args('id', { type: () => ID }) id: string): Promise<CheckpointModel> {
     return checkpointModel(await this.service.get(id));
+  }
+
+  @Mutation(() => CheckpointModel, { description: 'Administrators: load a checkpoint now (on a device, or where the pool chooses)' })
+  @RequireRole('admin')
+  async loadCheckpoint(@Args('id', { type: () => ID }) id: string, @Args('device', { type: () => String, nullable: true }) device: string | null): Promise<CheckpointModel> {
+    return checkpointModel(await this.service.load(id, device));
+  }
+
+  @Mutation(() => CheckpointModel, { description: 'Administrators: unload a checkpoint from one device or all; its running jobs finish first' })
+  @RequireRole('admin')
+  async unloadCheckpoint(@Args('id', { type: () => ID }) id: string, @Args('device', { type: () => String, nullable: true }) device: string | null): Promise<CheckpointModel> {
+    return checkpointModel(await this.service.unload(id, device));
   }
 }
 
