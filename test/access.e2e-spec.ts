@@ -14,6 +14,8 @@ import { testAppConfig } from './support/test-app-config';
 
 const ADMIN_KEY = 'afd_admin-key-for-tests-0123456789abcdefghijkl';
 const PARTNER_KEY = 'afd_partner-key-for-tests-0123456789abcdefghij';
+const ALICE_KEY = 'afd_alice-key-for-tests-0123456789abcdefghijklm';
+const BOB_KEY = 'afd_bob-key-for-tests-0123456789abcdefghijklmnop';
 
 function keysDocument(tierSuffix = ''): string {
   return JSON.stringify({
@@ -21,6 +23,8 @@ function keysDocument(tierSuffix = ''): string {
     keys: [
       { name: 'ops', tier: 'internal', roles: ['admin'], sha256: hashApiKey(ADMIN_KEY) },
       { name: 'partner', tier: `tight${tierSuffix}`, roles: [], sha256: hashApiKey(PARTNER_KEY) },
+      { name: 'alice', tier: 'internal', roles: [], sha256: hashApiKey(ALICE_KEY) },
+      { name: 'bob', tier: 'internal', roles: [], sha256: hashApiKey(BOB_KEY) },
     ],
   });
 }
@@ -55,6 +59,26 @@ describe('access: API keys, roles and rate limits', () => {
     prompts?.close();
     diffusion?.close();
     await app?.close();
+  });
+
+  it("keeps each client's generations and comparisons to itself on every transport (administrators see all)", async () => {
+    const created = await http().post('/v1/generations').set('X-API-Key', ALICE_KEY).send(small).expect(201);
+    const id = created.body.id as string;
+    await http().get(`/v1/generations/${id}`).set('X-API-Key', ALICE_KEY).expect(200);
+    const hidden = await http().get(`/v1/generations/${id}`).set('X-API-Key', BOB_KEY).expect(404);
+    expect(hidden.body.message).toBe(`generation ${id} does not exist`);
+    await http().get(created.body.images[0].url).set('X-API-Key', BOB_KEY).expect(404);
+    await http().delete(`/v1/generations/${id}`).set('X-API-Key', BOB_KEY).expect(404);
+    await http().get(`/v1/generations/${id}/events`).set('X-API-Key', BOB_KEY).expect(404);
+    await http().get(`/v1/generations/${id}`).set('X-API-Key', ADMIN_KEY).expect(200);
+    const asBob = await http().post('/graphql').set('X-API-Key', BOB_KEY).send({ query: `{ generation(id: "${id}") { id } }` });
+    expect(asBob.body.errors[0].extensions.code).toBe('NOT_FOUND');
+    expect((await grpcCall(diffusion, 'GetGeneration', { id }, BOB_KEY)).error?.code).toBe(status.NOT_FOUND);
+    expect((await grpcCall(diffusion, 'GetGeneration', { id }, ALICE_KEY)).response).toMatchObject({ id });
+
+    const comparison = await http().post('/v1/comparisons').set('X-API-Key', ALICE_KEY).send({ prompt: 'red kente dress', checkpoints: ['final'], width: 64, height: 64, steps: 2 }).expect(201);
+    await http().get(comparison.body.gridUrl).set('X-API-Key', ALICE_KEY).expect(200);
+    await http().get(comparison.body.gridUrl).set('X-API-Key', BOB_KEY).expect(404);
   });
 
   describe('REST', () => {

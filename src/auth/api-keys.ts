@@ -26,6 +26,11 @@ export interface Principal {
   readonly authenticated: boolean;
 }
 
+/** What a principal may read of generations: its own, or all with the admin role. */
+export function viewerOf(principal: Principal): { clientId: string; admin: boolean } {
+  return { clientId: principal.clientId, admin: principal.roles.includes('admin') };
+}
+
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }

@@ -20,6 +20,8 @@ export interface ComparisonRecord {
   /** Whether the grid starts with an uploaded reference column (the cells' columns are the checkpoints only). */
   readonly hasReference: boolean;
   readonly grid: Buffer;
+  /** The client that asked for it: only it (and administrators) may see it. */
+  readonly ownerId?: string;
 }
 
 const TOMBSTONES = 10_000;

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Inject, Param, Post, Req, Res, StreamableFile, U
 import { ApiBody, ApiConsumes, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, RateLimit } from '../auth/access.decorators';
-import type { Principal } from '../auth/api-keys';
+import { viewerOf, type Principal } from '../auth/api-keys';
 import { comparisonBodyFromMultipart, ComparisonUploadInterceptor, MAX_MULTIPART_REQUEST_BYTES, MULTIPART_REQUEST_FIELD, type UploadedImageFile } from './comparison-upload';
 import { ComparisonsService, MAX_COMPARISON_PROMPTS, type ComparisonView } from './comparisons.service';
 import { MAX_REFERENCE_IMAGE_BYTES, MAX_REFERENCE_IMAGE_PIXELS, REFERENCE_IMAGE_FIELD } from './reference-image';
@@ -77,18 +77,18 @@ export class ComparisonsController {
   }
 
   @Get(':id')
-  get(@Param('id') id: string): ComparisonView {
-    return this.comparisons.view(this.comparisons.get(id));
+  get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): ComparisonView {
+    return this.comparisons.view(this.comparisons.get(id, viewerOf(principal)));
   }
 
   @Get(':id/grid')
-  grid(@Param('id') id: string): StreamableFile {
-    return png(this.comparisons.grid(id));
+  grid(@Param('id') id: string, @CurrentPrincipal() principal: Principal): StreamableFile {
+    return png(this.comparisons.grid(id, viewerOf(principal)));
   }
 
   @Get(':id/cells/:row/:column')
-  cell(@Param('id') id: string, @Param('row') row: string, @Param('column') column: string): StreamableFile {
-    return png(this.comparisons.cell(id, row, column));
+  cell(@Param('id') id: string, @Param('row') row: string, @Param('column') column: string, @CurrentPrincipal() principal: Principal): StreamableFile {
+    return png(this.comparisons.cell(id, row, column, viewerOf(principal)));
   }
 }
 

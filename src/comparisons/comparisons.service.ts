@@ -11,6 +11,7 @@ import { encodeImage } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
 import type { RgbImage } from '../engine/pipeline/decode-latents';
 import { parseGenerationRequest, type GenerationRequest } from '../engine/pipeline/generation-request';
+import { canView, type Viewer } from '../generation/generation-store';
 import { InferencePool, type ComparisonHandle } from '../pool';
 import { MetricsService } from '../metrics/metrics.service';
 import { renderComparisonGrid } from './comparison-grid';
@@ -125,21 +126,24 @@ export class ComparisonsService {
       cells: images,
       ...(reference ? { reference: { image: reference } } : {}),
     });
-    const record: ComparisonRecord = { id: randomUUID(), createdAt: Date.now(), seed: firstRequest.seed.toString(), cells, hasReference: reference !== undefined, grid };
+    const record: ComparisonRecord = { id: randomUUID(), createdAt: Date.now(), seed: firstRequest.seed.toString(), cells, hasReference: reference !== undefined, grid, ownerId: clientId };
     this.store.add(record);
     return record;
   }
 
-  get(id: string): ComparisonRecord {
-    return this.store.get(id);
-  }
-
-  grid(id: string): Buffer {
-    return this.store.get(id).grid;
-  }
-
-  cell(id: string, row: string, column: string): Buffer {
+  /** A client sees its own comparisons (others read as NOT_FOUND); an administrator all. */
+  get(id: string, viewer?: Viewer): ComparisonRecord {
     const record = this.store.get(id);
+    if (!canView(viewer, record.ownerId)) throw new ApiError(ErrorCode.NOT_FOUND, `comparison ${id} does not exist`, { id });
+    return record;
+  }
+
+  grid(id: string, viewer?: Viewer): Buffer {
+    return this.get(id, viewer).grid;
+  }
+
+  cell(id: string, row: string, column: string, viewer?: Viewer): Buffer {
+    const record = this.get(id, viewer);
     const r = /^\d+$/.test(row) ? Number(row) : -1;
     const c = /^\d+$/.test(column) ? Number(column) : -1;
     const cell = record.cells[r]?.[c];

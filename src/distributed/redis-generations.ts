@@ -12,7 +12,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { ApiError, ErrorCode, invalidArgument, toApiError } from '../common/error-code';
-import type { GenerationRecord } from '../generation/generation-store';
+import { canView, type GenerationRecord, type Viewer } from '../generation/generation-store';
 import { canonicalJson, doneEvent, isFinished, MAX_IDEMPOTENCY_KEY_LENGTH, progressEvent, type GenerationEvent, type GenerationService } from '../generation/generation.service';
 import type { InferencePool } from '../pool';
 import { redisKeys, type DistributedConfig } from './distributed-config';
@@ -111,12 +111,12 @@ export class RedisGenerations {
     return { record: recordOf(state), done };
   }
 
-  async get(id: string): Promise<GenerationRecord> {
-    return recordOf(await this.requireState(id));
+  async get(id: string, viewer?: Viewer): Promise<GenerationRecord> {
+    return recordOf(await this.requireState(id, viewer));
   }
 
-  async image(id: string, index: string): Promise<{ mimeType: string; bytes: Buffer }> {
-    const state = await this.requireState(id);
+  async image(id: string, index: string, viewer?: Viewer): Promise<{ mimeType: string; bytes: Buffer }> {
+    const state = await this.requireState(id, viewer);
     if (state.status !== 'succeeded') throw new ApiError(ErrorCode.CONFLICT, `generation ${id} is ${state.status}; images exist once it has succeeded`, { status: state.status });
     const image = /^\d+$/.test(index) ? state.images[Number(index)] : undefined;
     if (!image) throw new ApiError(ErrorCode.NOT_FOUND, `generation ${id} has no image ${index} (it has ${state.images.length})`);
@@ -126,8 +126,8 @@ export class RedisGenerations {
   }
 
   /** Asks the job to stop wherever it is: removed from its queue if still waiting, else cancelled by the replica running it. */
-  async cancel(id: string): Promise<GenerationRecord> {
-    const state = await this.requireState(id);
+  async cancel(id: string, viewer?: Viewer): Promise<GenerationRecord> {
+    const state = await this.requireState(id, viewer);
     if (isFinished(state.status)) return recordOf(state);
     const job = await (this.queues.get(state.checkpointId) as Queue).getJob(id);
     const removed = job ? await job.remove().then(() => true, () => false) : false;
@@ -141,8 +141,8 @@ export class RedisGenerations {
   }
 
   /** Progress events: the current state at once, then each step (from whichever replica runs it), then done. */
-  async subscribe(id: string, listener: (event: GenerationEvent) => void): Promise<() => void> {
-    const state = await this.requireState(id);
+  async subscribe(id: string, listener: (event: GenerationEvent) => void, viewer?: Viewer): Promise<() => void> {
+    const state = await this.requireState(id, viewer);
     listener(progressEvent(recordOf(state)));
     if (isFinished(state.status)) {
       listener(doneEvent(recordOf(state)));
@@ -251,9 +251,10 @@ export class RedisGenerations {
     return text ? (JSON.parse(text) as GenerationState) : undefined;
   }
 
-  private async requireState(id: string): Promise<GenerationState> {
+  private async requireState(id: string, viewer?: Viewer): Promise<GenerationState> {
     const state = await this.readState(id);
-    if (state) return state;
+    if (state && canView(viewer, state.clientId)) return state;
+    if (state) throw new ApiError(ErrorCode.NOT_FOUND, `generation ${id} does not exist`, { id });
     if (await this.redis.exists(this.keys.known(id))) throw new ApiError(ErrorCode.GONE, `generation ${id} has expired and its results were deleted`, { id });
     throw new ApiError(ErrorCode.NOT_FOUND, `generation ${id} does not exist`, { id });
   }

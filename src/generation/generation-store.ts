@@ -23,6 +23,19 @@ export interface GenerationRecord {
   error?: { code: string; message: string };
   /** Cancels the pool job while it runs. */
   cancel?: () => void;
+  /** The client that asked for it: only it (and administrators) may see it. */
+  ownerId?: string;
+}
+
+/** Who is reading: a client sees its own generations; an administrator sees all. */
+export interface Viewer {
+  readonly clientId: string;
+  readonly admin: boolean;
+}
+
+/** Someone else's generation reads as one that does not exist (its id reveals nothing). */
+export function canView(viewer: Viewer | undefined, ownerId: string | undefined): boolean {
+  return viewer === undefined || viewer.admin || ownerId === undefined || ownerId === viewer.clientId;
 }
 
 const TOMBSTONES = 10_000;

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, 
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, RateLimit } from '../auth/access.decorators';
-import type { Principal } from '../auth/api-keys';
+import { viewerOf, type Principal } from '../auth/api-keys';
 import { ApiError, type ErrorCode } from '../common/error-code';
 import type { GenerationEvent, GenerationView } from './generation.service';
 import { Generations } from './generations';
@@ -41,13 +41,13 @@ export class GenerationController {
   }
 
   @Get(':id')
-  async get(@Param('id') id: string, @Query('base64') base64: string | undefined): Promise<GenerationView> {
-    return this.generations.view(await this.generations.get(id), base64 === 'true');
+  async get(@Param('id') id: string, @Query('base64') base64: string | undefined, @CurrentPrincipal() principal: Principal): Promise<GenerationView> {
+    return this.generations.view(await this.generations.get(id, viewerOf(principal)), base64 === 'true');
   }
 
   /** Server-sent events: the current progress at once, a `progress` event per step, then `done`. */
   @Get(':id/events')
-  async events(@Param('id') id: string, @Res() response: Response): Promise<void> {
+  async events(@Param('id') id: string, @Res() response: Response, @CurrentPrincipal() principal: Principal): Promise<void> {
     let open = true;
     const write = (e: GenerationEvent): void => {
       if (!open) return;
@@ -62,7 +62,7 @@ export class GenerationController {
       }
     };
     // An unknown or expired id throws here, before any header, and the filter answers 404 or 410.
-    const unsubscribe = await this.generations.subscribe(id, write);
+    const unsubscribe = await this.generations.subscribe(id, write, viewerOf(principal));
     if (!open) return;
     // The response closes when the client goes away (or once ended).
     response.on('close', () => {
@@ -73,13 +73,13 @@ export class GenerationController {
 
   @Delete(':id')
   @HttpCode(202)
-  async cancel(@Param('id') id: string): Promise<GenerationView> {
-    return this.generations.view(await this.generations.cancel(id), false);
+  async cancel(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<GenerationView> {
+    return this.generations.view(await this.generations.cancel(id, viewerOf(principal)), false);
   }
 
   @Get(':id/images/:index')
-  async image(@Param('id') id: string, @Param('index') index: string): Promise<StreamableFile> {
-    const image = await this.generations.image(id, index);
+  async image(@Param('id') id: string, @Param('index') index: string, @CurrentPrincipal() principal: Principal): Promise<StreamableFile> {
+    const image = await this.generations.image(id, index, viewerOf(principal));
     return new StreamableFile(image.bytes, { type: image.mimeType, length: image.bytes.length });
   }
 }

@@ -9,7 +9,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { InferencePool } from '../pool';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import { PromptsService } from '../prompts/prompts.service';
-import { GenerationStore, type GenerationRecord, type GenerationStatus } from './generation-store';
+import { canView, GenerationStore, type GenerationRecord, type GenerationStatus, type Viewer } from './generation-store';
 
 /** A server-sent event of GET /v1/generations/{id}/events: `progress` per step, then one `done`. */
 export type GenerationEvent =
@@ -113,8 +113,8 @@ export class GenerationService {
    * Progress of a generation as events: the current state at once, then every step, then `done`
    * (also at once when it has already ended). Returns the unsubscribe function.
    */
-  subscribe(id: string, listener: (event: GenerationEvent) => void): () => void {
-    const record = this.store.get(id);
+  subscribe(id: string, listener: (event: GenerationEvent) => void, viewer?: Viewer): () => void {
+    const record = this.get(id, viewer);
     if (isFinished(record.status)) {
       listener(progressEvent(record));
       listener(doneEvent(record));
@@ -192,6 +192,7 @@ export class GenerationService {
       status: 'queued',
       progress: { step: 0, totalSteps: request.steps, etaMs: 0 },
       images: [],
+      ownerId: clientId,
     };
     let job;
     try {
@@ -256,18 +257,20 @@ export class GenerationService {
     return { ...rest, prompt: this.prompts.build({ checkpoint: checkpointId, attributes }).prompt };
   }
 
-  get(id: string): GenerationRecord {
-    return this.store.get(id);
+  get(id: string, viewer?: Viewer): GenerationRecord {
+    const record = this.store.get(id);
+    if (!canView(viewer, record.ownerId)) throw new ApiError(ErrorCode.NOT_FOUND, `generation ${id} does not exist`, { id });
+    return record;
   }
 
-  cancel(id: string): GenerationRecord {
-    const record = this.store.get(id);
+  cancel(id: string, viewer?: Viewer): GenerationRecord {
+    const record = this.get(id, viewer);
     if (record.status === 'queued' || record.status === 'running') record.cancel?.();
     return record;
   }
 
-  image(id: string, index: string): { mimeType: string; bytes: Buffer } {
-    const record = this.store.get(id);
+  image(id: string, index: string, viewer?: Viewer): { mimeType: string; bytes: Buffer } {
+    const record = this.get(id, viewer);
     if (record.status !== 'succeeded') throw new ApiError(ErrorCode.CONFLICT, `generation ${id} is ${record.status}; images exist once it has succeeded`, { status: record.status });
     const image = /^\d+$/.test(index) ? record.images[Number(index)] : undefined;
     if (!image) throw new ApiError(ErrorCode.NOT_FOUND, `generation ${id} has no image ${index} (it has ${record.images.length})`);

@@ -4,7 +4,10 @@
  */
 import { Inject, Injectable, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { RedisGenerations } from '../distributed/redis-generations';
-import type { GenerationRecord } from './generation-store';
+import type { GenerationRecord, Viewer } from './generation-store';
+
+/** Internal reads of a record already checked for its reader. */
+const SYSTEM: Viewer = { clientId: 'system', admin: true };
 import { GenerationService, type GenerationEvent, type GenerationView } from './generation.service';
 
 export const DISTRIBUTED_GENERATIONS = Symbol('DISTRIBUTED_GENERATIONS');
@@ -20,27 +23,28 @@ export class Generations implements BeforeApplicationShutdown {
     return this.distributed ? this.distributed.start(body, clientId, idempotencyKey) : this.local.start(body, clientId, idempotencyKey);
   }
 
-  async get(id: string): Promise<GenerationRecord> {
-    return this.distributed ? this.distributed.get(id) : this.local.get(id);
+  /** The methods below take the reader: a client sees its own generations (others read as NOT_FOUND), an administrator all. */
+  async get(id: string, viewer: Viewer): Promise<GenerationRecord> {
+    return this.distributed ? this.distributed.get(id, viewer) : this.local.get(id, viewer);
   }
 
-  async cancel(id: string): Promise<GenerationRecord> {
-    return this.distributed ? this.distributed.cancel(id) : this.local.cancel(id);
+  async cancel(id: string, viewer: Viewer): Promise<GenerationRecord> {
+    return this.distributed ? this.distributed.cancel(id, viewer) : this.local.cancel(id, viewer);
   }
 
-  async image(id: string, index: string): Promise<{ mimeType: string; bytes: Buffer }> {
-    return this.distributed ? this.distributed.image(id, index) : this.local.image(id, index);
+  async image(id: string, index: string, viewer: Viewer): Promise<{ mimeType: string; bytes: Buffer }> {
+    return this.distributed ? this.distributed.image(id, index, viewer) : this.local.image(id, index, viewer);
   }
 
   /** Progress events (see GenerationService.subscribe); resolves with the unsubscribe function. */
-  async subscribe(id: string, listener: (event: GenerationEvent) => void): Promise<() => void> {
-    return this.distributed ? this.distributed.subscribe(id, listener) : this.local.subscribe(id, listener);
+  async subscribe(id: string, listener: (event: GenerationEvent) => void, viewer: Viewer): Promise<() => void> {
+    return this.distributed ? this.distributed.subscribe(id, listener, viewer) : this.local.subscribe(id, listener, viewer);
   }
 
   /** The record with every image's bytes (fetched from Redis in distributed mode). */
   async withImageBytes(record: GenerationRecord): Promise<GenerationRecord> {
     if (!record.images.some((i) => i.bytes.length === 0)) return record;
-    const images = await Promise.all(record.images.map(async (i) => (i.bytes.length > 0 ? i : { ...i, bytes: (await this.image(record.id, String(i.index))).bytes })));
+    const images = await Promise.all(record.images.map(async (i) => (i.bytes.length > 0 ? i : { ...i, bytes: (await this.image(record.id, String(i.index), SYSTEM)).bytes })));
     return { ...record, images };
   }
 

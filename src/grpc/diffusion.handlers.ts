@@ -7,6 +7,7 @@ import type { GenerationRecord } from '../generation/generation-store';
 import type { ComparisonsService } from '../comparisons/comparisons.service';
 import type { ComparisonRecord } from '../comparisons/comparison-store';
 import { attributesInput, type AttributesMessage } from './grpc-attributes';
+import { viewerOf } from '../auth/api-keys';
 import { principalOf } from './grpc-access';
 import { serverStream, unary } from './grpc-handlers';
 
@@ -137,19 +138,25 @@ function comparisonMessage(record: ComparisonRecord): Record<string, unknown> {
 export function diffusionHandlers(generations: Generations, checkpoints: CheckpointsService, comparisons: ComparisonsService): UntypedServiceImplementation {
   return {
     Generate: serverStream<GenerateRequestMessage, unknown>(async (request, call) => {
-      const { record, done } = await generations.start(generationInput(request), principalOf(call).clientId);
+      const principal = principalOf(call);
+      const viewer = viewerOf(principal);
+      const { record, done } = await generations.start(generationInput(request), principal.clientId);
       // The client going away (cancel, deadline, dropped connection) cancels the generation.
       const progress: { unsubscribe?: () => void } = {};
       call.on('cancelled', () => {
         progress.unsubscribe?.();
-        void generations.cancel(record.id).catch(() => undefined);
+        void generations.cancel(record.id, viewer).catch(() => undefined);
       });
-      const unsubscribe = await generations.subscribe(record.id, (event) => {
-        if (event.event === 'progress' && !call.cancelled) {
-          const { step, totalSteps, etaMs } = event.data;
-          call.write({ progress: { id: record.id, step, totalSteps, etaMs: Math.max(0, Math.round(etaMs)) } });
-        }
-      });
+      const unsubscribe = await generations.subscribe(
+        record.id,
+        (event) => {
+          if (event.event === 'progress' && !call.cancelled) {
+            const { step, totalSteps, etaMs } = event.data;
+            call.write({ progress: { id: record.id, step, totalSteps, etaMs: Math.max(0, Math.round(etaMs)) } });
+          }
+        },
+        viewer,
+      );
       progress.unsubscribe = unsubscribe;
       if (call.cancelled) unsubscribe();
       const finished = await generations.withImageBytes(await done);
@@ -158,11 +165,11 @@ export function diffusionHandlers(generations: Generations, checkpoints: Checkpo
       if (finished.error) throw new ApiError(finished.error.code as ErrorCode, finished.error.message, { id: finished.id });
       call.write({ result: { id: finished.id, images: images(finished, true) } });
     }),
-    GetGeneration: unary<{ id?: string; includeData?: boolean }, unknown>(async (request) => {
-      const record = await generations.get(request.id ?? '');
+    GetGeneration: unary<{ id?: string; includeData?: boolean }, unknown>(async (request, call) => {
+      const record = await generations.get(request.id ?? '', viewerOf(principalOf(call)));
       return generationMessage(request.includeData === true ? await generations.withImageBytes(record) : record, request.includeData === true);
     }),
-    CancelGeneration: unary<{ id?: string }, unknown>(async (request) => generationMessage(await generations.cancel(request.id ?? ''), false)),
+    CancelGeneration: unary<{ id?: string }, unknown>(async (request, call) => generationMessage(await generations.cancel(request.id ?? '', viewerOf(principalOf(call))), false)),
     ListCheckpoints: unary<unknown, unknown>(async () => ({ checkpoints: (await checkpoints.list()).map(checkpointMessage) })),
     GetCheckpoint: unary<{ id?: string }, unknown>(async (request) => checkpointMessage(await checkpoints.get(request.id ?? ''))),
     LoadCheckpoint: unary<{ id?: string; device?: string }, unknown>(async (request) => checkpointMessage(await checkpoints.load(request.id ?? '', request.device))),

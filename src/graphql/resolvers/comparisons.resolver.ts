@@ -4,7 +4,7 @@ import { ComparisonsService } from '../../comparisons/comparisons.service';
 import { ComparisonModel } from '../types/comparison.model';
 import { CompareInput } from '../types/generate.input';
 import { CurrentPrincipal, RateLimit } from '../../auth/access.decorators';
-import type { Principal } from '../../auth/api-keys';
+import { viewerOf, type Principal } from '../../auth/api-keys';
 import { setFields } from './graphql-input';
 
 @Resolver(() => ComparisonModel)
@@ -19,7 +19,7 @@ export class ComparisonsResolver {
   }
 
   @Query(() => ComparisonModel)
-  comparison(@Args('id', { type: () => ID }) id: string): ComparisonModel {
-    return this.comparisons.view(this.comparisons.get(id)) as ComparisonModel;
+  comparison(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string): ComparisonModel {
+    return this.comparisons.view(this.comparisons.get(id, viewerOf(principal))) as ComparisonModel;
   }
 }

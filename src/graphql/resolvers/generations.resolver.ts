@@ -9,7 +9,7 @@ import { GenerateInput } from '../types/generate.input';
 import { GenerationEventModel, GenerationModel, ImageModel } from '../types/generation.model';
 import { setFields } from './graphql-input';
 import { CurrentPrincipal, RateLimit } from '../../auth/access.decorators';
-import type { Principal } from '../../auth/api-keys';
+import { viewerOf, type Principal } from '../../auth/api-keys';
 
 /** Cost of asking for an image's bytes inline, against the complexity limit. */
 export const BASE64_COMPLEXITY = 100;
@@ -19,8 +19,8 @@ export class GenerationsResolver {
   constructor(@Inject(Generations) private readonly generations: Generations) {}
 
   @Query(() => GenerationModel, { description: 'A generation: status, progress and image URLs' })
-  async generation(@Args('id', { type: () => ID }) id: string): Promise<GenerationModel> {
-    return generationModel(await this.generations.get(id));
+  async generation(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string): Promise<GenerationModel> {
+    return generationModel(await this.generations.get(id, viewerOf(principal)));
   }
 
   @Mutation(() => GenerationModel, {
@@ -38,22 +38,27 @@ export class GenerationsResolver {
   }
 
   @Mutation(() => GenerationModel, { description: 'Cancels a queued or running generation; its rows leave the batch at the next step' })
-  async cancelGeneration(@Args('id', { type: () => ID }) id: string): Promise<GenerationModel> {
-    return generationModel(await this.generations.cancel(id));
+  async cancelGeneration(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string): Promise<GenerationModel> {
+    return generationModel(await this.generations.cancel(id, viewerOf(principal)));
   }
 
   @Subscription(() => GenerationEventModel, {
     description: "A generation's progress: its state at once, one event per step, then DONE",
     resolve: (event: GenerationEventModel) => event,
   })
-  async generationEvents(@Args('id', { type: () => ID }) id: string): Promise<AsyncIterableIterator<GenerationEventModel>> {
+  async generationEvents(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string): Promise<AsyncIterableIterator<GenerationEventModel>> {
+    const viewer = viewerOf(principal);
     // Throws NOT_FOUND / GONE before the stream starts for an unknown or expired id.
-    await this.generations.get(id);
+    await this.generations.get(id, viewer);
     return eventStream<GenerationEventModel>((push, end) =>
-      this.generations.subscribe(id, (event) => {
-        push(eventModel(id, event));
-        if (event.event === 'done') end();
-      }),
+      this.generations.subscribe(
+        id,
+        (event) => {
+          push(eventModel(id, event));
+          if (event.event === 'done') end();
+        },
+        viewer,
+      ),
     );
   }
 }
@@ -63,8 +68,8 @@ export class GeneratedImageResolver {
   constructor(@Inject(Generations) private readonly generations: Generations) {}
 
   @ResolveField(() => String, { description: 'The image bytes in base64 (costly: prefer url)', complexity: BASE64_COMPLEXITY })
-  async base64(@Parent() image: ImageModel): Promise<string> {
-    return (await this.generations.image(image.generationId, String(image.index))).bytes.toString('base64');
+  async base64(@Parent() image: ImageModel, @CurrentPrincipal() principal: Principal): Promise<string> {
+    return (await this.generations.image(image.generationId, String(image.index), viewerOf(principal))).bytes.toString('base64');
   }
 }
 

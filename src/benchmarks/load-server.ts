@@ -1,0 +1,104 @@
+/**
+ * The server side of `npm run bench:load`: the real application, started in the benchmark's own
+ * process with one API key on a tier whose rate limits never bind and a small global queue, and the
+ * server-side time of its answers.
+ */
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { generateApiKey, hashApiKey } from '../auth/api-keys';
+import { loadAppConfig } from '../config/app-config';
+import { createApp } from '../create-app';
+import { INFERENCE_POOL_CONFIG } from '../inference/inference.module';
+import { InferencePool, type InferencePoolConfig } from '../pool';
+import type { LoadBenchOptions } from './load-benchmark-support';
+import { GUIDANCE } from './load-http';
+import { DEFAULT_IN_FLIGHT_ROWS } from './load-measures';
+import { nowMs } from './timing';
+
+/** The pool's default per-device queue bound (the application does not set it). */
+const DEFAULT_MAX_QUEUED_PER_DEVICE = 64;
+
+export interface ServerSettings {
+  /** AFD_MAX_QUEUED. */
+  readonly maxQueued: number;
+  /** The queue bound that binds: AFD_MAX_QUEUED or the pool's per-device bound × devices. */
+  readonly effectiveQueue: number;
+  readonly perDeviceQueue: number;
+  readonly devices: number;
+  /** UNet rows per job (2 with classifier-free guidance). */
+  readonly rowsPerJob: number;
+  /** Jobs the pool runs at once by default. */
+  readonly inFlightJobs: number;
+  /** AFD_RESULT_STORE_MB in bytes. */
+  readonly storeBytes: number;
+}
+
+export interface LoadServer {
+  readonly app: NestExpressApplication;
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly pool: InferencePool;
+  readonly settings: ServerSettings;
+}
+
+/** Creates the application and listens on a free port of 127.0.0.1; the caller closes `app`. */
+export async function startLoadServer(options: LoadBenchOptions): Promise<LoadServer> {
+  const apiKey = generateApiKey();
+  const keys = { tiers: { load: { generations: 1e9, reads: 1e9 } }, keys: [{ name: 'load-bench', tier: 'load', roles: [], sha256: hashApiKey(apiKey) }] };
+  const config = loadAppConfig({
+    ...process.env,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    GRPC_PORT: '0',
+    AFD_LOG_LEVEL: 'warn',
+    AFD_API_KEYS: JSON.stringify(keys),
+    AFD_API_KEYS_FILE: '',
+    AFD_ALLOW_OPEN: 'false',
+    AFD_REDIS_URL: '',
+    AFD_JOBS: 'local',
+    AFD_MAX_QUEUED: String(options.maxQueued),
+    AFD_RESULT_STORE_MB: String(options.storeMb),
+    AFD_GPU_SAMPLE_SECONDS: '0',
+  });
+  const app: NestExpressApplication = await createApp(config);
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  const poolConfig = app.get<InferencePoolConfig>(INFERENCE_POOL_CONFIG);
+  const devices = poolConfig.devices?.length ?? 1;
+  const perDeviceQueue = poolConfig.maxQueuedPerDevice ?? DEFAULT_MAX_QUEUED_PER_DEVICE;
+  const rowsPerJob = GUIDANCE > 1 ? 2 : 1;
+  const settings: ServerSettings = {
+    maxQueued: config.maxQueuedTotal,
+    effectiveQueue: Math.min(config.maxQueuedTotal, perDeviceQueue * devices),
+    perDeviceQueue,
+    devices,
+    rowsPerJob,
+    inFlightJobs: devices * Math.floor(DEFAULT_IN_FLIGHT_ROWS / rowsPerJob),
+    storeBytes: config.resultStoreBytes,
+  };
+  return { app, baseUrl: `http://127.0.0.1:${port}`, apiKey, pool: app.get(InferencePool), settings };
+}
+
+/**
+ * Server-side time of POST /v1/generations answers, from the request event (headers parsed) to the
+ * response's last byte handed to the socket, by status, while `on`: the rest of a client's latency is
+ * the network stack, the time the request waited for the server's event loop, and the client's own.
+ */
+export function watchServer(server: Server): { on: boolean; readonly byStatus: Map<number, number[]> } {
+  const watch = { on: false, byStatus: new Map<number, number[]>() };
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!watch.on || req.method !== 'POST' || !req.url?.startsWith('/v1/generations')) return;
+    const start = nowMs();
+    res.once('finish', () => {
+      let list = watch.byStatus.get(res.statusCode);
+      if (!list) watch.byStatus.set(res.statusCode, (list = []));
+      list.push(nowMs() - start);
+    });
+  });
+  return watch;
+}
