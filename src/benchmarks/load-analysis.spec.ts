@@ -1,17 +1,8 @@
-import { analyse, NOT_ENDED, poolMismatches, tallyArrivals, tallyJobs, type RunData } from './load-analysis';
+import { analyse, type RunData } from './load-analysis';
 import { DEFAULT_LOAD_BENCH_OPTIONS } from './load-benchmark-support';
 import { clientSockets, SERVER_CONNECTION_BYTES, type MemorySample } from './load-measures';
-import { CLIENT_ERROR, NOT_SENT, type ArrivalRecord } from './load-protocol';
+import { RECORDS } from './load-records.fixture';
 
-const RECORDS: ArrivalRecord[] = [
-  { index: 3, lagMs: 4, status: 429, ms: 9, code: 'RESOURCE_EXHAUSTED', retryAfter: true },
-  { index: 0, lagMs: 1, status: 202, ms: 3, id: 'a' },
-  { index: 1, lagMs: 2, status: 429, ms: 2, code: 'RESOURCE_EXHAUSTED', retryAfter: false },
-  { index: 2, lagMs: 3, status: NOT_SENT },
-  { index: 4, lagMs: 5, status: CLIENT_ERROR, ms: 1, detail: 'socket hang up' },
-  { index: 5, lagMs: 6, status: 500, ms: 7, detail: '{"code":"INTERNAL"}' },
-  { index: 6, lagMs: 7, status: 202, ms: 5, id: 'b' },
-];
 
 const probe = { durationMs: 1000, eventLoop: { p50: 1, p99: 2, max: 3 }, gc: { count: 0, totalMs: 0, maxMs: 0 }, cores: 1 };
 const MiB = 2 ** 20;
@@ -37,34 +28,13 @@ function runData(overrides: Partial<RunData> = {}): RunData {
     totals: { submitted: 2, rejected: 2, succeeded: 2 },
     imageBytes: 400_000,
     gcAvailable: true,
-    serverMs: new Map([[429, [1, 2]], [202, [1, 1]]]),
+    serverTimes: { arrival: [1, 3, 0, 6], status: [429, 429, 202, 202], receivedAt: [99, 105, 101, 110], finishedAt: [99.5, 107, 102, 111] },
     clientMaxRssBytes: 90 * MiB,
     ...overrides,
   };
 }
 
 describe('bench:load analysis', () => {
-  it("sorts the client's records by answer, in schedule order, and counts the rest", () => {
-    const tally = tallyArrivals(RECORDS);
-    expect(tally.acceptedMs).toEqual([3, 5]);
-    expect(tally.rejectedMs).toEqual([2, 9]);
-    expect(tally.rejectedCodes).toEqual({ RESOURCE_EXHAUSTED: 2 });
-    expect(tally.rejectedWithoutRetryAfter).toBe(1);
-    expect(tally.others).toEqual({ '500': { count: 1, example: '{"code":"INTERNAL"}' } });
-    expect(tally.clientErrors).toEqual({ 'socket hang up': 1 });
-    expect(tally.sendLagMs).toEqual([1, 2, 3, 4, 5, 6, 7]);
-  });
-
-  it('counts the outcomes of accepted jobs, those that did not end among the failures', () => {
-    const jobs = tallyJobs([{ id: 'a', outcome: 'succeeded' }, { id: 'b', outcome: 'failed', error: 'E: boom' }, { id: 'c' }]);
-    expect(jobs).toEqual({ outcomes: { succeeded: 1, failed: 1, [NOT_ENDED]: 1 }, failures: { 'E: boom': 1, [NOT_ENDED]: 1 }, succeeded: 1 });
-  });
-
-  it("names where the pool's counters disagree with what the client saw", () => {
-    expect(poolMismatches({ submitted: 2, rejected: 5, succeeded: 2 }, { accepted: 2, rejected: 5, succeeded: 2 })).toEqual([]);
-    expect(poolMismatches({ submitted: 3, rejected: 5, succeeded: 2 }, { accepted: 2, rejected: 4, succeeded: 2 })).toEqual(['pool submitted 3 ≠ 2 accepted', 'pool rejected 5 ≠ 4 answered 429']);
-  });
-
   it('measures growth from the baseline against a bound that holds nothing of the client but its connections to the server', () => {
     const a = analyse(runData());
     expect(a.accepted).toBe(2);
@@ -74,6 +44,7 @@ describe('bench:load analysis', () => {
     expect(a.bound.parts.find((p) => p.name === 'records')?.rule).toMatch(/^154 accepted/);
     expect(a.pool).toEqual({ maxQueued: 64, maxRunning: 8, mismatches: [] });
     expect(a.latency.serverSideRejected.n).toBe(2);
+    expect(a.rejectedBreakdown).toMatchObject({ joined: 2, beforeServer: { max: 5 }, inServer: { max: 2 }, afterServer: { max: 2 } });
     expect(a.offeredAsAsked).toBe(false);
   });
 

@@ -20,78 +20,9 @@ import {
 } from './load-measures';
 import type { PoolSample } from './load-memory-sampler';
 import type { ProbeFigures } from './load-probe';
-import { CLIENT_ERROR, NOT_SENT, type ArrivalRecord, type BurstSummary, type CapacityResult, type JobRecord } from './load-protocol';
+import type { ArrivalRecord, BurstSummary, CapacityResult, JobRecord } from './load-protocol';
 import type { ServerSettings } from './load-server';
-
-export interface ArrivalTally {
-  readonly acceptedMs: number[];
-  readonly rejectedMs: number[];
-  readonly rejectedWithoutRetryAfter: number;
-  readonly rejectedCodes: Record<string, number>;
-  readonly others: Record<string, { count: number; example: string }>;
-  readonly clientErrors: Record<string, number>;
-  /** How late each arrival was sent or dropped. */
-  readonly sendLagMs: number[];
-}
-
-/** Sorts the client's per-arrival records into latencies by answer and counts of the rest. */
-export function tallyArrivals(records: readonly ArrivalRecord[]): ArrivalTally {
-  const acceptedMs: number[] = [];
-  const rejectedMs: number[] = [];
-  const rejectedCodes: Record<string, number> = {};
-  const others: Record<string, { count: number; example: string }> = {};
-  const clientErrors: Record<string, number> = {};
-  const sendLagMs: number[] = [];
-  let rejectedWithoutRetryAfter = 0;
-  for (const r of [...records].sort((a, b) => a.index - b.index)) {
-    sendLagMs.push(r.lagMs);
-    if (r.status === NOT_SENT) continue;
-    if (r.status === CLIENT_ERROR) {
-      const message = r.detail ?? '?';
-      clientErrors[message] = (clientErrors[message] ?? 0) + 1;
-    } else if (r.status === 202) {
-      acceptedMs.push(r.ms ?? NaN);
-    } else if (r.status === 429) {
-      rejectedMs.push(r.ms ?? NaN);
-      if (!r.retryAfter) rejectedWithoutRetryAfter++;
-      const code = r.code ?? '?';
-      rejectedCodes[code] = (rejectedCodes[code] ?? 0) + 1;
-    } else {
-      const entry = (others[String(r.status)] ??= { count: 0, example: r.detail ?? '' });
-      entry.count++;
-    }
-  }
-  return { acceptedMs, rejectedMs, rejectedWithoutRetryAfter, rejectedCodes, others, clientErrors, sendLagMs };
-}
-
-export interface JobTally {
-  readonly outcomes: Record<string, number>;
-  /** Jobs that did not succeed, by error (or outcome when there is no error). */
-  readonly failures: Record<string, number>;
-  readonly succeeded: number;
-}
-
-export const NOT_ENDED = 'not ended (drain timed out)';
-
-export function tallyJobs(jobs: readonly JobRecord[]): JobTally {
-  const outcomes: Record<string, number> = {};
-  const failures: Record<string, number> = {};
-  for (const job of jobs) {
-    const outcome = job.outcome ?? NOT_ENDED;
-    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-    if (outcome !== 'succeeded') failures[job.error ?? outcome] = (failures[job.error ?? outcome] ?? 0) + 1;
-  }
-  return { outcomes, failures, succeeded: outcomes['succeeded'] ?? 0 };
-}
-
-/** Where the pool's counters over the burst and drain disagree with what the client saw (empty when they agree). */
-export function poolMismatches(totals: Readonly<Record<string, number>>, seen: { accepted: number; rejected: number; succeeded: number }): string[] {
-  return [
-    totals['submitted'] !== seen.accepted ? `pool submitted ${totals['submitted']} ≠ ${seen.accepted} accepted` : '',
-    totals['rejected'] !== seen.rejected ? `pool rejected ${totals['rejected']} ≠ ${seen.rejected} answered 429` : '',
-    totals['succeeded'] !== seen.succeeded ? `pool succeeded ${totals['succeeded']} ≠ ${seen.succeeded} seen succeeded` : '',
-  ].filter((m) => m !== '');
-}
+import { latencyBreakdown, poolMismatches, serverSideMs, tallyArrivals, tallyJobs, type ArrivalTally, type JobTally, type LatencyBreakdown, type ServerTimes } from './load-tally';
 
 export interface RunData {
   readonly options: LoadBenchOptions;
@@ -118,8 +49,8 @@ export interface RunData {
   readonly totals: Readonly<Record<string, number>>;
   readonly imageBytes?: number;
   readonly gcAvailable: boolean;
-  /** Server-side time of the burst's POSTs by status. */
-  readonly serverMs: ReadonlyMap<number, readonly number[]>;
+  /** The server's times of the burst's POSTs. */
+  readonly serverTimes: ServerTimes;
   readonly clientMaxRssBytes: number;
 }
 
@@ -127,6 +58,8 @@ export interface Analysis {
   readonly tally: ArrivalTally;
   readonly accepted: number;
   readonly latency: { rejected: LatencySummary; accepted: LatencySummary; sendLag: LatencySummary; serverSideRejected: LatencySummary; serverSideAccepted: LatencySummary };
+  /** Where the time of the 429 answers went, per request. */
+  readonly rejectedBreakdown: LatencyBreakdown;
   readonly jobs: JobTally;
   readonly memory: {
     baseline: MemoryPhaseSummary;
@@ -188,9 +121,10 @@ export function analyse(data: RunData): Analysis {
       rejected,
       accepted: latencySummary(tally.acceptedMs),
       sendLag: latencySummary(tally.sendLagMs),
-      serverSideRejected: latencySummary(data.serverMs.get(429) ?? []),
-      serverSideAccepted: latencySummary(data.serverMs.get(202) ?? []),
+      serverSideRejected: latencySummary(serverSideMs(data.serverTimes, 429)),
+      serverSideAccepted: latencySummary(serverSideMs(data.serverTimes, 202)),
     },
+    rejectedBreakdown: latencyBreakdown(data.records, data.serverTimes, 429),
     jobs,
     memory: {
       baseline,

@@ -128,7 +128,7 @@ async function run(options: LoadBenchOptions): Promise<void> {
       totals,
       ...(collected.imageBytes !== undefined ? { imageBytes: collected.imageBytes } : {}),
       gcAvailable: gc !== undefined,
-      serverMs: serverWatch.byStatus,
+      serverTimes: serverWatch.times,
       clientMaxRssBytes: collected.maxRssBytes,
     };
     const analysis = analyse(data);

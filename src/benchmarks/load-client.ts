@@ -14,7 +14,7 @@ import { arrivalSchedule, seededRandom, type LoadBenchOptions } from './load-ben
 import { generationBody, HttpClient, parseJson, PROMPTS } from './load-http';
 import { clientSockets } from './load-measures';
 import { findGc, startProbe } from './load-probe';
-import { batches, CLIENT_ERROR, isToClient, NOT_SENT, RECORD_BATCH, type ArrivalRecord, type BurstSummary, type CapacityResult, type FromClient, type ToClient } from './load-protocol';
+import { ARRIVAL_HEADER, batches, CLIENT_ERROR, isToClient, NOT_SENT, RECORD_BATCH, type ArrivalRecord, type BurstSummary, type CapacityResult, type FromClient, type ToClient } from './load-protocol';
 import { nowMs } from './timing';
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -78,9 +78,9 @@ async function burst(session: Session, ratePerSecond: number, first: number, onA
     sent++;
     maxOpen = Math.max(maxOpen, open);
     const p = client
-      .send('POST', '/v1/generations', generationBody(options, first + index), { prefer: 'respond-async' })
+      .send('POST', '/v1/generations', generationBody(options, first + index), { prefer: 'respond-async', [ARRIVAL_HEADER]: String(index) })
       .then((answer) => {
-        const base = { index, lagMs, status: answer.status, ms: answer.ms };
+        const base = { index, lagMs, status: answer.status, sentAt: answer.sentAt, ms: answer.ms };
         if (answer.status === 202) {
           const id = parseJson(answer.body)['id'];
           if (typeof id !== 'string') throw new Error(`a 202 answer without an id: ${answer.body.slice(0, 200)}`);

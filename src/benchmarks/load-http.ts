@@ -18,9 +18,18 @@ export interface Answer {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** nowMs() when it was sent. */
+  readonly sentAt: number;
   /** From sending to the last byte of the body. */
   readonly ms: number;
 }
+
+/**
+ * Idle keep-alive sockets are closed by the client after this long, before the server's keep-alive
+ * timeout (Node's default, 5 s) closes them: reusing a socket the server is closing fails with
+ * ECONNRESET. (Node's agent also honours the server's Keep-Alive hint less 1 s, but only with a timeout set.)
+ */
+const IDLE_SOCKET_MS = 4000;
 
 export class HttpClient {
   private readonly agent: Agent;
@@ -29,7 +38,7 @@ export class HttpClient {
 
   constructor(baseUrl: string, apiKey: string, sockets: number) {
     this.url = new URL(baseUrl);
-    this.agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+    this.agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets, timeout: IDLE_SOCKET_MS });
     this.auth = { authorization: `Bearer ${apiKey}` };
   }
 
@@ -45,7 +54,7 @@ export class HttpClient {
       const req = httpRequest(options, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: nowMs() - start }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), sentAt: start, ms: nowMs() - start }));
         res.on('error', reject);
       });
       req.on('error', reject);

@@ -26,6 +26,11 @@ export interface ArrivalRecord {
   readonly lagMs: number;
   /** The HTTP status; NOT_SENT when the client's cap on open requests dropped it, CLIENT_ERROR when the request failed. */
   readonly status: number;
+  /**
+   * nowMs() of the client when it sent it: process.hrtime, CLOCK_MONOTONIC on Linux, which the
+   * server's process shares on the same machine (so the two sides' times of one request compare).
+   */
+  readonly sentAt?: number;
   /** Client-observed latency, from sending to the answer's last byte (absent when not sent). */
   readonly ms?: number;
   /** The generation id of a 202. */
@@ -37,6 +42,9 @@ export interface ArrivalRecord {
   /** The start of the body of an unexpected status, or a client error's message. */
   readonly detail?: string;
 }
+
+/** The header with which the client numbers its burst's POSTs (the arrival's index), for the server-side times. */
+export const ARRIVAL_HEADER = 'x-load-arrival';
 
 export const NOT_SENT = 0;
 export const CLIENT_ERROR = -1;

@@ -43,6 +43,7 @@ export function writeResults(data: RunData, a: Analysis): string {
       others: a.tally.others,
       clientErrors: a.tally.clientErrors,
       latencyMs: a.latency,
+      rejectedBreakdownMs: a.rejectedBreakdown,
       maxOpenRequests: burst.maxOpen,
       offeredAsAsked: a.offeredAsAsked,
       serverProcess: processFigures(data.server),

@@ -51,6 +51,10 @@ export function printRun(data: RunData, a: Analysis): void {
   console.log(row('  server side of 202', latency.serverSideAccepted));
   console.log(row('client send lag', latency.sendLag));
   console.log(`(as the client process sees them, from sending to the last byte; the server side runs from the parsed headers to the last byte written)`);
+  const b = a.rejectedBreakdown;
+  const parts = (pick: (s: LatencySummary) => number): string => `before the server's handler ${f(pick(b.beforeServer))}, in it ${f(pick(b.inServer))}, after it ${f(pick(b.afterServer))}`;
+  console.log(`429 answers split per request (${b.joined} joined on one monotonic clock), ms: p50 ${parts((s) => s.p50)}; p99 ${parts((s) => s.p99)}`);
+  console.log(`  (before the handler: the wait for the server's event loop; after it: the client's; after may dip below 0, the server's finish event coming after the bytes are sent)`);
   console.log(`rejections fast (p99 ≤ ${REJECTION_P99_TARGET_MS} ms, as the client sees them): ${pf(a.verdicts.fastRejections)} (p99 ${f(latency.rejected.p99)} ms)`);
 
   console.log(`\nevent-loop delay during the burst: server ${loop(data.server)}; client ${loop(burst.probe)}`);

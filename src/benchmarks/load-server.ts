@@ -13,6 +13,8 @@ import { InferencePool, type InferencePoolConfig } from '../pool';
 import type { LoadBenchOptions } from './load-benchmark-support';
 import { GUIDANCE } from './load-http';
 import { DEFAULT_IN_FLIGHT_ROWS } from './load-measures';
+import { ARRIVAL_HEADER } from './load-protocol';
+import { emptyServerTimes, type ServerTimes } from './load-tally';
 import { nowMs } from './timing';
 
 /** The pool's default per-device queue bound (the application does not set it). */
@@ -85,19 +87,24 @@ export async function startLoadServer(options: LoadBenchOptions): Promise<LoadSe
 }
 
 /**
- * Server-side time of POST /v1/generations answers, from the request event (headers parsed) to the
- * response's last byte handed to the socket, by status, while `on`: the rest of a client's latency is
- * the network stack, the time the request waited for the server's event loop, and the client's own.
+ * The server's times of POST /v1/generations answers while `on`: from the request event (headers
+ * parsed) to the response's last byte handed to the socket, with the status and the client's arrival
+ * index. The rest of a client's latency is the network stack, the time the request waited for the
+ * server's event loop, and the client's own (latencyBreakdown splits it).
  */
-export function watchServer(server: Server): { on: boolean; readonly byStatus: Map<number, number[]> } {
-  const watch = { on: false, byStatus: new Map<number, number[]>() };
+export function watchServer(server: Server): { on: boolean; readonly times: ServerTimes } {
+  const watch = { on: false, times: emptyServerTimes() };
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     if (!watch.on || req.method !== 'POST' || !req.url?.startsWith('/v1/generations')) return;
-    const start = nowMs();
+    const receivedAt = nowMs();
+    const header = req.headers[ARRIVAL_HEADER];
+    const arrival = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : NaN;
     res.once('finish', () => {
-      let list = watch.byStatus.get(res.statusCode);
-      if (!list) watch.byStatus.set(res.statusCode, (list = []));
-      list.push(nowMs() - start);
+      const { times } = watch;
+      times.arrival.push(arrival);
+      times.status.push(res.statusCode);
+      times.receivedAt.push(receivedAt);
+      times.finishedAt.push(nowMs());
     });
   });
   return watch;
