@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   // gRPC calls, then pool jobs, may each use the grace period; the watchdog allows both plus a margin.
   installGracefulShutdown(app, { graceMs: config.shutdownGraceMs, marginMs: config.shutdownGraceMs + 10_000, logger: app.get(PinoLogger), drain: (graceMs) => app.get(ReadinessService).drain(graceMs) });
   await app.listen(config.port, config.host);
-  Logger.log(`listening on http://${config.host}:${config.port} (REST under /v1, OpenAPI at /docs)`, 'Main');
+  Logger.log(`listening on http://${config.host}:${config.port} (REST under /v1, OpenAPI at /docs, GraphQL at /graphql, health at /health/ready, metrics at /metrics)`, 'Main');
 }
 
 main().catch((error: unknown) => {
