@@ -355,11 +355,12 @@ export class RedisGenerations {
     this.closed = true;
     this.abandoned = true;
     clearInterval(this.affinityTimer);
-    // Cut the connections first, as a dying process would: nothing more reaches Redis, locks stop being renewed.
+    // As a dying process: stop taking jobs and renewing locks (force: without waiting for running jobs),
+    // cut every connection so nothing more reaches Redis, then drop the local work.
+    await Promise.allSettled([...this.workers.values()].map((w) => w.close(true)));
     for (const connection of [this.subscriber, this.redis, ...this.connections]) connection.disconnect();
     for (const cancel of this.running.values()) cancel();
     this.running.clear();
-    await Promise.allSettled([...this.workers.values()].map((w) => w.close(true)));
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
   }
 }
