@@ -2,6 +2,7 @@
  * Pure helpers of `npm run bench:load`: its command-line options and the arrival schedule. The memory
  * bound, the summaries and the verdicts are in load-measures.ts. No I/O here.
  */
+import { mulberry32 } from '../common/mulberry32';
 import { SCHEDULER_NAMES } from '../engine/schedulers/scheduler';
 import { percentile, UsageError } from './api-benchmark-support';
 
@@ -153,16 +154,7 @@ export function reproduceCommand(options: LoadBenchOptions): string {
 }
 
 /** A small deterministic generator of uniform numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;
 
 /**
  * Arrival times in ms from the start of the burst, ascending, all below `seconds` × 1000: a Poisson

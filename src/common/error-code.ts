@@ -40,6 +40,16 @@ export function invalidArgument(field: string, rule: string): ApiError {
   return new ApiError(ErrorCode.INVALID_ARGUMENT, `${field}: ${rule}`, { field, rule });
 }
 
+/** A generation or comparison that never existed, or that its reader may not see. */
+export function notFound(kind: 'generation' | 'comparison', id: string): ApiError {
+  return new ApiError(ErrorCode.NOT_FOUND, `${kind} ${id} does not exist`, { id });
+}
+
+/** A generation or comparison whose results were deleted after their time. */
+export function gone(kind: 'generation' | 'comparison', id: string): ApiError {
+  return new ApiError(ErrorCode.GONE, `${kind} ${id} has expired and its results were deleted`, { id });
+}
+
 const POOL_CODES: Readonly<Record<string, ErrorCode>> = {
   QUEUE_FULL: ErrorCode.RESOURCE_EXHAUSTED,
   MEMORY_BUDGET_EXCEEDED: ErrorCode.RESOURCE_EXHAUSTED,

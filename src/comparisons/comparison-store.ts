@@ -2,7 +2,7 @@
  * Finished comparisons (cell PNGs and the grid), kept for the configured result time and within a
  * byte budget, oldest dropped first. An expired id is remembered so its readers get 410 Gone.
  */
-import { ApiError, ErrorCode } from '../common/error-code';
+import { gone, notFound } from '../common/error-code';
 
 export interface ComparisonCellRecord {
   readonly prompt: string;
@@ -47,8 +47,8 @@ export class ComparisonStore {
     this.sweep();
     const record = this.records.get(id);
     if (record) return record;
-    if (this.expired.has(id)) throw new ApiError(ErrorCode.GONE, `comparison ${id} has expired and its results were deleted`, { id });
-    throw new ApiError(ErrorCode.NOT_FOUND, `comparison ${id} does not exist`, { id });
+    if (this.expired.has(id)) throw gone('comparison', id);
+    throw notFound('comparison', id);
   }
 
   private sweep(): void {

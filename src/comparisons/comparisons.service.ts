@@ -6,7 +6,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CHECKPOINT_REGISTRY, CheckpointsService } from '../checkpoints/checkpoints.service';
 import type { CheckpointEntry } from '../checkpoints/checkpoint-registry';
-import { ApiError, ErrorCode, invalidArgument, toApiError } from '../common/error-code';
+import { ApiError, ErrorCode, invalidArgument, notFound, toApiError } from '../common/error-code';
 import { encodeImage } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
 import type { RgbImage } from '../engine/pipeline/decode-latents';
@@ -134,7 +134,7 @@ export class ComparisonsService {
   /** A client sees its own comparisons (others read as NOT_FOUND); an administrator all. */
   get(id: string, viewer?: Viewer): ComparisonRecord {
     const record = this.store.get(id);
-    if (!canView(viewer, record.ownerId)) throw new ApiError(ErrorCode.NOT_FOUND, `comparison ${id} does not exist`, { id });
+    if (!canView(viewer, record.ownerId)) throw notFound('comparison', id);
     return record;
   }
 

@@ -11,9 +11,9 @@ import { Logger } from '@nestjs/common';
 import { Queue, Worker, type Job } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { ApiError, ErrorCode, invalidArgument, toApiError } from '../common/error-code';
+import { ApiError, ErrorCode, gone, notFound, toApiError } from '../common/error-code';
 import { canView, type GenerationRecord, type Viewer } from '../generation/generation-store';
-import { canonicalJson, doneEvent, isFinished, MAX_IDEMPOTENCY_KEY_LENGTH, progressEvent, type GenerationEvent, type GenerationService } from '../generation/generation.service';
+import { canonicalJson, doneEvent, isFinished, checkIdempotencyKey, progressEvent, type GenerationEvent, type GenerationService } from '../generation/generation.service';
 import type { InferencePool } from '../pool';
 import { redisKeys, type DistributedConfig } from './distributed-config';
 import { recordOf, type GenerationState } from './generation-state';
@@ -73,9 +73,7 @@ export class RedisGenerations {
     const { input, checkpointId, totalSteps } = this.local.normalize(body);
     const id = randomUUID();
     if (idempotencyKey !== undefined) {
-      if (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(idempotencyKey)) {
-        throw invalidArgument('Idempotency-Key', `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters`);
-      }
+      checkIdempotencyKey(idempotencyKey);
       const fingerprint = canonicalJson(body);
       const key = this.keys.idempotency(clientId, idempotencyKey);
       const claimed = await this.redis.set(key, JSON.stringify({ fingerprint, id }), 'PX', this.config.resultTtlMs, 'NX');
@@ -121,7 +119,7 @@ export class RedisGenerations {
     const image = /^\d+$/.test(index) ? state.images[Number(index)] : undefined;
     if (!image) throw new ApiError(ErrorCode.NOT_FOUND, `generation ${id} has no image ${index} (it has ${state.images.length})`);
     const bytes = await this.redis.getBuffer(this.keys.image(id, image.index));
-    if (!bytes) throw new ApiError(ErrorCode.GONE, `generation ${id} has expired and its results were deleted`, { id });
+    if (!bytes) throw gone('generation', id);
     return { mimeType: image.mimeType, bytes };
   }
 
@@ -254,9 +252,9 @@ export class RedisGenerations {
   private async requireState(id: string, viewer?: Viewer): Promise<GenerationState> {
     const state = await this.readState(id);
     if (state && canView(viewer, state.clientId)) return state;
-    if (state) throw new ApiError(ErrorCode.NOT_FOUND, `generation ${id} does not exist`, { id });
-    if (await this.redis.exists(this.keys.known(id))) throw new ApiError(ErrorCode.GONE, `generation ${id} has expired and its results were deleted`, { id });
-    throw new ApiError(ErrorCode.NOT_FOUND, `generation ${id} does not exist`, { id });
+    if (state) throw notFound('generation', id);
+    if (await this.redis.exists(this.keys.known(id))) throw gone('generation', id);
+    throw notFound('generation', id);
   }
 
   private async writeState(state: GenerationState): Promise<void> {

@@ -2,7 +2,7 @@
  * Generation records and their encoded images, kept for a configured time and total size. An
  * expired or evicted id is remembered for a while so its readers get 410 Gone rather than 404.
  */
-import { ApiError, ErrorCode } from '../common/error-code';
+import { gone, notFound } from '../common/error-code';
 
 export type GenerationStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -73,8 +73,8 @@ export class GenerationStore {
     this.sweep();
     const record = this.records.get(id);
     if (record) return record;
-    if (this.expired.has(id)) throw new ApiError(ErrorCode.GONE, `generation ${id} has expired and its results were deleted`, { id });
-    throw new ApiError(ErrorCode.NOT_FOUND, `generation ${id} does not exist`, { id });
+    if (this.expired.has(id)) throw gone('generation', id);
+    throw notFound('generation', id);
   }
 
   /** Oldest first: past their time, or while over the size budget (finished records only). */

@@ -1,7 +1,7 @@
 /** Generations: validate, queue on the pool, encode images with their parameters, keep results. */
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { ApiError, ErrorCode, invalidArgument, toApiError } from '../common/error-code';
+import { ApiError, ErrorCode, invalidArgument, notFound, toApiError } from '../common/error-code';
 import { encodeImage, IMAGE_FORMATS, MIME_TYPES, type ImageFormat } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
 import { parseGenerationRequest, type GenerationInput } from '../engine/pipeline/generation-request';
@@ -84,12 +84,10 @@ export class GenerationService {
 
   private startOnce(body: unknown, clientId: string, idempotencyKey?: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
     if (idempotencyKey === undefined) return this.startNew(body, clientId);
-    if (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(idempotencyKey)) {
-      throw invalidArgument('Idempotency-Key', `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters`);
-    }
+    checkIdempotencyKey(idempotencyKey);
     this.sweepIdempotent();
     // Validate first: a body that is not a valid generation never reaches the fingerprint.
-    this.prepare(body);
+    const prepared = this.prepare(body);
     const scoped = `${clientId}\n${idempotencyKey}`;
     const fingerprint = canonicalJson(body);
     let previous = this.idempotent.get(scoped);
@@ -104,7 +102,7 @@ export class GenerationService {
       }
       return { record: previous.record, done: previous.done };
     }
-    const started = this.startNew(body, clientId);
+    const started = this.launch(prepared, clientId, randomUUID());
     this.idempotent.set(scoped, { fingerprint, createdAt: Date.now(), ...started });
     return started;
   }
@@ -259,7 +257,7 @@ export class GenerationService {
 
   get(id: string, viewer?: Viewer): GenerationRecord {
     const record = this.store.get(id);
-    if (!canView(viewer, record.ownerId)) throw new ApiError(ErrorCode.NOT_FOUND, `generation ${id} does not exist`, { id });
+    if (!canView(viewer, record.ownerId)) throw notFound('generation', id);
     return record;
   }
 
@@ -292,6 +290,13 @@ export class GenerationService {
       })),
       ...(record.error ? { error: record.error } : {}),
     };
+  }
+}
+
+/** Throws the 400 for an Idempotency-Key that is not 1 to 255 visible ASCII characters. */
+export function checkIdempotencyKey(key: string): void {
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
+    throw invalidArgument('Idempotency-Key', `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters`);
   }
 }
 

@@ -10,6 +10,7 @@
  * latent pixel the average of 4×4 samples of the pattern: the "smoothed colours" the demo VAE
  * reproduces when it decodes the swatch's latents.
  */
+import { mulberry32 } from '../../common/mulberry32';
 import { AFRICAN_STYLES, type DemoStyle } from './demo-attributes';
 
 /** Latent pixels per side of a swatch: 32 latents, a 256×256 image. */
@@ -104,16 +105,7 @@ function mix(a: Rgb, b: Rgb, t: number): Rgb {
 }
 
 /** A small deterministic generator (mulberry32), seeded per swatch so patterns vary between swatches. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const random = mulberry32;
 
 export function seedOf(id: string): number {
   let h = 2166136261;
