@@ -14,6 +14,7 @@ import { poolMaxBatch, type AppConfig } from './config/app-config';
 import { GenerationController } from './generation/generation.controller';
 import { GenerationService } from './generation/generation.service';
 import { GenerationStore } from './generation/generation-store';
+import { ResultBudget } from './generation/result-budget';
 import { DISTRIBUTED_GENERATIONS, Generations } from './generation/generations';
 import { RedisGenerations } from './distributed/redis-generations';
 import { InferencePool } from './pool';
@@ -52,8 +53,10 @@ export class AppModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CHECKPOINT_REGISTRY, useValue: registry },
-        { provide: GenerationStore, useValue: new GenerationStore(config.resultTtlMs, config.resultStoreBytes) },
-        { provide: ComparisonStore, useValue: new ComparisonStore(config.resultTtlMs, config.resultStoreBytes) },
+        // One byte budget (AFD_RESULT_STORE_MB) for every image kept: generations and comparisons together.
+        { provide: ResultBudget, useValue: new ResultBudget(config.resultStoreBytes) },
+        { provide: GenerationStore, inject: [ResultBudget], useFactory: (budget: ResultBudget) => new GenerationStore(config.resultTtlMs, { budget }) },
+        { provide: ComparisonStore, inject: [ResultBudget], useFactory: (budget: ResultBudget) => new ComparisonStore(config.resultTtlMs, { budget }) },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         CheckpointsService,
         GenerationService,

@@ -3,10 +3,10 @@
  * labelled grid, with an optional uploaded reference image as the grid's first column.
  */
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { CHECKPOINT_REGISTRY, CheckpointsService } from '../checkpoints/checkpoints.service';
 import type { CheckpointEntry } from '../checkpoints/checkpoint-registry';
 import { ApiError, ErrorCode, invalidArgument, notFound, toApiError } from '../common/error-code';
+import { timeOrderedId } from '../common/time-ordered-id';
 import { encodeImage } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
 import type { RgbImage } from '../engine/pipeline/decode-latents';
@@ -126,7 +126,7 @@ export class ComparisonsService {
       cells: images,
       ...(reference ? { reference: { image: reference } } : {}),
     });
-    const record: ComparisonRecord = { id: randomUUID(), createdAt: Date.now(), seed: firstRequest.seed.toString(), cells, hasReference: reference !== undefined, grid, ownerId: clientId };
+    const record: ComparisonRecord = { id: timeOrderedId(), createdAt: Date.now(), seed: firstRequest.seed.toString(), cells, hasReference: reference !== undefined, grid, ownerId: clientId };
     this.store.add(record);
     return record;
   }

@@ -1,7 +1,7 @@
 /** Generations: validate, queue on the pool, encode images with their parameters, keep results. */
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { ApiError, ErrorCode, invalidArgument, notFound, toApiError } from '../common/error-code';
+import { timeOrderedId } from '../common/time-ordered-id';
 import { encodeImage, IMAGE_FORMATS, MIME_TYPES, type ImageFormat } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
 import { parseGenerationRequest, type GenerationInput } from '../engine/pipeline/generation-request';
@@ -10,6 +10,10 @@ import { InferencePool } from '../pool';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import { PromptsService } from '../prompts/prompts.service';
 import { canView, GenerationStore, type GenerationRecord, type GenerationStatus, type Viewer } from './generation-store';
+import { bodyFingerprint, checkIdempotencyKey, IdempotencyCache } from './idempotency-cache';
+
+// Kept here for the modules that import them from the service (src/distributed).
+export { canonicalJson, checkIdempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-cache';
 
 /** A server-sent event of GET /v1/generations/{id}/events: `progress` per step, then one `done`. */
 export type GenerationEvent =
@@ -36,16 +40,6 @@ export const GENERATION_FIELDS: readonly string[] = [
 ];
 const KNOWN_FIELDS: ReadonlySet<string> = new Set(GENERATION_FIELDS);
 
-/** The longest Idempotency-Key accepted. */
-export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
-
-interface IdempotentEntry {
-  readonly fingerprint: string;
-  readonly createdAt: number;
-  readonly record: GenerationRecord;
-  readonly done: Promise<GenerationRecord>;
-}
-
 export interface GenerationView {
   readonly id: string;
   readonly status: string;
@@ -58,7 +52,8 @@ export interface GenerationView {
 @Injectable()
 export class GenerationService {
   private readonly watchers = new Map<string, Set<(event: GenerationEvent) => void>>();
-  private readonly idempotent = new Map<string, IdempotentEntry>();
+  /** Holds no record or image bytes: only ids, body hashes and running jobs' end promises (see idempotency-cache.ts). */
+  private readonly idempotency: IdempotencyCache;
 
   constructor(
     @Inject(InferencePool) private readonly pool: InferencePool,
@@ -66,7 +61,10 @@ export class GenerationService {
     @Inject(GenerationStore) private readonly store: GenerationStore,
     @Inject(PromptsService) private readonly prompts: PromptsService,
     @Optional() @Inject(MetricsService) private readonly metrics?: MetricsService,
-  ) {}
+  ) {
+    this.idempotency = new IdempotencyCache(store.ttlMs);
+    store.onRemoved((id) => this.idempotency.forget(id));
+  }
 
   /**
    * Starts a generation; the returned promise settles when it ends (the record is readable before).
@@ -85,25 +83,20 @@ export class GenerationService {
   private startOnce(body: unknown, clientId: string, idempotencyKey?: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
     if (idempotencyKey === undefined) return this.startNew(body, clientId);
     checkIdempotencyKey(idempotencyKey);
-    this.sweepIdempotent();
     // Validate first: a body that is not a valid generation never reaches the fingerprint.
     const prepared = this.prepare(body);
-    const scoped = `${clientId}\n${idempotencyKey}`;
-    const fingerprint = canonicalJson(body);
-    let previous = this.idempotent.get(scoped);
-    if (previous && !this.store.has(previous.record.id)) {
-      // Its results were evicted early (size budget): the key starts afresh.
-      this.idempotent.delete(scoped);
-      previous = undefined;
-    }
-    if (previous) {
+    const fingerprint = bodyFingerprint(body);
+    // An entry lives only as long as its generation in the store: the store drops both together.
+    const previous = this.idempotency.find(clientId, idempotencyKey);
+    if (previous && this.store.has(previous.id)) {
       if (previous.fingerprint !== fingerprint) {
-        throw new ApiError(ErrorCode.CONFLICT, 'Idempotency-Key: was already used with a different request body', { field: 'Idempotency-Key', id: previous.record.id });
+        throw new ApiError(ErrorCode.CONFLICT, 'Idempotency-Key: was already used with a different request body', { field: 'Idempotency-Key', id: previous.id });
       }
-      return { record: previous.record, done: previous.done };
+      const record = this.store.get(previous.id);
+      return { record, done: previous.running ?? Promise.resolve(record) };
     }
-    const started = this.launch(prepared, clientId, randomUUID());
-    this.idempotent.set(scoped, { fingerprint, createdAt: Date.now(), ...started });
+    const started = this.launch(prepared, clientId, timeOrderedId());
+    this.idempotency.remember(clientId, idempotencyKey, fingerprint, started.record.id, started.done);
     return started;
   }
 
@@ -131,14 +124,6 @@ export class GenerationService {
   private notify(record: GenerationRecord, event: GenerationEvent): void {
     for (const listener of [...(this.watchers.get(record.id) ?? [])]) listener(event);
     if (event.event === 'done') this.watchers.delete(record.id);
-  }
-
-  private sweepIdempotent(): void {
-    const cutoff = Date.now() - this.store.ttlMs;
-    for (const [key, entry] of this.idempotent) {
-      if (entry.createdAt >= cutoff) break;
-      this.idempotent.delete(key);
-    }
   }
 
   /**
@@ -178,7 +163,7 @@ export class GenerationService {
   }
 
   private startNew(body: unknown, clientId: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
-    return this.launch(this.prepare(body), clientId, randomUUID());
+    return this.launch(this.prepare(body), clientId, timeOrderedId());
   }
 
   private launch(prepared: ReturnType<GenerationService['prepare']>, clientId: string, id: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
@@ -293,13 +278,6 @@ export class GenerationService {
   }
 }
 
-/** Throws the 400 for an Idempotency-Key that is not 1 to 255 visible ASCII characters. */
-export function checkIdempotencyKey(key: string): void {
-  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
-    throw invalidArgument('Idempotency-Key', `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters`);
-  }
-}
-
 export function isFinished(status: GenerationStatus): boolean {
   return status !== 'queued' && status !== 'running';
 }
@@ -313,13 +291,6 @@ export function doneEvent(record: GenerationRecord): GenerationEvent {
     event: 'done',
     data: { status: record.status, step: record.progress.step, totalSteps: record.progress.totalSteps, ...(record.error ? { error: record.error } : {}) },
   };
-}
-
-/** JSON with object keys sorted, so bodies that differ only in key order compare equal. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
 }
 
 function outputFormat(value: unknown): ImageFormat {
