@@ -37,7 +37,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule(config.logLevels),
-        AccessModule.forRoot(config.auth, config.redisUrl),
+        AccessModule.forRoot(config.auth, config.redisUrl, config.redisPrefix),
         InferenceModule.forRoot({
           devices: config.devices.map((device) => ({ device, memoryBudgetBytes: config.memoryBudgetBytes, maxBatch: poolMaxBatch(config) })),
           checkpoints: registry.map((c) => ({ id: c.id, dir: c.path, pinned: c.pinned })),

@@ -38,6 +38,8 @@ export interface AppConfig {
   readonly auth: AuthConfig;
   /** Redis for state shared by replicas (rate-limit counters); absent: in memory. */
   readonly redisUrl?: string;
+  /** Namespace of every Redis key of this deployment, rate-limit counters included (AFD_REDIS_PREFIX). */
+  readonly redisPrefix: string;
   /** Express's `trust proxy` (AFD_TRUST_PROXY): how client addresses are read behind a load balancer. */
   readonly trustProxy?: string;
   /** Nest log levels from AFD_LOG_LEVEL (error, warn, log, debug): the named level and those above it. */
@@ -84,6 +86,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const replicaId = env['AFD_REPLICA_ID'] || `${hostname()}-${process.pid}`;
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(replicaId)) throw new ConfigError('AFD_REPLICA_ID', "must be 1 to 100 letters, digits, '.', '_' or '-'", replicaId);
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new ConfigError('AFD_REDIS_URL', 'must be a redis:// or rediss:// URL', redisUrl);
+  const prefix = redisPrefix(env['AFD_REDIS_PREFIX'] ?? 'afd');
   return {
     host: env['HOST'] ?? '0.0.0.0',
     port: int('PORT', 8080, 0, 65535),
@@ -103,6 +106,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     gpuSampleSeconds: int('AFD_GPU_SAMPLE_SECONDS', 15, 0, 3600),
     shutdownGraceMs: int('AFD_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600) * 1000,
     redisUrl,
+    redisPrefix: prefix,
     distributed:
       jobs === 'redis'
         ? {
@@ -112,7 +116,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             concurrency: int('AFD_JOB_CONCURRENCY', 4, 1, 256),
             affinityWaitMs: int('AFD_AFFINITY_WAIT_MS', 1000, 0, 600_000),
             lockMs: int('AFD_JOB_LOCK_SECONDS', 30, 1, 3600) * 1000,
-            prefix: redisPrefix(env['AFD_REDIS_PREFIX'] ?? 'afd'),
+            prefix,
           }
         : undefined,
     trustProxy: env['AFD_TRUST_PROXY'] || undefined,
