@@ -87,6 +87,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(replicaId)) throw new ConfigError('AFD_REPLICA_ID', "must be 1 to 100 letters, digits, '.', '_' or '-'", replicaId);
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new ConfigError('AFD_REDIS_URL', 'must be a redis:// or rediss:// URL', redisUrl);
   const prefix = redisPrefix(env['AFD_REDIS_PREFIX'] ?? 'afd');
+  // Image bytes in Redis (AFD_JOBS=redis): in total, and per replica (at most the total).
+  const redisResultMb = int('AFD_REDIS_RESULT_STORE_MB', 256, 1, 1 << 20);
+  const redisReplicaResultMb = int('AFD_REDIS_RESULT_REPLICA_MB', redisResultMb, 1, 1 << 20);
+  if (redisReplicaResultMb > redisResultMb) {
+    throw new ConfigError('AFD_REDIS_RESULT_REPLICA_MB', `must be at most AFD_REDIS_RESULT_STORE_MB (${redisResultMb})`, String(redisReplicaResultMb));
+  }
   return {
     host: env['HOST'] ?? '0.0.0.0',
     port: int('PORT', 8080, 0, 65535),
@@ -117,6 +123,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             affinityWaitMs: int('AFD_AFFINITY_WAIT_MS', 1000, 0, 600_000),
             lockMs: int('AFD_JOB_LOCK_SECONDS', 30, 1, 3600) * 1000,
             prefix,
+            resultStoreBytes: redisResultMb * 1024 * 1024,
+            replicaResultStoreBytes: redisReplicaResultMb * 1024 * 1024,
           }
         : undefined,
     trustProxy: env['AFD_TRUST_PROXY'] || undefined,

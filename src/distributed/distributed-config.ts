@@ -12,6 +12,10 @@ export interface DistributedConfig {
   /** A job whose replica stops renewing its lock this long is taken over by another replica (once). */
   readonly lockMs: number;
   readonly resultTtlMs: number;
+  /** Image bytes kept in Redis by all replicas together (AFD_REDIS_RESULT_STORE_MB); the oldest results go first past it. */
+  readonly resultStoreBytes: number;
+  /** Image bytes kept in Redis for the results one replica produced (AFD_REDIS_RESULT_REPLICA_MB). */
+  readonly replicaResultStoreBytes: number;
   /** Namespace of every key and queue (AFD_REDIS_PREFIX), so deployments can share a Redis server. */
   readonly prefix: string;
 }
@@ -25,6 +29,11 @@ export function redisKeys(prefix: string) {
     image: (id: string, index: number): string => `${prefix}:img:${id}:${index}`,
     events: (id: string): string => `${prefix}:events:${id}`,
     cancel: `${prefix}:cancel`,
+    /** Stored results by age (sorted set, score = stored at), all and per producing replica; their sizes and byte totals (redis-result-store.ts). */
+    results: `${prefix}:results`,
+    replicaResults: (replicaId: string): string => `${prefix}:results:replica:${replicaId}`,
+    resultSizes: `${prefix}:results:size`,
+    resultBytes: `${prefix}:results:bytes`,
     idempotency: (clientId: string, key: string): string => `${prefix}:idem:${b64(clientId)}:${b64(key)}`,
     /** BullMQ's own key prefix for the queues. */
     bullPrefix: `${prefix}:bull`,

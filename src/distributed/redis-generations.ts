@@ -10,13 +10,15 @@
 import { Logger } from '@nestjs/common';
 import { Queue, Worker, type Job } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
 import { ApiError, ErrorCode, gone, notFound, toApiError } from '../common/error-code';
+import { timeOrderedId } from '../common/time-ordered-id';
 import { canView, type GenerationRecord, type Viewer } from '../generation/generation-store';
-import { canonicalJson, doneEvent, isFinished, checkIdempotencyKey, progressEvent, type GenerationEvent, type GenerationService } from '../generation/generation.service';
+import { bodyFingerprint, checkIdempotencyKey } from '../generation/idempotency-cache';
+import { doneEvent, isFinished, progressEvent, type GenerationEvent, type GenerationService } from '../generation/generation.service';
 import type { InferencePool } from '../pool';
 import { redisKeys, type DistributedConfig } from './distributed-config';
 import { recordOf, type GenerationState } from './generation-state';
+import { RedisResultStore } from './redis-result-store';
 
 interface JobData {
   readonly id: string;
@@ -40,6 +42,7 @@ export class RedisGenerations {
   private closed = false;
   private abandoned = false;
   private readonly keys: ReturnType<typeof redisKeys>;
+  private readonly results: RedisResultStore;
   /** Connections handed to BullMQ (it does not close connections it was given). */
   private readonly connections: Redis[] = [];
 
@@ -53,6 +56,10 @@ export class RedisGenerations {
     const options = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
     this.redis = new IORedis(config.redisUrl, options);
     this.subscriber = new IORedis(config.redisUrl, options);
+    this.results = new RedisResultStore(this.redis, this.keys, config.prefix, config.replicaId, config.resultTtlMs, {
+      totalBytes: config.resultStoreBytes,
+      replicaBytes: config.replicaResultStoreBytes,
+    });
     this.subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
     void this.subscriber.subscribe(this.keys.cancel);
     for (const checkpointId of checkpointIds) {
@@ -71,10 +78,10 @@ export class RedisGenerations {
 
   async start(body: unknown, clientId: string, idempotencyKey?: string): Promise<{ record: GenerationRecord; done: Promise<GenerationRecord> }> {
     const { input, checkpointId, totalSteps } = this.local.normalize(body);
-    const id = randomUUID();
+    const id = timeOrderedId();
     if (idempotencyKey !== undefined) {
       checkIdempotencyKey(idempotencyKey);
-      const fingerprint = canonicalJson(body);
+      const fingerprint = bodyFingerprint(body);
       const key = this.keys.idempotency(clientId, idempotencyKey);
       const claimed = await this.redis.set(key, JSON.stringify({ fingerprint, id }), 'PX', this.config.resultTtlMs, 'NX');
       if (claimed === null) {
@@ -86,6 +93,8 @@ export class RedisGenerations {
           const state = await this.readState(previous.id);
           if (state) return { record: recordOf(state), done: this.waitForEnd(previous.id) };
         }
+        // Its generation expired or was evicted (byte budget): the key now names the new one.
+        await this.redis.set(key, JSON.stringify({ fingerprint, id }), 'PX', this.config.resultTtlMs);
       }
     }
     const state: GenerationState = {
@@ -225,9 +234,8 @@ export class RedisGenerations {
       const record = await started.done;
       if (this.abandoned) return;
       if (record.status === 'succeeded') {
-        const pipeline = this.redis.pipeline();
-        for (const image of record.images) pipeline.set(this.keys.image(id, image.index), image.bytes, 'PX', this.config.resultTtlMs);
-        await pipeline.exec();
+        await this.storeResult(id, record);
+        return;
       }
       await this.finish(id, (s) => ({
         ...s,
@@ -240,6 +248,23 @@ export class RedisGenerations {
       unsubscribe();
       this.running.delete(id);
     }
+  }
+
+  /** Images and final state in one write, within the byte budgets (older results evicted); every replica is told. */
+  private async storeResult(id: string, record: GenerationRecord): Promise<void> {
+    const state = await this.readState(id);
+    if (!state || isFinished(state.status)) return;
+    const images = [...record.images].sort((a, b) => a.index - b.index);
+    const ended: GenerationState = {
+      ...state,
+      status: 'succeeded',
+      progress: { ...record.progress },
+      // Stored under their position: image n of the state is the n-th key.
+      images: images.map(({ seed, mimeType }, index) => ({ index, seed, mimeType })),
+    };
+    const { stored, evicted } = await this.results.store(id, JSON.stringify(ended), images.map((i) => i.bytes));
+    if (evicted > 0) this.logger.debug(`result budget: ${evicted} older result(s) evicted from Redis to store ${id}`);
+    if (stored) await this.redis.publish(this.keys.events(id), JSON.stringify(doneEvent(recordOf(ended))));
   }
 
   // ---- state, events ----
