@@ -272,6 +272,17 @@ describe('deploy/', () => {
       expect(Object.keys(services)).toContain(new URL(String(config.redisUrl)).hostname);
     });
 
+    it('caps Redis memory with writes refused past it (BullMQ needs noeviction), above the images the replicas keep there', () => {
+      const args = list(service('redis')['command']).map(String);
+      const setting = (name: string) => args[args.indexOf(`--${name}`) + 1];
+      expect(setting('maxmemory-policy')).toBe('noeviction');
+      const maxmemory = /^(\d+)mb$/.exec(String(setting('maxmemory')));
+      expect(maxmemory).not.toBeNull();
+      // With AFD_JOBS=redis the replicas' images take at most AFD_REDIS_RESULT_STORE_MB: half of Redis or less, the rest for states, queues and counters.
+      const distributed = configFrom({ ...env('api'), AFD_JOBS: 'redis' }).distributed!;
+      expect(distributed.resultStoreBytes).toBeLessThanOrEqual((Number(maxmemory![1]) * 1024 * 1024) / 2);
+    });
+
     it('publishes each replica on its own host ports', () => {
       const hostPorts = apiServices.flatMap((name) => ports(name).map(([host]) => host));
       expect(new Set(hostPorts).size).toBe(hostPorts.length);

@@ -18,6 +18,7 @@ import { doneEvent, isFinished, progressEvent, type GenerationEvent, type Genera
 import type { InferencePool } from '../pool';
 import { redisKeys, type DistributedConfig } from './distributed-config';
 import { recordOf, type GenerationState } from './generation-state';
+import { unlessRedisFull } from './redis-full';
 import { RedisResultStore } from './redis-result-store';
 
 interface JobData {
@@ -107,14 +108,18 @@ export class RedisGenerations {
       images: [],
       attempts: 0,
     };
-    await this.writeState(state);
-    await this.redis.set(this.keys.known(id), '1', 'PX', this.config.resultTtlMs * 10);
-    const done = this.waitForEnd(id);
-    await (this.queues.get(checkpointId) as Queue).add('generate', { id, input, clientId } satisfies JobData, {
-      jobId: id,
-      removeOnComplete: true,
-      removeOnFail: { age: Math.ceil(this.config.resultTtlMs / 1000) },
+    await unlessRedisFull(async () => {
+      await this.writeState(state);
+      await this.redis.set(this.keys.known(id), '1', 'PX', this.config.resultTtlMs * 10);
     });
+    const done = this.waitForEnd(id);
+    await unlessRedisFull(() =>
+      (this.queues.get(checkpointId) as Queue).add('generate', { id, input, clientId } satisfies JobData, {
+        jobId: id,
+        removeOnComplete: true,
+        removeOnFail: { age: Math.ceil(this.config.resultTtlMs / 1000) },
+      }),
+    );
     return { record: recordOf(state), done };
   }
 
