@@ -123,7 +123,7 @@ describe('image bytes in Redis, within byte budgets', () => {
       const ids: string[] = [];
       let bytes = 0;
       for (let seed = 1; bytes < 40_000; seed++) {
-        const res = await request(front.getHttpServer()).post('/v1/generations').send(small(seed)).expect(201);
+        const res = await request(front.getHttpServer()).post('/v1/generations').set('Idempotency-Key', `key-${seed}`).send(small(seed)).expect(201);
         ids.push(res.body.id as string);
         bytes += (await request(worker.getHttpServer()).get(res.body.images[0].url as string).expect(200)).body.length as number;
       }
@@ -133,6 +133,11 @@ describe('image bytes in Redis, within byte budgets', () => {
         await request(app.getHttpServer()).get(`/v1/generations/${ids[0]}/images/0`).expect(410);
         await request(app.getHttpServer()).get(`/v1/generations/${ids[ids.length - 1]}/images/0`).expect(200);
       }
+      // The key of the evicted generation names a new one from now on (and keeps naming it).
+      const retried = await request(worker.getHttpServer()).post('/v1/generations').set('Idempotency-Key', 'key-1').send(small(1)).expect(201);
+      expect(retried.body.id).not.toBe(ids[0]);
+      const again = await request(front.getHttpServer()).post('/v1/generations').set('Idempotency-Key', 'key-1').send(small(1)).expect(201);
+      expect(again.body.id).toBe(retried.body.id);
       const usage = await redis.hget(redisKeys(prefix).resultBytes, 'total');
       expect(Number(usage)).toBeLessThanOrEqual(16_000);
     });
