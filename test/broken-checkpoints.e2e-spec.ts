@@ -119,3 +119,34 @@ describe('broken checkpoints (REST, GraphQL, gRPC)', () => {
     await http().post('/v1/generations').send(small).expect(201);
   });
 });
+
+describe('a broken DEFAULT checkpoint', () => {
+  let family: CheckpointFamily;
+  let app: NestExpressApplication;
+  const http = () => request(app.getHttpServer());
+  const small = { prompt: 'red kente dress', width: 64, height: 64, steps: 2, seed: 3 };
+
+  beforeAll(async () => {
+    family = makeCheckpointFamily(2);
+    const [healthy, broken] = family.dirs as [string, string];
+    writeFileSync(join(broken, 'tokenizer', 'vocab.json'), 'garbage');
+    const registry = join(family.root, 'registry.json');
+    writeFileSync(registry, JSON.stringify({ checkpoints: [{ id: 'broken-default', path: broken, default: true }, { id: 'other', path: healthy }] }));
+    app = await createApp(testAppConfig({ AFD_REGISTRY: registry }));
+    await app.init();
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+    family?.remove();
+  });
+
+  it('starts alive but not ready (readiness says why), refuses default requests with UNAVAILABLE and serves the others', async () => {
+    await http().get('/health/live').expect(200);
+    const ready = await http().get('/health/ready').expect(503);
+    expect(ready.body.details.model).toMatchObject({ status: 'down', defaultCheckpoint: 'broken-default', lastError: expect.stringMatching(/^checkpoint "broken-default" is unavailable: tokenizer\/vocab\.json: /) });
+    const refused = await http().post('/v1/generations').send(small).expect(503);
+    expect(refused.body.message).toMatch(/^checkpoint "broken-default" is unavailable: tokenizer\/vocab\.json: /);
+    expect((await http().post('/v1/generations').send({ ...small, checkpoint: 'other' }).expect(201)).body).toMatchObject({ status: 'succeeded', checkpoint: 'other' });
+  });
+});
