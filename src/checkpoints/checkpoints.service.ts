@@ -1,6 +1,12 @@
-/** The registry's checkpoints with what the pool knows of them (component hashes, residency). */
-import { Inject, Injectable } from '@nestjs/common';
+/**
+ * The registry's checkpoints with what the pool knows of them (component hashes, residency, status).
+ * A broken checkpoint (its directory unreadable at start, or a load that found a file changed or a
+ * graph refused) stays listed as `unavailable` with its reason; requests that would run on it are
+ * refused with UNAVAILABLE (503) naming it and the reason, while the others serve.
+ */
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ApiError, ErrorCode, invalidArgument, toApiError } from '../common/error-code';
+import { PoolEventBus } from '../inference/pool-event-bus';
 import { InferencePool } from '../pool';
 import type { CheckpointEntry } from './checkpoint-registry';
 
@@ -16,17 +22,47 @@ export interface CheckpointView {
   readonly unetHash: string;
   readonly residentOn: string[];
   readonly bytes: number;
+  /** `unavailable`: broken, listed but not served. */
+  readonly status: 'available' | 'unavailable';
+  /** Why it is unavailable, naming the file (`tokenizer/vocab.json: invalid JSON (...)`); null when available. */
+  readonly error: string | null;
 }
 
 @Injectable()
-export class CheckpointsService {
+export class CheckpointsService implements OnModuleDestroy {
+  private readonly logger = new Logger('Checkpoints');
+  private readonly unsubscribe: () => void;
+
   constructor(
     @Inject(CHECKPOINT_REGISTRY) private readonly registry: readonly CheckpointEntry[],
     @Inject(InferencePool) private readonly pool: InferencePool,
-  ) {}
+    @Inject(PoolEventBus) events: PoolEventBus,
+  ) {
+    // Replays those found at start, then each one a load finds later: the log says which and why.
+    this.unsubscribe = events.subscribe((event) => {
+      if (event.type === 'checkpoint-unavailable') this.logger.error(`checkpoint ${event.checkpointId} is unavailable (listed, not served): ${event.error}`);
+    });
+  }
 
-  /** The checkpoint a request names, or the default when it names none. */
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+
+  /**
+   * The checkpoint a request will run on: the one it names, or the default when it names none.
+   * NOT_FOUND for an unknown id; UNAVAILABLE naming the reason for a broken one.
+   */
   resolve(id: unknown): CheckpointEntry {
+    const entry = this.entry(id);
+    const broken = this.pool.checkpoints().find((c) => c.id === entry.id && c.status === 'unavailable');
+    if (broken) {
+      throw new ApiError(ErrorCode.UNAVAILABLE, `checkpoint "${entry.id}" is unavailable: ${broken.error ?? 'broken'}`, { field: 'checkpoint', reason: 'CHECKPOINT_UNAVAILABLE' });
+    }
+    return entry;
+  }
+
+  /** A registry entry whatever its status (for listing and administration). */
+  private entry(id: unknown): CheckpointEntry {
     if (id === undefined || id === null) return this.registry.find((c) => c.default) as CheckpointEntry;
     if (typeof id !== 'string') throw invalidArgument('checkpoint', 'must be a checkpoint id string');
     const entry = this.registry.find((c) => c.id === id);
@@ -54,13 +90,15 @@ export class CheckpointsService {
         unetHash: d?.components.unet.hash ?? '',
         residentOn: residency.filter((r) => r.residentCheckpointIds.includes(entry.id)).map((r) => r.device),
         bytes: components.reduce((n, c) => n + c.bytes, 0),
+        status: d?.status ?? 'unavailable',
+        error: d ? (d.error ?? null) : 'not registered with the inference pool',
       };
     });
   }
 
   /** Loads a checkpoint onto a device (the pool's choice when none is named) and answers its view. */
   async load(id: string, device: unknown): Promise<CheckpointView> {
-    this.resolve(id);
+    this.entry(id);
     try {
       await this.pool.load(id, await this.deviceName(device));
     } catch (error) {
@@ -71,7 +109,7 @@ export class CheckpointsService {
 
   /** Unloads a checkpoint from one device or every device (its running jobs finish first). */
   async unload(id: string, device: unknown): Promise<CheckpointView> {
-    const entry = this.resolve(id);
+    const entry = this.entry(id);
     if (entry.pinned) throw new ApiError(ErrorCode.CONFLICT, `checkpoint ${id} is pinned (kept loaded by the registry); unpin it there to unload it`, { field: 'checkpoint' });
     try {
       await this.pool.unload(id, await this.deviceName(device));
@@ -89,7 +127,7 @@ export class CheckpointsService {
   }
 
   async get(id: string): Promise<CheckpointView> {
-    this.resolve(id);
+    this.entry(id);
     return (await this.list()).find((c) => c.id === id) as CheckpointView;
   }
 }

@@ -94,6 +94,8 @@ function checkpointMessage(c: CheckpointView): Record<string, unknown> {
     unetHash: c.unetHash,
     residentOn: c.residentOn,
     bytes: c.bytes,
+    status: c.status,
+    error: c.error ?? '',
   };
 }
 

@@ -9,9 +9,13 @@
  * - components a running job holds, components of pinned checkpoints and components of a
  *   checkpoint being loaded are never evicted; when nothing can be evicted yet, the load waits
  *   until a job ends; when it can never fit (pinned components take the room), it fails;
- * - a load creates one session at a time, so the worker's UNet ticks interleave with it.
+ * - a load creates one session at a time, so the worker's UNet ticks interleave with it;
+ * - a load first verifies the files against their fingerprints from registration: a file changed
+ *   since fails the load naming it, and the checkpoint is reported broken (`onBroken`), like one
+ *   whose graph onnxruntime refuses.
  */
 import { ModelDirectoryError } from '../engine/errors';
+import { verifyFingerprints } from '../engine/model/file-fingerprints';
 import { COMPONENTS, type ComponentName } from '../engine/model/model-directory';
 import { OnnxSession, type RuntimeOptions } from '../engine/runtime/onnx-runtime';
 import { PoolError } from './pool-errors';
@@ -56,6 +60,9 @@ export class ComponentStore {
 
   /** Called synchronously when a checkpoint becomes resident, before anything else can evict it. */
   onResident: (checkpointId: string) => void = () => undefined;
+
+  /** Called when a load finds the checkpoint's files broken: changed since registration, or a graph onnxruntime refuses. */
+  onBroken: (checkpointId: string, error: ModelDirectoryError) => void = () => undefined;
 
   constructor(
     private readonly options: ComponentStoreOptions,
@@ -218,6 +225,7 @@ export class ComponentStore {
     const keys = this.keysOf(checkpointId);
     this.protectedCheckpoints.set(checkpointId, (this.protectedCheckpoints.get(checkpointId) ?? 0) + 1);
     try {
+      await verifyFingerprints(spec.dir, spec.files);
       for (;;) {
         const present = keys.map((key) => this.slots.get(key));
         if (present.some((s) => s?.state === 'draining')) {
@@ -245,6 +253,9 @@ export class ComponentStore {
       }
       this.touchAll(keys);
       this.onResident(checkpointId);
+    } catch (error) {
+      if (error instanceof ModelDirectoryError) this.onBroken(checkpointId, error);
+      throw error;
     } finally {
       const left = (this.protectedCheckpoints.get(checkpointId) ?? 1) - 1;
       if (left > 0) this.protectedCheckpoints.set(checkpointId, left);
@@ -273,12 +284,14 @@ export class ComponentStore {
       const started = performance.now();
       this.emit(this.event('loading', slot));
       try {
+        await verifyFingerprints(checkpoint.dir, slot.spec.files);
         slot.session = await OnnxSession.load(slot.spec.graphPath, this.options.runtime);
       } catch (error) {
         for (const s of reserved.slice(i)) this.slots.delete(s.key);
         const message = firstLine(error);
         this.emit({ ...this.event('load-failed', slot), error: message });
         this.signalRoom();
+        if (error instanceof ModelDirectoryError) throw error;
         throw new ModelDirectoryError(checkpoint.dir, `${slot.spec.kind}/model.onnx`, `onnxruntime cannot load it (${message})`);
       }
       slot.state = 'ready';

@@ -26,6 +26,8 @@
  * and ending of jobs), runtime-prompt-encoding.ts, runtime-tick-planning.ts (who shares a UNet
  * call, per policy), runtime-unet-step.ts and runtime-decoding.ts, over the state in runtime-state.ts.
  */
+import { ModelDirectoryError } from '../engine/errors';
+import { loadError } from './checkpoint-availability';
 import { ComponentStore } from './component-store';
 import { PoolError, toWireError } from './pool-errors';
 import type { ComponentEvent, InjectedFault, ToWorker, WorkerCounters, WorkerInit, WorkerLiveStats, WorkerRequest } from './protocol';
@@ -90,15 +92,24 @@ export class DeviceRuntime {
       wake: () => this.wake(),
     };
     store.onResident = (id) => admitWaiting(this.state, id);
+    store.onBroken = (id, error) => this.state.post({ type: 'checkpoint-unavailable', checkpointId: id, error: toWireError(error) });
   }
 
-  /** Loads the pinned checkpoints, then says `ready` (or `init-failed`) and starts the loop. */
+  /**
+   * Loads the pinned checkpoints, then says `ready` (or `init-failed`) and starts the loop. A pinned
+   * checkpoint whose files are broken does not stop the device: it was reported unavailable
+   * (`onBroken`) and the others are served.
+   */
   async start(): Promise<void> {
-    try {
-      for (const spec of this.init.checkpoints) if (spec.pinned) await this.state.store.ensure(spec.id);
-    } catch (error) {
-      this.state.post({ type: 'init-failed', error: toWireError(error) });
-      return;
+    for (const spec of this.init.checkpoints) {
+      if (!spec.pinned) continue;
+      try {
+        await this.state.store.ensure(spec.id);
+      } catch (error) {
+        if (error instanceof ModelDirectoryError) continue;
+        this.state.post({ type: 'init-failed', error: toWireError(error) });
+        return;
+      }
     }
     this.state.post({ type: 'ready', residentUnets: this.state.store.residentUnets() });
     this.loopDone = this.loop();
@@ -143,7 +154,9 @@ export class DeviceRuntime {
   private async request(request: WorkerRequest): Promise<unknown> {
     switch (request.type) {
       case 'load':
-        await this.state.store.ensure(request.checkpointId);
+        await this.state.store.ensure(request.checkpointId).catch((error: unknown) => {
+          throw loadError(request.checkpointId, error);
+        });
         return this.state.store.report();
       case 'unload':
         await this.state.store.unload(request.checkpointId);

@@ -15,6 +15,7 @@
  * pool-placement.ts (placement and dispatch), pool-settlement.ts (handles, progress, results),
  * pool-comparison.ts, pool-worker-events.ts and pool-reports.ts, over the state in pool-state.ts.
  */
+import { brokenReason, markUnavailable } from './checkpoint-availability';
 import { describeCheckpoint } from './checkpoint-catalog';
 import { normalizeConfig, type InferencePoolConfig } from './pool-config';
 import { PoolError } from './pool-errors';
@@ -37,6 +38,8 @@ export class InferencePool {
       config,
       devices: [],
       checkpointsById: new Map(checkpoints.map((c) => [c.id, c])),
+      checkpointIds: config.checkpoints.map((c) => c.id),
+      unavailable: new Map(),
       jobs: new Map(),
       totals: { submitted: 0, succeeded: 0, failed: 0, cancelled: 0, deadlineExceeded: 0, rejected: 0 },
       closing: false,
@@ -51,22 +54,31 @@ export class InferencePool {
   }
 
   /**
-   * Validates the configuration, hashes every checkpoint's components, starts one worker per
-   * device and loads the pinned checkpoints on each. Rejects with a PoolError naming the setting,
-   * checkpoint or device at fault.
+   * Validates the configuration, registers every checkpoint (hashes and fingerprints its files),
+   * starts one worker per device and loads the pinned checkpoints on each. A checkpoint that cannot
+   * be read, or a pinned one whose load fails, is marked unavailable (listed with its reason, not
+   * served) and the others start; only when no checkpoint can be registered does start fail.
+   * Rejects with a PoolError naming the setting, checkpoint or device at fault.
    */
   static async start(config: InferencePoolConfig): Promise<InferencePool> {
     const normalized = normalizeConfig(config);
-    const checkpoints = await Promise.all(
+    const described = await Promise.all(
       normalized.checkpoints.map((c) =>
-        describeCheckpoint(c).catch((error: unknown) => {
-          const code = (error as { code?: string }).code === 'MODEL_DIRECTORY_INVALID' ? 'MODEL_DIRECTORY_INVALID' : 'INVALID_INPUT';
-          throw new PoolError(code, `checkpoint "${c.id}": ${(error as Error).message}`, { checkpointId: c.id, cause: error });
-        }),
+        describeCheckpoint(c).then(
+          (spec) => ({ id: c.id, spec }),
+          (error: unknown) => {
+            const code = (error as { code?: string }).code === 'MODEL_DIRECTORY_INVALID' ? 'MODEL_DIRECTORY_INVALID' : 'INVALID_INPUT';
+            return { id: c.id, error: new PoolError(code, `checkpoint "${c.id}": ${(error as Error).message}`, { checkpointId: c.id, cause: error }) };
+          },
+        ),
       ),
     );
+    const checkpoints = described.flatMap((d) => ('spec' in d ? [d.spec] : []));
+    const broken = described.flatMap((d) => ('error' in d ? [d.error] : []));
+    if (checkpoints.length === 0) throw broken[0] as PoolError;
     const instance = new InferencePool(normalized, checkpoints, config.onEvent);
     const { pool } = instance;
+    for (const error of broken) markUnavailable(pool, error.checkpointId as string, brokenReason(error));
     try {
       await Promise.all(normalized.devices.map((d) => startDevice(pool, d, checkpoints)));
     } catch (error) {

@@ -23,6 +23,8 @@ export type PoolErrorCode =
   /** The device worker running the job died; it is restarted, the job is not retried. */
   | 'WORKER_CRASHED'
   | 'UNKNOWN_CHECKPOINT'
+  /** The checkpoint is broken (unreadable at registration, or a load found a file changed or refused): it is listed, not served. */
+  | 'CHECKPOINT_UNAVAILABLE'
   | 'INVALID_INPUT'
   /** The pool is closing (or closed) and accepts no more work. */
   | 'SHUTTING_DOWN'
@@ -38,6 +40,7 @@ export const POOL_ERROR_CODES: readonly PoolErrorCode[] = [
   'MEMORY_BUDGET_EXCEEDED',
   'WORKER_CRASHED',
   'UNKNOWN_CHECKPOINT',
+  'CHECKPOINT_UNAVAILABLE',
   'INVALID_INPUT',
   'SHUTTING_DOWN',
   'INTERNAL',

@@ -1,19 +1,23 @@
 /** What the pool reports about itself: its checkpoints, each device's residency, and statistics. */
 import type { Device, PoolState } from './pool-state';
 import type { CheckpointDescriptor, DeviceResidency, DeviceStats, PoolStats } from './pool-types';
-import type { DeviceResidencyReport, WorkerLiveStats } from './protocol';
+import type { ComponentName, DeviceResidencyReport, WorkerLiveStats } from './protocol';
 
+/** Every configured checkpoint in configuration order, with its status. */
 export function describeCheckpoints(pool: PoolState): CheckpointDescriptor[] {
-  return [...pool.checkpointsById.values()].map((c) => ({
-    id: c.id,
-    dir: c.dir,
-    pinned: c.pinned,
-    components: {
-      text_encoder: { hash: c.components.text_encoder.hash, bytes: c.components.text_encoder.bytes },
-      unet: { hash: c.components.unet.hash, bytes: c.components.unet.bytes },
-      vae_decoder: { hash: c.components.vae_decoder.hash, bytes: c.components.vae_decoder.bytes },
-    },
-  }));
+  return pool.config.checkpoints.map((config) => {
+    const c = pool.checkpointsById.get(config.id);
+    const error = pool.unavailable.get(config.id);
+    const part = (kind: ComponentName) => ({ hash: c?.components[kind].hash ?? '', bytes: c?.components[kind].bytes ?? 0 });
+    return {
+      id: config.id,
+      dir: config.dir,
+      pinned: config.pinned,
+      components: { text_encoder: part('text_encoder'), unet: part('unet'), vae_decoder: part('vae_decoder') },
+      status: error === undefined ? 'available' : 'unavailable',
+      ...(error !== undefined ? { error } : {}),
+    };
+  });
 }
 
 /** A device's residency from its worker's report (empty when the worker could not answer). */

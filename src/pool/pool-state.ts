@@ -6,6 +6,7 @@ import type { GenerationRequest } from '../engine/pipeline/generation-request';
 import type { DeviceWorker } from './device-worker';
 import type { FairQueue, Priority } from './fair-queue';
 import type { NormalizedConfig, NormalizedDevice } from './pool-config';
+import { unavailableError } from './checkpoint-availability';
 import { PoolError } from './pool-errors';
 import type { JobResult, PoolEvent, PoolImage, PoolStats, ProgressEvent } from './pool-types';
 import type { ProgressStream } from './progress-stream';
@@ -58,7 +59,12 @@ export type PoolTotals = { -readonly [K in keyof PoolStats['totals']]: number };
 export interface PoolState {
   readonly config: NormalizedConfig;
   readonly devices: Device[];
+  /** Registered checkpoints in configuration order; those broken at registration are not here but in `unavailable`. */
   readonly checkpointsById: Map<string, CheckpointSpec>;
+  /** Configured ids in configuration order. */
+  readonly checkpointIds: readonly string[];
+  /** Broken checkpoints and why (see checkpoint-availability.ts). */
+  readonly unavailable: Map<string, string>;
   /** Jobs not settled yet. */
   readonly jobs: Map<string, PoolJob>;
   readonly totals: PoolTotals;
@@ -67,11 +73,13 @@ export interface PoolState {
   emit(event: PoolEvent): void;
 }
 
-/** The checkpoint with this id; UNKNOWN_CHECKPOINT names the known ones. */
+/** The checkpoint with this id; UNKNOWN_CHECKPOINT names the known ones, CHECKPOINT_UNAVAILABLE says why a broken one is not served. */
 export function findCheckpoint(pool: PoolState, id: string): CheckpointSpec {
+  const reason = pool.unavailable.get(id);
+  if (reason !== undefined) throw unavailableError(id, reason);
   const checkpoint = pool.checkpointsById.get(id);
   if (!checkpoint) {
-    throw new PoolError('UNKNOWN_CHECKPOINT', `no checkpoint "${id}"; known: ${[...pool.checkpointsById.keys()].join(', ')}`, { checkpointId: id });
+    throw new PoolError('UNKNOWN_CHECKPOINT', `no checkpoint "${id}"; known: ${pool.checkpointIds.join(', ')}`, { checkpointId: id });
   }
   return checkpoint;
 }

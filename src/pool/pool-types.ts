@@ -103,6 +103,8 @@ export type PoolEvent =
   | { readonly type: 'worker-exited'; readonly device: string; readonly exitCode: number; readonly failedJobs: number; readonly error?: string }
   | { readonly type: 'worker-ready'; readonly device: string; readonly restarts: number }
   | { readonly type: 'worker-given-up'; readonly device: string; readonly error: string }
+  /** A checkpoint found broken (at registration or at a load); it is listed with `error` and no longer served. */
+  | { readonly type: 'checkpoint-unavailable'; readonly checkpointId: string; readonly error: string }
   /** One per successful UNet call (telemetry): its checkpoint (of its first sequence), rows (CFG sequences count two), sequences and duration. */
   | {
       readonly type: 'unet-call';
@@ -160,5 +162,10 @@ export interface CheckpointDescriptor {
   readonly id: string;
   readonly dir: string;
   readonly pinned: boolean;
+  /** Hashes and sizes from registration; empty hashes and 0 bytes when its directory could not be read. */
   readonly components: Readonly<Record<ComponentName, { readonly hash: string; readonly bytes: number }>>;
+  /** `unavailable`: broken, listed but not served (jobs get CHECKPOINT_UNAVAILABLE). */
+  readonly status: 'available' | 'unavailable';
+  /** Why it is unavailable, naming the file: `tokenizer/vocab.json: invalid JSON (...)`. */
+  readonly error?: string;
 }

@@ -6,7 +6,8 @@
 import { DeviceWorker } from './device-worker';
 import { FairQueue } from './fair-queue';
 import type { NormalizedDevice } from './pool-config';
-import { PoolError } from './pool-errors';
+import { brokenReason, markUnavailable } from './checkpoint-availability';
+import { PoolError, fromWireError } from './pool-errors';
 import { placeJob, pump } from './pool-placement';
 import { failJob, reportProgress, succeedJob, workerError } from './pool-settlement';
 import type { Device, PoolJob, PoolState } from './pool-state';
@@ -93,6 +94,9 @@ function onWorkerMessage(pool: PoolState, device: Device, message: FromWorker): 
       pump(pool);
       return;
     }
+    case 'checkpoint-unavailable':
+      markUnavailable(pool, message.checkpointId, brokenReason(fromWireError(message.error)));
+      return;
     case 'component': {
       device.residentUnets = new Set(message.residentUnets);
       const { type, ...rest } = message.event;

@@ -9,6 +9,7 @@
  *                decoded image), job-ended (done / failed / released after a cancel), component
  *                (residency changes), reply.
  */
+import type { FileFingerprint } from '../engine/model/file-fingerprints';
 import type { ComponentName } from '../engine/model/model-directory';
 import type { GenerationRequest } from '../engine/pipeline/generation-request';
 import type { RuntimeOptions } from '../engine/runtime/onnx-runtime';
@@ -26,6 +27,8 @@ export interface ComponentSpec {
   readonly bytes: number;
   /** `model.onnx` inside the folder. */
   readonly graphPath: string;
+  /** Every file of the folder as registered; a load verifies them first. */
+  readonly files: readonly FileFingerprint[];
 }
 
 export interface CheckpointSpec {
@@ -35,6 +38,8 @@ export interface CheckpointSpec {
   readonly components: Readonly<Record<ComponentName, ComponentSpec>>;
   /** sha256 of the tokenizer folder: prompts are encoded together only with the same tokenizer. */
   readonly tokenizerHash: string;
+  /** Tokenizer, scheduler config and model_index.json as registered; a load verifies them first. */
+  readonly files: readonly FileFingerprint[];
 }
 
 /** Test-only faults (honoured only when the pool was started with `faultInjection: true`). */
@@ -201,6 +206,8 @@ export type FromWorker =
       readonly initialLatentsDigest: string;
     }
   | { readonly type: 'job-ended'; readonly jobId: string; readonly outcome: JobOutcome }
+  /** A load found the checkpoint broken (a file changed since registration, a graph onnxruntime refuses): stop offering it. */
+  | { readonly type: 'checkpoint-unavailable'; readonly checkpointId: string; readonly error: WireError }
   | { readonly type: 'component'; readonly event: ComponentEvent; readonly residentUnets: readonly string[] }
   | { readonly type: 'reply'; readonly requestId: number; readonly ok: true; readonly value: unknown }
   | { readonly type: 'reply'; readonly requestId: number; readonly ok: false; readonly error: WireError };

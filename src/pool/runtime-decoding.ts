@@ -1,8 +1,10 @@
 /**
  * VAE decoding: finished sequences sharing a VAE and latent size, several per call; each image goes
- * to the main thread, and a job whose last image is decoded ends with its timings.
+ * to the main thread, and a job whose last image is decoded ends with its timings. An image whose
+ * decoder output is not finite fails its job (never a black "success"); the call's other images are kept.
  */
-import { decodeLatents } from '../engine/pipeline/decode-latents';
+import { decodeLatentsEach } from '../engine/pipeline/decode-latents';
+import { NonFiniteOutputError } from '../engine/pipeline/non-finite';
 import { seedForImage } from '../engine/noise';
 import { endJob, failJobs } from './runtime-jobs';
 import type { JobRuntime, RuntimeState, SequenceRuntime } from './runtime-state';
@@ -24,7 +26,7 @@ export async function decodeTick(runtime: RuntimeState): Promise<boolean> {
   let images;
   try {
     images = await runtime.store.use(checkpointId, 'vae_decoder', (vae) =>
-      decodeLatents(
+      decodeLatentsEach(
         batch.map((s) => s.seq.latents),
         shape,
         vae,
@@ -42,6 +44,10 @@ export async function decodeTick(runtime: RuntimeState): Promise<boolean> {
     const job = s.job;
     if (job.state !== 'running') return;
     const image = images[i] as (typeof images)[number];
+    if (image instanceof NonFiniteOutputError) {
+      failJobs(runtime, [job], image);
+      return;
+    }
     const { request } = job.spec;
     runtime.post(
       {

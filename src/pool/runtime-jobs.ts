@@ -5,6 +5,7 @@
  */
 import { readSignature, type ModelSignature } from '../engine/model/component-signatures';
 import { readModelDirectory, type ModelDirectory } from '../engine/model/model-directory';
+import { loadError } from './checkpoint-availability';
 import { PoolError, toWireError } from './pool-errors';
 import type { JobOutcome, WorkerJobSpec } from './protocol';
 import type { CheckpointRuntime, JobRuntime, RuntimeState } from './runtime-state';
@@ -37,7 +38,7 @@ export function submitJob(runtime: RuntimeState, spec: WorkerJobSpec): void {
   const list = runtime.waiting.get(spec.checkpointId) ?? [];
   list.push(job);
   runtime.waiting.set(spec.checkpointId, list);
-  runtime.store.ensure(spec.checkpointId).catch((error: unknown) => failWaiting(runtime, spec.checkpointId, error));
+  runtime.store.ensure(spec.checkpointId).catch((error: unknown) => failWaiting(runtime, spec.checkpointId, loadError(spec.checkpointId, error)));
 }
 
 export function admitWaiting(runtime: RuntimeState, checkpointId: string): void {
@@ -57,7 +58,7 @@ function admitJob(runtime: RuntimeState, job: JobRuntime): void {
   try {
     job.model = modelOf(runtime, job.checkpoint);
   } catch (error) {
-    endJob(runtime, job, { kind: 'failed', error: toWireError(error) });
+    endJob(runtime, job, { kind: 'failed', error: toWireError(loadError(job.spec.checkpointId, error)) });
     return;
   }
   runtime.store.acquire(job.spec.checkpointId);

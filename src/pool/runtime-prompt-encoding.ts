@@ -1,11 +1,13 @@
 /**
  * Prompt encoding: waiting jobs that share a text encoder and tokenizer are encoded in one
  * text-encoder call (identical prompts once, recent ones from a small cache), and each job's
- * sequences are created from its embeddings.
+ * sequences are created from its embeddings. A prompt whose states are not finite (a broken text
+ * encoder) fails the jobs that use it and is never cached; the call's other prompts are used as usual.
  */
 import { createHash } from 'node:crypto';
 import type { PromptEmbeddings } from '../engine/pipeline/denoising-sequence';
 import { encodePrompts } from '../engine/pipeline/encode-prompts';
+import type { NonFiniteOutputError } from '../engine/pipeline/non-finite';
 import { StableDiffusionPipeline } from '../engine/pipeline/stable-diffusion-pipeline';
 import { toWireError } from './pool-errors';
 import { endJob, failJobs } from './runtime-jobs';
@@ -30,10 +32,15 @@ export async function encodeTick(runtime: RuntimeState): Promise<boolean> {
   const { directory, signature } = first.model as NonNullable<JobRuntime['model']>;
   const fresh = [...prompts];
   const states = new Map<string, Float32Array>();
+  const broken = new Map<string, NonFiniteOutputError>();
   if (fresh.length > 0) {
     try {
       const encoded = await runtime.store.use(first.spec.checkpointId, 'text_encoder', (encoder) => encodePrompts(fresh, directory.tokenizer, encoder, signature));
-      encoded.states.forEach((state, i) => states.set(fresh[i] as string, state));
+      encoded.states.forEach((state, i) => {
+        const error = encoded.nonFinite[i];
+        if (error) broken.set(fresh[i] as string, error);
+        else states.set(fresh[i] as string, state);
+      });
     } catch (error) {
       failJobs(runtime, batch, error);
       return true;
@@ -53,6 +60,11 @@ export async function encodeTick(runtime: RuntimeState): Promise<boolean> {
   for (const job of batch) {
     if (job.state !== 'encoding') continue;
     const { request } = job.spec;
+    const unusable = promptsOf(job).map((p) => broken.get(p)).find((e) => e !== undefined);
+    if (unusable) {
+      endJob(runtime, job, { kind: 'failed', error: toWireError(unusable) });
+      continue;
+    }
     const embeddings: PromptEmbeddings =
       request.guidanceScale > 1 ? { cond: embeddingOf(request.prompt), uncond: embeddingOf(request.negativePrompt) } : { cond: embeddingOf(request.prompt) };
     try {

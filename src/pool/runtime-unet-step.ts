@@ -1,6 +1,8 @@
 /**
  * One UNet call: a denoising step (guidance and scheduler step included) over the planned group,
- * then progress for each of its images and, for finished sequences, the way to decoding.
+ * then progress for each of its images and, for finished sequences, the way to decoding. A sequence
+ * whose UNet output was not finite (a corrupt UNet) fails its job alone: the other sequences of the
+ * call, other requests and other checkpoints, go on with exactly the values they would have had.
  */
 import { denoiseStep } from '../engine/pipeline/denoise-step';
 import type { TensorRunner } from '../engine/runtime/onnx-runtime';
@@ -21,8 +23,9 @@ export async function unetTick(runtime: RuntimeState): Promise<boolean> {
   const jobs = new Set(group.map((s) => s.job));
   const rows = group.reduce((n, s) => n + s.seq.rows, 0);
   const started = performance.now();
+  let failures;
   try {
-    await runtime.store.use(checkpointId, 'unet', (unet) =>
+    failures = await runtime.store.use(checkpointId, 'unet', (unet) =>
       denoiseStep(
         group.map((s) => s.seq),
         faultyRunner(runtime, group, unet),
@@ -33,6 +36,10 @@ export async function unetTick(runtime: RuntimeState): Promise<boolean> {
     runtime.counters.failedUnetCalls++;
     failJobs(runtime, jobs, error);
     return true;
+  }
+  for (const failure of failures) {
+    const failed = group.find((s) => s.seq === failure.sequence);
+    if (failed) failJobs(runtime, [failed.job], failure.error);
   }
   const durationMs = performance.now() - started;
   runtime.counters.unetCalls++;

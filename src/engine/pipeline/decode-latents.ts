@@ -6,6 +6,7 @@ import { ModelFailedError } from '../errors';
 import type { ModelSignature } from '../model/component-signatures';
 import { floatTensor, readFloats } from '../runtime/float-tensor';
 import type { TensorRunner } from '../runtime/onnx-runtime';
+import { checkFinite, NonFiniteOutputError } from './non-finite';
 
 /** 8-bit RGB, row-major, channels interleaved. */
 export interface RgbImage {
@@ -14,6 +15,7 @@ export interface RgbImage {
   readonly data: Uint8Array;
 }
 
+/** Decodes every latent; throws NonFiniteOutputError when the decoder's output for any of them is not finite. */
 export async function decodeLatents(
   latents: readonly Float32Array[],
   latentShape: readonly [number, number, number],
@@ -21,12 +23,31 @@ export async function decodeLatents(
   signature: ModelSignature,
   scalingFactor: number,
 ): Promise<RgbImage[]> {
+  const decoded = await decodeLatentsEach(latents, latentShape, vaeDecoder, signature, scalingFactor);
+  return decoded.map((d) => {
+    if (d instanceof NonFiniteOutputError) throw d;
+    return d;
+  });
+}
+
+/**
+ * One VAE call for all the latents, each checked on its own: an image whose decoder output holds
+ * NaN or ±Inf comes back as its error (the others as images), so a batch shared by several
+ * requests fails only the broken one.
+ */
+export async function decodeLatentsEach(
+  latents: readonly Float32Array[],
+  latentShape: readonly [number, number, number],
+  vaeDecoder: TensorRunner,
+  signature: ModelSignature,
+  scalingFactor: number,
+): Promise<(RgbImage | NonFiniteOutputError)[]> {
   const [channels, h, w] = latentShape;
-  const size = channels * h * w;
-  const batch = new Float32Array(latents.length * size);
+  const latentSize = channels * h * w;
+  const batch = new Float32Array(latents.length * latentSize);
   latents.forEach((l, i) => {
-    if (l.length !== size) throw new RangeError(`latents ${i} hold ${l.length} values, expected ${size}`);
-    for (let j = 0; j < size; j++) batch[i * size + j] = (l[j] as number) / scalingFactor;
+    if (l.length !== latentSize) throw new RangeError(`latents ${i} hold ${l.length} values, expected ${latentSize}`);
+    for (let j = 0; j < latentSize; j++) batch[i * latentSize + j] = (l[j] as number) / scalingFactor;
   });
   let output;
   try {
@@ -40,7 +61,8 @@ export async function decodeLatents(
   if (rgb !== 3 || height === undefined || width === undefined || pixels.length !== latents.length * 3 * height * width) {
     throw new ModelFailedError('vae_decoder', `sample has shape [${sample?.dims.join(', ')}], expected [${latents.length}, 3, H, W]`);
   }
-  return latents.map((_, i) => toRgb(pixels.subarray(i * 3 * height * width, (i + 1) * 3 * height * width), width, height));
+  const size = 3 * height * width;
+  return latents.map((_, i) => checkFinite(pixels, i * size, (i + 1) * size, 'vae_decoder', 'when decoding the latents') ?? toRgb(pixels.subarray(i * size, (i + 1) * size), width, height));
 }
 
 const fround = Math.fround;

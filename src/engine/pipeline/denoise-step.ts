@@ -1,7 +1,8 @@
 /**
  * One denoising step over a set of sequences in ONE UNet call: each sequence contributes one row
  * (no guidance) or two ([uncond, cond]), with its own timestep when the UNet takes one per row.
- * Then each sequence applies its own guidance scale and scheduler step.
+ * Then each sequence applies its own guidance scale and scheduler step, except a sequence whose
+ * rows came back with NaN or ±Inf: it is left where it was and reported, the others go on.
  */
 import { ModelFailedError } from '../errors';
 import type { ModelSignature } from '../model/component-signatures';
@@ -9,10 +10,18 @@ import { floatTensor, readFloats } from '../runtime/float-tensor';
 import type { TensorRunner } from '../runtime/onnx-runtime';
 import { tensor, type Tensor } from '../runtime/tensor';
 import type { DenoisingSequence } from './denoising-sequence';
+import { checkFinite, type NonFiniteOutputError } from './non-finite';
 
-export async function denoiseStep(sequences: readonly DenoisingSequence[], unet: TensorRunner, signature: ModelSignature): Promise<void> {
+/** A sequence the step did not advance because the UNet's output for it was not finite. */
+export interface SequenceFailure {
+  readonly sequence: DenoisingSequence;
+  readonly error: NonFiniteOutputError;
+}
+
+/** Steps every sequence whose output is finite; answers the ones that were not (empty when all were). */
+export async function denoiseStep(sequences: readonly DenoisingSequence[], unet: TensorRunner, signature: ModelSignature): Promise<SequenceFailure[]> {
   const first = sequences[0];
-  if (!first) return;
+  if (!first) return [];
   const [channels, height, width] = first.latentShape;
   const latentSize = channels * height * width;
   const contextSize = first.embeddings.cond.length;
@@ -55,12 +64,17 @@ export async function denoiseStep(sequences: readonly DenoisingSequence[], unet:
   const predictions = readFloats(output['out_sample'], 'out_sample');
   if (predictions.length !== rows * latentSize) throw new ModelFailedError('unet', `out_sample has ${predictions.length} values, expected ${rows * latentSize}`);
 
+  const failures: SequenceFailure[] = [];
   row = 0;
   for (const s of sequences) {
+    const start = row * latentSize;
+    const error = checkFinite(predictions, start, start + s.rows * latentSize, 'unet', `at step ${s.stepIndex + 1} of ${s.totalSteps}`);
     const uncond = s.guided ? predictions.subarray(row * latentSize, ++row * latentSize) : undefined;
     const cond = predictions.subarray(row * latentSize, ++row * latentSize);
-    s.advance(cond, uncond);
+    if (error) failures.push({ sequence: s, error });
+    else s.advance(cond, uncond);
   }
+  return failures;
 }
 
 /** The `timestep` feed in the UNet's own flavour: float or int64 (truncated, as numpy's astype), per row or scalar. */

@@ -5,11 +5,14 @@ import { readFloats } from '../runtime/float-tensor';
 import type { TensorRunner } from '../runtime/onnx-runtime';
 import { tensor } from '../runtime/tensor';
 import type { ClipTokenizer, EncodedPrompt } from '../tokenizer';
+import { checkFinite, type NonFiniteOutputError } from './non-finite';
 
 export interface EncodedPrompts {
   /** One [sequenceLength × contextWidth] block per prompt, in order. */
   readonly states: Float32Array[];
   readonly tokens: EncodedPrompt[];
+  /** Per prompt: set when its states hold NaN or ±Inf (a broken text encoder); such states must not be used. */
+  readonly nonFinite: (NonFiniteOutputError | undefined)[];
 }
 
 export async function encodePrompts(
@@ -37,5 +40,9 @@ export async function encodePrompts(
   if (all.length !== block * prompts.length) {
     throw new ModelFailedError('text_encoder', `last_hidden_state has ${all.length} values, expected ${block * prompts.length}`);
   }
-  return { states: prompts.map((_, row) => all.slice(row * block, (row + 1) * block)), tokens };
+  return {
+    states: prompts.map((_, row) => all.slice(row * block, (row + 1) * block)),
+    tokens,
+    nonFinite: prompts.map((_, row) => checkFinite(all, row * block, (row + 1) * block, 'text_encoder', `for prompt ${row + 1} of ${prompts.length}`)),
+  };
 }

@@ -48,9 +48,13 @@ export class StableDiffusionPipeline {
     return new StableDiffusionPipeline(await loadModel(dir, runtime));
   }
 
+  /** Throws NonFiniteOutputError when the text encoder's states for a prompt are not finite. */
   async encodePrompts(prompts: readonly string[]): Promise<{ states: Float32Array[]; tokens: EncodedPrompt[] }> {
     const { directory, textEncoder, signature } = this.model;
-    return encodePrompts(prompts, directory.tokenizer, textEncoder, signature);
+    const encoded = await encodePrompts(prompts, directory.tokenizer, textEncoder, signature);
+    const broken = encoded.nonFinite.find((e) => e !== undefined);
+    if (broken) throw broken;
+    return encoded;
   }
 
   /** Prompt embeddings for a request: [cond] or, with guidance, [cond, uncond]. */
@@ -75,8 +79,10 @@ export class StableDiffusionPipeline {
     });
   }
 
-  step(sequences: readonly DenoisingSequence[]): Promise<void> {
-    return denoiseStep(sequences, this.model.unet, this.model.signature);
+  /** One step of every sequence; throws NonFiniteOutputError when the UNet's output for any of them was not finite. */
+  async step(sequences: readonly DenoisingSequence[]): Promise<void> {
+    const [failure] = await denoiseStep(sequences, this.model.unet, this.model.signature);
+    if (failure) throw failure.error;
   }
 
   decode(sequences: readonly DenoisingSequence[]): Promise<RgbImage[]> {

@@ -28,4 +28,10 @@ export class CheckpointModel {
 
   @Field(() => Float, { description: 'Bytes of all its components' })
   bytes!: number;
+
+  @Field(() => String, { description: '"available", or "unavailable": broken (see error), listed but not served' })
+  status!: 'available' | 'unavailable';
+
+  @Field(() => String, { nullable: true, description: 'Why it is unavailable, naming the file (e.g. "tokenizer/vocab.json: invalid JSON (...)"); null when available' })
+  error!: string | null;
 }
