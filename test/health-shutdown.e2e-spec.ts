@@ -5,7 +5,7 @@ import request from 'supertest';
 import { createApp } from '../src/create-app';
 import { GrpcServer } from '../src/grpc/grpc.server';
 import { loadProtos } from '../src/grpc/grpc-protos';
-import { ReadinessService } from '../src/health/readiness.service';
+import { appShutdownSteps } from '../src/shutdown/app-shutdown-steps';
 import { installGracefulShutdown } from '../src/shutdown/graceful-shutdown';
 import { testAppConfig } from './support/test-app-config';
 import { waitUntilReady } from './support/wait-until-ready';
@@ -53,7 +53,7 @@ describe('graceful shutdown', () => {
     await waitUntilReady(app);
     const http = () => request(app.getHttpServer());
     const exits: number[] = [];
-    const shutdown = installGracefulShutdown(app, { graceMs: 60_000, logger: console, exit: (code) => exits.push(code), signals: [], drain: (graceMs) => app.get(ReadinessService).drain(graceMs) });
+    const shutdown = installGracefulShutdown(app, { graceMs: 60_000, logger: console, exit: (code) => exits.push(code), signals: [], steps: appShutdownSteps(app) });
 
     const started = await http().post('/v1/generations').set('Prefer', 'respond-async').send({ prompt: 'red kente dress', width: 512, height: 512, steps: 150, seed: 3 }).expect(202);
     const id = started.body.id as string;

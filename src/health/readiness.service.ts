@@ -11,6 +11,8 @@ import { parseGenerationRequest } from '../engine/pipeline/generation-request';
 import { InferencePool } from '../pool';
 
 export const WARM_UP_CLIENT = 'system:warm-up';
+/** The message of every job a shutdown ends (code UNAVAILABLE): its client may retry elsewhere. */
+export const SHUTDOWN_MESSAGE = 'server shutting down';
 const RETRY_DELAYS_MS = [1_000, 5_000, 15_000, 60_000];
 
 export interface Readiness {
@@ -61,6 +63,15 @@ export class ReadinessService implements OnApplicationBootstrap, BeforeApplicati
       if (Date.now() - started >= timeoutMs) return { idle: false, waitedMs: Date.now() - started };
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /**
+   * The end of the grace period: every job still queued or running fails with UNAVAILABLE "server
+   * shutting down" (its streams get that final event) and no new one starts; returns how many.
+   */
+  cancelRemaining(): number {
+    this.beginDrain();
+    return this.pool.cancelAll(SHUTDOWN_MESSAGE);
   }
 
   async state(): Promise<Readiness> {
