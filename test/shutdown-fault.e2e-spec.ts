@@ -1,15 +1,17 @@
 /**
  * Fault test: SIGTERM to the real server process (dist/main.js) while long generations run, with a
  * 1 s grace period. The jobs must end FAILED / UNAVAILABLE "server shutting down", their progress
- * streams (REST SSE, gRPC Generate) must receive that final status, and the process must exit 0,
+ * streams (REST SSE, GraphQL subscription, gRPC Generate) must receive that final status, and the process must exit 0,
  * never by a signal (a worker thread stopped inside onnxruntime aborts the process with SIGABRT).
  */
 import { credentials, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { createClient } from 'graphql-ws';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get, request, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import WebSocket from 'ws';
 import { loadProtos } from '../src/grpc/grpc-protos';
 import { TINY_PRESET } from '../src/model-generator/config/presets';
 import { ensureModelDirectory } from '../src/model-generator/ensure-model-directory';
@@ -119,6 +121,37 @@ function grpcGenerate(port: number): { messages: Record<string, unknown>[]; runn
   return { messages, running, ended, close: () => client.close() };
 }
 
+interface GraphqlEvent {
+  readonly kind: string;
+  readonly status: string;
+  readonly error: { code: string; message: string } | null;
+}
+
+/** The generationEvents subscription over graphql-ws: its events, `subscribed` at the first one, `ended` once it completed (or how it broke). */
+function subscribeGraphql(port: number, id: string): { events: GraphqlEvent[]; subscribed: Promise<void>; ended: Promise<string> } {
+  const client = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+  const events: GraphqlEvent[] = [];
+  let onSubscribed!: () => void;
+  const subscribed = new Promise<void>((r) => (onSubscribed = r));
+  const ended = (async () => {
+    try {
+      const query = 'subscription($id: ID!) { generationEvents(id: $id) { kind status error { code message } } }';
+      for await (const message of client.iterate<{ generationEvents: GraphqlEvent }>({ query, variables: { id } })) {
+        if (message.data) events.push(message.data.generationEvents);
+        onSubscribed();
+      }
+      onSubscribed();
+      return 'completed';
+    } catch (error) {
+      onSubscribed();
+      return `broken: ${JSON.stringify(error instanceof Error ? error.message : error)}`;
+    } finally {
+      void client.dispose();
+    }
+  })();
+  return { events, subscribed, ended };
+}
+
 describe('SIGTERM while generations run (1 s grace)', () => {
   let dir: string;
   let server: ServerProcess | undefined;
@@ -134,7 +167,7 @@ describe('SIGTERM while generations run (1 s grace)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('ends each job FAILED/UNAVAILABLE "server shutting down", delivers that to its SSE and gRPC streams, and exits 0', async () => {
+  it('ends each job FAILED/UNAVAILABLE "server shutting down", delivers that to its SSE, GraphQL and gRPC streams, and exits 0', async () => {
     server = await startServer({
       HOST: '127.0.0.1',
       PORT: '0',
@@ -155,14 +188,16 @@ describe('SIGTERM while generations run (1 s grace)', () => {
 
     const started = await httpJson(server.httpPort, 'POST', '/v1/generations', { ...LONG_GENERATION, seed: 1 }, { Prefer: 'respond-async' });
     expect(started.status).toBe(202);
-    const sse = subscribeSse(server.httpPort, started.body['id'] as string);
+    const id = started.body['id'] as string;
+    const sse = subscribeSse(server.httpPort, id);
+    const graphql = subscribeGraphql(server.httpPort, id);
     const grpc = grpcGenerate(server.grpcPort);
     try {
-      // Both jobs are stepping (a UNet call is in progress or about to be) when the signal comes.
-      await Promise.all([sse.running, grpc.running]);
+      // Both jobs are stepping (a UNet call is in progress or about to be) and every stream is open when the signal comes.
+      await Promise.all([sse.running, grpc.running, graphql.subscribed]);
       server.child.kill('SIGTERM');
 
-      const [exit, grpcEnd, sseEnd] = await Promise.all([server.exited, grpc.ended, sse.ended]);
+      const [exit, grpcEnd, sseEnd, graphqlEnd] = await Promise.all([server.exited, grpc.ended, sse.ended, graphql.ended]);
       // On failure, the server's last lines say how it stopped.
       expect({ exit, lastLines: exit.code === 0 ? '' : server.output.join('').slice(-2000) }).toEqual({ exit: { code: 0, signal: null }, lastLines: '' });
       expect(sseEnd).toBe('ended');
@@ -171,6 +206,9 @@ describe('SIGTERM while generations run (1 s grace)', () => {
       expect(done).toEqual([{ event: 'done', data: expect.objectContaining({ status: 'failed', error: { code: 'UNAVAILABLE', message: 'server shutting down' } }) }]);
       expect(sse.events[sse.events.length - 1]).toBe(done[0]);
       expect((done[0]?.data['step'] as number) < (done[0]?.data['totalSteps'] as number)).toBe(true);
+
+      expect(graphqlEnd).toBe('completed');
+      expect(graphql.events[graphql.events.length - 1]).toEqual({ kind: 'DONE', status: 'FAILED', error: { code: 'UNAVAILABLE', message: 'server shutting down' } });
 
       expect(grpc.messages.some((m) => m['result'] !== undefined)).toBe(false);
       expect(grpcEnd).toEqual({ code: status.UNAVAILABLE, details: 'server shutting down' });
