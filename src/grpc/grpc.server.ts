@@ -68,10 +68,11 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
 
   /**
    * Before the pool stops: refuse new calls and let calls in flight end with their own final status.
-   * A Generate stream is never cut while its job runs: after the SIGTERM path every local job has
-   * already ended (graceful-shutdown.ts); otherwise (app.close() alone) calls get the grace period,
-   * then the jobs behind the calls still open are ended (UNAVAILABLE, server shutting down) so their
-   * streams get that final status. Only a client that does not take its final status is cut.
+   * A Generate stream is never cut while its job runs: calls get what is left of the grace period
+   * (nothing after the SIGTERM path, where every local job has already ended: graceful-shutdown.ts;
+   * all of it on app.close() alone), then the jobs behind the calls still open are ended
+   * (UNAVAILABLE, server shutting down) so their streams get that final status. Only a client that
+   * does not take its final status is cut.
    */
   async beforeApplicationShutdown(): Promise<void> {
     const server = this.server;
@@ -79,7 +80,7 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
     this.serving = false;
     this.server = undefined;
     const closed = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-    if (await settlesWithin(closed, this.config.shutdownGraceMs)) return;
+    if (await settlesWithin(closed, this.readiness.graceLeftMs(this.config.shutdownGraceMs))) return;
     this.readiness.cancelRemaining();
     if (await settlesWithin(closed, FINAL_STATUS_MS)) return;
     this.logger.warn(`gRPC calls still open ${FINAL_STATUS_MS} ms after their final status was sent; closing their connections`);

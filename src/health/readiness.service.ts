@@ -28,6 +28,8 @@ export class ReadinessService implements OnApplicationBootstrap, BeforeApplicati
   private readonly logger = new Logger('Readiness');
   private warmedUp = false;
   private draining = false;
+  /** When draining began (performance.now()). */
+  private drainStartedAt: number | undefined;
   private lastError: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
 
@@ -47,6 +49,7 @@ export class ReadinessService implements OnApplicationBootstrap, BeforeApplicati
 
   /** From now on: not ready, and new generation requests are refused (AccessService). */
   beginDrain(): void {
+    this.drainStartedAt ??= performance.now();
     this.draining = true;
     this.access.beginDrain();
     clearTimeout(this.retryTimer);
@@ -72,6 +75,11 @@ export class ReadinessService implements OnApplicationBootstrap, BeforeApplicati
   cancelRemaining(): number {
     this.beginDrain();
     return this.pool.cancelAll(SHUTDOWN_MESSAGE);
+  }
+
+  /** What is left of a grace period counted from the start of the drain (all of it before the drain begins). */
+  graceLeftMs(graceMs: number): number {
+    return this.drainStartedAt === undefined ? graceMs : Math.max(0, graceMs - (performance.now() - this.drainStartedAt));
   }
 
   async state(): Promise<Readiness> {
