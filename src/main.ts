@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { loadAppConfig } from './config/app-config';
 import { createApp } from './create-app';
-import { ReadinessService } from './health/readiness.service';
+import { appShutdownSteps } from './shutdown/app-shutdown-steps';
 import { installGracefulShutdown } from './shutdown/graceful-shutdown';
 
 /** `--allow-open` (used by `npm start` on the embedded demo) runs without API keys unless AFD_ALLOW_OPEN says otherwise. */
@@ -14,10 +15,12 @@ function environment(argv: readonly string[]): NodeJS.ProcessEnv {
 async function main(): Promise<void> {
   const config = loadAppConfig(environment(process.argv.slice(2)));
   const app = await createApp(config);
-  // gRPC calls, then pool jobs, may each use the grace period; the watchdog allows both plus a margin.
-  installGracefulShutdown(app, { graceMs: config.shutdownGraceMs, marginMs: config.shutdownGraceMs + 10_000, logger: app.get(PinoLogger), drain: (graceMs) => app.get(ReadinessService).drain(graceMs) });
+  // Drain for the grace period, end what is left (UNAVAILABLE), let the workers finish their current call, close, exit 0.
+  installGracefulShutdown(app, { graceMs: config.shutdownGraceMs, logger: app.get(PinoLogger), steps: appShutdownSteps(app) });
   await app.listen(config.port, config.host);
-  Logger.log(`listening on http://${config.host}:${config.port} (REST under /v1, OpenAPI at /docs, GraphQL at /graphql, health at /health/ready, metrics at /metrics)`, 'Main');
+  // The bound port (PORT=0 picks a free one).
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  Logger.log(`listening on http://${config.host}:${port} (REST under /v1, OpenAPI at /docs, GraphQL at /graphql, health at /health/ready, metrics at /metrics)`, 'Main');
 }
 
 main().catch((error: unknown) => {

@@ -1,11 +1,16 @@
 /** Probes (REST and gRPC health) and graceful shutdown, against the real app. */
-import { credentials, type Client, type ServiceError } from '@grpc/grpc-js';
+import { credentials, status, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { createApp } from '../src/create-app';
 import { GrpcServer } from '../src/grpc/grpc.server';
 import { loadProtos } from '../src/grpc/grpc-protos';
-import { ReadinessService } from '../src/health/readiness.service';
+import { TINY_PRESET } from '../src/model-generator/config/presets';
+import { ensureModelDirectory } from '../src/model-generator/ensure-model-directory';
+import { appShutdownSteps } from '../src/shutdown/app-shutdown-steps';
 import { installGracefulShutdown } from '../src/shutdown/graceful-shutdown';
 import { testAppConfig } from './support/test-app-config';
 import { waitUntilReady } from './support/wait-until-ready';
@@ -53,7 +58,7 @@ describe('graceful shutdown', () => {
     await waitUntilReady(app);
     const http = () => request(app.getHttpServer());
     const exits: number[] = [];
-    const shutdown = installGracefulShutdown(app, { graceMs: 60_000, logger: console, exit: (code) => exits.push(code), signals: [], drain: (graceMs) => app.get(ReadinessService).drain(graceMs) });
+    const shutdown = installGracefulShutdown(app, { graceMs: 60_000, logger: console, exit: (code) => exits.push(code), signals: [], steps: appShutdownSteps(app) });
 
     const started = await http().post('/v1/generations').set('Prefer', 'respond-async').send({ prompt: 'red kente dress', width: 512, height: 512, steps: 150, seed: 3 }).expect(202);
     const id = started.body.id as string;
@@ -80,5 +85,42 @@ describe('graceful shutdown', () => {
     const stream = events.join('');
     expect(stream).toMatch(/event: done\ndata: \{"status":"succeeded"/);
     expect(exits).toEqual([0]);
+  });
+});
+
+describe('gRPC server shutdown (app.close() alone, 1 s grace)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'afd-grpc-shutdown-'));
+    writeFileSync(join(dir, 'registry.json'), JSON.stringify({ checkpoints: [{ id: 'tiny', path: ensureModelDirectory(TINY_PRESET), default: true, pinned: true }] }));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('never cuts a Generate stream whose job still runs: after the grace the job ends and the stream gets UNAVAILABLE "server shutting down"', async () => {
+    const app = await createApp(testAppConfig({ AFD_REGISTRY: join(dir, 'registry.json'), AFD_SHUTDOWN_GRACE_SECONDS: '1' }));
+    await app.init();
+    await waitUntilReady(app);
+    const client = new (loadProtos().diffusion)(`127.0.0.1:${app.get(GrpcServer).port}`, credentials.createInsecure());
+    try {
+      // 384 × 384 on the tiny model: 40 steps take many times the grace period.
+      const call = (client as unknown as { Generate: (r: unknown) => ClientReadableStream<{ progress?: { step: number }; result?: unknown }> }).Generate({ prompt: 'kente', width: 384, height: 384, steps: 40, seed: '1' });
+      const messages: { progress?: { step: number }; result?: unknown }[] = [];
+      const stepping = new Promise<void>((resolve) =>
+        call.on('data', (m: { progress?: { step: number }; result?: unknown }) => {
+          messages.push(m);
+          if ((m.progress?.step ?? 0) >= 1) resolve();
+        }),
+      );
+      const ended = new Promise<{ code: number; details: string }>((resolve) => {
+        call.on('error', (e: ServiceError) => resolve({ code: e.code, details: e.details }));
+        call.on('status', (s: { code: number; details: string }) => s.code === status.OK && resolve(s));
+      });
+      await stepping;
+      await app.close();
+      expect(await ended).toEqual({ code: status.UNAVAILABLE, details: 'server shutting down' });
+      expect(messages.some((m) => m.result !== undefined)).toBe(false);
+    } finally {
+      client.close();
+    }
   });
 });

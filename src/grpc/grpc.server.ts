@@ -22,7 +22,6 @@ import { strictRequests } from './strict-requests';
 /** The AppConfig as GrpcServer receives it (its own token: importing APP_CONFIG from app.module.ts would be a cycle). */
 export const GRPC_APP_CONFIG = Symbol('GRPC_APP_CONFIG');
 
-
 @Injectable()
 export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('GrpcServer');
@@ -67,22 +66,32 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
     this.logger.log(`gRPC listening on ${host}:${this.boundPort} (afrofashion.v1, grpc.health.v1, reflection)`);
   }
 
-  /** Before the pool stops: refuse new calls, let calls in flight finish (up to the grace period), then close. */
+  /**
+   * Before the pool stops: refuse new calls and let calls in flight end with their own final status.
+   * A Generate stream is never cut while its job runs: calls get what is left of the grace period
+   * (nothing after the SIGTERM path, where every local job has already ended: graceful-shutdown.ts;
+   * all of it on app.close() alone), then the jobs behind the calls still open are ended
+   * (UNAVAILABLE, server shutting down) so their streams get that final status. Only a client that
+   * does not take its final status is cut.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.serving = false;
     this.server = undefined;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        server.forceShutdown();
-        resolve();
-      }, this.config.shutdownGraceMs);
-      timer.unref();
-      server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    const closed = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    if (await settlesWithin(closed, this.readiness.graceLeftMs(this.config.shutdownGraceMs))) return;
+    this.readiness.cancelRemaining();
+    if (await settlesWithin(closed, FINAL_STATUS_MS)) return;
+    this.logger.warn(`gRPC calls still open ${FINAL_STATUS_MS} ms after their final status was sent; closing their connections`);
+    server.forceShutdown();
   }
+}
+
+/** How long calls whose jobs have ended get to deliver their final status before the connections are cut. */
+const FINAL_STATUS_MS = 5_000;
+
+function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]).finally(() => clearTimeout(timer));
 }

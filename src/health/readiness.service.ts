@@ -11,6 +11,8 @@ import { parseGenerationRequest } from '../engine/pipeline/generation-request';
 import { InferencePool } from '../pool';
 
 export const WARM_UP_CLIENT = 'system:warm-up';
+/** The message of every job a shutdown ends (code UNAVAILABLE): its client may retry elsewhere. */
+export const SHUTDOWN_MESSAGE = 'server shutting down';
 const RETRY_DELAYS_MS = [1_000, 5_000, 15_000, 60_000];
 
 export interface Readiness {
@@ -26,6 +28,8 @@ export class ReadinessService implements OnApplicationBootstrap, BeforeApplicati
   private readonly logger = new Logger('Readiness');
   private warmedUp = false;
   private draining = false;
+  /** When draining began (performance.now()). */
+  private drainStartedAt: number | undefined;
   private lastError: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
 
@@ -45,6 +49,7 @@ export class ReadinessService implements OnApplicationBootstrap, BeforeApplicati
 
   /** From now on: not ready, and new generation requests are refused (AccessService). */
   beginDrain(): void {
+    this.drainStartedAt ??= performance.now();
     this.draining = true;
     this.access.beginDrain();
     clearTimeout(this.retryTimer);
@@ -61,6 +66,20 @@ export class ReadinessService implements OnApplicationBootstrap, BeforeApplicati
       if (Date.now() - started >= timeoutMs) return { idle: false, waitedMs: Date.now() - started };
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /**
+   * The end of the grace period: every job still queued or running fails with UNAVAILABLE "server
+   * shutting down" (its streams get that final event) and no new one starts; returns how many.
+   */
+  cancelRemaining(): number {
+    this.beginDrain();
+    return this.pool.cancelAll(SHUTDOWN_MESSAGE);
+  }
+
+  /** What is left of a grace period counted from the start of the drain (all of it before the drain begins). */
+  graceLeftMs(graceMs: number): number {
+    return this.drainStartedAt === undefined ? graceMs : Math.max(0, graceMs - (performance.now() - this.drainStartedAt));
   }
 
   async state(): Promise<Readiness> {

@@ -62,9 +62,15 @@ export class DeviceRuntime {
   private stopped = false;
   private loopDone: Promise<void> = Promise.resolve();
 
+  /**
+   * `onStopped`: called once the reply to a `shutdown` request has been posted (every session
+   * released, no call in progress); the worker thread ends itself there, so it never has to be
+   * terminated from outside.
+   */
   constructor(
     private readonly init: WorkerInit,
     post: PostMessage,
+    private readonly onStopped?: () => void,
   ) {
     const store = new ComponentStore(
       { memoryBudgetBytes: init.memoryBudgetBytes, runtime: init.runtime, checkpoints: init.checkpoints, deviceName: init.deviceName },
@@ -124,10 +130,14 @@ export class DeviceRuntime {
         cancelJob(this.state, message.jobId);
         break;
       case 'request':
-        this.request(message.request).then(
-          (value) => this.state.post({ type: 'reply', requestId: message.requestId, ok: true, value }),
-          (error: unknown) => this.state.post({ type: 'reply', requestId: message.requestId, ok: false, error: toWireError(error) }),
-        );
+        this.request(message.request)
+          .then(
+            (value) => this.state.post({ type: 'reply', requestId: message.requestId, ok: true, value }),
+            (error: unknown) => this.state.post({ type: 'reply', requestId: message.requestId, ok: false, error: toWireError(error) }),
+          )
+          .then(() => {
+            if (message.request.type === 'shutdown') this.onStopped?.();
+          });
         break;
     }
   }

@@ -9,6 +9,12 @@ import type { ToWorker, WorkerInit } from './protocol';
 const port = parentPort;
 if (!port) throw new Error('device-worker-main must run in a worker thread');
 
-const runtime = new DeviceRuntime((workerData as { init: WorkerInit }).init, (message, transfer) => port.postMessage(message, transfer ?? []));
+// After its shutdown reply the worker closes its port: with no session and no listener left, the
+// thread ends by itself (messages already posted are still delivered).
+const runtime = new DeviceRuntime(
+  (workerData as { init: WorkerInit }).init,
+  (message, transfer) => port.postMessage(message, transfer ?? []),
+  () => port.close(),
+);
 port.on('message', (message: ToWorker) => runtime.handle(message));
 void runtime.start();

@@ -23,7 +23,9 @@ interface Pending {
 }
 
 /** How long close() waits for a worker to finish its current native call (a real UNet step on CPU can take many seconds). */
-const SHUTDOWN_GRACE_MS = 120_000;
+export const WORKER_SHUTDOWN_GRACE_MS = 120_000;
+/** How long a worker that has answered `shutdown` may take to end its own thread before it is terminated. */
+const WORKER_EXIT_MS = 5_000;
 
 export class DeviceWorker {
   state: DeviceState = 'starting';
@@ -87,18 +89,21 @@ export class DeviceWorker {
   /**
    * Releases the worker's sessions and ends the thread. A worker is never terminated while it may
    * be inside a native onnxruntime call (terminating a thread there aborts the whole process): a
-   * starting worker is first let finish starting, a ready one is asked to shut down between calls,
-   * and only a worker that does not answer within `graceMs` is terminated.
+   * starting worker is first let finish starting; a ready one is asked to shut down, finishes the
+   * call in progress, releases its sessions, answers and ends its own thread. Only a worker that
+   * does not answer within `graceMs`, or does not exit after answering, is terminated.
    */
-  async shutdown(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
+  async shutdown(graceMs = WORKER_SHUTDOWN_GRACE_MS): Promise<void> {
     this.closing = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     if (this.worker && (this.state === 'starting' || this.state === 'restarting')) {
       await withTimeout(new Promise<void>((resolve) => this.startWaiters.push(resolve)), graceMs);
     }
     const worker = this.worker;
+    let exitedByItself = false;
     if (worker && this.state === 'ready') {
-      await withTimeout(
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      const answered = await withTimeout(
         new Promise<void>((resolve) => {
           const requestId = this.nextRequestId++;
           this.pending.set(requestId, { resolve: () => resolve(), reject: () => resolve() });
@@ -106,11 +111,13 @@ export class DeviceWorker {
         }),
         graceMs,
       );
+      exitedByItself = answered && (await withTimeout(exited, WORKER_EXIT_MS));
     }
     this.state = 'closed';
     this.rejectPending(new PoolError('SHUTTING_DOWN', `device ${this.name} is shutting down`, { device: this.name }));
     this.worker = undefined;
-    if (worker) await worker.terminate();
+    // The last resort, for a worker that did not answer or did not end its thread.
+    if (worker && !exitedByItself) await worker.terminate();
   }
 
   private spawn(onReady?: () => void, onFailed?: (error: Error) => void): void {
@@ -199,7 +206,8 @@ export class DeviceWorker {
   }
 }
 
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+/** True when the promise settled within `ms`, false when the time ran out first. */
+function withTimeout(promise: Promise<void>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]).finally(() => clearTimeout(timer));
 }

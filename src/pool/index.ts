@@ -5,6 +5,7 @@
  * Plain TypeScript (no NestJS): the API's Nest module wraps it.
  */
 export { InferencePool } from './inference-pool';
+export { WORKER_SHUTDOWN_GRACE_MS } from './device-worker';
 export { PoolError, POOL_ERROR_CODES } from './pool-errors';
 export type { PoolErrorCode } from './pool-errors';
 export type { BatchingPolicy, CheckpointConfig, DeviceConfig, InferencePoolConfig, MaxBatch } from './pool-config';

@@ -32,6 +32,7 @@ import type { CheckpointSpec, DeviceResidencyReport, InjectedFault } from './pro
 
 export class InferencePool {
   private readonly pool: PoolState;
+  private closed?: Promise<void>;
 
   private constructor(config: PoolState['config'], checkpoints: readonly CheckpointSpec[], onEvent: ((event: PoolEvent) => void) | undefined) {
     this.pool = {
@@ -160,18 +161,36 @@ export class InferencePool {
   }
 
   /**
-   * Stops accepting jobs, fails queued ones (SHUTTING_DOWN), lets running ones finish for up to
-   * `timeoutMs` (default 30 s) and fails what is left, then releases every session and ends the workers.
+   * Stops accepting jobs and fails every queued and running one at once with SHUTTING_DOWN and this
+   * message (a server's shutdown at the end of its grace period); returns how many. A running job's
+   * worker lets its sequences go after the UNet call in progress: nothing native is interrupted.
    */
-  async close(options: { timeoutMs?: number } = {}): Promise<void> {
+  cancelAll(message: string): number {
     const pool = this.pool;
-    if (pool.closing) return;
+    pool.closing = true;
+    const jobs = [...pool.jobs.values()];
+    for (const job of jobs) failJob(pool, job, new PoolError('SHUTTING_DOWN', message, { jobId: job.id }));
+    return jobs.length;
+  }
+
+  /**
+   * Stops accepting jobs, fails queued ones (SHUTTING_DOWN), lets running ones finish for up to
+   * `timeoutMs` (default 30 s) and fails what is left, then lets every worker finish its current
+   * call, release its sessions and end its thread. Calling it again returns the same promise.
+   */
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.closed ??= this.closeOnce(options.timeoutMs ?? 30_000);
+    return this.closed;
+  }
+
+  private async closeOnce(timeoutMs: number): Promise<void> {
+    const pool = this.pool;
     pool.closing = true;
     const shutdown = (): PoolError => new PoolError('SHUTTING_DOWN', 'the pool is shutting down');
     for (const job of [...pool.jobs.values()]) if (job.state === 'queued') failJob(pool, job, shutdown());
     const running = [...pool.jobs.values()].map((j) => j.done);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(running), new Promise<void>((resolve) => (timer = setTimeout(resolve, options.timeoutMs ?? 30000)))]);
+    await Promise.race([Promise.all(running), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
     for (const job of [...pool.jobs.values()]) failJob(pool, job, shutdown());
     await Promise.all(pool.devices.map((d) => d.worker.shutdown()));
