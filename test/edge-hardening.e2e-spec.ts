@@ -159,6 +159,27 @@ describe.each([
       expect((read.json as { progress: { step: number } }).progress.step).toBeLessThan(150);
     });
 
+    it('keeps a synchronous generation sent with an Idempotency-Key when its client disconnects, for the retry to collect', async () => {
+      const generations = app.get(Generations);
+      const start = generations.start.bind(generations);
+      let record: GenerationRecord | undefined;
+      jest.spyOn(generations, 'start').mockImplementationOnce(async (...args) => {
+        const started = await start(...args);
+        record = started.record;
+        return started;
+      });
+      const body = Buffer.from(JSON.stringify({ ...SMALL, width: 256, height: 256, steps: 30 }));
+      const headers = { ...auth, 'content-type': 'application/json', 'idempotency-key': `retry-${key ? 'keyed' : 'open'}` };
+      const outgoing = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/v1/generations', headers: { ...headers, 'content-length': body.length } });
+      outgoing.on('error', () => undefined);
+      outgoing.end(body);
+      await until(() => record?.status === 'running');
+      outgoing.destroy();
+      const retry = await sendRaw(port, { method: 'POST', path: '/v1/generations', headers, body });
+      expect(retry.status).toBe(201);
+      expect(retry.json).toMatchObject({ id: record?.id, status: 'succeeded' });
+    });
+
     if (key) {
       it('refuses a key sent in the query string', async () => {
         const res = await sendRaw(port, { method: 'GET', path: `/v1/checkpoints?api_key=${KEY}` });

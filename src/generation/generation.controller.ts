@@ -36,8 +36,9 @@ export class GenerationController {
       return await this.generations.view(record, false);
     }
     // The response closes before it is written only when the client has gone (or the socket broke).
+    // With an Idempotency-Key the client means to come back for the result: a retry must find it, not a cancelled job.
     const cancelIfAbandoned = (): void => {
-      if (!response.writableFinished) void this.generations.cancel(record.id, viewerOf(principal)).catch(() => undefined);
+      if (!response.writableFinished && idempotencyKey === undefined) void this.generations.cancel(record.id, viewerOf(principal)).catch(() => undefined);
     };
     response.once('close', cancelIfAbandoned);
     if (response.req.socket.destroyed) cancelIfAbandoned();
