@@ -1,7 +1,7 @@
 /** The registry's checkpoints with what the pool knows of them (component hashes, residency). */
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError, ErrorCode, invalidArgument, toApiError } from '../common/error-code';
-import { bounded } from '../common/bounded-text';
+import { quote } from '../common/bounded-text';
 import { InferencePool } from '../pool';
 import type { CheckpointEntry } from './checkpoint-registry';
 
@@ -31,7 +31,7 @@ export class CheckpointsService {
     if (id === undefined || id === null) return this.registry.find((c) => c.default) as CheckpointEntry;
     if (typeof id !== 'string') throw invalidArgument('checkpoint', 'must be a checkpoint id string');
     const entry = this.registry.find((c) => c.id === id);
-    if (!entry) throw new ApiError(ErrorCode.NOT_FOUND, `checkpoint "${bounded(id)}" does not exist; known: ${this.registry.map((c) => c.id).join(', ')}`, { field: 'checkpoint' });
+    if (!entry) throw new ApiError(ErrorCode.NOT_FOUND, `checkpoint ${quote(id)} does not exist; known: ${this.registry.map((c) => c.id).join(', ')}`, { field: 'checkpoint' });
     return entry;
   }
 
