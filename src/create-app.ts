@@ -16,6 +16,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const registry = loadRegistry(config.registryFile);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.create(config, registry), { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
+  // Naming the framework helps only an attacker matching known flaws.
+  app.disable('x-powered-by');
   // Timed from the first byte: requests the body parser refuses (400, 413) count too.
   const restMetrics = new RestMetricsMiddleware(app.get(MetricsService));
   app.use((request: Request, response: Response, next: NextFunction) => restMetrics.use(request, response, next));

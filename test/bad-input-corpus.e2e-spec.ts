@@ -10,16 +10,18 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../src/create-app';
 import { GrpcServer } from '../src/grpc/grpc.server';
 import { loadProtos } from '../src/grpc/grpc-protos';
-import { GRAPHQL_CASES, type GraphqlCase } from './bad-input-corpus/graphql-cases';
-import { GRPC_CASES, type GrpcCase } from './bad-input-corpus/grpc-cases';
+import { GRAPHQL_CASES as GRAPHQL_BASE_CASES, GRAPHQL_CONTROL_CHARACTER_CASES, type GraphqlCase } from './bad-input-corpus/graphql-cases';
+import { GRPC_CASES as GRPC_BASE_CASES, GRPC_EDGE_CASES, type GrpcCase } from './bad-input-corpus/grpc-cases';
 import { sendRaw, type RawResponse } from './bad-input-corpus/raw-http';
 import { json, VALID_GENERATION, type RestCase } from './bad-input-corpus/rest-case';
-import { REST_GENERATION_CASES } from './bad-input-corpus/rest-generation-cases';
-import { REST_OTHER_CASES } from './bad-input-corpus/rest-other-cases';
+import { REST_EDGE_CASES, REST_GENERATION_CASES } from './bad-input-corpus/rest-generation-cases';
+import { REST_OTHER_CASES, REST_OTHER_EDGE_CASES } from './bad-input-corpus/rest-other-cases';
 import { testAppConfig } from './support/test-app-config';
 import { waitUntilReady } from './support/wait-until-ready';
 
-const REST_CASES: readonly RestCase[] = [...REST_GENERATION_CASES, ...REST_OTHER_CASES];
+const REST_CASES: readonly RestCase[] = [...REST_GENERATION_CASES, ...REST_OTHER_CASES, ...REST_EDGE_CASES, ...REST_OTHER_EDGE_CASES];
+const GRAPHQL_CASES: readonly GraphqlCase[] = [...GRAPHQL_BASE_CASES, ...GRAPHQL_CONTROL_CHARACTER_CASES];
+const GRPC_CASES: readonly GrpcCase[] = [...GRPC_BASE_CASES, ...GRPC_EDGE_CASES];
 /** A stack frame or Apollo's stack trace in a response would leak internals. */
 const LEAK = /stacktrace|\bat [\w.<>]+ \(?\/|\.ts:\d+:\d+/;
 /** No call in the corpus should come near this; it turns a hang into a failed case instead of a stuck suite. */
@@ -197,7 +199,7 @@ describe('bad-input corpus (REST, GraphQL, gRPC) against one application', () =>
     });
 
     it('generates over REST, including prompts that look odd but are valid', async () => {
-      for (const prompt of ['red kente dress', 'red\u0000kente', 'robe en wax 👗✨', 'فستان أحمر من الكنتي', 'a lone \ud800 surrogate']) {
+      for (const prompt of ['red kente dress', 'red\tkente\ndress', 'robe en wax 👗✨', 'فستان أحمر من الكنتي', 'a lone \ud800 surrogate']) {
         const res = await postJson('/v1/generations', { ...VALID_GENERATION, prompt });
         expect({ prompt, status: res.status }).toEqual({ prompt, status: 201 });
         expect(res.json).toMatchObject({ status: 'succeeded', images: [{ index: 0, mimeType: 'image/png' }] });

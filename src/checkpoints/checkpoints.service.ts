@@ -6,6 +6,7 @@
  */
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ApiError, ErrorCode, invalidArgument, toApiError } from '../common/error-code';
+import { quote } from '../common/bounded-text';
 import { PoolEventBus } from '../inference/pool-event-bus';
 import { InferencePool } from '../pool';
 import type { CheckpointEntry } from './checkpoint-registry';
@@ -38,9 +39,12 @@ export class CheckpointsService implements OnModuleDestroy {
     @Inject(InferencePool) private readonly pool: InferencePool,
     @Inject(PoolEventBus) events: PoolEventBus,
   ) {
-    // Replays those found at start, then each one a load finds later: the log says which and why.
+    // Replays those found at start, then each one a load finds later: the log says which, where and why
+    // (answers name only the file within the checkpoint).
     this.unsubscribe = events.subscribe((event) => {
-      if (event.type === 'checkpoint-unavailable') this.logger.error(`checkpoint ${event.checkpointId} is unavailable (listed, not served): ${event.error}`);
+      if (event.type !== 'checkpoint-unavailable') return;
+      const directory = this.registry.find((c) => c.id === event.checkpointId)?.path ?? 'unknown directory';
+      this.logger.error(`checkpoint ${event.checkpointId} (${directory}) is unavailable (listed, not served): ${event.error}`);
     });
   }
 
@@ -66,7 +70,7 @@ export class CheckpointsService implements OnModuleDestroy {
     if (id === undefined || id === null) return this.registry.find((c) => c.default) as CheckpointEntry;
     if (typeof id !== 'string') throw invalidArgument('checkpoint', 'must be a checkpoint id string');
     const entry = this.registry.find((c) => c.id === id);
-    if (!entry) throw new ApiError(ErrorCode.NOT_FOUND, `checkpoint "${id}" does not exist; known: ${this.registry.map((c) => c.id).join(', ')}`, { field: 'checkpoint' });
+    if (!entry) throw new ApiError(ErrorCode.NOT_FOUND, `checkpoint ${quote(id)} does not exist; known: ${this.registry.map((c) => c.id).join(', ')}`, { field: 'checkpoint' });
     return entry;
   }
 

@@ -6,10 +6,12 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { Response } from 'express';
 import type { GraphQLError } from 'graphql';
 import { toGraphQLError } from '../graphql/graphql-errors';
+import { boundMessage } from './bounded-text';
 import { ApiError, ErrorCode, toApiError } from './error-code';
 
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.INVALID_ARGUMENT]: 400,
+  [ErrorCode.NOT_ACCEPTABLE]: 406,
   [ErrorCode.UNAUTHENTICATED]: 401,
   [ErrorCode.PERMISSION_DENIED]: 403,
   [ErrorCode.NOT_FOUND]: 404,
@@ -41,7 +43,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (error.code === ErrorCode.UNAUTHENTICATED && !response.headersSent) response.setHeader('WWW-Authenticate', 'Bearer realm="afd"');
     if (error.retryAfterMs !== undefined) response.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
     if (response.headersSent) return;
-    response.status(HTTP_STATUS[error.code]).json({ code: error.code, message: error.message, details: error.details });
+    response.status(HTTP_STATUS[error.code]).json({ code: error.code, message: boundMessage(error.message), details: error.details });
   }
 }
 

@@ -28,12 +28,13 @@ export interface ComparisonGridInput {
 export const REFERENCE_COLUMN: GridColumn = { title: 'Reference', subtitle: 'uploaded' };
 
 const HEADER_HEIGHT = 48;
+const DEFAULT_GAP = 8;
 const ROW_TITLE_WIDTH = 180;
 const FONT = 'font-family="DejaVu Sans, Arial, sans-serif"';
 
 export async function renderComparisonGrid(input: ComparisonGridInput): Promise<Buffer> {
   const { columns, rowTitles, cells } = input;
-  const gap = input.gap ?? 8;
+  const gap = input.gap ?? DEFAULT_GAP;
   const first = cells[0]?.[0];
   if (!first) throw new RangeError('a comparison grid needs at least one cell');
   if (cells.length !== rowTitles.length || cells.some((row) => row.length !== columns.length)) {
@@ -46,8 +47,7 @@ export async function renderComparisonGrid(input: ComparisonGridInput): Promise<
 
   const allColumns = gridColumns(input);
   const allCells = reference ? cells.map((row) => [reference.image, ...row]) : cells;
-  const width = ROW_TITLE_WIDTH + allColumns.length * (cw + gap) + gap;
-  const height = HEADER_HEIGHT + rowTitles.length * (ch + gap) + gap;
+  const { width, height } = gridSize(allColumns.length, rowTitles.length, cw, ch, gap);
   const overlays: OverlayOptions[] = [{ input: Buffer.from(labelsSvg(allColumns, rowTitles, width, height, cw, ch, gap)), left: 0, top: 0 }];
   allCells.forEach((row, r) =>
     row.forEach((cell, c) => {
@@ -63,6 +63,11 @@ export async function renderComparisonGrid(input: ComparisonGridInput): Promise<
     .composite(overlays)
     .png()
     .toBuffer();
+}
+
+/** The grid's size in pixels for this many columns (the reference counts) and rows of cells of this size. */
+export function gridSize(columns: number, rows: number, cellWidth: number, cellHeight: number, gap = DEFAULT_GAP): { width: number; height: number } {
+  return { width: ROW_TITLE_WIDTH + columns * (cellWidth + gap) + gap, height: HEADER_HEIGHT + rows * (cellHeight + gap) + gap };
 }
 
 /** The grid's columns, left to right: the reference (when there is one), then the checkpoints. */

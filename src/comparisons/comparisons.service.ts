@@ -15,6 +15,7 @@ import { canView, type Viewer } from '../generation/generation-store';
 import { InferencePool, type ComparisonHandle } from '../pool';
 import { MetricsService } from '../metrics/metrics.service';
 import { renderComparisonGrid } from './comparison-grid';
+import { checkReplySize } from './comparison-size';
 import { ComparisonStore, type ComparisonCellRecord, type ComparisonRecord } from './comparison-store';
 import { prepareReferenceImage, readReferenceImageBytes, REFERENCE_IMAGE_FIELD } from './reference-image';
 
@@ -30,6 +31,11 @@ export interface CreateComparisonOptions {
    * Its value is bytes (Buffer or Uint8Array) or a base64 string, optionally a data: URL.
    */
   readonly referenceImageField?: string;
+  /**
+   * The largest reply the caller can deliver (gRPC: the client's receive limit), checked against
+   * the worst case before any work is queued. REST and GraphQL answer with URLs and set none.
+   */
+  readonly maxReplyBytes?: number;
 }
 
 export interface ComparisonView {
@@ -75,6 +81,11 @@ export class ComparisonsService {
     // Checked (and scaled to the cell size) before any work is queued: a bad upload costs no inference.
     const firstRequest = requests[0] as GenerationRequest;
     const referenceValue = input[referenceField];
+    if (options.maxReplyBytes !== undefined) {
+      const hasReference = referenceValue !== undefined && referenceValue !== null;
+      const promptBytes = Math.max(...requests.map((r) => Buffer.byteLength(r.prompt) + Buffer.byteLength(r.negativePrompt)));
+      checkReplySize({ rows: requests.length, columns: columns.length, width: firstRequest.width, height: firstRequest.height, hasReference, promptBytes }, options.maxReplyBytes);
+    }
     const reference =
       referenceValue === undefined || referenceValue === null ? undefined : await prepareReferenceImage(readReferenceImageBytes(referenceValue, referenceField), firstRequest, referenceField);
 

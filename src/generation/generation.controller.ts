@@ -5,6 +5,7 @@ import { CurrentPrincipal, RateLimit } from '../auth/access.decorators';
 import { viewerOf, type Principal } from '../auth/api-keys';
 import { ApiError, type ErrorCode } from '../common/error-code';
 import type { GenerationEvent, GenerationView } from './generation.service';
+import { generationAnswer } from './generation-answer';
 import { Generations } from './generations';
 
 @ApiTags('generations')
@@ -12,7 +13,11 @@ import { Generations } from './generations';
 export class GenerationController {
   constructor(@Inject(Generations) private readonly generations: Generations) {}
 
-  /** Synchronous by default; `Prefer: respond-async` answers 202 with the job's location. */
+  /**
+   * Synchronous by default; `Prefer: respond-async` answers 202 with the job's location. `Accept` is
+   * settled before any work is queued (406 when nothing acceptable can be produced), and a
+   * synchronous generation whose client goes away is cancelled, as gRPC's Generate is.
+   */
   @Post()
   @RateLimit('generations')
   async create(
@@ -24,14 +29,23 @@ export class GenerationController {
     @Query('base64') base64: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<GenerationView | StreamableFile> {
+    const answer = generationAnswer(accept, body);
     const { record, done } = await this.generations.start(body, principal.clientId, idempotencyKey);
     if (prefer?.includes('respond-async')) {
       response.status(202).setHeader('Location', `/v1/generations/${record.id}`);
       return await this.generations.view(record, false);
     }
+    // The response closes before it is written only when the client has gone (or the socket broke).
+    // With an Idempotency-Key the client means to come back for the result: a retry must find it, not a cancelled job.
+    const cancelIfAbandoned = (): void => {
+      if (!response.writableFinished && idempotencyKey === undefined) void this.generations.cancel(record.id, viewerOf(principal)).catch(() => undefined);
+    };
+    response.once('close', cancelIfAbandoned);
+    if (response.req.socket.destroyed) cancelIfAbandoned();
     const finished = await done;
+    response.off('close', cancelIfAbandoned);
     const first = finished.images[0];
-    if (accept?.startsWith('image/') && finished.status === 'succeeded' && finished.images.length === 1 && first) {
+    if (answer === 'image' && finished.status === 'succeeded' && finished.images.length === 1 && first) {
       response.status(200);
       return new StreamableFile(first.bytes, { type: first.mimeType, length: first.bytes.length });
     }

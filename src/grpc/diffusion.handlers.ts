@@ -1,6 +1,8 @@
 /** afrofashion.v1.DiffusionService: requests → GenerationService / CheckpointsService → messages. */
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
-import { ApiError, type ErrorCode } from '../common/error-code';
+import type { Metadata } from '@grpc/grpc-js';
+import { ApiError, invalidArgument, type ErrorCode } from '../common/error-code';
+import { DEFAULT_CLIENT_RECEIVE_LIMIT } from '../comparisons/comparison-size';
 import type { CheckpointsService, CheckpointView } from '../checkpoints/checkpoints.service';
 import type { Generations } from '../generation/generations';
 import type { GenerationRecord } from '../generation/generation-store';
@@ -137,6 +139,22 @@ function comparisonMessage(record: ComparisonRecord): Record<string, unknown> {
   };
 }
 
+/** Metadata by which a client configured for larger messages says how large a reply it accepts. */
+export const MAX_REPLY_BYTES_METADATA = 'afd-max-reply-bytes';
+/** Protobuf messages are at most 2 GiB. */
+const MAX_MESSAGE_BYTES = 2 ** 31 - 1;
+
+/** The client's receive limit: its `afd-max-reply-bytes` metadata, or the 4 MiB default of gRPC clients. */
+export function clientReceiveLimit(metadata: Metadata): number {
+  const given = metadata.get(MAX_REPLY_BYTES_METADATA)[0];
+  if (given === undefined) return DEFAULT_CLIENT_RECEIVE_LIMIT;
+  const text = String(given);
+  if (!/^[1-9]\d{0,9}$/.test(text) || Number(text) > MAX_MESSAGE_BYTES) {
+    throw invalidArgument(MAX_REPLY_BYTES_METADATA, `must be a whole number of bytes from 1 to ${MAX_MESSAGE_BYTES}`);
+  }
+  return Number(text);
+}
+
 export function diffusionHandlers(generations: Generations, checkpoints: CheckpointsService, comparisons: ComparisonsService): UntypedServiceImplementation {
   return {
     Generate: serverStream<GenerateRequestMessage, unknown>(async (request, call) => {
@@ -176,6 +194,9 @@ export function diffusionHandlers(generations: Generations, checkpoints: Checkpo
     GetCheckpoint: unary<{ id?: string }, unknown>(async (request) => checkpointMessage(await checkpoints.get(request.id ?? ''))),
     LoadCheckpoint: unary<{ id?: string; device?: string }, unknown>(async (request) => checkpointMessage(await checkpoints.load(request.id ?? '', request.device))),
     UnloadCheckpoint: unary<{ id?: string; device?: string }, unknown>(async (request) => checkpointMessage(await checkpoints.unload(request.id ?? '', request.device))),
-    Compare: unary<CompareRequestMessage, unknown>(async (request, call) => comparisonMessage(await comparisons.create(comparisonInput(request), principalOf(call).clientId))),
+    // Every cell and the grid travel in one reply: refused up front when it could exceed what the client accepts.
+    Compare: unary<CompareRequestMessage, unknown>(async (request, call) =>
+      comparisonMessage(await comparisons.create(comparisonInput(request), principalOf(call).clientId, { maxReplyBytes: clientReceiveLimit(call.metadata) })),
+    ),
   };
 }

@@ -27,4 +27,12 @@ describe('toServiceError', () => {
     expect(toServiceError(new PoolError('SHUTTING_DOWN', 'the pool is shutting down')).code).toBe(status.UNAVAILABLE);
     expect(toServiceError(new Error('secret stack detail'))).toMatchObject({ code: status.INTERNAL, details: 'internal error' });
   });
+
+  it('bounds the message and the field it sends in trailers, whatever the error echoes', () => {
+    const huge = 'i'.repeat(100_000);
+    const error = toServiceError(new ApiError(ErrorCode.NOT_FOUND, `generation ${huge} does not exist`, { field: huge }));
+    expect(error.details.length).toBeLessThanOrEqual(1100);
+    expect(error.details).toMatch(/^generation i+… \(100026 characters\)$/);
+    expect(String(error.metadata.get('error-field')[0]).length).toBeLessThan(100);
+  });
 });

@@ -39,18 +39,33 @@ export function admitJobs(pool: PoolState, jobs: PoolJob[]): void {
   pump(pool);
 }
 
-/** About when a queue slot frees: the running job closest to done, at the measured speed. */
-function estimateRetryAfterMs(pool: PoolState): number {
-  let best = Infinity;
+/** The longest wait a client is told to take: past it, the estimate says less than "much later". */
+const MAX_RETRY_AFTER_MS = 300_000;
+
+/**
+ * About when the work ahead will have drained: every queued row-step and every running one still
+ * to do, at each device's measured speed, the devices working in parallel. (The soonest running
+ * job's end said "1 s" with 25 s of work queued: retrying then meets the same full queue.)
+ */
+export function estimateRetryAfterMs(pool: Pick<PoolState, 'devices'>): number {
+  let workMs = 0;
+  let devices = 0;
   for (const d of pool.devices) {
     if (d.worker.state === 'failed' || d.worker.state === 'closed') continue;
-    let soonest = Infinity;
-    for (const job of d.running.values()) {
-      const left = job.request.steps - Math.min(...job.stepsDone);
-      soonest = Math.min(soonest, left);
-    }
-    const steps = soonest === Infinity ? 1 : soonest + 1;
-    best = Math.min(best, steps * Math.max(1, d.inFlightRows) * d.msPerRowStep);
+    devices++;
+    let rowSteps = 0;
+    for (const job of d.queue.items()) rowSteps += job.rows * job.request.steps;
+    for (const job of d.running.values()) if (job.state !== 'settled') rowSteps += remainingRowSteps(job);
+    workMs += rowSteps * d.msPerRowStep;
   }
-  return Math.min(60000, Math.max(50, Math.ceil(best === Infinity ? 1000 : best)));
+  if (devices === 0) return 1000;
+  return Math.min(MAX_RETRY_AFTER_MS, Math.max(50, Math.ceil(workMs / devices)));
+}
+
+/** Rows are spread evenly over a job's images (guidance doubles each); each image counts its own steps. */
+function remainingRowSteps(job: PoolJob): number {
+  const rowsPerImage = job.rows / Math.max(1, job.request.numImages);
+  let steps = 0;
+  for (let i = 0; i < job.request.numImages; i++) steps += job.request.steps - Math.min(job.request.steps, job.stepsDone[i] ?? 0);
+  return steps * rowsPerImage;
 }

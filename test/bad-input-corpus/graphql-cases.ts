@@ -236,3 +236,14 @@ const requestCases: GraphqlCase[] = [
 ];
 
 export const GRAPHQL_CASES: readonly GraphqlCase[] = [...coercionCases, ...ruleCases, ...lookupCases, ...documentCases, ...requestCases];
+
+/** Issue 13: control characters in prompts are refused, naming the field (the PNG parameters chunk forbids NUL). */
+const CONTROL = /^(prompt|negativePrompt): must not contain control characters other than tab and newline, got U\+/;
+export const GRAPHQL_CONTROL_CHARACTER_CASES: readonly GraphqlCase[] = [
+  rule('prompt with a NUL', { prompt: 'red\u0000kente' }, 'prompt', /^prompt: must not contain control characters other than tab and newline, got U\+0000 at index 3$/),
+  rule('prompt with an ANSI escape', { prompt: '\u001b[31mred' }, 'prompt', CONTROL),
+  rule('prompt with DEL', { prompt: 'red\u007f' }, 'prompt', CONTROL),
+  rule('prompt with a C1 control', { prompt: 'red\u0085' }, 'prompt', CONTROL),
+  rule('negativePrompt with a NUL', { negativePrompt: 'x\u0000' }, 'negativePrompt', CONTROL),
+  compareRule('a NUL in a prompt', { prompts: ['red', '\u0000kente'] }, 'prompt', CONTROL),
+];

@@ -190,3 +190,26 @@ export const TRANSPORT_CASES: readonly GrpcCase[] = [
 ];
 
 export const GRPC_CASES: readonly GrpcCase[] = [...generateCases, ...unaryCases, ...malformedCases, ...TRANSPORT_CASES];
+
+/**
+ * Issue 13: every echoed value bounded (a 100,000-character id in a status message no longer
+ * outgrows the trailers, so the call is answered), control characters in prompts refused, and a
+ * Compare whose reply could pass the client's 4 MiB receive limit refused before any work.
+ */
+const HUGE_ID = 'a'.repeat(100_000);
+const CONTROL = /must not contain control characters other than tab and newline, got U\+/;
+export const GRPC_EDGE_CASES: readonly GrpcCase[] = [
+  unary(D, 'GetGeneration', '100,000 characters, echoed short', { id: HUGE_ID }, status.NOT_FOUND, /^generation a{64}… \(100000 characters\) does not exist$/),
+  unary(D, 'CancelGeneration', '100,000 characters, echoed short', { id: HUGE_ID }, status.NOT_FOUND, /^generation a{64}… \(100000 characters\) does not exist$/),
+  unary(D, 'GetCheckpoint', '100,000 characters, echoed short', { id: HUGE_ID }, status.NOT_FOUND, /^checkpoint "a{64}"… \(100000 characters\) does not exist/, 'checkpoint'),
+  unary(D, 'LoadCheckpoint', '100,000 characters', { id: HUGE_ID }, status.PERMISSION_DENIED, /needs the admin role/),
+  generate('scheduler of 100,000 characters, echoed short', { scheduler: 's'.repeat(100_000) }, BAD, 'scheduler', /^scheduler: must be one of .*, got "s{40}…"$/),
+  generate('checkpoint of 100,000 characters, echoed short', { checkpoint: HUGE_ID }, status.NOT_FOUND, 'checkpoint', /^checkpoint "a{64}"… \(100000 characters\) does not exist/),
+  generate('prompt with a NUL', { prompt: 'red\u0000kente' }, BAD, 'prompt', /^prompt: must not contain control characters other than tab and newline, got U\+0000 at index 3$/),
+  generate('prompt with an ANSI escape', { prompt: '\u001b[2Jred' }, BAD, 'prompt', CONTROL),
+  generate('prompt with a C1 control', { prompt: 'red\u009bkente' }, BAD, 'prompt', /got U\+009B/),
+  generate('negativePrompt with a NUL', { negativePrompt: '\u0000' }, BAD, 'negativePrompt', /^negativePrompt: must not contain control characters/),
+  unary(D, 'Compare', 'a NUL in a prompt', { ...COMPARE_OK, prompts: ['red\u0000'] }, BAD, /^prompt: must not contain control characters/, 'prompt'),
+  unary(D, 'Compare', 'a reply that could pass 4 MiB (4 prompts × every checkpoint at 512×512)', { ...COMPARE_OK, prompts: ['a', 'b', 'c', 'd'], checkpoints: [], width: 512, height: 512 }, BAD, /^request: the reply could reach .* over the 4\.0 MiB this client accepts/, 'request'),
+  unary(D, 'Compare', 'one 1024×1024 cell beside every checkpoint', { ...COMPARE_OK, checkpoints: [], width: 1024, height: 1024 }, BAD, /^request: the reply could reach/, 'request'),
+];

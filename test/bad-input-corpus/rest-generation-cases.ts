@@ -186,3 +186,27 @@ const idempotencyCases: RestCase[] = [
 ];
 
 export const REST_GENERATION_CASES: readonly RestCase[] = [...fieldCases, ...bodyCases, ...idempotencyCases];
+
+/**
+ * Issue 13: control characters in prompts (the PNG parameters chunk forbids NUL), echoed values
+ * kept short, and Accept headers naming a type the API cannot produce (406, before any work).
+ */
+const CONTROL = /must not contain control characters other than tab and newline, got U\+/;
+export const REST_EDGE_CASES: readonly RestCase[] = [
+  generation('prompt with a NUL', { prompt: 'red\u0000kente' }, 400, BAD, 'prompt', /^prompt: must not contain control characters other than tab and newline, got U\+0000 at index 3$/),
+  generation('prompt with an ANSI escape', { prompt: '\u001b[31mred kente' }, 400, BAD, 'prompt', CONTROL),
+  generation('prompt with a carriage return', { prompt: 'red\r\nkente' }, 400, BAD, 'prompt', /got U\+000D at index 3/),
+  generation('prompt with DEL', { prompt: 'red\u007f' }, 400, BAD, 'prompt', /got U\+007F/),
+  generation('prompt with a C1 control (U+0085)', { prompt: 'red \u0085 kente' }, 400, BAD, 'prompt', /got U\+0085/),
+  generation('prompt with a backspace', { prompt: 'red\bkente' }, 400, BAD, 'prompt', /got U\+0008/),
+  generation('negativePrompt with a NUL', { negativePrompt: 'blurry\u0000' }, 400, BAD, 'negativePrompt', /^negativePrompt: must not contain control characters/),
+  generation('negativePrompt with a form feed', { negativePrompt: '\f' }, 400, BAD, 'negativePrompt', /got U\+000C/),
+  generation('scheduler of 10,000 characters (echoed short)', { scheduler: 's'.repeat(10_000) }, 400, BAD, 'scheduler', /got "s{40}…"$/),
+  { ...generation('Accept: image/gif', {}, 406, 'NOT_ACCEPTABLE', 'Accept', /^Accept: lists none of the types this request can be answered with: application\/json or image\/png/), headers: { ...JSON_TYPE, accept: 'image/gif' } },
+  { ...generation('Accept: text/html', {}, 406, 'NOT_ACCEPTABLE', 'Accept', /^Accept: lists none/), headers: { ...JSON_TYPE, accept: 'text/html' } },
+  { ...generation('Accept: image/png with outputFormat jpeg', { outputFormat: 'jpeg' }, 406, 'NOT_ACCEPTABLE', 'Accept', /image\/jpeg \(outputFormat jpeg\)/), headers: { ...JSON_TYPE, accept: 'image/png' } },
+  { ...generation('Accept: image/png for 2 images', { numImages: 2 }, 406, 'NOT_ACCEPTABLE', 'Accept', /raw image bytes need numImages 1/), headers: { ...JSON_TYPE, accept: 'image/png' } },
+  { ...generation('Accept: every type at q=0', {}, 406, 'NOT_ACCEPTABLE', 'Accept'), headers: { ...JSON_TYPE, accept: '*/*;q=0' } },
+  { ...generation('Accept: image/gif with a NUL prompt (Accept is settled first)', { prompt: '\u0000' }, 406, 'NOT_ACCEPTABLE', 'Accept'), headers: { ...JSON_TYPE, accept: 'image/gif' } },
+  { ...generation('Accept: image/gif with respond-async', {}, 406, 'NOT_ACCEPTABLE', 'Accept'), headers: { ...JSON_TYPE, accept: 'image/gif', prefer: 'respond-async' } },
+];

@@ -107,3 +107,13 @@ const promptCases: RestCase[] = [
 ];
 
 export const REST_OTHER_CASES: readonly RestCase[] = [...idCases, ...imageCases, ...routeCases, ...comparisonCases, ...promptCases];
+
+/** Issue 13: ids and names echoed short; control characters in comparison prompts. */
+export const REST_OTHER_EDGE_CASES: readonly RestCase[] = [
+  route('GET /v1/generations/{id}: a 10,000-character id is echoed short', 'GET', `/v1/generations/${LONG_ID}`, 404, 'NOT_FOUND', /^generation a{64}… \(10000 characters\) does not exist$/),
+  route('DELETE /v1/generations/{id}: a 10,000-character id is echoed short', 'DELETE', `/v1/generations/${LONG_ID}`, 404, 'NOT_FOUND', /^generation a{64}… \(10000 characters\) does not exist$/),
+  route('GET /v1/comparisons/{id}: a 10,000-character id is echoed short', 'GET', `/v1/comparisons/${LONG_ID}`, 404, 'NOT_FOUND', /^comparison a{64}… \(10000 characters\) does not exist$/),
+  route('GET /v1/checkpoints/{id}: a 10,000-character id is echoed short', 'GET', `/v1/checkpoints/${LONG_ID}`, 404, 'NOT_FOUND', /^checkpoint "a{64}"… \(10000 characters\) does not exist/),
+  post('comparison with a NUL in a prompt', COMPARE, { ...ok, prompts: ['red', 'kente\u0000'] }, 400, BAD, 'prompt', /^prompt: must not contain control characters other than tab and newline, got U\+0000 at index 5$/),
+  post('comparison with an escape in the negative prompt', COMPARE, { ...ok, negativePrompt: '\u001b' }, 400, BAD, 'negativePrompt', /got U\+001B/),
+];

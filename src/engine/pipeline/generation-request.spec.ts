@@ -57,4 +57,26 @@ describe('parseGenerationRequest', () => {
     expect(() => parseGenerationRequest({ prompt: 'a', steps: 11 }, limits)).toThrow(/^steps: must be between 1 and 10/);
     expect(parseGenerationRequest({ prompt: 'a' }, limits)).toMatchObject({ width: 128, height: 128, steps: 10 });
   });
+
+  it.each<[string, string, string, string]>([
+    ['NUL', 'prompt', 'red\u0000kente', 'U+0000 at index 3'],
+    ['an escape', 'prompt', '\u001b[31mred', 'U+001B at index 0'],
+    ['a carriage return', 'negativePrompt', 'blurry\r', 'U+000D at index 6'],
+    ['DEL', 'negativePrompt', 'x\u007f', 'U+007F at index 1'],
+    ['a C1 control', 'prompt', 'red \u0085 dress', 'U+0085 at index 4'],
+    ['a vertical tab', 'prompt', 'a\u000bb', 'U+000B at index 1'],
+  ])('refuses %s in %s, naming the field and the character', (_name, field, value, where) => {
+    expect(() => parseGenerationRequest({ prompt: 'ok', [field]: value })).toThrow(
+      new InvalidInputError(field, `must not contain control characters other than tab and newline, got ${where}`),
+    );
+  });
+
+  it('keeps tab, newline and other unusual but printable text', () => {
+    const prompt = 'red\tkente\ndress 👗 فستان \u00a0\u2028';
+    expect(parseGenerationRequest({ prompt, negativePrompt: 'a\nb' })).toMatchObject({ prompt, negativePrompt: 'a\nb' });
+  });
+
+  it('echoes at most a short head of an unknown scheduler name', () => {
+    expect(() => parseGenerationRequest({ prompt: 'x', scheduler: 'h'.repeat(100_000) })).toThrow(/got "h{40}…"$/);
+  });
 });

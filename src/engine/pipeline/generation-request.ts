@@ -89,8 +89,21 @@ function text(input: GenerationInput, field: string, fallback: string | undefine
   if (value === undefined) throw new InvalidInputError(field, 'is required');
   if (typeof value !== 'string') throw new InvalidInputError(field, `must be a string, got ${typeName(value)}`);
   if (value.length > maxLength) throw new InvalidInputError(field, `must be at most ${maxLength} characters, got ${value.length}`);
+  const control = CONTROL_CHARACTER.exec(value);
+  if (control) {
+    const code = `U+${(control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    throw new InvalidInputError(field, `must not contain control characters other than tab and newline, got ${code} at index ${control.index}`);
+  }
   return value;
 }
+
+/**
+ * C0 controls but tab and newline, DEL, and C1 controls. A prompt is written into each image's PNG
+ * `parameters` text chunk, whose format forbids NUL, and into logs and metadata that others read;
+ * no prompt needs them.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 function number(input: GenerationInput, field: string, fallback: number, min: number, max: number): number {
   const value = input[field] ?? fallback;
@@ -108,7 +121,8 @@ function integer(input: GenerationInput, field: string, fallback: number, min: n
 function oneOf<T extends string>(input: GenerationInput, field: string, fallback: T, allowed: readonly T[]): T {
   const value = input[field] ?? fallback;
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new InvalidInputError(field, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+    // typeName bounds an echoed string: a 100,000-character scheduler name is not sent back whole.
+    throw new InvalidInputError(field, `must be one of ${allowed.join(', ')}, got ${typeName(value)}`);
   }
   return value as T;
 }
