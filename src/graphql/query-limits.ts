@@ -1,56 +1,70 @@
 /**
- * Limits on what one GraphQL operation may ask for: selection depth (a validation rule, so it runs
- * for HTTP and websocket operations alike) and estimated complexity (graphql-query-complexity,
- * with per-field costs declared on the schema). Introspection fields do not count towards depth.
+ * Validation rules that limit what one GraphQL operation may ask for: selection depth (so it runs for
+ * HTTP and websocket operations alike) and which operations each transport carries. Introspection
+ * fields do not count towards depth (their cost is bounded by complexity-limit.ts).
  */
-import { GraphQLError, Kind, OperationTypeNode, type DocumentNode, type GraphQLSchema, type SelectionSetNode, type ValidationContext, type ASTVisitor, type FragmentDefinitionNode } from 'graphql';
-import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { GraphQLError, Kind, OperationTypeNode, type ASTVisitor, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
 
+/**
+ * The deepest selection of each operation, through fragments. Each fragment's depth is computed once
+ * per document and remembered, so the walk is linear in the document: a fragment spread twice by
+ * each of 30 fragments (2^30 expansions) costs 30 fragment walks, not a billion.
+ */
 export function maxDepthRule(maxDepth: number): (context: ValidationContext) => ASTVisitor {
-  return (context) => ({
-    OperationDefinition(node) {
-      const fragments = new Map<string, FragmentDefinitionNode>();
-      for (const definition of context.getDocument().definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-      const depth = selectionDepth(node.selectionSet, fragments, new Set());
-      if (depth > maxDepth) {
-        const name = node.name ? `operation "${node.name.value}"` : 'the operation';
-        context.reportError(
-          new GraphQLError(`query: ${name} is ${depth} levels deep; the limit is ${maxDepth}`, { nodes: [node], extensions: { details: { field: 'query', rule: 'max depth', max: maxDepth, depth } } }),
-        );
-      }
-    },
-  });
+  return (context) => {
+    const depths = new FragmentDepths(context.getDocument());
+    return {
+      OperationDefinition(node) {
+        const depth = depths.ofSelectionSet(node.selectionSet);
+        if (depth > maxDepth) {
+          const name = node.name ? `operation "${node.name.value}"` : 'the operation';
+          context.reportError(
+            new GraphQLError(`query: ${name} is ${depth} levels deep; the limit is ${maxDepth}`, { nodes: [node], extensions: { details: { field: 'query', rule: 'max depth', max: maxDepth, depth } } }),
+          );
+        }
+      },
+    };
+  };
 }
 
-function selectionDepth(set: SelectionSetNode | undefined, fragments: ReadonlyMap<string, FragmentDefinitionNode>, visiting: Set<string>): number {
-  if (!set) return 0;
-  let deepest = 0;
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) {
-      if (selection.name.value.startsWith('__')) continue;
-      deepest = Math.max(deepest, 1 + selectionDepth(selection.selectionSet, fragments, visiting));
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      deepest = Math.max(deepest, selectionDepth(selection.selectionSet, fragments, visiting));
-    } else {
-      const name = selection.name.value;
-      const fragment = fragments.get(name);
-      // Unknown and cyclic fragments are reported by graphql's own rules.
-      if (!fragment || visiting.has(name)) continue;
-      visiting.add(name);
-      deepest = Math.max(deepest, selectionDepth(fragment.selectionSet, fragments, visiting));
-      visiting.delete(name);
-    }
+/** Selection depth with each fragment's depth memoised; introspection fields do not count. */
+class FragmentDepths {
+  private readonly fragments = new Map<string, FragmentDefinitionNode>();
+  private readonly depths = new Map<string, number>();
+  private readonly visiting = new Set<string>();
+
+  constructor(document: DocumentNode) {
+    for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(definition.name.value, definition);
   }
-  return deepest;
-}
 
-const ESTIMATORS = [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })];
+  ofSelectionSet(set: SelectionSetNode | undefined): number {
+    if (!set) return 0;
+    let deepest = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value.startsWith('__')) continue;
+        deepest = Math.max(deepest, 1 + this.ofSelectionSet(selection.selectionSet));
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        deepest = Math.max(deepest, this.ofSelectionSet(selection.selectionSet));
+      } else {
+        deepest = Math.max(deepest, this.ofFragment(selection.name.value));
+      }
+    }
+    return deepest;
+  }
 
-function tooComplex(complexity: number, maxComplexity: number): GraphQLError {
-  return new GraphQLError(`query: costs ${complexity}; the limit is ${maxComplexity} (ask for fewer fields, or base64 for fewer images)`, {
-    // Apollo answers errors raised after parsing with 500 unless told otherwise.
-    extensions: { code: 'INVALID_ARGUMENT', details: { field: 'query', rule: 'max complexity', max: maxComplexity, complexity }, http: { status: 400 } },
-  });
+  private ofFragment(name: string): number {
+    const known = this.depths.get(name);
+    if (known !== undefined) return known;
+    const fragment = this.fragments.get(name);
+    // Unknown and cyclic fragments are reported by graphql's own rules (the document is refused anyway).
+    if (!fragment || this.visiting.has(name)) return 0;
+    this.visiting.add(name);
+    const depth = this.ofSelectionSet(fragment.selectionSet);
+    this.visiting.delete(name);
+    this.depths.set(name, depth);
+    return depth;
+  }
 }
 
 /**
@@ -89,29 +103,4 @@ export function noSubscriptionsOverHttpRule(context: ValidationContext): ASTVisi
       );
     },
   };
-}
-
-/** The estimated cost of an operation, or an error naming it when it is over the limit. */
-export function complexityError(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  variables: Record<string, unknown> | undefined,
-  operationName: string | undefined | null,
-  maxComplexity: number,
-): GraphQLError | undefined {
-  let complexity: number;
-  try {
-    complexity = getComplexity({
-      schema,
-      query: document,
-      variables: variables ?? {},
-      ...(operationName ? { operationName } : {}),
-      estimators: ESTIMATORS,
-    });
-  } catch (error) {
-    // Bad variables are answered by graphql's own coercion with a better message.
-    if (error instanceof GraphQLError) return undefined;
-    throw error;
-  }
-  return complexity <= maxComplexity ? undefined : tooComplex(complexity, maxComplexity);
 }
