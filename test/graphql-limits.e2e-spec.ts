@@ -60,6 +60,17 @@ describe('GraphQL limits (keys required, default limits)', () => {
       }
     });
 
+    it('refuses over-limit documents on every path Apollo serves (it is mounted as a prefix), and on GET', async () => {
+      const paths = ['/graphql/', '/graphql/x', '/graphql?y=1'];
+      const answers = await Promise.all(paths.map(async (path) => {
+        const res = await http().post(path).send({ query: MANY_TOKENS });
+        return { path, status: res.status, rule: res.body.errors?.[0]?.extensions?.details?.rule };
+      }));
+      expect(answers).toEqual(paths.map((path) => ({ path, status: 400, rule: 'max tokens' })));
+      const get = await http().get('/graphql').query({ query: MANY_TOKENS }).set('apollo-require-preflight', 'true').expect(400);
+      expect(get.body.errors[0].extensions.details).toEqual({ field: 'query', rule: 'max tokens', max: 2000 });
+    });
+
     it('keeps /health/live answering while fragment bombs are refused', async () => {
       const bombs = Array.from({ length: 8 }, () => gql(BOMB));
       const health = http().get('/health/live');

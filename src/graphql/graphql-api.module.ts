@@ -72,7 +72,8 @@ export class GraphqlApiModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(documentLimitsMiddleware(this.limits)).forRoutes({ path: GRAPHQL_PATH, method: RequestMethod.ALL });
+    // Apollo is mounted as a prefix (app.use), so it also answers /graphql/anything: so must the limits.
+    consumer.apply(documentLimitsMiddleware(this.limits)).forRoutes({ path: GRAPHQL_PATH, method: RequestMethod.ALL }, { path: `${GRAPHQL_PATH}/*rest`, method: RequestMethod.ALL });
   }
 }
 
