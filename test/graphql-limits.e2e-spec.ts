@@ -17,7 +17,7 @@ const KEY = 'afd_graphql-limits-key-0123456789abcdefghijkl';
 /** Callers without a key count against the free tier, made small here. */
 const ANONYMOUS_READS = 12;
 const BOMB = `{ ...F0 } ${fragmentBomb(40, 'Query', 'checkpoints { id }')}`;
-const NOT_ESTIMATED = /^query: its cost could not be estimated/;
+const EXPANDS = /^query: the operation expands to \d+ fields through its fragments; the limit is 10000$/;
 
 describe('GraphQL limits (keys required, default limits)', () => {
   let app: NestExpressApplication;
@@ -49,7 +49,7 @@ describe('GraphQL limits (keys required, default limits)', () => {
     it('refuses a fragment bomb with 400 naming the rule, with a key and without one (before the key is checked)', async () => {
       for (const key of [undefined, KEY, 'afd_not-a-key']) {
         const res = await gql(BOMB, key).expect(400);
-        expect(res.body.errors[0]).toMatchObject({ message: expect.stringMatching(NOT_ESTIMATED), extensions: { code: 'INVALID_ARGUMENT', details: { field: 'query', rule: 'max complexity' } } });
+        expect(res.body.errors[0]).toMatchObject({ message: expect.stringMatching(EXPANDS), extensions: { code: 'INVALID_ARGUMENT', details: { field: 'query', rule: 'max fields' } } });
       }
     });
 
@@ -118,8 +118,9 @@ describe('GraphQL limits (keys required, default limits)', () => {
     });
 
     it('answers a fragment bomb and an over-limit document on the subscription, with a key', async () => {
-      const bomb = `subscription { ...F0 } ${fragmentBomb(40, 'Subscription', 'generationEvents(id: "nope") { kind }')}`;
-      expect((await probe({ query: bomb }, KEY)).error).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+      const bomb = (levels: number): string => `subscription { ...F0 } ${fragmentBomb(levels, 'Subscription', 'generationEvents(id: "nope") { kind }')}`;
+      expect((await probe({ query: bomb(40) }, KEY)).error).toMatchObject({ message: expect.stringMatching(EXPANDS), extensions: { code: 'INVALID_ARGUMENT', details: { rule: 'max fields' } } });
+      expect((await probe({ query: bomb(12) }, KEY)).error).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
       expect((await probe({ query: MANY_TOKENS }, KEY)).error).toMatchObject({ message: 'query: has more than 2000 tokens; the limit is 2000', extensions: { code: 'INVALID_ARGUMENT', details: { rule: 'max tokens' } } });
     });
 

@@ -20,8 +20,11 @@ const introspectionEstimator: ComplexityEstimator = ({ field, childComplexity })
 
 const ESTIMATORS = [introspectionEstimator, fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })];
 
-/** Fields visited (fragments expanded) before the estimate gives up; the estimate then fails, closed. */
-const MAX_ESTIMATED_NODES = 10_000;
+/**
+ * Selections visited (fragments expanded) before the estimate gives up; the estimate then fails,
+ * closed. Validation refuses operations of more fields than this beforehand (maxExpandedFieldsRule).
+ */
+export const MAX_ESTIMATED_NODES = 10_000;
 
 function refusal(message: string, details: Record<string, unknown>): GraphQLError {
   // Apollo answers errors raised after parsing with 500 unless told otherwise.

@@ -2,7 +2,7 @@
  * GraphQL at /graphql (code-first, Apollo): queries, mutations and a graphql-ws subscription over
  * the same services as REST and gRPC. Every operation is bounded before it costs anything: the
  * document's size, tokens and nesting before parsing (HTTP: middleware in front of Apollo; websocket:
- * on subscribe), its depth while validating, its estimated cost before running (HTTP).
+ * on subscribe), its depth and expanded fields while validating, its estimated cost before running (HTTP).
  */
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Inject, Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
@@ -11,13 +11,13 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Request } from 'express';
 import { AccessService } from '../auth/access.service';
 import type { AppConfig } from '../config/app-config';
-import { complexityError } from './complexity-limit';
+import { complexityError, MAX_ESTIMATED_NODES } from './complexity-limit';
 import type { DocumentLimits } from './document-limits';
 import { documentLimitsMiddleware } from './document-limits.middleware';
 import { formatGraphQLError } from './graphql-errors';
 import { GRAPHQL_WS_SETTINGS, GraphqlWsServer, type GraphqlWsSettings } from './graphql-ws.server';
 import { countIntrospectionRead, reachesNoResolver } from './introspection-reads';
-import { maxDepthRule, noSubscriptionsOverHttpRule } from './query-limits';
+import { maxDepthRule, maxExpandedFieldsRule, noSubscriptionsOverHttpRule } from './query-limits';
 import { CheckpointsResolver } from './resolvers/checkpoints.resolver';
 import { ComparisonsResolver } from './resolvers/comparisons.resolver';
 import { GeneratedImageResolver, GenerationsResolver } from './resolvers/generations.resolver';
@@ -36,12 +36,12 @@ export class GraphqlApiModule implements NestModule {
   constructor(@Inject(DOCUMENT_LIMITS) private readonly limits: DocumentLimits) {}
 
   static forRoot(config: GraphqlLimitsConfig): DynamicModule {
-    const depthRule = maxDepthRule(config.graphqlMaxDepth);
+    const limitRules = [maxDepthRule(config.graphqlMaxDepth), maxExpandedFieldsRule(MAX_ESTIMATED_NODES)];
     const limits: DocumentLimits = { maxBytes: config.graphqlMaxQueryBytes, maxTokens: config.graphqlMaxTokens };
     const wsSettings: GraphqlWsSettings = {
       path: GRAPHQL_PATH,
       limits,
-      depthRule,
+      limitRules,
       // The query arrives JSON-escaped (up to twice its size) inside the subscribe message.
       maxMessageBytes: 2 * config.graphqlMaxQueryBytes,
     };
@@ -61,7 +61,7 @@ export class GraphqlApiModule implements NestModule {
             // The middleware has checked the document; the parser's own token cap stays as a second guard.
             parseOptions: { maxTokens: limits.maxTokens },
             // HTTP: queries and mutations (subscriptions are refused by name); the websocket has its own server (GraphqlWsServer).
-            validationRules: [depthRule, noSubscriptionsOverHttpRule],
+            validationRules: [...limitRules, noSubscriptionsOverHttpRule],
             plugins: [operationLimitsPlugin(config.graphqlMaxComplexity, access)],
             formatError: formatGraphQLError,
           }),

@@ -6,7 +6,7 @@
  *   reading it, closing with 1009), and a socket whose connection_init was not yet accepted may send
  *   only PRE_AUTH_MAX_MESSAGE_BYTES;
  * - each subscribe is checked against the document limits, parsed with the token cap and validated
- *   (depth, subscriptions only) before graphql-ws runs it;
+ *   (depth, expanded fields, subscriptions only) before graphql-ws runs it;
  * - errors leave through formatGraphQLError, and a failure inside the server is logged, never sent.
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
@@ -29,7 +29,8 @@ export const GRAPHQL_WS_SETTINGS = Symbol('GRAPHQL_WS_SETTINGS');
 export interface GraphqlWsSettings {
   readonly path: string;
   readonly limits: DocumentLimits;
-  readonly depthRule: ValidationRule;
+  /** The limit rules HTTP validates with (depth, expanded fields). */
+  readonly limitRules: readonly ValidationRule[];
   /** Largest websocket message (a subscribe carries the query JSON-escaped, and its variables). */
   readonly maxMessageBytes: number;
 }
@@ -38,6 +39,8 @@ export interface GraphqlWsSettings {
 export const PRE_AUTH_MAX_MESSAGE_BYTES = 4096;
 /** A ping every 12 s; a socket that has not answered the previous one is dropped. */
 const KEEP_ALIVE_MS = 12_000;
+/** How long clients get to answer the close handshake at shutdown. */
+const CLOSE_HANDSHAKE_MS = 2000;
 /** RFC 6455 "message too big". */
 const MESSAGE_TOO_BIG = 1009;
 
@@ -64,7 +67,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
   onApplicationBootstrap(): void {
     const schema = this.schemaHost.schema;
     const wss = new WebSocketServer({ noServer: true, maxPayload: this.settings.maxMessageBytes, handleProtocols });
-    const rules = [...specifiedRules, this.settings.depthRule, subscriptionsOnlyRule];
+    const rules = [...specifiedRules, ...this.settings.limitRules, subscriptionsOnlyRule];
     const server = makeServer<Record<string, unknown> | undefined, Extra>({
       schema,
       // What Nest's driver gave resolvers: the connection context as `req`, carrying the principal.
@@ -85,7 +88,10 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     const wss = this.wss;
     if (!wss) return;
     for (const client of wss.clients) client.close(1001, 'Going away');
+    // A client that never answers the close handshake would hold shutdown for ws's 30 s: cut it sooner.
+    const cut = setTimeout(() => wss.clients.forEach((client) => client.terminate()), CLOSE_HANDSHAKE_MS).unref();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
+    clearTimeout(cut);
   }
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -1,5 +1,5 @@
 import { buildSchema, parse, specifiedRules, validate } from 'graphql';
-import { maxDepthRule, noSubscriptionsOverHttpRule, subscriptionsOnlyRule } from './query-limits';
+import { maxDepthRule, maxExpandedFieldsRule, noSubscriptionsOverHttpRule, subscriptionsOnlyRule } from './query-limits';
 
 const schema = buildSchema(`
   type Query { hello: String }
@@ -28,7 +28,7 @@ describe('noSubscriptionsOverHttpRule', () => {
   });
 });
 
-describe('maxDepthRule', () => {
+describe('maxDepthRule and maxExpandedFieldsRule', () => {
   const deepSchema = buildSchema(`
     type Query { node: Node }
     type Node { child: Node name: String }
@@ -62,6 +62,21 @@ describe('maxDepthRule', () => {
 
   it('validates a 40-level fragment bomb with all of graphql\'s rules (2^40 expansions if walked per spread)', () => {
     expect(validate(deepSchema, parse(fragmentBomb(40)), [...specifiedRules, maxDepthRule(8)])).toEqual([]);
+  });
+
+  it('counts fields once fragments are spread, without spreading them, and refuses past the limit', () => {
+    const { document, reads } = countingFragmentReads(fragmentBomb(40));
+    const errors = validate(deepSchema, document, [...specifiedRules, maxDepthRule(8), maxExpandedFieldsRule(10_000)]);
+    expect(errors.map((e) => e.message)).toEqual([`query: the operation expands to ${2 ** 40 + 1} fields through its fragments; the limit is 10000`]);
+    expect(errors[0]?.extensions).toEqual({ details: { field: 'query', rule: 'max fields', max: 10_000 } });
+    // Both rules share one measure of the document; graphql's own rules read the fragments a few times more.
+    expect(reads()).toBeLessThan(10 * 41);
+    const fields = (query: string): string[] => validate(deepSchema, parse(query), [maxExpandedFieldsRule(5)]).map((e) => e.message);
+    expect(fields('{ node { name child { name __typename } } }')).toEqual([]);
+    expect(fields('{ node { ...A ...A } } fragment A on Node { name child { name } }')).toEqual(['query: the operation expands to 7 fields through its fragments; the limit is 5']);
+    expect(fields(`{ node { ...F0 } } ${Array.from({ length: 80 }, (_, i) => `fragment F${i} on Node { ...F${i + 1} ...F${i + 1} }`).join(' ')} fragment F80 on Node { name }`)).toEqual([
+      'query: the operation expands to more than 2^53 fields through its fragments; the limit is 5',
+    ]);
   });
 
   it('still measures depth through fragments, inline fragments and memoised fragments', () => {

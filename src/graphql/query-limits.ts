@@ -1,70 +1,48 @@
 /**
- * Validation rules that limit what one GraphQL operation may ask for: selection depth (so it runs for
- * HTTP and websocket operations alike) and which operations each transport carries. Introspection
- * fields do not count towards depth (their cost is bounded by complexity-limit.ts).
+ * Validation rules that limit what one GraphQL operation may ask for: selection depth and fields once
+ * fragments are spread (validation runs for HTTP and websocket operations alike), and which operations
+ * each transport carries. Introspection fields do not count towards depth (their cost is bounded by
+ * complexity-limit.ts).
  */
-import { GraphQLError, Kind, OperationTypeNode, type ASTVisitor, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+import { GraphQLError, OperationTypeNode, type ASTVisitor, type OperationDefinitionNode, type ValidationContext } from 'graphql';
+import { measuresOf } from './selection-measures';
 
-/**
- * The deepest selection of each operation, through fragments. Each fragment's depth is computed once
- * per document and remembered, so the walk is linear in the document: a fragment spread twice by
- * each of 30 fragments (2^30 expansions) costs 30 fragment walks, not a billion.
- */
+/** The deepest selection of each operation, through fragments (measured in linear time: selection-measures.ts). */
 export function maxDepthRule(maxDepth: number): (context: ValidationContext) => ASTVisitor {
-  return (context) => {
-    const depths = new FragmentDepths(context.getDocument());
-    return {
-      OperationDefinition(node) {
-        const depth = depths.ofSelectionSet(node.selectionSet);
-        if (depth > maxDepth) {
-          const name = node.name ? `operation "${node.name.value}"` : 'the operation';
-          context.reportError(
-            new GraphQLError(`query: ${name} is ${depth} levels deep; the limit is ${maxDepth}`, { nodes: [node], extensions: { details: { field: 'query', rule: 'max depth', max: maxDepth, depth } } }),
-          );
-        }
-      },
-    };
-  };
+  return (context) => ({
+    OperationDefinition(node) {
+      const { depth } = measuresOf(context.getDocument()).of(node.selectionSet);
+      if (depth <= maxDepth) return;
+      context.reportError(
+        new GraphQLError(`query: ${operationName(node)} is ${depth} levels deep; the limit is ${maxDepth}`, { nodes: [node], extensions: { details: { field: 'query', rule: 'max depth', max: maxDepth, depth } } }),
+      );
+    },
+  });
 }
 
-/** Selection depth with each fragment's depth memoised; introspection fields do not count. */
-class FragmentDepths {
-  private readonly fragments = new Map<string, FragmentDefinitionNode>();
-  private readonly depths = new Map<string, number>();
-  private readonly visiting = new Set<string>();
+/**
+ * At most `maxFields` fields once fragments are spread. Every field costs at least 1, so an operation
+ * over this asks for more than any complexity estimate would walk: refused here in linear time,
+ * instead of by the estimator after walking its limit (fragment bombs expand to billions).
+ */
+export function maxExpandedFieldsRule(maxFields: number): (context: ValidationContext) => ASTVisitor {
+  return (context) => ({
+    OperationDefinition(node) {
+      const { fields } = measuresOf(context.getDocument()).of(node.selectionSet);
+      if (fields <= maxFields) return;
+      const count = Number.isSafeInteger(fields) ? String(fields) : 'more than 2^53';
+      context.reportError(
+        new GraphQLError(`query: ${operationName(node)} expands to ${count} fields through its fragments; the limit is ${maxFields}`, {
+          nodes: [node],
+          extensions: { details: { field: 'query', rule: 'max fields', max: maxFields } },
+        }),
+      );
+    },
+  });
+}
 
-  constructor(document: DocumentNode) {
-    for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(definition.name.value, definition);
-  }
-
-  ofSelectionSet(set: SelectionSetNode | undefined): number {
-    if (!set) return 0;
-    let deepest = 0;
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) {
-        if (selection.name.value.startsWith('__')) continue;
-        deepest = Math.max(deepest, 1 + this.ofSelectionSet(selection.selectionSet));
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        deepest = Math.max(deepest, this.ofSelectionSet(selection.selectionSet));
-      } else {
-        deepest = Math.max(deepest, this.ofFragment(selection.name.value));
-      }
-    }
-    return deepest;
-  }
-
-  private ofFragment(name: string): number {
-    const known = this.depths.get(name);
-    if (known !== undefined) return known;
-    const fragment = this.fragments.get(name);
-    // Unknown and cyclic fragments are reported by graphql's own rules (the document is refused anyway).
-    if (!fragment || this.visiting.has(name)) return 0;
-    this.visiting.add(name);
-    const depth = this.ofSelectionSet(fragment.selectionSet);
-    this.visiting.delete(name);
-    this.depths.set(name, depth);
-    return depth;
-  }
+function operationName(node: OperationDefinitionNode): string {
+  return node.name ? `operation "${node.name.value}"` : 'the operation';
 }
 
 /**
