@@ -115,12 +115,11 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', (data: RawData) => {
-            const text = String(data);
-            if (!extra.authenticated && Buffer.byteLength(text) > PRE_AUTH_MAX_MESSAGE_BYTES) {
+            if (!extra.authenticated && byteLengthOf(data) > PRE_AUTH_MAX_MESSAGE_BYTES) {
               socket.close(MESSAGE_TOO_BIG, `message too big before connection_init was accepted (limit ${PRE_AUTH_MAX_MESSAGE_BYTES} bytes)`);
               return;
             }
-            handle(text).catch((error: unknown) => {
+            handle(String(data)).catch((error: unknown) => {
               this.logger.error(`graphql-ws message handling failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
               socket.close(CloseCode.InternalServerError, 'internal error');
             });
@@ -154,6 +153,10 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
       return false;
     }
   }
+}
+
+function byteLengthOf(data: RawData): number {
+  return Array.isArray(data) ? data.reduce((total, chunk) => total + chunk.byteLength, 0) : data.byteLength;
 }
 
 /** onSubscribe: the document limits, then parse (token cap) and validate; errors go back on the subscription, tagged as Apollo tags them on HTTP. */
