@@ -10,7 +10,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../src/create-app';
 import { GrpcServer } from '../src/grpc/grpc.server';
 import { loadProtos } from '../src/grpc/grpc-protos';
-import { GRAPHQL_CASES as GRAPHQL_BASE_CASES, GRAPHQL_CONTROL_CHARACTER_CASES, type GraphqlCase } from './bad-input-corpus/graphql-cases';
+import { CORPUS_MAX_QUERY_BYTES, GRAPHQL_CASES as GRAPHQL_BASE_CASES, GRAPHQL_CONTROL_CHARACTER_CASES, GRAPHQL_WS_CASES, type GraphqlCase } from './bad-input-corpus/graphql-cases';
+import { probeWebsocket } from './bad-input-corpus/graphql-ws-probe';
 import { GRPC_CASES as GRPC_BASE_CASES, GRPC_EDGE_CASES, type GrpcCase } from './bad-input-corpus/grpc-cases';
 import { sendRaw, type RawResponse } from './bad-input-corpus/raw-http';
 import { json, VALID_GENERATION, type RestCase } from './bad-input-corpus/rest-case';
@@ -99,7 +100,7 @@ describe('bad-input corpus (REST, GraphQL, gRPC) against one application', () =>
   const postJson = (path: string, value: unknown): Promise<RawResponse> => send('POST', path, { 'content-type': 'application/json' }, json(value));
 
   beforeAll(async () => {
-    app = await createApp(testAppConfig({ AFD_BODY_LIMIT_KB: '16', AFD_GRAPHQL_MAX_DEPTH: '3', AFD_GRAPHQL_MAX_COMPLEXITY: '300' }));
+    app = await createApp(testAppConfig({ AFD_BODY_LIMIT_KB: '16', AFD_GRAPHQL_MAX_DEPTH: '3', AFD_GRAPHQL_MAX_COMPLEXITY: '300', AFD_GRAPHQL_MAX_QUERY_BYTES: String(CORPUS_MAX_QUERY_BYTES) }));
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as { port: number }).port;
     await waitUntilReady(app);
@@ -162,6 +163,20 @@ describe('bad-input corpus (REST, GraphQL, gRPC) against one application', () =>
           expect(body.errors?.[0]?.message).toMatch(/\S/);
         }
         expect(res.text).not.toMatch(LEAK);
+      });
+    }
+  });
+
+  describe(`GraphQL over the websocket: ${GRAPHQL_WS_CASES.length} cases`, () => {
+    for (const [index, c] of GRAPHQL_WS_CASES.entries()) {
+      it(`#${index + 1} ${c.name} → ${c.closeCode !== undefined ? `closed ${c.closeCode}` : c.error?.code}`, async () => {
+        const outcome = await probeWebsocket(`ws://127.0.0.1:${port}/graphql`, c);
+        if (c.closeCode !== undefined) expect(outcome).toMatchObject({ closeCode: c.closeCode });
+        if (c.error) {
+          const details = c.error.field !== undefined ? expect.objectContaining({ field: c.error.field }) : expect.any(Object);
+          expect(outcome.error).toMatchObject({ message: expect.stringMatching(c.error.message), extensions: { code: c.error.code, details } });
+        }
+        expect(outcome.raw).not.toMatch(LEAK);
       });
     }
   });

@@ -67,6 +67,8 @@ describe('loadAppConfig', () => {
     [{ PORT: '70000' }, /configuration PORT/],
     [{ AFD_DEVICES: 'gpu0' }, /configuration AFD_DEVICES: must be a comma-separated list of cpu or cuda:N/],
     [{ AFD_MAX_QUEUED: '0' }, /configuration AFD_MAX_QUEUED/],
+    [{ AFD_GRAPHQL_MAX_QUERY_BYTES: '512' }, /configuration AFD_GRAPHQL_MAX_QUERY_BYTES: must be an integer from 1024 to 1048576/],
+    [{ AFD_GRAPHQL_MAX_TOKENS: '2k' }, /configuration AFD_GRAPHQL_MAX_TOKENS: must be an integer from 100 to 100000/],
     [{ AFD_LOG_LEVEL: 'verbose' }, /configuration AFD_LOG_LEVEL: must be one of error, warn, log, debug/],
   ])('stops on %j naming the setting', (env, message) => {
     expect(() => loadAppConfig(env)).toThrow(message);

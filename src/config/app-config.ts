@@ -26,6 +26,9 @@ export interface AppConfig {
   /** GraphQL: the deepest selection and the highest estimated cost an operation may have. */
   readonly graphqlMaxDepth: number;
   readonly graphqlMaxComplexity: number;
+  /** GraphQL documents, checked before parsing: size in bytes and tokens (AFD_GRAPHQL_MAX_QUERY_BYTES, AFD_GRAPHQL_MAX_TOKENS). */
+  readonly graphqlMaxQueryBytes: number;
+  readonly graphqlMaxTokens: number;
   /** Prometheus /metrics on its own port (AFD_METRICS_PORT); 0: on the main HTTP port. */
   readonly metricsPort: number;
   /** nvidia-smi sampling period for the GPU metrics (AFD_GPU_SAMPLE_SECONDS, default 15); 0: off. */
@@ -108,6 +111,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimit: `${int('AFD_BODY_LIMIT_KB', 256, 1, 1 << 20)}kb`,
     graphqlMaxDepth: int('AFD_GRAPHQL_MAX_DEPTH', 8, 2, 64),
     graphqlMaxComplexity: int('AFD_GRAPHQL_MAX_COMPLEXITY', 1000, 10, 1_000_000),
+    graphqlMaxQueryBytes: int('AFD_GRAPHQL_MAX_QUERY_BYTES', 32_768, 1024, 1 << 20),
+    graphqlMaxTokens: int('AFD_GRAPHQL_MAX_TOKENS', 2000, 100, 100_000),
     metricsPort: int('AFD_METRICS_PORT', 0, 0, 65535),
     gpuSampleSeconds: int('AFD_GPU_SAMPLE_SECONDS', 15, 0, 3600),
     shutdownGraceMs: int('AFD_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600) * 1000,

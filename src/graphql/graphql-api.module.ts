@@ -1,19 +1,23 @@
 /**
  * GraphQL at /graphql (code-first, Apollo): queries, mutations and a graphql-ws subscription over
- * the same services as REST and gRPC, with depth and complexity limits on every operation.
+ * the same services as REST and gRPC. Every operation is bounded before it costs anything: the
+ * document's size, tokens and nesting before parsing (HTTP: middleware in front of Apollo; websocket:
+ * on subscribe), its depth and expanded fields while validating, its estimated cost before running (HTTP).
  */
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { Module, type DynamicModule } from '@nestjs/common';
-import { GraphQLModule, type GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
-import type { ApolloServerPlugin } from '@apollo/server';
-import { specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
-import type { IncomingMessage } from 'node:http';
-import { PRINCIPAL, type WithPrincipal } from '../auth/access.decorators';
+import { Inject, Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { Request } from 'express';
 import { AccessService } from '../auth/access.service';
-import { presentedApiKey } from '../auth/credentials';
 import type { AppConfig } from '../config/app-config';
+import { complexityError, MAX_ESTIMATED_NODES } from './complexity-limit';
+import type { DocumentLimits } from './document-limits';
+import { documentLimitsMiddleware } from './document-limits.middleware';
 import { formatGraphQLError } from './graphql-errors';
-import { complexityError, maxDepthRule, noSubscriptionsOverHttpRule, subscriptionsOnlyRule } from './query-limits';
+import { GRAPHQL_WS_SETTINGS, GraphqlWsServer, type GraphqlWsSettings } from './graphql-ws.server';
+import { countIntrospectionRead, reachesNoResolver } from './introspection-reads';
+import { maxDepthRule, maxExpandedFieldsRule, noSubscriptionsOverHttpRule } from './query-limits';
 import { CheckpointsResolver } from './resolvers/checkpoints.resolver';
 import { ComparisonsResolver } from './resolvers/comparisons.resolver';
 import { GeneratedImageResolver, GenerationsResolver } from './resolvers/generations.resolver';
@@ -23,10 +27,24 @@ export const GRAPHQL_PATH = '/graphql';
 
 export const GRAPHQL_RESOLVERS = [CheckpointsResolver, GenerationsResolver, GeneratedImageResolver, ComparisonsResolver, PromptsResolver];
 
+export type GraphqlLimitsConfig = Pick<AppConfig, 'graphqlMaxDepth' | 'graphqlMaxComplexity' | 'graphqlMaxQueryBytes' | 'graphqlMaxTokens'>;
+
+const DOCUMENT_LIMITS = Symbol('DOCUMENT_LIMITS');
+
 @Module({})
-export class GraphqlApiModule {
-  static forRoot(config: Pick<AppConfig, 'graphqlMaxDepth' | 'graphqlMaxComplexity'>): DynamicModule {
-    const depthRule = maxDepthRule(config.graphqlMaxDepth);
+export class GraphqlApiModule implements NestModule {
+  constructor(@Inject(DOCUMENT_LIMITS) private readonly limits: DocumentLimits) {}
+
+  static forRoot(config: GraphqlLimitsConfig): DynamicModule {
+    const limitRules = [maxDepthRule(config.graphqlMaxDepth), maxExpandedFieldsRule(MAX_ESTIMATED_NODES)];
+    const limits: DocumentLimits = { maxBytes: config.graphqlMaxQueryBytes, maxTokens: config.graphqlMaxTokens };
+    const wsSettings: GraphqlWsSettings = {
+      path: GRAPHQL_PATH,
+      limits,
+      limitRules,
+      // The query arrives JSON-escaped (up to twice its size) inside the subscribe message.
+      maxMessageBytes: 2 * config.graphqlMaxQueryBytes,
+    };
     return {
       module: GraphqlApiModule,
       imports: [
@@ -40,48 +58,33 @@ export class GraphqlApiModule {
             playground: false,
             introspection: true,
             includeStacktraceInErrorResponses: false,
-            // HTTP: queries and mutations (subscriptions are refused by name); the websocket has its own rules below.
-            validationRules: [depthRule, noSubscriptionsOverHttpRule],
-            plugins: [complexityPlugin(config.graphqlMaxComplexity)],
+            // The middleware has checked the document; the parser's own token cap stays as a second guard.
+            parseOptions: { maxTokens: limits.maxTokens },
+            // HTTP: queries and mutations (subscriptions are refused by name); the websocket has its own server (GraphqlWsServer).
+            validationRules: [...limitRules, noSubscriptionsOverHttpRule],
+            plugins: [operationLimitsPlugin(config.graphqlMaxComplexity, access)],
             formatError: formatGraphQLError,
-            subscriptions: {
-              // Websocket operations bypass Apollo's plugins: the depth limit runs as a validation rule there,
-              // and the websocket takes subscriptions only (see subscriptionsOnlyRule).
-              // (Nest's type omits graphql-ws's `validate` option; Nest hands every option to graphql-ws.)
-              'graphql-ws': {
-                path: GRAPHQL_PATH,
-                // The key comes once per connection, in connection params (or the upgrade request's headers).
-                onConnect: (ctx) => authenticateConnection(access, ctx),
-                validate: (schema: GraphQLSchema, document: DocumentNode) =>
-                  validate(schema, document, [...specifiedRules, depthRule, subscriptionsOnlyRule]),
-              } as GraphQLWsSubscriptionsConfig,
-            },
           }),
         }),
       ],
+      providers: [{ provide: DOCUMENT_LIMITS, useValue: limits }, { provide: GRAPHQL_WS_SETTINGS, useValue: wsSettings }, GraphqlWsServer],
     };
   }
-}
 
-/** graphql-ws onConnect: false closes the socket with 4403 Forbidden. The principal rides on the connection's context. */
-function authenticateConnection(access: AccessService, ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: unknown }): boolean {
-  const params = ctx.connectionParams ?? {};
-  const request = (ctx.extra as { request?: IncomingMessage }).request;
-  try {
-    const key = presentedApiKey((name) => params[name] ?? params[name === 'x-api-key' ? 'apiKey' : 'Authorization'] ?? request?.headers[name]);
-    (ctx as WithPrincipal)[PRINCIPAL] = access.authenticate(key, request?.socket.remoteAddress);
-    return true;
-  } catch {
-    return false;
+  configure(consumer: MiddlewareConsumer): void {
+    // Apollo is mounted as a prefix (app.use), so it also answers /graphql/anything: so must the limits.
+    consumer.apply(documentLimitsMiddleware(this.limits)).forRoutes({ path: GRAPHQL_PATH, method: RequestMethod.ALL }, { path: `${GRAPHQL_PATH}/*rest`, method: RequestMethod.ALL });
   }
 }
 
-function complexityPlugin(maxComplexity: number): ApolloServerPlugin {
+/** After validation, before anything runs: the complexity limit, and one read counted for operations no resolver guard sees. */
+function operationLimitsPlugin(maxComplexity: number, access: AccessService): ApolloServerPlugin<BaseContext> {
   return {
     requestDidStart: async () => ({
-      didResolveOperation: async ({ request, document, schema }) => {
+      didResolveOperation: async ({ request, document, schema, operation, contextValue }) => {
         const error = complexityError(schema, document, request.variables, request.operationName, maxComplexity);
         if (error) throw error;
+        if (operation && reachesNoResolver(operation, document)) await countIntrospectionRead(access, (contextValue as { req?: Request }).req);
       },
     }),
   };

@@ -1,56 +1,48 @@
 /**
- * Limits on what one GraphQL operation may ask for: selection depth (a validation rule, so it runs
- * for HTTP and websocket operations alike) and estimated complexity (graphql-query-complexity,
- * with per-field costs declared on the schema). Introspection fields do not count towards depth.
+ * Validation rules that limit what one GraphQL operation may ask for: selection depth and fields once
+ * fragments are spread (validation runs for HTTP and websocket operations alike), and which operations
+ * each transport carries. Introspection fields do not count towards depth (their cost is bounded by
+ * complexity-limit.ts).
  */
-import { GraphQLError, Kind, OperationTypeNode, type DocumentNode, type GraphQLSchema, type SelectionSetNode, type ValidationContext, type ASTVisitor, type FragmentDefinitionNode } from 'graphql';
-import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { GraphQLError, OperationTypeNode, type ASTVisitor, type OperationDefinitionNode, type ValidationContext } from 'graphql';
+import { measuresOf } from './selection-measures';
 
+/** The deepest selection of each operation, through fragments (measured in linear time: selection-measures.ts). */
 export function maxDepthRule(maxDepth: number): (context: ValidationContext) => ASTVisitor {
   return (context) => ({
     OperationDefinition(node) {
-      const fragments = new Map<string, FragmentDefinitionNode>();
-      for (const definition of context.getDocument().definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-      const depth = selectionDepth(node.selectionSet, fragments, new Set());
-      if (depth > maxDepth) {
-        const name = node.name ? `operation "${node.name.value}"` : 'the operation';
-        context.reportError(
-          new GraphQLError(`query: ${name} is ${depth} levels deep; the limit is ${maxDepth}`, { nodes: [node], extensions: { details: { field: 'query', rule: 'max depth', max: maxDepth, depth } } }),
-        );
-      }
+      const { depth } = measuresOf(context.getDocument()).of(node.selectionSet);
+      if (depth <= maxDepth) return;
+      context.reportError(
+        new GraphQLError(`query: ${operationName(node)} is ${depth} levels deep; the limit is ${maxDepth}`, { nodes: [node], extensions: { details: { field: 'query', rule: 'max depth', max: maxDepth, depth } } }),
+      );
     },
   });
 }
 
-function selectionDepth(set: SelectionSetNode | undefined, fragments: ReadonlyMap<string, FragmentDefinitionNode>, visiting: Set<string>): number {
-  if (!set) return 0;
-  let deepest = 0;
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) {
-      if (selection.name.value.startsWith('__')) continue;
-      deepest = Math.max(deepest, 1 + selectionDepth(selection.selectionSet, fragments, visiting));
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      deepest = Math.max(deepest, selectionDepth(selection.selectionSet, fragments, visiting));
-    } else {
-      const name = selection.name.value;
-      const fragment = fragments.get(name);
-      // Unknown and cyclic fragments are reported by graphql's own rules.
-      if (!fragment || visiting.has(name)) continue;
-      visiting.add(name);
-      deepest = Math.max(deepest, selectionDepth(fragment.selectionSet, fragments, visiting));
-      visiting.delete(name);
-    }
-  }
-  return deepest;
+/**
+ * At most `maxFields` fields once fragments are spread. Every field costs at least 1, so an operation
+ * over this asks for more than any complexity estimate would walk: refused here in linear time,
+ * instead of by the estimator after walking its limit (fragment bombs expand to billions).
+ */
+export function maxExpandedFieldsRule(maxFields: number): (context: ValidationContext) => ASTVisitor {
+  return (context) => ({
+    OperationDefinition(node) {
+      const { fields } = measuresOf(context.getDocument()).of(node.selectionSet);
+      if (fields <= maxFields) return;
+      const count = Number.isSafeInteger(fields) ? String(fields) : 'more than 2^53';
+      context.reportError(
+        new GraphQLError(`query: ${operationName(node)} expands to ${count} fields through its fragments; the limit is ${maxFields}`, {
+          nodes: [node],
+          extensions: { details: { field: 'query', rule: 'max fields', max: maxFields } },
+        }),
+      );
+    },
+  });
 }
 
-const ESTIMATORS = [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })];
-
-function tooComplex(complexity: number, maxComplexity: number): GraphQLError {
-  return new GraphQLError(`query: costs ${complexity}; the limit is ${maxComplexity} (ask for fewer fields, or base64 for fewer images)`, {
-    // Apollo answers errors raised after parsing with 500 unless told otherwise.
-    extensions: { code: 'INVALID_ARGUMENT', details: { field: 'query', rule: 'max complexity', max: maxComplexity, complexity }, http: { status: 400 } },
-  });
+function operationName(node: OperationDefinitionNode): string {
+  return node.name ? `operation "${node.name.value}"` : 'the operation';
 }
 
 /**
@@ -89,29 +81,4 @@ export function noSubscriptionsOverHttpRule(context: ValidationContext): ASTVisi
       );
     },
   };
-}
-
-/** The estimated cost of an operation, or an error naming it when it is over the limit. */
-export function complexityError(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  variables: Record<string, unknown> | undefined,
-  operationName: string | undefined | null,
-  maxComplexity: number,
-): GraphQLError | undefined {
-  let complexity: number;
-  try {
-    complexity = getComplexity({
-      schema,
-      query: document,
-      variables: variables ?? {},
-      ...(operationName ? { operationName } : {}),
-      estimators: ESTIMATORS,
-    });
-  } catch (error) {
-    // Bad variables are answered by graphql's own coercion with a better message.
-    if (error instanceof GraphQLError) return undefined;
-    throw error;
-  }
-  return complexity <= maxComplexity ? undefined : tooComplex(complexity, maxComplexity);
 }

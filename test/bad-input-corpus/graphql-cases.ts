@@ -1,6 +1,8 @@
 /**
  * GraphQL at /graphql: variables of the wrong type, domain rules, documents that do not validate,
- * limits (depth, complexity, body size) and requests that are not GraphQL requests at all.
+ * limits (depth, complexity, body size, document size, tokens, nesting), fragment bombs, padded
+ * operations, requests that are not GraphQL requests at all, and the same hostile documents and
+ * oversized messages over the websocket (graphql-ws).
  */
 
 export interface GraphqlCase {
@@ -154,7 +156,7 @@ const lookupCases: GraphqlCase[] = [
 const deepFragments = 'query { ...A } fragment A on Query { vocabulary { ...B } } fragment B on Vocabulary { fabric { synonyms { ...C } } } fragment C on TermSynonyms { en fr }';
 const base64Aliases = Array.from({ length: 4 }, (_, i) => `g${i}: generation(id: "x") { images { base64 } }`).join(' ');
 const generateAliases = Array.from({ length: 31 }, (_, i) => `g${i}: generate(input: { prompt: "red", width: 64, height: 64, steps: 1 }) { id }`).join(' ');
-const typenameAliases = Array.from({ length: 1000 }, (_, i) => `a${i}:__typename`).join(' ');
+const typenameAliases = Array.from({ length: 400 }, (_, i) => `a${i}:__typename`).join(' ');
 const checkpointAliases = Array.from({ length: 1000 }, (_, i) => `a${i}:checkpoints{id}`).join(' ');
 
 const documentCases: GraphqlCase[] = [
@@ -192,9 +194,51 @@ const documentCases: GraphqlCase[] = [
   invalid('a query deeper than the limit, through inline fragments', '{ vocabulary { ... on Vocabulary { fabric { ... on VocabularyTerm { synonyms { en } } } } } }', /^query: the operation is 4 levels deep; the limit is 3/),
   operation('limits: over the complexity limit (base64 aliases)', `{ ${base64Aliases} }`, undefined, BAD, /^query: costs \d+; the limit is 300/, 'query', 400),
   operation('limits: 31 generate mutations in one operation (refused before any runs)', `mutation { ${generateAliases} }`, undefined, BAD, /^query: costs 3\d\d; the limit is 300/, 'query', 400),
-  operation('limits: 1000 aliases', `{ ${typenameAliases} }`, undefined, BAD, /^query: costs 1000; the limit is 300/, 'query', 400),
+  operation('limits: 400 aliases', `{ ${typenameAliases} }`, undefined, BAD, /^query: costs 400; the limit is 300/, 'query', 400),
   raw('limits: 1000 aliases over the body limit', JSON.stringify({ query: `{ ${checkpointAliases} }` }), JSON_TYPE, 413, 'TOO_LARGE', /^body: is larger than the server accepts/, true, 'body'),
   invalid('a subscription over HTTP', 'subscription { generationEvents(id: "x") { kind } }', /^query: subscriptions go over the websocket/),
+];
+
+/**
+ * Fragment i spreads fragment i+1 twice: 2^levels copies of the leaf once expanded. A walk that
+ * expands fragments per spread takes minutes at 30 levels and froze the whole process.
+ */
+export function fragmentBomb(levels: number, type: string, leaf: string): string {
+  const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on ${type} { ...F${i + 1} ...F${i + 1} }`);
+  return `${fragments.join(' ')} fragment F${levels} on ${type} { ${leaf} }`;
+}
+
+/** These cases run with AFD_GRAPHQL_MAX_QUERY_BYTES=8192 and the default 2000 tokens. */
+export const CORPUS_MAX_QUERY_BYTES = 8192;
+const EXPANDS = /^query: the operation expands to \d+ fields through its fragments; the limit is 10000$/;
+const NOT_ESTIMATED = /^query: its cost could not be estimated \(Query exceeds the maximum allowed number of nodes\.\); the operation is refused$/;
+const OVER_BYTES = /^query: is \d+ bytes; the limit is 8192 \(pass large values as variables\)$/;
+const OVER_TOKENS = /^query: has more than 2000 tokens; the limit is 2000$/;
+const OVER_NESTING = /^query: nests brackets more than 128 deep; the limit is 128$/;
+/** Nested 2,500 deep: graphql-js's recursive parser overflowed the stack and the answer said so. */
+export const DEEP_NESTING = `${'{a'.repeat(2500)}${'}'.repeat(2500)}`;
+export const MANY_TOKENS = `{ ${'a '.repeat(2000)}}`;
+const schemaAliases = (n: number): string => Array.from({ length: n }, (_, i) => `s${i}: __schema { types { name } }`).join(' ');
+const typeAliases = (n: number): string => Array.from({ length: n }, (_, i) => `t${i}: __type(name: "Query") { name }`).join(' ');
+
+const hostileCases: GraphqlCase[] = [
+  operation('bombs: 40 fragments each spreading the next twice', `{ ...F0 } ${fragmentBomb(40, 'Query', 'checkpoints { id }')}`, undefined, BAD, EXPANDS, 'query', 400),
+  operation('bombs: 30 fragments ending in base64 images', `{ generation(id: "x") { ...F0 } } ${fragmentBomb(30, 'Generation', 'images { base64 }')}`, undefined, BAD, EXPANDS, 'query', 400),
+  operation('bombs: 30 fragments ending in __schema', `{ ...F0 } ${fragmentBomb(30, 'Query', '__schema { types { name } }')}`, undefined, BAD, EXPANDS, 'query', 400),
+  operation('bombs: 30 fragments ending deeper than the limit', `{ vocabulary { ...F0 } } ${fragmentBomb(30, 'Vocabulary', 'fabric { synonyms { en } }')}`, undefined, BAD, /^query: the operation is 4 levels deep; the limit is 3$/, 'query'),
+  operation('bombs: 40 fragments with variables that do not coerce', `query($id: ID!) { generation(id: $id) { ...F0 } } ${fragmentBomb(40, 'Generation', 'images { base64 }')}`, { id: { not: 'an id' } }, BAD, EXPANDS, 'query', 400),
+  // 8,192 fields, under the field limit, but 24,576 selections for the estimator: it gives up, and the operation is refused (it used to run).
+  operation('bombs: 13 fragments ending in __typename (the cost estimate fails, closed)', `{ ...F0 } ${fragmentBomb(13, 'Query', '__typename')}`, undefined, BAD, NOT_ESTIMATED, 'query', 400),
+  operation('padded: 3 aliases of __schema', `{ ${schemaAliases(3)} }`, undefined, BAD, /^query: costs 306; the limit is 300/, 'query', 400),
+  operation('padded: 28 aliases of __type', `{ ${typeAliases(28)} }`, undefined, BAD, /^query: costs 308; the limit is 300/, 'query', 400),
+  operation('oversized: a query of 9,000 bytes (a comment)', `{ checkpoints { id } } #${'x'.repeat(9000)}`, undefined, BAD, OVER_BYTES, 'query', 400),
+  operation('oversized: a string literal of 3,000 three-byte characters', `{ tokenize(text: "${'€'.repeat(3000)}") { count } }`, undefined, BAD, OVER_BYTES, 'query', 400),
+  operation('oversized: 2,002 tokens', MANY_TOKENS, undefined, BAD, OVER_TOKENS, 'query', 400),
+  operation('oversized: brackets nested 129 deep', `${'{a'.repeat(129)}${'}'.repeat(129)}`, undefined, BAD, OVER_NESTING, 'query', 400),
+  operation('oversized: brackets nested 2,500 deep (the parser overflowed its stack)', DEEP_NESTING, undefined, BAD, OVER_NESTING, 'query', 400),
+  operation('oversized: an input object nested 200 deep', `{ tokenize(text: "a", checkpoint: ${'['.repeat(200)}"x"${']'.repeat(200)}) { count } }`, undefined, BAD, OVER_NESTING, 'query', 400),
+  { name: 'oversized: GET with 2,002 tokens', method: 'GET', query: { query: MANY_TOKENS }, status: 400, code: BAD, field: 'query', message: OVER_TOKENS },
+  { name: 'bombs: GET with a fragment bomb', method: 'GET', query: { query: `{ ...F0 } ${fragmentBomb(40, 'Query', '__typename')}` }, headers: { 'apollo-require-preflight': 'true' }, status: 400, code: BAD, field: 'query', message: EXPANDS },
 ];
 
 const INVALID_UTF8 = Buffer.concat([Buffer.from('{"query":"{ tokenize(text: \\"red '), Buffer.from([0xff, 0xfe]), Buffer.from(' dress\\") { count } }"}')]);
@@ -235,7 +279,7 @@ const requestCases: GraphqlCase[] = [
   },
 ];
 
-export const GRAPHQL_CASES: readonly GraphqlCase[] = [...coercionCases, ...ruleCases, ...lookupCases, ...documentCases, ...requestCases];
+export const GRAPHQL_CASES: readonly GraphqlCase[] = [...coercionCases, ...ruleCases, ...lookupCases, ...documentCases, ...hostileCases, ...requestCases];
 
 /** Issue 13: control characters in prompts are refused, naming the field (the PNG parameters chunk forbids NUL). */
 const CONTROL = /^(prompt|negativePrompt): must not contain control characters other than tab and newline, got U\+/;
@@ -246,4 +290,37 @@ export const GRAPHQL_CONTROL_CHARACTER_CASES: readonly GraphqlCase[] = [
   rule('prompt with a C1 control', { prompt: 'red\u0085' }, 'prompt', CONTROL),
   rule('negativePrompt with a NUL', { negativePrompt: 'x\u0000' }, 'negativePrompt', CONTROL),
   compareRule('a NUL in a prompt', { prompts: ['red', '\u0000kente'] }, 'prompt', CONTROL),
+];
+
+/**
+ * The websocket (graphql-ws at /graphql), open mode: a subscribe whose document is hostile gets an
+ * error on that subscription; a message over the size limits closes the socket with 1009 (ws refuses
+ * a frame over its limit from the frame's header, before reading it).
+ */
+export interface GraphqlWsCase {
+  readonly name: string;
+  /** The query of a subscribe sent once connection_init is accepted. */
+  readonly query?: string;
+  /** Instead: one text message of this many bytes, sent before connection_init or after it is accepted. */
+  readonly message?: { readonly bytes: number; readonly beforeInit: boolean };
+  /** The error answered on the subscription (errors[0]). */
+  readonly error?: { readonly code: string; readonly message: RegExp; readonly field?: string };
+  /** The close code the server ends the socket with. */
+  readonly closeCode?: number;
+}
+
+const MESSAGE_TOO_BIG = 1009;
+const subscriptionBomb = `subscription { ...F0 } ${fragmentBomb(40, 'Subscription', 'generationEvents(id: "nope") { kind }')}`;
+
+export const GRAPHQL_WS_CASES: readonly GraphqlWsCase[] = [
+  { name: 'a 1 MiB message before connection_init', message: { bytes: 1 << 20, beforeInit: true }, closeCode: MESSAGE_TOO_BIG },
+  { name: 'an 8 KiB message before connection_init (4 KiB until the key is accepted)', message: { bytes: 8192, beforeInit: true }, closeCode: MESSAGE_TOO_BIG },
+  { name: 'a 1 MiB message after connection_init', message: { bytes: 1 << 20, beforeInit: false }, closeCode: MESSAGE_TOO_BIG },
+  { name: 'a subscription of 9,000 bytes', query: `subscription { generationEvents(id: "x") { kind } } #${'x'.repeat(9000)}`, error: { code: BAD, field: 'query', message: OVER_BYTES } },
+  { name: 'a subscription of 2,002 tokens', query: MANY_TOKENS, error: { code: BAD, field: 'query', message: OVER_TOKENS } },
+  { name: 'a subscription nested 2,500 deep (the parser overflowed its stack)', query: DEEP_NESTING, error: { code: BAD, field: 'query', message: OVER_NESTING } },
+  { name: 'a syntax error', query: 'subscription { generationEvents(id: "x") { kind }', error: { code: BAD, message: /^Syntax Error: Expected Name, found <EOF>/ } },
+  { name: 'a fragment bomb of 40 levels', query: subscriptionBomb, error: { code: BAD, field: 'query', message: EXPANDS } },
+  { name: 'a fragment bomb of 12 levels (validated in linear time, then run)', query: `subscription { ...F0 } ${fragmentBomb(12, 'Subscription', 'generationEvents(id: "nope") { kind }')}`, error: { code: 'NOT_FOUND', message: /^generation nope does not exist/ } },
+  { name: 'a query (the websocket carries subscriptions)', query: '{ checkpoints { id } }', error: { code: BAD, message: /^query: querys go over HTTP/ } },
 ];
