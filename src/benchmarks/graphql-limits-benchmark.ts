@@ -1,5 +1,5 @@
 /**
- * `npm run -s build && node dist/benchmarks/graphql-limits-benchmark.js [--requests N] [--concurrency C]`:
+ * `npm run bench:graphql-limits -- [--requests N] [--concurrency C]`:
  * what hostile GraphQL documents cost the process now that they are refused cheaply (issue 13). It
  * starts the real application (open mode) and sends, for each kind of document, N requests with C in
  * flight: a 40-level fragment bomb (2^40 expansions; the old depth limit walked it for days), one
@@ -20,7 +20,7 @@ interface Options {
   readonly concurrency: number;
 }
 
-const USAGE = 'usage: node dist/benchmarks/graphql-limits-benchmark.js [--requests N (default 200)] [--concurrency C (default 16)]';
+const USAGE = 'usage: npm run bench:graphql-limits -- [--requests N (default 200)] [--concurrency C (default 16)]';
 
 function parseOptions(argv: readonly string[]): Options {
   const options = { requests: 200, concurrency: 16 };
@@ -97,6 +97,7 @@ async function run(options: Options): Promise<void> {
           `; event loop delay p99 ${ms(loop.percentile(99) / 1e6)}, max ${ms(loop.max / 1e6)}`,
       );
     }
+    console.log(`reproduce with: npm run bench:graphql-limits -- --requests ${options.requests} --concurrency ${options.concurrency}`);
   } finally {
     await app.close();
   }

@@ -5,7 +5,7 @@
  * bytes the result budget accounts and the idempotency entries kept. Before the fix every key held
  * its record and images for the result time (an hour), so Buffer memory grew with N.
  *
- *   npm run -s build && node --expose-gc dist/benchmarks/result-memory-benchmark.js [count]
+ *   npm run bench:result-memory -- [count]
  *
  * Measured (2-core shared VM, 400 generations): Buffer growth 12.1 MB before the fix (its
  * generation.service.ts), 0.1 MB after; the budget in use 1.0 MB in both.
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     console.log(`  heap growth            ${mb(after.heap - before.heap)}`);
     console.log(`  result budget in use   ${mb(budget.usedBytes)} of ${mb(budget.maxBytes)}`);
     console.log(`  idempotency entries    ${entries} (one per generation still kept)`);
+    console.log(`reproduce with: npm run bench:result-memory -- ${count}`);
   } finally {
     await app.close();
   }
