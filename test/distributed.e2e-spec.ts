@@ -1,7 +1,8 @@
 /**
  * Distributed mode against a real Redis: three replicas in one process (one API-only, two running
  * jobs) sharing a fresh key prefix. Submit on one, read, stream and cancel on another, share
- * idempotency keys, and kill a replica mid-job. Skipped, with the reason, where no Redis answers.
+ * idempotency keys, kill a replica mid-job, and shut one down (its queued jobs wait for another).
+ * Skipped, with the reason, where no Redis answers.
  */
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomUUID } from 'node:crypto';
@@ -129,5 +130,20 @@ describe('distributed mode (Redis + BullMQ)', () => {
     const finished = await waitFor(() => status(front, id), (s) => s.status !== 'queued' && s.status !== 'running', 90_000);
     expect(finished.status).toBe('succeeded');
     await http(survivor).get(finished.images[0]!.url).expect(200).expect('Content-Type', 'image/png');
+  }, 120_000);
+
+  it('a replica shutting down takes no more jobs: they wait in the queue for another replica', async () => {
+    if (!available) return;
+    // After the takeover test one replica of the two still runs jobs; every job-running replica begins its shutdown.
+    for (const app of workers) await app.get<RedisGenerations>(DISTRIBUTED_GENERATIONS).stopTakingJobs();
+    const started = await http(front).post('/v1/generations').set('Prefer', 'respond-async').send({ ...small, seed: 23 }).expect(202);
+    const id = started.body.id as string;
+    const waited = await waitFor(() => status(front, id), (s) => s.status !== 'queued', 1500);
+    expect(waited.status).toBe('queued');
+    const fresh = await replica(true, 'worker-c');
+    workers.push(fresh);
+    await fresh.init();
+    const finished = await waitFor(() => status(front, id), (s) => s.status !== 'queued' && s.status !== 'running');
+    expect(finished.status).toBe('succeeded');
   }, 120_000);
 });

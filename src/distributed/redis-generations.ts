@@ -8,7 +8,7 @@
  * then failed clearly.
  */
 import { Logger } from '@nestjs/common';
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
 import { ApiError, ErrorCode, gone, notFound, toApiError } from '../common/error-code';
 import { timeOrderedId } from '../common/time-ordered-id';
@@ -41,6 +41,8 @@ export class RedisGenerations {
   private readonly running = new Map<string, () => void>();
   private affinityTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Draining for shutdown: no more jobs are taken. */
+  private stopped = false;
   private abandoned = false;
   private readonly keys: ReturnType<typeof redisKeys>;
   private readonly results: RedisResultStore;
@@ -177,7 +179,7 @@ export class RedisGenerations {
 
   private startWorkers(checkpointIds: readonly string[]): void {
     for (const checkpointId of checkpointIds) {
-      const worker = new Worker<JobData>(this.keys.queue(checkpointId), (job) => this.runJob(job), {
+      const worker = new Worker<JobData>(this.keys.queue(checkpointId), (job, token) => this.runJob(job, token), {
         prefix: this.keys.bullPrefix,
         connection: this.connection(),
         concurrency: this.config.concurrency,
@@ -198,7 +200,7 @@ export class RedisGenerations {
 
   /** Take jobs for resident checkpoints at once, for the others only once they have waited affinityWaitMs. */
   private async balance(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.stopped) return;
     const resident = new Set((await this.pool.residency()).flatMap((d) => d.residentCheckpointIds));
     for (const [checkpointId, worker] of this.workers) {
       let take = resident.has(checkpointId);
@@ -211,7 +213,12 @@ export class RedisGenerations {
     }
   }
 
-  private async runJob(job: Job<JobData>): Promise<void> {
+  private async runJob(job: Job<JobData>, token?: string): Promise<void> {
+    if (this.stopped) {
+      // A wait already under way when the workers paused can still hand this replica a job: put it back for the others.
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
     const { id, input, clientId } = job.data;
     const state = await this.readState(id);
     if (!state || isFinished(state.status)) return;
@@ -367,6 +374,16 @@ export class RedisGenerations {
   }
 
   // ---- lifecycle ----
+
+  /**
+   * Shutdown's first step: take no more jobs from the queues (they wait there for the other
+   * replicas) while the jobs running here finish; stream reads and writes go on until close().
+   */
+  async stopTakingJobs(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.affinityTimer);
+    await Promise.allSettled([...this.workers.values()].map((w) => w.pause(true)));
+  }
 
   /** Stop taking jobs; jobs running here finish (BullMQ waits for them), then connections close. */
   async close(): Promise<void> {

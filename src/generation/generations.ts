@@ -53,6 +53,11 @@ export class Generations implements BeforeApplicationShutdown {
     return this.local.view(base64 ? await this.withImageBytes(record) : record, base64);
   }
 
+  /** Shutdown: a replica of a shared queue stops taking jobs, which stay queued for the others. */
+  async stopTakingJobs(): Promise<void> {
+    await this.distributed?.stopTakingJobs();
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     await this.distributed?.close();
   }
