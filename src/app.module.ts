@@ -14,6 +14,7 @@ import { poolMaxBatch, type AppConfig } from './config/app-config';
 import { GenerationController } from './generation/generation.controller';
 import { GenerationService } from './generation/generation.service';
 import { GenerationStore } from './generation/generation-store';
+import { StreamSlots } from './generation/stream-slots';
 import { DISTRIBUTED_GENERATIONS, Generations } from './generation/generations';
 import { RedisGenerations } from './distributed/redis-generations';
 import { InferencePool } from './pool';
@@ -57,6 +58,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         CheckpointsService,
         GenerationService,
+        { provide: StreamSlots, useValue: new StreamSlots(config.maxStreamsPerClient) },
         Generations,
         {
           provide: DISTRIBUTED_GENERATIONS,

@@ -1,28 +1,80 @@
-/** A push-based listener (subscribe → unsubscribe) as the AsyncIterableIterator GraphQL subscriptions consume. */
-export function eventStream<T>(subscribe: (push: (value: T) => void, end: () => void) => (() => void) | Promise<() => void>): AsyncIterableIterator<T> {
-  const buffered: T[] = [];
+/**
+ * A generation's events as the AsyncIterableIterator a GraphQL subscription returns. graphql-ws pulls
+ * it one value at a time and asks for the next only once the previous frame is on the socket, so the
+ * pull is the backpressure: the stream holds at most the latest progress not yet pulled (a newer one
+ * replaces it) and the final done, never a queue. While nothing is pulled it tells the fan-out it is
+ * not drained; the next pull drains it.
+ */
+import type { EventSink, EventSubscription, PublishedEvent } from '../generation/progress-fanout';
+
+export function eventStream<T>(
+  subscribe: (sink: EventSink) => Promise<EventSubscription>,
+  toValue: (event: PublishedEvent) => T,
+  /** Called once, when the stream ends (done pulled, the client left, or the subscription failed). */
+  onEnd: () => void = () => undefined,
+): AsyncIterableIterator<T> {
+  let progress: PublishedEvent | undefined;
+  let final: PublishedEvent | undefined;
+  let finalPulled = false;
   let waiting: ((result: IteratorResult<T>) => void) | undefined;
   let ended = false;
-  const subscription: { unsubscribe?: () => void } = {};
+  let subscription: EventSubscription | undefined;
+
   const finish = (): void => {
     if (ended) return;
     ended = true;
-    subscription.unsubscribe?.();
-    if (waiting && buffered.length === 0) {
-      const resolve = waiting;
-      waiting = undefined;
-      resolve({ value: undefined, done: true });
-    }
+    progress = undefined;
+    subscription?.unsubscribe();
+    onEnd();
+    const resolve = waiting;
+    waiting = undefined;
+    resolve?.({ value: undefined, done: true });
   };
+
+  /** The next value held, if any (progress first, then done). */
+  const take = (): IteratorResult<T> | undefined => {
+    if (progress) {
+      const event = progress;
+      progress = undefined;
+      return { value: toValue(event), done: false };
+    }
+    if (final && !finalPulled) {
+      finalPulled = true;
+      return { value: toValue(final), done: false };
+    }
+    return undefined;
+  };
+
+  const sink: EventSink = {
+    send(event) {
+      if (ended) return true;
+      if (event.event.event === 'done') final = event;
+      else progress = event;
+      const resolve = waiting;
+      if (resolve) {
+        waiting = undefined;
+        resolve(take() as IteratorResult<T>);
+      }
+      // Whether pulled at once or held, the next offer waits for the next pull.
+      return false;
+    },
+  };
+
   const iterator: AsyncIterableIterator<T> = {
     next() {
-      const value = buffered.shift();
-      if (value !== undefined) return Promise.resolve({ value, done: false });
-      if (ended) return Promise.resolve({ value: undefined, done: true });
+      const held = take();
+      if (held) return Promise.resolve(held);
+      if (ended || finalPulled) {
+        finish();
+        return Promise.resolve({ value: undefined, done: true });
+      }
+      // Pulled with nothing held: the fan-out may offer the latest progress now.
+      subscription?.drained();
+      const offered = take();
+      if (offered) return Promise.resolve(offered);
       return new Promise((resolve) => (waiting = resolve));
     },
     return() {
-      buffered.length = 0;
       finish();
       return Promise.resolve({ value: undefined, done: true });
     },
@@ -30,22 +82,13 @@ export function eventStream<T>(subscribe: (push: (value: T) => void, end: () => 
       return iterator;
     },
   };
-  const subscribed = subscribe(
-    (value) => {
-      if (ended) return;
-      if (waiting) {
-        const resolve = waiting;
-        waiting = undefined;
-        resolve({ value, done: false });
-      } else buffered.push(value);
+
+  subscribe(sink).then(
+    (s) => {
+      subscription = s;
+      if (ended) s.unsubscribe();
     },
     () => finish(),
   );
-  const attach = (unsubscribe: () => void): void => {
-    subscription.unsubscribe = unsubscribe;
-    if (ended) unsubscribe();
-  };
-  if (typeof subscribed === 'function') attach(subscribed);
-  else subscribed.then(attach, () => finish());
   return iterator;
 }

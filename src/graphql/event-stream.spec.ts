@@ -1,0 +1,67 @@
+import type { GenerationEvent } from '../generation/generation.service';
+import { ProgressFanout, type EventSink } from '../generation/progress-fanout';
+import { eventStream } from './event-stream';
+
+const progress = (step: number): GenerationEvent => ({ event: 'progress', data: { step, totalSteps: 9, etaMs: 0, status: 'running' } });
+const done: GenerationEvent = { event: 'done', data: { status: 'succeeded', step: 9, totalSteps: 9 } };
+const label = (e: GenerationEvent): string => (e.event === 'done' ? 'done' : `step ${e.data.step}`);
+
+function stream(fanout: ProgressFanout, onEnd = (): void => undefined): AsyncIterableIterator<string> {
+  return eventStream(async (sink: EventSink) => fanout.add(sink), (p) => label(p.event), onEnd);
+}
+
+describe('eventStream (GraphQL subscriptions)', () => {
+  it('gives a reader that keeps pulling every event, then ends once', async () => {
+    const fanout = new ProgressFanout();
+    let ended = 0;
+    const events = stream(fanout, () => ended++);
+    await Promise.resolve();
+    const pulled: Promise<IteratorResult<string>>[] = [];
+    for (let step = 1; step <= 3; step++) {
+      pulled.push(events.next());
+      fanout.publish(progress(step));
+    }
+    pulled.push(events.next());
+    fanout.publish(done);
+    expect((await Promise.all(pulled)).map((r) => r.value)).toEqual(['step 1', 'step 2', 'step 3', 'done']);
+    expect(await events.next()).toEqual({ value: undefined, done: true });
+    expect(ended).toBe(1);
+  });
+
+  it('holds only the latest progress and done for a reader that does not pull', async () => {
+    const fanout = new ProgressFanout();
+    const events = stream(fanout);
+    await Promise.resolve();
+    for (let step = 1; step <= 1000; step++) fanout.publish(progress(step));
+    fanout.publish(done);
+    await new Promise((resolve) => setImmediate(resolve));
+    const seen: string[] = [];
+    for await (const value of events) seen.push(value);
+    expect(seen).toEqual(['step 1', 'done']);
+  });
+
+  it('offers the latest progress when the reader pulls again', async () => {
+    const fanout = new ProgressFanout();
+    const events = stream(fanout);
+    await Promise.resolve();
+    fanout.publish(progress(1));
+    expect((await events.next()).value).toBe('step 1');
+    fanout.publish(progress(2));
+    fanout.publish(progress(3));
+    // Held since the reader had not pulled: only the newest is given.
+    expect((await events.next()).value).toBe('step 3');
+  });
+
+  it('leaves the fan-out and ends when the client goes away', async () => {
+    const fanout = new ProgressFanout();
+    let ended = 0;
+    const events = stream(fanout, () => ended++);
+    await Promise.resolve();
+    expect(fanout.size).toBe(1);
+    await events.return?.();
+    expect(fanout.size).toBe(0);
+    expect(ended).toBe(1);
+    expect(await events.next()).toEqual({ value: undefined, done: true });
+    expect(ended).toBe(1);
+  });
+});
