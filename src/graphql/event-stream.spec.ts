@@ -1,6 +1,6 @@
 import type { GenerationEvent } from '../generation/generation.service';
 import { ProgressFanout, type EventSink } from '../generation/progress-fanout';
-import { eventStream } from './event-stream';
+import { eventStream, HIGH_WATER } from './event-stream';
 
 const progress = (step: number): GenerationEvent => ({ event: 'progress', data: { step, totalSteps: 9, etaMs: 0, status: 'running' } });
 const done: GenerationEvent = { event: 'done', data: { status: 'succeeded', step: 9, totalSteps: 9 } };
@@ -28,7 +28,19 @@ describe('eventStream (GraphQL subscriptions)', () => {
     expect(ended).toBe(1);
   });
 
-  it('holds only the latest progress and done for a reader that does not pull', async () => {
+  it('holds at most HIGH_WATER progress events for a reader that does not pull, then offers the latest', async () => {
+    const fanout = new ProgressFanout();
+    const events = stream(fanout);
+    await Promise.resolve();
+    for (let step = 1; step <= 1000; step++) fanout.publish(progress(step));
+    await new Promise((resolve) => setImmediate(resolve));
+    const seen: string[] = [];
+    for (let i = 0; i <= HIGH_WATER; i++) seen.push((await events.next()).value as string);
+    // Steps 1 to HIGH_WATER were held; the first pull made room and the latest came after them.
+    expect(seen).toEqual([...Array.from({ length: HIGH_WATER }, (_, i) => `step ${i + 1}`), 'step 1000']);
+  });
+
+  it('still ends with done for a reader that does not pull', async () => {
     const fanout = new ProgressFanout();
     const events = stream(fanout);
     await Promise.resolve();
@@ -37,19 +49,19 @@ describe('eventStream (GraphQL subscriptions)', () => {
     await new Promise((resolve) => setImmediate(resolve));
     const seen: string[] = [];
     for await (const value of events) seen.push(value);
-    expect(seen).toEqual(['step 1', 'done']);
+    expect(seen).toEqual([...Array.from({ length: HIGH_WATER }, (_, i) => `step ${i + 1}`), 'done']);
   });
 
-  it('offers the latest progress when the reader pulls again', async () => {
+  it('loses no step for a reader that lags less than HIGH_WATER events behind', async () => {
     const fanout = new ProgressFanout();
     const events = stream(fanout);
     await Promise.resolve();
     fanout.publish(progress(1));
     expect((await events.next()).value).toBe('step 1');
-    fanout.publish(progress(2));
-    fanout.publish(progress(3));
-    // Held since the reader had not pulled: only the newest is given.
-    expect((await events.next()).value).toBe('step 3');
+    for (let step = 2; step < 2 + HIGH_WATER; step++) fanout.publish(progress(step));
+    const seen: string[] = [];
+    for (let i = 0; i < HIGH_WATER; i++) seen.push((await events.next()).value as string);
+    expect(seen).toEqual(Array.from({ length: HIGH_WATER }, (_, i) => `step ${i + 2}`));
   });
 
   it('leaves the fan-out and ends when the client goes away', async () => {

@@ -1,11 +1,14 @@
 /**
  * A generation's events as the AsyncIterableIterator a GraphQL subscription returns. graphql-ws pulls
  * it one value at a time and asks for the next only once the previous frame is on the socket, so the
- * pull is the backpressure: the stream holds at most the latest progress not yet pulled (a newer one
- * replaces it) and the final done, never a queue. While nothing is pulled it tells the fan-out it is
- * not drained; the next pull drains it.
+ * pull is the backpressure, as a socket's drain is for SSE: the stream holds at most HIGH_WATER
+ * progress events not yet pulled, then tells the fan-out it is not drained (newer progress is
+ * skipped, the latest is offered once the reader pulls again), and the final done. Never a growing queue.
  */
 import type { EventSink, EventSubscription, PublishedEvent } from '../generation/progress-fanout';
+
+/** Progress events held for a reader that has not pulled them (a short lag loses no step). */
+export const HIGH_WATER = 8;
 
 export function eventStream<T>(
   subscribe: (sink: EventSink) => Promise<EventSubscription>,
@@ -13,9 +16,10 @@ export function eventStream<T>(
   /** Called once, when the stream ends (done pulled, the client left, or the subscription failed). */
   onEnd: () => void = () => undefined,
 ): AsyncIterableIterator<T> {
-  let progress: PublishedEvent | undefined;
+  const held: PublishedEvent[] = [];
   let final: PublishedEvent | undefined;
   let finalPulled = false;
+  let full = false;
   let waiting: ((result: IteratorResult<T>) => void) | undefined;
   let ended = false;
   let subscription: EventSubscription | undefined;
@@ -23,7 +27,7 @@ export function eventStream<T>(
   const finish = (): void => {
     if (ended) return;
     ended = true;
-    progress = undefined;
+    held.length = 0;
     subscription?.unsubscribe();
     onEnd();
     const resolve = waiting;
@@ -31,13 +35,10 @@ export function eventStream<T>(
     resolve?.({ value: undefined, done: true });
   };
 
-  /** The next value held, if any (progress first, then done). */
+  /** The next value held, if any (progress in order, then done). */
   const take = (): IteratorResult<T> | undefined => {
-    if (progress) {
-      const event = progress;
-      progress = undefined;
-      return { value: toValue(event), done: false };
-    }
+    const event = held.shift();
+    if (event) return { value: toValue(event), done: false };
     if (final && !finalPulled) {
       finalPulled = true;
       return { value: toValue(final), done: false };
@@ -49,27 +50,30 @@ export function eventStream<T>(
     send(event) {
       if (ended) return true;
       if (event.event.event === 'done') final = event;
-      else progress = event;
+      else held.push(event);
       const resolve = waiting;
       if (resolve) {
         waiting = undefined;
         resolve(take() as IteratorResult<T>);
       }
-      // Whether pulled at once or held, the next offer waits for the next pull.
-      return false;
+      full = held.length >= HIGH_WATER;
+      return !full;
     },
   };
 
   const iterator: AsyncIterableIterator<T> = {
     next() {
-      const held = take();
-      if (held) return Promise.resolve(held);
+      const value = take();
+      // Room again after a pull: the fan-out may offer the latest progress (appended after what is held).
+      if (full && held.length < HIGH_WATER) {
+        full = false;
+        subscription?.drained();
+      }
+      if (value) return Promise.resolve(value);
       if (ended || finalPulled) {
         finish();
         return Promise.resolve({ value: undefined, done: true });
       }
-      // Pulled with nothing held: the fan-out may offer the latest progress now.
-      subscription?.drained();
       const offered = take();
       if (offered) return Promise.resolve(offered);
       return new Promise((resolve) => (waiting = resolve));
