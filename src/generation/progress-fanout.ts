@@ -15,7 +15,7 @@
 import type { GenerationEvent } from './generation.service';
 
 /** Subscribers written to before the event loop gets a turn. */
-export const SLICE = 64;
+export const SLICE = 16;
 
 /** A generation event shared by every subscriber it goes to. */
 export class PublishedEvent {
