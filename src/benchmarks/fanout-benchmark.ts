@@ -8,15 +8,18 @@
  * in another (fanout-client.ts), so neither shares the server's loop. A gate generation holds the
  * pool's rows while the subscribers open; cancelling it starts the run.
  *
- * Figures: the server's event-loop delay (perf_hooks monitorEventLoopDelay, 1 ms resolution) during
- * the run (and while the subscribers opened); /health/live latency as the probe saw it;
+ * Figures: the server's event-loop delay during the run (and while the subscribers opened, and in a
+ * control run of the same generation with no subscriber, for the machine's own share): perf_hooks
+ * monitorEventLoopDelay at 1 ms resolution, and a p99 that counts a stall as the samples it hid
+ * (loop-delay.ts: one 40 s stall is a single sample to the histogram); /health/live latency as the probe saw it;
  * the progress events each reading subscriber received (one per step is right; repeated steps mean the
  * generation sent one per image); done delivered to every reading subscriber; the server's RSS.
- * Target: event-loop p99 under 50 ms. A missed target is printed, not an error.
+ * Target: event-loop p99 (the larger of the two) under 50 ms. A missed target is printed, not an error.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { generateApiKey, hashApiKey } from '../auth/api-keys';
@@ -24,6 +27,7 @@ import { loadAppConfig } from '../config/app-config';
 import { createApp } from '../create-app';
 import { runBenchmarkCli } from './benchmark-cli';
 import { FANOUT_BENCH_USAGE, fanoutReproduceCommand, parseFanoutArgs, slowCount, type FanoutBenchOptions } from './fanout-options';
+import { LoopDelaySampler } from './loop-delay';
 import { isFromFanoutClient, type FromFanoutClient, type KindTally, type ToFanoutClient } from './fanout-protocol';
 import { median, nowMs } from './timing';
 
@@ -136,6 +140,33 @@ function printKind(name: string, tally: KindTally, steps: number): void {
   );
 }
 
+/** The server's event loop over a window: monitorEventLoopDelay's histogram, and the stall-corrected sampler. */
+function watchLoop(): { stop(): LoopFigures } {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  const sampler = new LoopDelaySampler();
+  histogram.enable();
+  sampler.start();
+  return {
+    stop: () => {
+      histogram.disable();
+      sampler.stop();
+      return { p50: histogram.percentile(50) / 1e6, p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6, correctedP99: sampler.percentile(99) };
+    },
+  };
+}
+
+interface LoopFigures {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  /** p99 with every stall counted as the samples it hid (see LoopDelaySampler). */
+  readonly correctedP99: number;
+}
+
+function loopLine(figures: LoopFigures): string {
+  return `p50 ${fmt(figures.p50)}, p99 ${fmt(figures.p99)}, max ${fmt(figures.max)} (monitorEventLoopDelay); p99 counting stalls ${fmt(figures.correctedP99)}`;
+}
+
 async function run(options: FanoutBenchOptions): Promise<void> {
   const { app, baseUrl, apiKey } = await startServer();
   const subscribersChild = FanoutChild.start('subscribers');
@@ -148,49 +179,59 @@ async function run(options: FanoutBenchOptions): Promise<void> {
     const slowWs = slowCount(options.ws, options.slowShare);
     console.log(
       `fan-out: ${options.sse} SSE + ${options.ws} graphql-ws subscribers (${slowSse} + ${slowWs} never read) on one generation ` +
-        `(${options.size}x${options.size}, ${options.steps} steps, ${options.images} images, euler-a), /health/live every ${options.probeEveryMs} ms`,
+        `(${options.size}x${options.size}, ${options.steps} steps, ${options.images} images, euler-a), /health/live every ${options.probeEveryMs} ms; machine load ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores`,
     );
+
+    // Control: the same generation with no subscriber, for what the machine itself costs the loop.
+    const control = watchLoop();
+    const controlStarted = nowMs();
+    await post(baseUrl, apiKey, { ...generation, prompt: 'control' }, false);
+    const controlLoop = control.stop();
+    console.log(`control, no subscriber (${((nowMs() - controlStarted) / 1000).toFixed(1)} s): server event loop ${loopLine(controlLoop)}`);
+
     // A gate generation holds the pool's rows, so the watched one stays queued until every subscriber is open.
     const gate = await post(baseUrl, apiKey, { ...generation, prompt: 'gate', seed: 1 }, true);
     const { id } = await post(baseUrl, apiKey, generation, true);
-    const opening = monitorEventLoopDelay({ resolution: 1 });
-    opening.enable();
+    const opening = watchLoop();
     subscribersChild.send({ type: 'open', baseUrl, apiKey, id, sse: options.sse, ws: options.ws, slowSse, slowWs, budgetMs: FINISH_BUDGET_MS });
     const opened = await subscribersChild.next('opened');
-    opening.disable();
+    const openingLoop = opening.stop();
     const queued = (await getGeneration(baseUrl, apiKey, id)).status === 'queued';
+    console.log(
+      `subscribers open after ${(opened.ms / 1000).toFixed(1)} s (${opened.failed} failed), the watched generation ${queued ? 'still queued' : 'ALREADY RUNNING (the gate did not hold it)'}; ` +
+        `server event loop meanwhile ${loopLine(openingLoop)}`,
+    );
 
     const rssBefore = process.memoryUsage().rss;
     let rssMax = rssBefore;
     const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 250);
-    const running = monitorEventLoopDelay({ resolution: 1 });
-    running.enable();
+    const running = watchLoop();
     const started = nowMs();
     probeChild.send({ type: 'start', baseUrl, everyMs: options.probeEveryMs });
     await fetch(`${baseUrl}/v1/generations/${gate.id}`, { method: 'DELETE', headers: { 'x-api-key': apiKey } });
     const finished = await subscribersChild.next('finished');
-    running.disable();
+    const runLoop = running.stop();
     const elapsed = nowMs() - started;
     clearInterval(rssTimer);
     probeChild.send({ type: 'stop' });
     const probe = await probeChild.next('latencies');
     const state = await getGeneration(baseUrl, apiKey, id);
 
-    const ms = (h: ReturnType<typeof monitorEventLoopDelay>, p: number): number => h.percentile(p) / 1e6;
-    console.log(
-      `subscribers open after ${(opened.ms / 1000).toFixed(1)} s (${opened.failed} failed; event loop meanwhile p99 ${fmt(ms(opening, 99))}), ` +
-        `the watched generation ${queued ? 'still queued' : 'ALREADY RUNNING (the gate did not hold it)'}`,
-    );
     console.log(`run: from the gate's cancel until every reading subscriber had done, ${(elapsed / 1000).toFixed(1)} s${finished.timedOut ? ' (TIMED OUT)' : ''}; generation ${state.status}`);
     printKind('SSE', finished.sse, options.steps);
     printKind('graphql-ws', finished.ws, options.steps);
-    console.log(`server event loop during the run: p50 ${fmt(ms(running, 50))}, p99 ${fmt(ms(running, 99))}, max ${fmt(running.max / 1e6)}`);
+    console.log(`server event loop during the run: ${loopLine(runLoop)}`);
     console.log(
-      `/health/live during the run (${probe.ms.length} answers, ${probe.errors} errors): p50 ${fmt(percentile(probe.ms, 50))}, p99 ${fmt(percentile(probe.ms, 99))}, max ${fmt(Math.max(...probe.ms))}`,
+      `/health/live during the run (${probe.ms.length - probe.unanswered} answers${probe.unanswered ? ', 1 still unanswered at the end, counted with its wait so far' : ''}, ${probe.errors} errors): ` +
+        `p50 ${fmt(percentile(probe.ms, 50))}, p99 ${fmt(percentile(probe.ms, 99))}, max ${fmt(Math.max(...probe.ms))}`,
     );
     console.log(`server RSS: ${(rssBefore / 2 ** 20).toFixed(0)} MB before, ${(rssMax / 2 ** 20).toFixed(0)} MB at most during the run`);
-    const p99 = ms(running, 99);
-    console.log(p99 < TARGET_P99_MS ? `target met: event-loop p99 ${fmt(p99)} < ${TARGET_P99_MS} ms` : `TARGET MISSED: event-loop p99 ${fmt(p99)} >= ${TARGET_P99_MS} ms`);
+    const p99 = Math.max(runLoop.p99, runLoop.correctedP99);
+    console.log(
+      p99 < TARGET_P99_MS
+        ? `target met: event-loop p99 ${fmt(p99)} < ${TARGET_P99_MS} ms`
+        : `TARGET MISSED: event-loop p99 ${fmt(p99)} >= ${TARGET_P99_MS} ms (compare the control's on this machine)`,
+    );
     console.log(`\nreproduce with: ${fanoutReproduceCommand(options)}`);
   } finally {
     subscribersChild.stop();

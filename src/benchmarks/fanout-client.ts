@@ -61,31 +61,45 @@ function tally(plan: readonly { kind: string }[], kind: 'sse' | 'ws'): KindTally
   };
 }
 
-let probe: { timer: NodeJS.Timeout; ms: number[]; errors: number } | undefined;
+interface ProbeState {
+  timer: NodeJS.Timeout;
+  ms: number[];
+  errors: number;
+  /** When the request still waiting for its answer was sent. */
+  inFlightSince?: number;
+}
+
+let probe: ProbeState | undefined;
 
 function startProbe(baseUrl: string, everyMs: number): void {
-  const state = { timer: undefined as unknown as NodeJS.Timeout, ms: [] as number[], errors: 0 };
-  let inFlight = false;
+  const state: ProbeState = { timer: undefined as unknown as NodeJS.Timeout, ms: [], errors: 0 };
   state.timer = setInterval(() => {
     // One at a time: a stalled server shows as one long answer, not a pile of them.
-    if (inFlight) return;
-    inFlight = true;
-    const sent = nowMs();
+    if (state.inFlightSince !== undefined) return;
+    const sent = (state.inFlightSince = nowMs());
     const req = request(`${baseUrl}/health/live`, { agent: false }, (res) => {
       res.resume();
       res.on('end', () => {
-        inFlight = false;
+        state.inFlightSince = undefined;
         if (res.statusCode === 200) state.ms.push(nowMs() - sent);
         else state.errors++;
       });
     });
     req.on('error', () => {
-      inFlight = false;
+      state.inFlightSince = undefined;
       state.errors++;
     });
     req.end();
   }, everyMs);
   probe = state;
+}
+
+/** The answers' latencies; a request still unanswered counts with the time it has waited so far. */
+function stopProbe(): FromFanoutClient {
+  if (!probe) return { type: 'latencies', ms: [], errors: 0, unanswered: 0 };
+  clearInterval(probe.timer);
+  const waiting = probe.inFlightSince;
+  return { type: 'latencies', ms: waiting === undefined ? probe.ms : [...probe.ms, nowMs() - waiting], errors: probe.errors, unanswered: waiting === undefined ? 0 : 1 };
 }
 
 process.on('message', (message: ToFanoutClient) => {
@@ -97,8 +111,7 @@ process.on('message', (message: ToFanoutClient) => {
       startProbe(message.baseUrl, message.everyMs);
       return;
     case 'stop':
-      if (probe) clearInterval(probe.timer);
-      reply({ type: 'latencies', ms: probe?.ms ?? [], errors: probe?.errors ?? 0 });
+      reply(stopProbe());
       return;
     case 'exit':
       for (const s of subscribers) s.subscriber.close();

@@ -45,7 +45,8 @@ export interface KindTally {
 export type FromFanoutClient =
   | { readonly type: 'opened'; readonly ms: number; readonly failed: number }
   | { readonly type: 'finished'; readonly ms: number; readonly sse: KindTally; readonly ws: KindTally; readonly timedOut: boolean }
-  | { readonly type: 'latencies'; readonly ms: number[]; readonly errors: number }
+  /** `unanswered`: 1 when a request was still waiting at stop (its wait so far is the last of `ms`). */
+  | { readonly type: 'latencies'; readonly ms: number[]; readonly errors: number; readonly unanswered: number }
   | { readonly type: 'failed'; readonly message: string };
 
 export function isFromFanoutClient(value: unknown): value is FromFanoutClient {
