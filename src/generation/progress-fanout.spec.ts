@@ -80,7 +80,7 @@ describe('ProgressFanout', () => {
   });
 
   it('writes to one slice of subscribers per turn of the event loop; the rest get the newest event', async () => {
-    const fanout = new ProgressFanout();
+    const fanout = new ProgressFanout(undefined, 0);
     const sinks = Array.from({ length: SLICE * 2 + 1 }, () => new FakeSink());
     for (const sink of sinks) fanout.add(sink);
     fanout.publish(progress(1));
@@ -93,6 +93,23 @@ describe('ProgressFanout', () => {
     fanout.publish(done);
     await settle();
     expect(sinks.every((s) => s.received.at(-1) === 'done')).toBe(true);
+  });
+
+  it('paces a fan-out wider than a slice: progress published within the interval is coalesced, done is not held back', async () => {
+    const fanout = new ProgressFanout(undefined, 50);
+    const sinks = Array.from({ length: SLICE + 1 }, () => new FakeSink());
+    for (const sink of sinks) fanout.add(sink);
+    fanout.publish(progress(1));
+    for (let step = 2; step <= 10; step++) fanout.publish(progress(step));
+    for (let i = 0; i < 100 && !sinks.every((s) => s.received.at(-1) === 'step 10'); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    // The first slice got step 1 at once and step 10 after the interval; the rest only step 10.
+    expect(sinks.slice(0, SLICE).every((s) => s.received.join() === 'step 1,step 10')).toBe(true);
+    expect(sinks[SLICE]?.received).toEqual(['step 10']);
+    fanout.publish(progress(11));
+    fanout.publish(done);
+    await settle();
+    expect(sinks.every((s) => s.received.at(-1) === 'done')).toBe(true);
+    expect(sinks.some((s) => s.received.includes('step 11'))).toBe(false);
   });
 
   it('stops writing to a subscriber that left, drops one whose transport throws, and reports when none is left', async () => {

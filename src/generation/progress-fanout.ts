@@ -17,6 +17,12 @@ import type { GenerationEvent } from './generation.service';
 /** Subscribers written to before the event loop gets a turn. */
 export const SLICE = 16;
 
+/**
+ * The least time between two progress passes of a fan-out wider than one slice: a hundred progress
+ * bars need no more than ten updates a second, and the loop is free between passes.
+ */
+export const WIDE_PASS_INTERVAL_MS = 100;
+
 /** A generation event shared by every subscriber it goes to. */
 export class PublishedEvent {
   private readonly encodings = new Map<string, unknown>();
@@ -67,9 +73,15 @@ export class ProgressFanout {
   private version = 0;
   private done: PublishedEvent | undefined;
   private passScheduled = false;
+  private paced: NodeJS.Timeout | undefined;
+  private lastPassAt = -Infinity;
 
-  /** Called once the last subscriber has left or done was delivered to all (the owner drops this fan-out). */
-  constructor(private readonly onIdle: () => void = () => undefined) {}
+  constructor(
+    /** Called once the last subscriber has left or done was delivered to all (the owner drops this fan-out). */
+    private readonly onIdle: () => void = () => undefined,
+    /** A fan-out wider than one slice starts a progress pass at most this often (done is never held back). */
+    private readonly passIntervalMs = WIDE_PASS_INTERVAL_MS,
+  ) {}
 
   get size(): number {
     return this.members.size;
@@ -108,7 +120,29 @@ export class ProgressFanout {
     if (event.event === 'done') this.done = published;
     else this.latest = published;
     this.version++;
-    if (!this.passScheduled) this.pass([...this.members], 0, this.version);
+    if (event.event === 'done' && this.paced) {
+      // Done is never held back.
+      clearTimeout(this.paced);
+      this.paced = undefined;
+      this.passScheduled = false;
+    }
+    if (!this.passScheduled) this.startPass();
+  }
+
+  /** Starts a pass now, or once the interval since the last one has passed for a fan-out wider than a slice. */
+  private startPass(): void {
+    const wait = this.members.size > SLICE && !this.done ? this.lastPassAt + this.passIntervalMs - performance.now() : 0;
+    if (wait > 0) {
+      this.passScheduled = true;
+      this.paced = setTimeout(() => {
+        this.paced = undefined;
+        this.passScheduled = false;
+        this.startPass();
+      }, wait);
+      return;
+    }
+    this.lastPassAt = performance.now();
+    this.pass([...this.members], 0, this.version);
   }
 
   /** Delivers to members[from…] one slice now, the rest on later turns of the event loop. */
@@ -120,7 +154,7 @@ export class ProgressFanout {
       return;
     }
     // Members passed early in this pass missed what was published during it.
-    if (this.version !== startVersion) this.schedule(() => this.pass([...this.members], 0, this.version));
+    if (this.version !== startVersion) this.schedule(() => this.startPass());
   }
 
   private schedule(next: () => void): void {

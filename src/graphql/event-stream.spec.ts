@@ -1,6 +1,6 @@
 import type { GenerationEvent } from '../generation/generation.service';
 import { ProgressFanout, type EventSink } from '../generation/progress-fanout';
-import { eventStream, HIGH_WATER } from './event-stream';
+import { eventStream, HIGH_WATER, PULLS_PER_TURN } from './event-stream';
 
 const progress = (step: number): GenerationEvent => ({ event: 'progress', data: { step, totalSteps: 9, etaMs: 0, status: 'running' } });
 const done: GenerationEvent = { event: 'done', data: { status: 'succeeded', step: 9, totalSteps: 9 } };
@@ -75,5 +75,19 @@ describe('eventStream (GraphQL subscriptions)', () => {
     expect(ended).toBe(1);
     expect(await events.next()).toEqual({ value: undefined, done: true });
     expect(ended).toBe(1);
+  });
+
+  it('serves PULLS_PER_TURN pulls per turn of the event loop, across streams', async () => {
+    const fanout = new ProgressFanout();
+    const streams = Array.from({ length: PULLS_PER_TURN * 3 }, () => stream(fanout));
+    await Promise.resolve();
+    fanout.publish(progress(1));
+    let served = 0;
+    for (const s of streams) void s.next().then(() => served++);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(served).toBe(PULLS_PER_TURN);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(served).toBe(PULLS_PER_TURN * 3);
   });
 });

@@ -3,12 +3,37 @@
  * it one value at a time and asks for the next only once the previous frame is on the socket, so the
  * pull is the backpressure, as a socket's drain is for SSE: the stream holds at most HIGH_WATER
  * progress events not yet pulled, then tells the fan-out it is not drained (newer progress is
- * skipped, the latest is offered once the reader pulls again), and the final done. Never a growing queue.
+ * skipped, the latest is offered once the reader pulls again), and the final done. Never a growing
+ * queue. Pulls are served in turns (see inTurn).
  */
 import type { EventSink, EventSubscription, PublishedEvent } from '../generation/progress-fanout';
 
 /** Progress events held for a reader that has not pulled them (a short lag loses no step). */
 export const HIGH_WATER = 8;
+
+/** Pulls served per turn of the event loop, across every GraphQL event stream of the process. */
+export const PULLS_PER_TURN = 16;
+
+const pulls: (() => void)[] = [];
+let pullsScheduled = false;
+
+/**
+ * Runs a pull in turn. Each pull can start a GraphQL execution and a socket write, and graphql-ws
+ * pulls as soon as a socket has taken the previous frame: when hundreds of sockets drain at once, a
+ * turn of the event loop serves PULLS_PER_TURN of them and health checks get the next turn.
+ */
+function inTurn(pull: () => void): void {
+  pulls.push(pull);
+  if (pullsScheduled) return;
+  pullsScheduled = true;
+  setImmediate(servePulls);
+}
+
+function servePulls(): void {
+  for (let i = 0; i < PULLS_PER_TURN; i++) pulls.shift()?.();
+  pullsScheduled = pulls.length > 0;
+  if (pullsScheduled) setImmediate(servePulls);
+}
 
 export function eventStream<T>(
   subscribe: (sink: EventSink) => Promise<EventSubscription>,
@@ -63,20 +88,24 @@ export function eventStream<T>(
 
   const iterator: AsyncIterableIterator<T> = {
     next() {
-      const value = take();
-      // Room again after a pull: the fan-out may offer the latest progress (appended after what is held).
-      if (full && held.length < HIGH_WATER) {
-        full = false;
-        subscription?.drained();
-      }
-      if (value) return Promise.resolve(value);
-      if (ended || finalPulled) {
-        finish();
-        return Promise.resolve({ value: undefined, done: true });
-      }
-      const offered = take();
-      if (offered) return Promise.resolve(offered);
-      return new Promise((resolve) => (waiting = resolve));
+      return new Promise((resolve) =>
+        inTurn(() => {
+          const value = take();
+          // Room again after a pull: the fan-out may offer the latest progress (appended after what is held).
+          if (full && held.length < HIGH_WATER) {
+            full = false;
+            subscription?.drained();
+          }
+          if (value) return resolve(value);
+          if (ended || finalPulled) {
+            finish();
+            return resolve({ value: undefined, done: true });
+          }
+          const offered = take();
+          if (offered) return resolve(offered);
+          waiting = resolve;
+        }),
+      );
     },
     return() {
       finish();
