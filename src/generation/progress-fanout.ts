@@ -10,7 +10,9 @@
  * - `done` is delivered to every subscriber, drained or not, and ends its subscription.
  * - Delivery runs in slices of SLICE subscribers with the event loop free between them, so health
  *   checks and other requests are served while hundreds of subscribers are written to; a newer event
- *   published during a pass simply replaces the one the rest of the pass delivers.
+ *   published during a pass simply replaces the one the rest of the pass delivers. A fan-out wider
+ *   than one slice starts a pass at most every WIDE_PASS_INTERVAL_MS, so its cost does not grow with
+ *   the step rate; up to one slice, every step goes out at once.
  */
 import type { GenerationEvent } from './generation.service';
 
