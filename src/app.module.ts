@@ -15,6 +15,7 @@ import { GenerationController } from './generation/generation.controller';
 import { GenerationService } from './generation/generation.service';
 import { GenerationStore } from './generation/generation-store';
 import { ResultBudget } from './generation/result-budget';
+import { StreamSlots } from './generation/stream-slots';
 import { DISTRIBUTED_GENERATIONS, Generations } from './generation/generations';
 import { RedisGenerations } from './distributed/redis-generations';
 import { InferencePool } from './pool';
@@ -60,6 +61,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         CheckpointsService,
         GenerationService,
+        { provide: StreamSlots, useValue: new StreamSlots(config.maxStreamsPerClient) },
         Generations,
         {
           provide: DISTRIBUTED_GENERATIONS,

@@ -108,6 +108,28 @@ describe('distributed mode (Redis + BullMQ)', () => {
     expect((await status(front, id)).status).toBe('cancelled');
   });
 
+  it('publishes one progress event per step of a generation of four images, not one per image', async () => {
+    if (!available) return;
+    const started = await http(front).post('/v1/generations').set('Prefer', 'respond-async').send({ ...small, steps: 40, width: 512, height: 512, numImages: 4, scheduler: 'euler' }).expect(202);
+    const id = started.body.id as string;
+    const res = await http(front)
+      .get(`/v1/generations/${id}/events`)
+      .buffer(true)
+      .parse((response, done) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => done(null, text));
+      })
+      .expect(200);
+    const blocks = (res.body as string).split('\n\n').filter((b) => b.trim() !== '');
+    expect(blocks.at(-1)).toMatch(/^event: done\ndata: \{"status":"succeeded","step":40,/);
+    const steps = blocks.filter((b) => b.startsWith('event: progress')).map((b) => Number(/"step":(\d+)/.exec(b)?.[1]));
+    // The first event is the state stored in Redis (written at most every 200 ms); the published ones follow it, each step once.
+    const published = steps.slice(1);
+    expect(published.length).toBeGreaterThan(10);
+    expect(published).toEqual(Array.from({ length: published.length }, (_, i) => 40 - published.length + 1 + i));
+  });
+
   it('shares idempotency keys across replicas', async () => {
     if (!available) return;
     const key = randomUUID();

@@ -45,6 +45,8 @@ export interface AppConfig {
   readonly redisPrefix: string;
   /** Express's `trust proxy` (AFD_TRUST_PROXY): how client addresses are read behind a load balancer. */
   readonly trustProxy?: string;
+  /** Progress streams (SSE, GraphQL subscriptions, gRPC Generate) one client may hold open at once (AFD_MAX_STREAMS_PER_CLIENT). */
+  readonly maxStreamsPerClient: number;
   /** Nest log levels from AFD_LOG_LEVEL (error, warn, log, debug): the named level and those above it. */
   readonly logLevels: readonly LogLevel[];
 }
@@ -133,6 +135,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           }
         : undefined,
     trustProxy: env['AFD_TRUST_PROXY'] || undefined,
+    maxStreamsPerClient: int('AFD_MAX_STREAMS_PER_CLIENT', 32, 1, 1_000_000),
     logLevels: LOG_LEVELS.slice(0, logIndex + 1),
     // Last, so plainer settings are reported first. Throws AuthConfigError, whose message names the setting.
     auth: loadAuthConfig(env),

@@ -15,6 +15,7 @@ import { timeOrderedId } from '../common/time-ordered-id';
 import { canView, type GenerationRecord, type Viewer } from '../generation/generation-store';
 import { bodyFingerprint, checkIdempotencyKey } from '../generation/idempotency-cache';
 import { doneEvent, isFinished, progressEvent, type GenerationEvent, type GenerationService } from '../generation/generation.service';
+import { ENDED_SUBSCRIPTION, ProgressFanout, PublishedEvent, type EventSink, type EventSubscription } from '../generation/progress-fanout';
 import type { InferencePool } from '../pool';
 import { redisKeys, type DistributedConfig } from './distributed-config';
 import { recordOf, type GenerationState } from './generation-state';
@@ -37,6 +38,9 @@ export class RedisGenerations {
   private readonly queues = new Map<string, Queue>();
   private readonly workers = new Map<string, Worker>();
   private readonly listeners = new Map<string, Set<(event: GenerationEvent) => void>>();
+  /** Per generation with subscribers on this replica: its fan-out, and when its Redis listener is in place. */
+  private readonly fanouts = new Map<string, ProgressFanout>();
+  private readonly fanoutListening = new WeakMap<ProgressFanout, Promise<void>>();
   /** Jobs running on this replica: distributed id → cancel. */
   private readonly running = new Map<string, () => void>();
   private affinityTimer: NodeJS.Timeout | undefined;
@@ -154,25 +158,45 @@ export class RedisGenerations {
     return recordOf(state);
   }
 
-  /** Progress events: the current state at once, then each step (from whichever replica runs it), then done. */
-  async subscribe(id: string, listener: (event: GenerationEvent) => void, viewer?: Viewer): Promise<() => void> {
+  /**
+   * Progress events: the current state at once, then each step (from whichever replica runs it), then
+   * done. The subscribers of one generation on this replica share one Redis listener and one fan-out
+   * (each message parsed once, slow subscribers coalesced: see ProgressFanout).
+   */
+  async subscribe(id: string, sink: EventSink, viewer?: Viewer): Promise<EventSubscription> {
     const state = await this.requireState(id, viewer);
-    listener(progressEvent(recordOf(state)));
+    const ready = sink.send(new PublishedEvent(progressEvent(recordOf(state))));
     if (isFinished(state.status)) {
-      listener(doneEvent(recordOf(state)));
-      return () => undefined;
+      sink.send(new PublishedEvent(doneEvent(recordOf(state))));
+      return ENDED_SUBSCRIPTION;
     }
-    let ended = false;
-    const guarded = (event: GenerationEvent): void => {
-      if (ended) return;
-      if (event.event === 'done') ended = true;
-      listener(event);
-    };
-    const unsubscribe = await this.listen(id, guarded);
+    const fanout = this.fanouts.get(id) ?? this.openFanout(id);
+    const subscription = fanout.add(sink, ready);
+    await this.fanoutListening.get(fanout);
     // It may have ended between the read and the subscription.
     const after = await this.readState(id);
-    if (after && isFinished(after.status)) guarded(doneEvent(recordOf(after)));
-    return unsubscribe;
+    if (after && isFinished(after.status)) fanout.publish(doneEvent(recordOf(after)));
+    return subscription;
+  }
+
+  /** A fan-out fed by the generation's Redis channel, dropped (and the channel left) when its last subscriber goes. */
+  private openFanout(id: string): ProgressFanout {
+    const unsubscribe: { fn?: () => void; idle?: boolean } = {};
+    const fanout: ProgressFanout = new ProgressFanout(() => {
+      if (this.fanouts.get(id) === fanout) this.fanouts.delete(id);
+      unsubscribe.idle = true;
+      unsubscribe.fn?.();
+    });
+    this.fanouts.set(id, fanout);
+    const listening = this.listen(id, (event) => fanout.publish(event)).then(
+      (fn) => {
+        unsubscribe.fn = fn;
+        if (unsubscribe.idle) fn();
+      },
+      () => undefined,
+    );
+    this.fanoutListening.set(fanout, listening);
+    return fanout;
   }
 
   // ---- running jobs (replicas with runsJobs) ----
@@ -234,13 +258,17 @@ export class RedisGenerations {
     }
     this.running.set(id, () => this.local.cancel(id));
     let lastWrite = 0;
-    const unsubscribe = this.local.subscribe(id, (event) => {
-      if (event.event !== 'progress') return;
-      void this.redis.publish(this.keys.events(id), JSON.stringify(event));
-      const now = Date.now();
-      if (now - lastWrite < PROGRESS_WRITE_INTERVAL_MS) return;
-      lastWrite = now;
-      void this.writeState({ ...attempt, status: 'running', progress: { step: event.data.step, totalSteps: event.data.totalSteps, etaMs: event.data.etaMs } });
+    // One message per step of the generation goes to Redis (done is published by finish()).
+    const progress = this.local.subscribe(id, {
+      send: ({ event }) => {
+        if (event.event !== 'progress') return true;
+        void this.redis.publish(this.keys.events(id), JSON.stringify(event));
+        const now = Date.now();
+        if (now - lastWrite < PROGRESS_WRITE_INTERVAL_MS) return true;
+        lastWrite = now;
+        void this.writeState({ ...attempt, status: 'running', progress: { step: event.data.step, totalSteps: event.data.totalSteps, etaMs: event.data.etaMs } });
+        return true;
+      },
     });
     try {
       const record = await started.done;
@@ -257,7 +285,7 @@ export class RedisGenerations {
         ...(record.error ? { error: { ...record.error } } : {}),
       }));
     } finally {
-      unsubscribe();
+      progress.unsubscribe();
       this.running.delete(id);
     }
   }

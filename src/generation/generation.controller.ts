@@ -6,6 +6,7 @@ import { viewerOf, type Principal } from '../auth/api-keys';
 import { ApiError, type ErrorCode } from '../common/error-code';
 import type { GenerationEvent, GenerationView } from './generation.service';
 import { generationAnswer } from './generation-answer';
+import type { EventSink } from './progress-fanout';
 import { Generations } from './generations';
 
 @ApiTags('generations')
@@ -59,30 +60,48 @@ export class GenerationController {
     return this.generations.view(await this.generations.get(id, viewerOf(principal)), base64 === 'true');
   }
 
-  /** Server-sent events: the current progress at once, a `progress` event per step, then `done`. */
+  /**
+   * Server-sent events: the current progress at once, a `progress` event per step, then `done`. A
+   * client that does not read is sent the latest progress once its socket drains, not every step.
+   * Counts against the client's open streams (429 past AFD_MAX_STREAMS_PER_CLIENT).
+   */
   @Get(':id/events')
   async events(@Param('id') id: string, @Res() response: Response, @CurrentPrincipal() principal: Principal): Promise<void> {
+    const slot = this.generations.openStream(principal.clientId);
     let open = true;
-    const write = (e: GenerationEvent): void => {
-      if (!open) return;
-      if (!response.headersSent) {
-        response.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-        response.flushHeaders();
-      }
-      response.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
-      if (e.event === 'done') {
-        open = false;
-        response.end();
-      }
+    const sink: EventSink = {
+      send: (published) => {
+        if (!open) return true;
+        if (!response.headersSent) {
+          response.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+          response.flushHeaders();
+        }
+        const drained = response.write(published.encoded('sse', sseFrame));
+        if (published.event.event === 'done') {
+          open = false;
+          response.end();
+        }
+        return drained;
+      },
     };
-    // An unknown or expired id throws here, before any header, and the filter answers 404 or 410.
-    const unsubscribe = await this.generations.subscribe(id, write, viewerOf(principal));
-    if (!open) return;
+    let subscription;
+    try {
+      // An unknown or expired id throws here, before any header, and the filter answers 404 or 410.
+      subscription = await this.generations.subscribe(id, sink, viewerOf(principal));
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+    const { drained, unsubscribe } = subscription;
+    response.on('drain', drained);
     // The response closes when the client goes away (or once ended).
-    response.on('close', () => {
+    const close = (): void => {
       open = false;
       unsubscribe();
-    });
+      slot.release();
+    };
+    if (response.writableEnded || response.destroyed) close();
+    else response.on('close', close);
   }
 
   @Delete(':id')
@@ -96,4 +115,9 @@ export class GenerationController {
     const image = await this.generations.image(id, index, viewerOf(principal));
     return new StreamableFile(image.bytes, { type: image.mimeType, length: image.bytes.length });
   }
+}
+
+/** An event as one server-sent-event frame (computed once per event, shared by every subscriber). */
+function sseFrame(e: GenerationEvent): string {
+  return `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`;
 }

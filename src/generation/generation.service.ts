@@ -9,6 +9,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { InferencePool } from '../pool';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import { PromptsService } from '../prompts/prompts.service';
+import { ENDED_SUBSCRIPTION, ProgressFanout, PublishedEvent, type EventSink, type EventSubscription } from './progress-fanout';
 import { canView, GenerationStore, type GenerationRecord, type GenerationStatus, type Viewer } from './generation-store';
 import { bodyFingerprint, checkIdempotencyKey, IdempotencyCache } from './idempotency-cache';
 
@@ -51,7 +52,8 @@ export interface GenerationView {
 
 @Injectable()
 export class GenerationService {
-  private readonly watchers = new Map<string, Set<(event: GenerationEvent) => void>>();
+  /** One fan-out per generation that has subscribers. */
+  private readonly fanouts = new Map<string, ProgressFanout>();
   /** Holds no record or image bytes: only ids, body hashes and running jobs' end promises (see idempotency-cache.ts). */
   private readonly idempotency: IdempotencyCache;
 
@@ -101,29 +103,30 @@ export class GenerationService {
   }
 
   /**
-   * Progress of a generation as events: the current state at once, then every step, then `done`
-   * (also at once when it has already ended). Returns the unsubscribe function.
+   * Progress of a generation as events: the current state at once, then one per step, then `done`
+   * (also at once when it has already ended). A sink that reports its transport full is sent only the
+   * latest progress once it drains (see ProgressFanout).
    */
-  subscribe(id: string, listener: (event: GenerationEvent) => void, viewer?: Viewer): () => void {
+  subscribe(id: string, sink: EventSink, viewer?: Viewer): EventSubscription {
     const record = this.get(id, viewer);
+    const ready = sink.send(new PublishedEvent(progressEvent(record)));
     if (isFinished(record.status)) {
-      listener(progressEvent(record));
-      listener(doneEvent(record));
-      return () => undefined;
+      sink.send(new PublishedEvent(doneEvent(record)));
+      return ENDED_SUBSCRIPTION;
     }
-    listener(progressEvent(record));
-    let set = this.watchers.get(id);
-    if (!set) this.watchers.set(id, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.watchers.get(id) === set) this.watchers.delete(id);
-    };
+    let fanout = this.fanouts.get(id);
+    if (!fanout) {
+      const created = new ProgressFanout(() => {
+        if (this.fanouts.get(id) === created) this.fanouts.delete(id);
+      });
+      this.fanouts.set(id, (fanout = created));
+    }
+    return fanout.add(sink, ready);
   }
 
   private notify(record: GenerationRecord, event: GenerationEvent): void {
-    for (const listener of [...(this.watchers.get(record.id) ?? [])]) listener(event);
-    if (event.event === 'done') this.watchers.delete(record.id);
+    this.fanouts.get(record.id)?.publish(event);
+    if (event.event === 'done') this.fanouts.delete(record.id);
   }
 
   /**
@@ -185,7 +188,9 @@ export class GenerationService {
         clientId,
         onProgress: (p) => {
           record.status = 'running';
-          record.progress = { step: p.step, totalSteps: p.totalSteps, etaMs: p.etaMs };
+          // The pool reports each image's step; subscribers get one event per step of the generation.
+          if (p.jobStep <= record.progress.step) return;
+          record.progress = { step: p.jobStep, totalSteps: p.totalSteps, etaMs: p.etaMs };
           this.notify(record, progressEvent(record));
         },
       });

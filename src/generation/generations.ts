@@ -8,7 +8,9 @@ import type { GenerationRecord, Viewer } from './generation-store';
 
 /** Internal reads of a record already checked for its reader. */
 const SYSTEM: Viewer = { clientId: 'system', admin: true };
-import { GenerationService, type GenerationEvent, type GenerationView } from './generation.service';
+import { GenerationService, type GenerationView } from './generation.service';
+import type { EventSink, EventSubscription } from './progress-fanout';
+import { StreamSlots, type StreamSlot } from './stream-slots';
 
 export const DISTRIBUTED_GENERATIONS = Symbol('DISTRIBUTED_GENERATIONS');
 
@@ -16,6 +18,7 @@ export const DISTRIBUTED_GENERATIONS = Symbol('DISTRIBUTED_GENERATIONS');
 export class Generations implements BeforeApplicationShutdown {
   constructor(
     @Inject(GenerationService) private readonly local: GenerationService,
+    @Inject(StreamSlots) private readonly slots: StreamSlots,
     @Optional() @Inject(DISTRIBUTED_GENERATIONS) private readonly distributed?: RedisGenerations | null,
   ) {}
 
@@ -36,9 +39,17 @@ export class Generations implements BeforeApplicationShutdown {
     return this.distributed ? this.distributed.image(id, index, viewer) : this.local.image(id, index, viewer);
   }
 
-  /** Progress events (see GenerationService.subscribe); resolves with the unsubscribe function. */
-  async subscribe(id: string, listener: (event: GenerationEvent) => void, viewer: Viewer): Promise<() => void> {
-    return this.distributed ? this.distributed.subscribe(id, listener, viewer) : this.local.subscribe(id, listener, viewer);
+  /** Progress events (see GenerationService.subscribe); resolves with the subscription. */
+  async subscribe(id: string, sink: EventSink, viewer: Viewer): Promise<EventSubscription> {
+    return this.distributed ? this.distributed.subscribe(id, sink, viewer) : this.local.subscribe(id, sink, viewer);
+  }
+
+  /**
+   * Takes one of the client's open-stream slots (AFD_MAX_STREAMS_PER_CLIENT) for a progress stream
+   * on any transport, or throws RESOURCE_EXHAUSTED; the transport releases it when the stream ends.
+   */
+  openStream(clientId: string): StreamSlot {
+    return this.slots.acquire(clientId);
   }
 
   /** The record with every image's bytes (fetched from Redis in distributed mode). */

@@ -6,6 +6,7 @@ import { DEFAULT_CLIENT_RECEIVE_LIMIT } from '../comparisons/comparison-size';
 import type { CheckpointsService, CheckpointView } from '../checkpoints/checkpoints.service';
 import type { Generations } from '../generation/generations';
 import type { GenerationRecord } from '../generation/generation-store';
+import type { EventSink, EventSubscription } from '../generation/progress-fanout';
 import type { ComparisonsService } from '../comparisons/comparisons.service';
 import type { ComparisonRecord } from '../comparisons/comparison-store';
 import { attributesInput, type AttributesMessage } from './grpc-attributes';
@@ -68,6 +69,17 @@ export function generationInput(request: GenerateRequestMessage): Record<string,
 
 function progressMessage(record: GenerationRecord): { id: string; step: number; totalSteps: number; etaMs: number } {
   return { id: record.id, step: record.progress.step, totalSteps: record.progress.totalSteps, etaMs: Math.max(0, Math.round(record.progress.etaMs)) };
+}
+
+/** Writes progress messages to a Generate stream; false (not drained) when grpc-js's buffer is full. */
+function progressSink(call: { readonly cancelled: boolean; write(message: unknown): boolean }, id: string): EventSink {
+  return {
+    send: ({ event }) => {
+      if (event.event !== 'progress' || call.cancelled) return true;
+      const { step, totalSteps, etaMs } = event.data;
+      return call.write({ progress: { id, step, totalSteps, etaMs: Math.max(0, Math.round(etaMs)) } });
+    },
+  };
 }
 
 function images(record: GenerationRecord, withData: boolean): ImageMessage[] {
@@ -160,30 +172,29 @@ export function diffusionHandlers(generations: Generations, checkpoints: Checkpo
     Generate: serverStream<GenerateRequestMessage, unknown>(async (request, call) => {
       const principal = principalOf(call);
       const viewer = viewerOf(principal);
-      const { record, done } = await generations.start(generationInput(request), principal.clientId);
-      // The client going away (cancel, deadline, dropped connection) cancels the generation.
-      const progress: { unsubscribe?: () => void } = {};
-      call.on('cancelled', () => {
-        progress.unsubscribe?.();
-        void generations.cancel(record.id, viewer).catch(() => undefined);
-      });
-      const unsubscribe = await generations.subscribe(
-        record.id,
-        (event) => {
-          if (event.event === 'progress' && !call.cancelled) {
-            const { step, totalSteps, etaMs } = event.data;
-            call.write({ progress: { id: record.id, step, totalSteps, etaMs: Math.max(0, Math.round(etaMs)) } });
-          }
-        },
-        viewer,
-      );
-      progress.unsubscribe = unsubscribe;
-      if (call.cancelled) unsubscribe();
-      const finished = await generations.withImageBytes(await done);
-      unsubscribe();
-      if (call.cancelled) return;
-      if (finished.error) throw new ApiError(finished.error.code as ErrorCode, finished.error.message, { id: finished.id });
-      call.write({ result: { id: finished.id, images: images(finished, true) } });
+      // RESOURCE_EXHAUSTED past the client's open streams, before any work starts.
+      const slot = generations.openStream(principal.clientId);
+      try {
+        const { record, done } = await generations.start(generationInput(request), principal.clientId);
+        // The client going away (cancel, deadline, dropped connection) cancels the generation.
+        const progress: { subscription?: EventSubscription } = {};
+        call.on('cancelled', () => {
+          progress.subscription?.unsubscribe();
+          void generations.cancel(record.id, viewer).catch(() => undefined);
+        });
+        const subscription = await generations.subscribe(record.id, progressSink(call, record.id), viewer);
+        progress.subscription = subscription;
+        // A client reading slower than the steps come gets the latest progress when its stream drains.
+        call.on('drain', subscription.drained);
+        if (call.cancelled) subscription.unsubscribe();
+        const finished = await generations.withImageBytes(await done);
+        subscription.unsubscribe();
+        if (call.cancelled) return;
+        if (finished.error) throw new ApiError(finished.error.code as ErrorCode, finished.error.message, { id: finished.id });
+        call.write({ result: { id: finished.id, images: images(finished, true) } });
+      } finally {
+        slot.release();
+      }
     }),
     GetGeneration: unary<{ id?: string; includeData?: boolean }, unknown>(async (request, call) => {
       const record = await generations.get(request.id ?? '', viewerOf(principalOf(call)));

@@ -115,6 +115,8 @@ describe('InferencePool: continuous batching', () => {
     for (const index of [0, 1]) {
       expect(seen.filter((e) => e.imageIndex === index).map((e) => e.step)).toEqual([1, 2, 3, 4]);
     }
+    // The job's step grows once per step, not once per image.
+    expect(seen.filter((e, i) => e.jobStep > (seen[i - 1]?.jobStep ?? 0)).map((e) => e.jobStep)).toEqual([1, 2, 3, 4]);
     for (const e of seen) {
       expect(e).toMatchObject({ jobId: handle.jobId, checkpointId: 'ft-1', totalSteps: 4 });
       expect(e.elapsedMs).toBeGreaterThanOrEqual(0);

@@ -61,11 +61,13 @@ export function attachJob(pool: PoolState, job: PoolJob, options: JobOptions): J
   };
 }
 
-/** One image's step, from a worker's tick, to the job's listener and streams. */
+/** One image's step, from a worker's tick, to the job's listener and streams (with the job's step: see ProgressEvent.jobStep). */
 export function reportProgress(pool: PoolState, entry: ProgressEntry): void {
   const job = pool.jobs.get(entry.jobId);
   if (!job) return;
   job.stepsDone[entry.imageIndex] = entry.step;
+  let jobStep = entry.step;
+  for (const step of job.stepsDone) jobStep = Math.min(jobStep, step);
   const now = performance.now();
   const since = now - (job.dispatchedAt ?? job.submittedAt);
   const event: ProgressEvent = {
@@ -73,6 +75,7 @@ export function reportProgress(pool: PoolState, entry: ProgressEntry): void {
     checkpointId: job.checkpoint.id,
     imageIndex: entry.imageIndex,
     step: entry.step,
+    jobStep,
     totalSteps: entry.totalSteps,
     elapsedMs: Math.round(now - job.submittedAt),
     etaMs: Math.round((since / entry.step) * (entry.totalSteps - entry.step)),

@@ -11,8 +11,14 @@ export interface ProgressEvent {
   readonly jobId: string;
   readonly checkpointId: string;
   readonly imageIndex: number;
-  /** 1-based: the step just finished. */
+  /** 1-based: the step this image just finished. */
   readonly step: number;
+  /**
+   * The job's step: the steps every one of its images has finished. It advances by one per step
+   * whatever the number of images, so a listener that wants one event per step (not one per image)
+   * acts when it grows.
+   */
+  readonly jobStep: number;
   readonly totalSteps: number;
   /** Since the job was submitted. */
   readonly elapsedMs: number;
@@ -75,7 +81,10 @@ export interface JobHandle {
   readonly checkpointId: string;
   /** Rejects with a PoolError. */
   readonly result: Promise<JobResult>;
-  /** Progress events from now on, ending when the job ends (subscribe right after submit to see them all). */
+  /**
+   * Progress events from now on, ending when the job ends (subscribe right after submit to see them
+   * all). A reader that falls behind gets each image's latest step, never a growing backlog.
+   */
   progress(): AsyncIterableIterator<ProgressEvent>;
   cancel(): boolean;
 }

@@ -1,6 +1,11 @@
-/** An async iterator over a job's progress events: buffered, ended by the job, closable by the reader. */
-export class ProgressStream<T> implements AsyncIterableIterator<T> {
-  private buffer: T[] = [];
+/**
+ * An async iterator over a job's progress events: ended by the job, closable by the reader. Progress
+ * is state, so a reader that falls behind gets each image's latest step (an older step of the same
+ * image still unread is replaced): the buffer never holds more than one event per image.
+ */
+export class ProgressStream<T extends { readonly imageIndex: number }> implements AsyncIterableIterator<T> {
+  /** Unread events by image, in the order their images first came unread. */
+  private buffer = new Map<number, T>();
   private readers: ((result: IteratorResult<T>) => void)[] = [];
   private ended = false;
 
@@ -10,7 +15,7 @@ export class ProgressStream<T> implements AsyncIterableIterator<T> {
     if (this.ended) return;
     const reader = this.readers.shift();
     if (reader) reader({ value, done: false });
-    else this.buffer.push(value);
+    else this.buffer.set(value.imageIndex, value);
   }
 
   end(): void {
@@ -20,14 +25,18 @@ export class ProgressStream<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    const value = this.buffer.shift();
-    if (value !== undefined) return Promise.resolve({ value, done: false });
+    const first = this.buffer.entries().next();
+    if (!first.done) {
+      const [imageIndex, value] = first.value;
+      this.buffer.delete(imageIndex);
+      return Promise.resolve({ value, done: false });
+    }
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => this.readers.push(resolve));
   }
 
   return(): Promise<IteratorResult<T>> {
-    this.buffer = [];
+    this.buffer.clear();
     this.end();
     this.onClose(this);
     return Promise.resolve({ value: undefined, done: true });

@@ -43,22 +43,19 @@ export class GenerationsResolver {
   }
 
   @Subscription(() => GenerationEventModel, {
-    description: "A generation's progress: its state at once, one event per step, then DONE",
+    description: "A generation's progress: its state at once, one event per step (the latest only, for a client that reads slower than the steps come), then DONE",
     resolve: (event: GenerationEventModel) => event,
   })
   async generationEvents(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string): Promise<AsyncIterableIterator<GenerationEventModel>> {
     const viewer = viewerOf(principal);
     // Throws NOT_FOUND / GONE before the stream starts for an unknown or expired id.
     await this.generations.get(id, viewer);
-    return eventStream<GenerationEventModel>((push, end) =>
-      this.generations.subscribe(
-        id,
-        (event) => {
-          push(eventModel(id, event));
-          if (event.event === 'done') end();
-        },
-        viewer,
-      ),
+    // RESOURCE_EXHAUSTED past the client's open streams; given back when the stream ends.
+    const slot = this.generations.openStream(principal.clientId);
+    return eventStream<GenerationEventModel>(
+      (sink) => this.generations.subscribe(id, sink, viewer),
+      (published) => published.encoded('graphql', (event) => eventModel(id, event)),
+      () => slot.release(),
     );
   }
 }
