@@ -21,11 +21,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { generateApiKey, hashApiKey } from '../auth/api-keys';
-import { loadAppConfig } from '../config/app-config';
-import { createApp } from '../create-app';
 import { runBenchmarkCli } from './benchmark-cli';
+import { startBenchmarkServer, type BenchmarkServer } from './benchmark-server';
 import { FANOUT_BENCH_USAGE, fanoutReproduceCommand, parseFanoutArgs, slowCount, type FanoutBenchOptions } from './fanout-options';
 import { LoopDelaySampler } from './loop-delay';
 import { isFromFanoutClient, type FromFanoutClient, type KindTally, type ToFanoutClient } from './fanout-protocol';
@@ -93,28 +90,9 @@ function percentile(values: readonly number[], p: number): number {
 
 const fmt = (ms: number): string => (Number.isFinite(ms) ? `${ms.toFixed(1)} ms` : 'n/a');
 
-async function startServer(): Promise<{ app: NestExpressApplication; baseUrl: string; apiKey: string }> {
-  const apiKey = generateApiKey();
-  const keys = { tiers: { fanout: { generations: 1e9, reads: 1e9 } }, keys: [{ name: 'fanout-bench', tier: 'fanout', roles: [], sha256: hashApiKey(apiKey) }] };
-  const config = loadAppConfig({
-    ...process.env,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    GRPC_PORT: '0',
-    AFD_LOG_LEVEL: 'warn',
-    AFD_API_KEYS: JSON.stringify(keys),
-    AFD_API_KEYS_FILE: '',
-    AFD_ALLOW_OPEN: 'false',
-    AFD_REDIS_URL: '',
-    AFD_JOBS: 'local',
-    AFD_GPU_SAMPLE_SECONDS: '0',
-    // One key opens every subscriber here; the default cap would refuse most of them.
-    AFD_MAX_STREAMS_PER_CLIENT: '100000',
-  });
-  const app: NestExpressApplication = await createApp(config);
-  await app.listen(0, '127.0.0.1');
-  const port = (app.getHttpServer().address() as { port: number }).port;
-  return { app, baseUrl: `http://127.0.0.1:${port}`, apiKey };
+function startServer(): Promise<BenchmarkServer> {
+  // One key opens every subscriber here; the default cap would refuse most of them.
+  return startBenchmarkServer('fanout-bench', { AFD_MAX_STREAMS_PER_CLIENT: '100000' });
 }
 
 async function getGeneration(baseUrl: string, apiKey: string, id: string): Promise<{ status: string }> {

@@ -5,11 +5,9 @@
  */
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { generateApiKey, hashApiKey } from '../auth/api-keys';
-import { loadAppConfig } from '../config/app-config';
-import { createApp } from '../create-app';
 import { INFERENCE_POOL_CONFIG } from '../inference/inference.module';
 import { InferencePool, type InferencePoolConfig } from '../pool';
+import { startBenchmarkServer } from './benchmark-server';
 import type { LoadBenchOptions } from './load-benchmark-support';
 import { GUIDANCE } from './load-http';
 import { DEFAULT_IN_FLIGHT_ROWS } from './load-measures';
@@ -45,31 +43,10 @@ export interface LoadServer {
 
 /** Creates the application and listens on a free port of 127.0.0.1; the caller closes `app`. */
 export async function startLoadServer(options: LoadBenchOptions): Promise<LoadServer> {
-  const apiKey = generateApiKey();
-  const keys = { tiers: { load: { generations: 1e9, reads: 1e9 } }, keys: [{ name: 'load-bench', tier: 'load', roles: [], sha256: hashApiKey(apiKey) }] };
-  const config = loadAppConfig({
-    ...process.env,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    GRPC_PORT: '0',
-    AFD_LOG_LEVEL: 'warn',
-    AFD_API_KEYS: JSON.stringify(keys),
-    AFD_API_KEYS_FILE: '',
-    AFD_ALLOW_OPEN: 'false',
-    AFD_REDIS_URL: '',
-    AFD_JOBS: 'local',
+  const { app, config, baseUrl, apiKey } = await startBenchmarkServer('load-bench', {
     AFD_MAX_QUEUED: String(options.maxQueued),
     AFD_RESULT_STORE_MB: String(options.storeMb),
-    AFD_GPU_SAMPLE_SECONDS: '0',
   });
-  const app: NestExpressApplication = await createApp(config);
-  try {
-    await app.listen(0, '127.0.0.1');
-  } catch (error) {
-    await app.close();
-    throw error;
-  }
-  const port = (app.getHttpServer().address() as { port: number }).port;
   const poolConfig = app.get<InferencePoolConfig>(INFERENCE_POOL_CONFIG);
   const devices = poolConfig.devices?.length ?? 1;
   const perDeviceQueue = poolConfig.maxQueuedPerDevice ?? DEFAULT_MAX_QUEUED_PER_DEVICE;
@@ -83,7 +60,7 @@ export async function startLoadServer(options: LoadBenchOptions): Promise<LoadSe
     inFlightJobs: devices * Math.floor(DEFAULT_IN_FLIGHT_ROWS / rowsPerJob),
     storeBytes: config.resultStoreBytes,
   };
-  return { app, baseUrl: `http://127.0.0.1:${port}`, apiKey, pool: app.get(InferencePool), settings };
+  return { app, baseUrl, apiKey, pool: app.get(InferencePool), settings };
 }
 
 /**
