@@ -5,6 +5,7 @@
  */
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { unetRowsPerImage } from '../engine/pipeline/classifier-free-guidance';
 import { INFERENCE_POOL_CONFIG } from '../inference/inference.module';
 import { InferencePool, type InferencePoolConfig } from '../pool';
 import { startBenchmarkServer } from './benchmark-server';
@@ -50,7 +51,7 @@ export async function startLoadServer(options: LoadBenchOptions): Promise<LoadSe
   const poolConfig = app.get<InferencePoolConfig>(INFERENCE_POOL_CONFIG);
   const devices = poolConfig.devices?.length ?? 1;
   const perDeviceQueue = poolConfig.maxQueuedPerDevice ?? DEFAULT_MAX_QUEUED_PER_DEVICE;
-  const rowsPerJob = GUIDANCE > 1 ? 2 : 1;
+  const rowsPerJob = unetRowsPerImage({ guidanceScale: GUIDANCE });
   const settings: ServerSettings = {
     maxQueued: config.maxQueuedTotal,
     effectiveQueue: Math.min(config.maxQueuedTotal, perDeviceQueue * devices),

@@ -22,7 +22,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { encodePrompts } from '../engine/pipeline/encode-prompts';
-import { parseGenerationRequest, type GenerationRequest } from '../engine/pipeline/generation-request';
+import { parseGenerationRequest, type ValidGenerationRequest } from '../engine/pipeline/generation-request';
 import type { DenoisingSequence } from '../engine/pipeline/denoising-sequence';
 import { StableDiffusionPipeline } from '../engine/pipeline/stable-diffusion-pipeline';
 import type { ModelConfig } from '../model-generator/config/model-config';
@@ -89,21 +89,25 @@ const COLOURS = ['red and gold', 'indigo', 'emerald', 'saffron', 'ivory', 'burnt
 const GARMENTS = ['kente dress', 'adire wrap', 'ankara jumpsuit', 'dashiki', 'kaftan', 'boubou'];
 const SETTINGS = ['studio photo', 'street style', 'runway', 'editorial portrait', 'market at dusk'];
 
-function makeRequests(count: number, seed: number): GenerationRequest[] {
+/** `steps(i)` overrides the random step count (the warm-up's short requests). */
+function makeRequests(count: number, seed: number, steps?: (index: number) => number): ValidGenerationRequest[] {
   const random = prng(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-  return Array.from({ length: count }, () =>
-    parseGenerationRequest({
-      prompt: `a model wearing a ${pick(COLOURS)} ${pick(GARMENTS)}, african fashion, ${pick(SETTINGS)}`,
+  return Array.from({ length: count }, (_, index) => {
+    // Drawn in this order (prompt, steps, seed) so a seed gives the same requests as before.
+    const prompt = `a model wearing a ${pick(COLOURS)} ${pick(GARMENTS)}, african fashion, ${pick(SETTINGS)}`;
+    const randomSteps = 10 + Math.floor(random() * 21);
+    return parseGenerationRequest({
+      prompt,
       negativePrompt: 'blurry, low quality',
       width: 64,
       height: 64,
-      steps: 10 + Math.floor(random() * 21),
+      steps: steps?.(index) ?? randomSteps,
       guidanceScale: 7.5,
       scheduler: 'euler',
       seed: Math.floor(random() * 2 ** 31),
-    }),
-  );
+    });
+  });
 }
 
 /**
@@ -145,7 +149,7 @@ interface FloorResult {
  * prompt once) and join as soon as their rows fit, every call steps maxBatch rows, finished images
  * are decoded up to MAX_DECODE_BATCH per VAE call.
  */
-async function runFloor(pipeline: StableDiffusionPipeline, requests: readonly GenerationRequest[]): Promise<FloorResult> {
+async function runFloor(pipeline: StableDiffusionPipeline, requests: readonly ValidGenerationRequest[]): Promise<FloorResult> {
   const { directory, signature } = pipeline.model;
   const textEncoder = pipeline.model.textEncoder;
   let unetMs = 0;
@@ -158,10 +162,10 @@ async function runFloor(pipeline: StableDiffusionPipeline, requests: readonly Ge
   let images = 0;
   const started = nowMs();
   while (queue.length > 0 || active.length > 0 || finished.length > 0) {
-    const joining: GenerationRequest[] = [];
+    const joining: ValidGenerationRequest[] = [];
     let activeRows = active.reduce((n, s) => n + s.rows, 0);
     while (queue.length > 0 && activeRows + 2 <= MAX_BATCH) {
-      joining.push(queue.shift() as GenerationRequest);
+      joining.push(queue.shift() as ValidGenerationRequest);
       activeRows += 2;
     }
     if (joining.length > 0) {
@@ -238,7 +242,7 @@ async function workerCounters(pool: InferencePool): Promise<{ unetCalls: number;
 }
 
 /** Submits `requests[i]` at `times[i]` ms (all at once without times); waits for every result. */
-async function runPool(pool: InferencePool, policy: BatchingPolicy, requests: readonly GenerationRequest[], times?: readonly number[]): Promise<Omit<RunResult, 'load' | 'offeredPerS'>> {
+async function runPool(pool: InferencePool, policy: BatchingPolicy, requests: readonly ValidGenerationRequest[], times?: readonly number[]): Promise<Omit<RunResult, 'load' | 'offeredPerS'>> {
   const before = await workerCounters(pool);
   const ticks = cpuTicks();
   const eld = monitorEventLoopDelay({ resolution: 1 });
@@ -246,7 +250,7 @@ async function runPool(pool: InferencePool, policy: BatchingPolicy, requests: re
   let lastDone = 0;
   eld.enable();
   const started = nowMs();
-  const submit = (request: GenerationRequest): Promise<void> => {
+  const submit = (request: ValidGenerationRequest): Promise<void> => {
     const at = nowMs();
     return pool.submit({ checkpointId: 'model', request }).result.then(() => {
       lastDone = nowMs();
@@ -259,7 +263,7 @@ async function runPool(pool: InferencePool, policy: BatchingPolicy, requests: re
     await new Promise<void>((done) => {
       let next = 0;
       const fire = (): void => {
-        while (next < requests.length && nowMs() - started >= (times[next] as number)) pending.push(submit(requests[next++] as GenerationRequest));
+        while (next < requests.length && nowMs() - started >= (times[next] as number)) pending.push(submit(requests[next++] as ValidGenerationRequest));
         if (next < requests.length) setTimeout(fire, Math.max(0, (times[next] as number) - (nowMs() - started)));
         else done();
       };
@@ -328,7 +332,7 @@ async function runCase(c: Case, quick: boolean): Promise<CaseReport> {
   );
   const requests = makeRequests(saturationRequests, 1);
   const loadRequests = makeRequests(count, 2);
-  const warmup = makeRequests(8, 99).map((r, i) => ({ ...r, steps: 2 + (i % 4) }));
+  const warmup = makeRequests(8, 99, (i) => 2 + (i % 4));
 
   // One pool per policy, all started up front; at each load the policies run one after the other,
   // so that a change in the machine's speed between loads touches the three alike.

@@ -10,7 +10,7 @@ import { timeOrderedId } from '../common/time-ordered-id';
 import { encodeImage } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
 import type { RgbImage } from '../engine/pipeline/decode-latents';
-import { parseGenerationRequest, type GenerationRequest } from '../engine/pipeline/generation-request';
+import { parseGenerationRequest, type ValidGenerationRequest } from '../engine/pipeline/generation-request';
 import { canView, type Viewer } from '../generation/generation-store';
 import { InferencePool, type ComparisonHandle } from '../pool';
 import { MetricsService } from '../metrics/metrics.service';
@@ -70,7 +70,7 @@ export class ComparisonsService {
     for (const key of SETTINGS) if (input[key] !== undefined) settings[key] = input[key];
 
     // The first row fixes the seed (random when none is given); every row and cell shares it.
-    const requests: GenerationRequest[] = [];
+    const requests: ValidGenerationRequest[] = [];
     try {
       const first = parseGenerationRequest({ ...settings, prompt: prompts[0] });
       requests.push(first);
@@ -79,7 +79,7 @@ export class ComparisonsService {
       throw toApiError(error);
     }
     // Checked (and scaled to the cell size) before any work is queued: a bad upload costs no inference.
-    const firstRequest = requests[0] as GenerationRequest;
+    const firstRequest = requests[0] as ValidGenerationRequest;
     const referenceValue = input[referenceField];
     if (options.maxReplyBytes !== undefined) {
       const hasReference = referenceValue !== undefined && referenceValue !== null;
@@ -107,7 +107,7 @@ export class ComparisonsService {
     const images: RgbImage[][] = [];
     const cells: ComparisonCellRecord[][] = [];
     for (const [r, row] of rows.entries()) {
-      const request = requests[r] as GenerationRequest;
+      const request = requests[r] as ValidGenerationRequest;
       const rowImages: RgbImage[] = [];
       const rowCells: ComparisonCellRecord[] = [];
       for (const [c, cell] of row.cells.entries()) {

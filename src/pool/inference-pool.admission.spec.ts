@@ -1,4 +1,4 @@
-import { parseGenerationRequest, type GenerationInput } from '../engine/pipeline/generation-request';
+import { parseGenerationRequest, ValidGenerationRequest, type GenerationInput } from '../engine/pipeline/generation-request';
 import { InferencePool } from './inference-pool';
 import { PoolError } from './pool-errors';
 import type { JobHandle, SubmitOptions } from './pool-types';
@@ -145,10 +145,19 @@ describe('InferencePool: admission, fairness, cancellation, deadlines', () => {
     expect((await pool.submit({ checkpointId: 'base', request: request(), deadlineMs: 60000 }).result).images).toHaveLength(1);
   });
 
-  it('rejects unknown checkpoints and malformed requests at submit', () => {
+  it('rejects unknown checkpoints and bad job options at submit', () => {
     expect(thrown(() => pool.submit({ checkpointId: 'nope', request: request() }))).toMatchObject({ code: 'UNKNOWN_CHECKPOINT' });
-    expect(thrown(() => pool.submit({ checkpointId: 'base', request: { ...request(), width: 65 } }))).toMatchObject({ code: 'INVALID_INPUT' });
     expect(thrown(() => pool.submit({ checkpointId: 'base', request: request(), deadlineMs: -1 })).message).toMatch(/deadlineMs/);
+  });
+
+  it('takes only requests parseGenerationRequest validated (the type proves it; the pool does not check again)', () => {
+    const malformed = (): SubmitOptions => ({
+      checkpointId: 'base',
+      // @ts-expect-error -- a copy with a field changed is not a ValidGenerationRequest, so it cannot reach the pool
+      request: { ...request(), width: 65 },
+    });
+    expect(malformed().request).not.toBeInstanceOf(ValidGenerationRequest);
+    expect(request()).toBeInstanceOf(ValidGenerationRequest);
   });
 });
 

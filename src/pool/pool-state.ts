@@ -2,7 +2,7 @@
  * The main thread's bookkeeping, shared by the pool's modules: a job from submit to settlement, a
  * device with its queue and in-flight work, and the pool-wide state they live in.
  */
-import type { GenerationRequest } from '../engine/pipeline/generation-request';
+import type { ValidGenerationRequest } from '../engine/pipeline/generation-request';
 import type { DeviceWorker } from './device-worker';
 import type { FairQueue, Priority } from './fair-queue';
 import type { NormalizedConfig, NormalizedDevice } from './pool-config';
@@ -15,7 +15,7 @@ import type { CheckpointSpec } from './protocol';
 export interface PoolJob {
   readonly id: string;
   readonly checkpoint: CheckpointSpec;
-  readonly request: GenerationRequest;
+  readonly request: ValidGenerationRequest;
   readonly clientId: string;
   readonly priority: Priority;
   readonly preview: boolean;

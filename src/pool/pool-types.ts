@@ -1,6 +1,6 @@
 /** The pool's public types: what goes in with a job, what comes out, and the reports. */
 import type { RgbImage } from '../engine/pipeline/decode-latents';
-import type { GenerationRequest } from '../engine/pipeline/generation-request';
+import type { ValidGenerationRequest } from '../engine/pipeline/generation-request';
 import type { Priority } from './fair-queue';
 import type { PoolError } from './pool-errors';
 import type { ComponentEvent, ComponentName, ComponentResidency, PreviewImage, WorkerCounters } from './protocol';
@@ -44,7 +44,8 @@ export interface JobOptions {
 
 export interface SubmitOptions extends JobOptions {
   readonly checkpointId: string;
-  readonly request: GenerationRequest;
+  /** From parseGenerationRequest: the pool trusts it and does not validate it again. */
+  readonly request: ValidGenerationRequest;
 }
 
 export interface PoolImage {
@@ -92,7 +93,7 @@ export interface JobHandle {
 export interface ComparisonOptions extends JobOptions {
   /** One cell per checkpoint; every cell gets the same request (seed, prompts, settings). */
   readonly checkpointIds: readonly string[];
-  readonly request: GenerationRequest;
+  readonly request: ValidGenerationRequest;
 }
 
 export type ComparisonCell =

@@ -5,6 +5,7 @@
  * encoder) fails the jobs that use it and is never cached; the call's other prompts are used as usual.
  */
 import { createHash } from 'node:crypto';
+import { usesClassifierFreeGuidance } from '../engine/pipeline/classifier-free-guidance';
 import type { PromptEmbeddings } from '../engine/pipeline/denoising-sequence';
 import { encodePrompts } from '../engine/pipeline/encode-prompts';
 import type { NonFiniteOutputError } from '../engine/pipeline/non-finite';
@@ -66,7 +67,7 @@ export async function encodeTick(runtime: RuntimeState): Promise<boolean> {
       continue;
     }
     const embeddings: PromptEmbeddings =
-      request.guidanceScale > 1 ? { cond: embeddingOf(request.prompt), uncond: embeddingOf(request.negativePrompt) } : { cond: embeddingOf(request.prompt) };
+      usesClassifierFreeGuidance(request) ? { cond: embeddingOf(request.prompt), uncond: embeddingOf(request.negativePrompt) } : { cond: embeddingOf(request.prompt) };
     try {
       const model = job.model as NonNullable<JobRuntime['model']>;
       const pipeline = new StableDiffusionPipeline({
@@ -101,7 +102,7 @@ export async function encodeTick(runtime: RuntimeState): Promise<boolean> {
 
 function promptsOf(job: JobRuntime): string[] {
   const { request } = job.spec;
-  return request.guidanceScale > 1 ? [request.prompt, request.negativePrompt] : [request.prompt];
+  return usesClassifierFreeGuidance(request) ? [request.prompt, request.negativePrompt] : [request.prompt];
 }
 
 /** Prompts are encoded together only through the same text encoder and tokenizer. */

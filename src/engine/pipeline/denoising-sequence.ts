@@ -3,6 +3,7 @@
  * and its prompt embeddings. A batching worker can hold many and step any subset of them together.
  */
 import type { NoiseSource } from '../noise';
+import { usesClassifierFreeGuidance } from './classifier-free-guidance';
 import type { Scheduler } from '../schedulers';
 
 export interface PromptEmbeddings {
@@ -27,7 +28,7 @@ export class DenoisingSequence {
   ) {
     const expected = latentShape[0] * latentShape[1] * latentShape[2];
     if (latents.length !== expected) throw new RangeError(`latents hold ${latents.length} values, shape needs ${expected}`);
-    if ((guidanceScale > 1) !== (embeddings.uncond !== undefined)) {
+    if (usesClassifierFreeGuidance({ guidanceScale }) !== (embeddings.uncond !== undefined)) {
       throw new RangeError('unconditional embeddings are needed exactly when guidanceScale > 1');
     }
   }

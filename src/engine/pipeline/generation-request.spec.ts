@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors';
-import { DEFAULT_REQUEST, parseGenerationRequest, type GenerationInput } from './generation-request';
+import { DEFAULT_REQUEST, parseGenerationRequest, ValidGenerationRequest, type GenerationInput } from './generation-request';
 
 describe('parseGenerationRequest', () => {
   it('fills defaults and keeps what was given', () => {
@@ -78,5 +78,26 @@ describe('parseGenerationRequest', () => {
 
   it('echoes at most a short head of an unknown scheduler name', () => {
     expect(() => parseGenerationRequest({ prompt: 'x', scheduler: 'h'.repeat(100_000) })).toThrow(/got "h{40}…"$/);
+  });
+});
+
+describe('ValidGenerationRequest: validity as a type', () => {
+  it('is what parseGenerationRequest returns, frozen, with the fields as plain own properties', () => {
+    const request = parseGenerationRequest({ prompt: 'kente', seed: 3 });
+    expect(request).toBeInstanceOf(ValidGenerationRequest);
+    expect(Object.isFrozen(request)).toBe(true);
+    // A spread copy (e.g. for a PNG's parameters) keeps every field, and only those.
+    expect({ ...request }).toEqual({ ...DEFAULT_REQUEST, prompt: 'kente', seed: 3n });
+    // What crosses to a worker thread is the fields, as before.
+    expect(structuredClone(request)).toEqual({ ...DEFAULT_REQUEST, prompt: 'kente', seed: 3n });
+  });
+
+  it('cannot be made outside parseGenerationRequest', () => {
+    const fields = { ...parseGenerationRequest({ prompt: 'kente' }), width: 65 };
+    // @ts-expect-error -- the issuer token is private to generation-request.ts
+    expect(() => new ValidGenerationRequest(Symbol('parseGenerationRequest'), fields)).toThrow(TypeError);
+    // @ts-expect-error -- a copy with a field changed has lost the proof
+    const forged: ValidGenerationRequest = fields;
+    expect(forged).not.toBeInstanceOf(ValidGenerationRequest);
   });
 });

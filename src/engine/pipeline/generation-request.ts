@@ -57,7 +57,37 @@ export const DEFAULT_REQUEST = {
 /** Fields as they arrive from outside (JSON, GraphQL, protobuf, a command line). */
 export type GenerationInput = Readonly<Record<string, unknown>>;
 
-export function parseGenerationRequest(input: GenerationInput, limits: GenerationLimits = DEFAULT_LIMITS): GenerationRequest {
+/** Only this module holds it, so only parseGenerationRequest can make a ValidGenerationRequest. */
+const ISSUED_BY_PARSER: unique symbol = Symbol('parseGenerationRequest');
+
+/**
+ * A request that passed every rule of parseGenerationRequest: its type is the proof, so the pool
+ * takes it without checking it again. A class with an ES private field is nominal: a literal, or
+ * a copy with a field changed (`{ ...request, width: 65 }`), does not type-check as one. Frozen,
+ * so what was validated is what runs.
+ */
+export class ValidGenerationRequest implements GenerationRequest {
+  declare readonly prompt: string;
+  declare readonly negativePrompt: string;
+  declare readonly width: number;
+  declare readonly height: number;
+  declare readonly steps: number;
+  declare readonly guidanceScale: number;
+  declare readonly seed: bigint;
+  declare readonly scheduler: SchedulerName;
+  declare readonly noiseMode: NoiseMode;
+  declare readonly numImages: number;
+  declare readonly eta: number;
+  readonly #validated = true;
+
+  constructor(issuer: typeof ISSUED_BY_PARSER, fields: GenerationRequest) {
+    if (issuer !== ISSUED_BY_PARSER || !this.#validated) throw new TypeError('a ValidGenerationRequest comes from parseGenerationRequest only');
+    Object.assign(this, fields);
+    Object.freeze(this);
+  }
+}
+
+export function parseGenerationRequest(input: GenerationInput, limits: GenerationLimits = DEFAULT_LIMITS): ValidGenerationRequest {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new InvalidInputError('request', 'must be an object');
   const size = (field: string, fallback: number): number => {
     const value = integer(input, field, fallback, limits.minSize, limits.maxSize);
@@ -81,7 +111,7 @@ export function parseGenerationRequest(input: GenerationInput, limits: Generatio
   if (request.noiseMode === 'numpy' && request.seed + BigInt(request.numImages - 1) > NUMPY_MAX_SEED) {
     throw new InvalidInputError('seed', `with noiseMode numpy, seed + numImages - 1 must be at most ${NUMPY_MAX_SEED} (numpy's RandomState takes 32-bit seeds)`);
   }
-  return request;
+  return new ValidGenerationRequest(ISSUED_BY_PARSER, request);
 }
 
 function text(input: GenerationInput, field: string, fallback: string | undefined, maxLength: number): string {

@@ -13,6 +13,7 @@ import { decodeLatents, type RgbImage } from './decode-latents';
 import { denoiseStep } from './denoise-step';
 import { DenoisingSequence } from './denoising-sequence';
 import { encodePrompts } from './encode-prompts';
+import { usesClassifierFreeGuidance } from './classifier-free-guidance';
 import type { GenerationRequest } from './generation-request';
 
 export interface StepProgress {
@@ -59,7 +60,7 @@ export class StableDiffusionPipeline {
 
   /** Prompt embeddings for a request: [cond] or, with guidance, [cond, uncond]. */
   async encodeRequest(request: GenerationRequest): Promise<{ cond: Float32Array; uncond?: Float32Array; tokens: EncodedPrompt[] }> {
-    const guided = request.guidanceScale > 1;
+    const guided = usesClassifierFreeGuidance(request);
     const { states, tokens } = await this.encodePrompts(guided ? [request.prompt, request.negativePrompt] : [request.prompt]);
     return { cond: states[0] as Float32Array, uncond: states[1], tokens };
   }
