@@ -16,7 +16,9 @@ import { GenerationService } from './generation/generation.service';
 import { GenerationStore } from './generation/generation-store';
 import { ResultBudget } from './generation/result-budget';
 import { StreamSlots } from './generation/stream-slots';
-import { DISTRIBUTED_GENERATIONS, Generations } from './generation/generations';
+import { DISTRIBUTED_GENERATIONS, GENERATION_BACKEND } from './generation/generation-backend';
+import { Generations } from './generation/generations';
+import { LocalGenerationBackend } from './generation/local-generation-backend';
 import { RedisGenerations } from './distributed/redis-generations';
 import { InferencePool } from './pool';
 import { GRAPHQL_RESOLVERS, GraphqlApiModule } from './graphql/graphql-api.module';
@@ -62,13 +64,19 @@ export class AppModule {
         CheckpointsService,
         GenerationService,
         { provide: StreamSlots, useValue: new StreamSlots(config.maxStreamsPerClient) },
-        Generations,
+        // Local or distributed is decided here, once: the transports call Generations, which calls the chosen backend.
         {
           provide: DISTRIBUTED_GENERATIONS,
           inject: [GenerationService, InferencePool],
           useFactory: (local: GenerationService, pool: InferencePool) =>
             config.distributed ? new RedisGenerations({ ...config.distributed, resultTtlMs: config.resultTtlMs }, local, pool, registry.map((c) => c.id)) : null,
         },
+        {
+          provide: GENERATION_BACKEND,
+          inject: [GenerationService, DISTRIBUTED_GENERATIONS],
+          useFactory: (local: GenerationService, distributed: RedisGenerations | null) => distributed ?? new LocalGenerationBackend(local),
+        },
+        Generations,
         PromptsService,
         ComparisonsService,
         ...GRAPHQL_RESOLVERS,

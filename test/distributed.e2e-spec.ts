@@ -140,6 +140,12 @@ describe('distributed mode (Redis + BullMQ)', () => {
     expect(conflict.body.code).toBe('CONFLICT');
   });
 
+  it('checks an Idempotency-Key before the body, as local mode does', async () => {
+    if (!available) return;
+    const res = await http(front).post('/v1/generations').set('Idempotency-Key', 'x'.repeat(300)).send({ steps: 4 }).expect(400);
+    expect(res.body).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'Idempotency-Key' } });
+  });
+
   it('loses no accepted job when the replica running it dies: another replica takes it over', async () => {
     if (!available) return;
     const started = await http(front).post('/v1/generations').set('Prefer', 'respond-async').send({ ...small, steps: 120, width: 384, height: 384 }).expect(202);

@@ -6,6 +6,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CHECKPOINT_REGISTRY, CheckpointsService } from '../checkpoints/checkpoints.service';
 import type { CheckpointEntry } from '../checkpoints/checkpoint-registry';
 import { ApiError, ErrorCode, invalidArgument, notFound, toApiError } from '../common/error-code';
+import { comparisonCellUrl, comparisonGridUrl } from '../common/result-urls';
 import { timeOrderedId } from '../common/time-ordered-id';
 import { encodeImage } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
@@ -176,10 +177,10 @@ export class ComparisonsService {
           trainingStep: cell.trainingStep,
           row: r,
           column: c,
-          imageUrl: `/v1/comparisons/${record.id}/cells/${r}/${c}`,
+          imageUrl: comparisonCellUrl(record.id, r, c),
         })),
       ),
-      gridUrl: `/v1/comparisons/${record.id}/grid`,
+      gridUrl: comparisonGridUrl(record.id),
       hasReference: record.hasReference,
     };
   }

@@ -10,10 +10,11 @@
 import { Logger } from '@nestjs/common';
 import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
-import { ApiError, ErrorCode, gone, notFound, toApiError } from '../common/error-code';
+import { ErrorCode, gone, notFound, toApiError } from '../common/error-code';
 import { timeOrderedId } from '../common/time-ordered-id';
+import { imageAt, type GenerationBackend, type StartedGeneration } from '../generation/generation-backend';
 import { canView, type GenerationRecord, type Viewer } from '../generation/generation-store';
-import { bodyFingerprint, checkIdempotencyKey } from '../generation/idempotency-cache';
+import { bodyFingerprint, checkIdempotencyKey, checkSameRequest } from '../generation/idempotency-cache';
 import { doneEvent, isFinished, progressEvent, type GenerationEvent, type GenerationService } from '../generation/generation.service';
 import { ENDED_SUBSCRIPTION, ProgressFanout, PublishedEvent, type EventSink, type EventSubscription } from '../generation/progress-fanout';
 import type { InferencePool } from '../pool';
@@ -31,7 +32,7 @@ interface JobData {
 const PROGRESS_WRITE_INTERVAL_MS = 200;
 const AFFINITY_CHECK_MS = 250;
 
-export class RedisGenerations {
+export class RedisGenerations implements GenerationBackend {
   private readonly logger = new Logger('Distributed');
   private readonly redis: Redis;
   private readonly subscriber: Redis;
@@ -83,20 +84,19 @@ export class RedisGenerations {
 
   // ---- requests (any replica) ----
 
-  async start(body: unknown, clientId: string, idempotencyKey?: string): Promise<{ record: GenerationRecord; done: Promise<GenerationRecord> }> {
+  async start(body: unknown, clientId: string, idempotencyKey?: string): Promise<StartedGeneration> {
+    // As in local mode: the key's form first, then the body, and only a valid body is fingerprinted.
+    if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey);
     const { input, checkpointId, totalSteps } = this.local.normalize(body);
     const id = timeOrderedId();
     if (idempotencyKey !== undefined) {
-      checkIdempotencyKey(idempotencyKey);
       const fingerprint = bodyFingerprint(body);
       const key = this.keys.idempotency(clientId, idempotencyKey);
       const claimed = await this.redis.set(key, JSON.stringify({ fingerprint, id }), 'PX', this.config.resultTtlMs, 'NX');
       if (claimed === null) {
         const previous = JSON.parse((await this.redis.get(key)) ?? '{}') as { fingerprint?: string; id?: string };
-        if (previous.id && previous.fingerprint !== fingerprint) {
-          throw new ApiError(ErrorCode.CONFLICT, 'Idempotency-Key: was already used with a different request body', { field: 'Idempotency-Key', id: previous.id });
-        }
         if (previous.id) {
+          checkSameRequest({ fingerprint: previous.fingerprint ?? '', id: previous.id }, fingerprint);
           const state = await this.readState(previous.id);
           if (state) return { record: recordOf(state), done: this.waitForEnd(previous.id) };
         }
@@ -135,9 +135,7 @@ export class RedisGenerations {
 
   async image(id: string, index: string, viewer?: Viewer): Promise<{ mimeType: string; bytes: Buffer }> {
     const state = await this.requireState(id, viewer);
-    if (state.status !== 'succeeded') throw new ApiError(ErrorCode.CONFLICT, `generation ${id} is ${state.status}; images exist once it has succeeded`, { status: state.status });
-    const image = /^\d+$/.test(index) ? state.images[Number(index)] : undefined;
-    if (!image) throw new ApiError(ErrorCode.NOT_FOUND, `generation ${id} has no image ${index} (it has ${state.images.length})`);
+    const image = imageAt(id, state.status, state.images, index);
     const bytes = await this.redis.getBuffer(this.keys.image(id, image.index));
     if (!bytes) throw gone('generation', id);
     return { mimeType: image.mimeType, bytes };

@@ -1,6 +1,6 @@
 /** Generations: validate, queue on the pool, encode images with their parameters, keep results. */
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ApiError, ErrorCode, invalidArgument, notFound, toApiError } from '../common/error-code';
+import { ErrorCode, invalidArgument, notFound, toApiError } from '../common/error-code';
 import { timeOrderedId } from '../common/time-ordered-id';
 import { encodeImage, IMAGE_FORMATS, MIME_TYPES, type ImageFormat } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
@@ -10,8 +10,9 @@ import { InferencePool } from '../pool';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import { PromptsService } from '../prompts/prompts.service';
 import { ENDED_SUBSCRIPTION, ProgressFanout, PublishedEvent, type EventSink, type EventSubscription } from './progress-fanout';
+import { imageAt } from './generation-backend';
 import { canView, GenerationStore, type GenerationRecord, type GenerationStatus, type Viewer } from './generation-store';
-import { bodyFingerprint, checkIdempotencyKey, IdempotencyCache } from './idempotency-cache';
+import { bodyFingerprint, checkIdempotencyKey, checkSameRequest, IdempotencyCache } from './idempotency-cache';
 
 // Kept here for the modules that import them from the service (src/distributed).
 export { canonicalJson, checkIdempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-cache';
@@ -41,14 +42,8 @@ export const GENERATION_FIELDS: readonly string[] = [
 ];
 const KNOWN_FIELDS: ReadonlySet<string> = new Set(GENERATION_FIELDS);
 
-export interface GenerationView {
-  readonly id: string;
-  readonly status: string;
-  readonly checkpoint: string;
-  readonly progress: { step: number; totalSteps: number; etaMs: number };
-  readonly images: ReadonlyArray<{ index: number; seed: string; mimeType: string; url: string; base64?: string }>;
-  readonly error?: { code: string; message: string };
-}
+// The JSON view lives in generation-view.ts (one mapper, image URLs from common/result-urls.ts).
+export type { GenerationView } from './generation-view';
 
 @Injectable()
 export class GenerationService {
@@ -91,9 +86,7 @@ export class GenerationService {
     // An entry lives only as long as its generation in the store: the store drops both together.
     const previous = this.idempotency.find(clientId, idempotencyKey);
     if (previous && this.store.has(previous.id)) {
-      if (previous.fingerprint !== fingerprint) {
-        throw new ApiError(ErrorCode.CONFLICT, 'Idempotency-Key: was already used with a different request body', { field: 'Idempotency-Key', id: previous.id });
-      }
+      checkSameRequest(previous, fingerprint);
       const record = this.store.get(previous.id);
       return { record, done: previous.running ?? Promise.resolve(record) };
     }
@@ -259,27 +252,7 @@ export class GenerationService {
 
   image(id: string, index: string, viewer?: Viewer): { mimeType: string; bytes: Buffer } {
     const record = this.get(id, viewer);
-    if (record.status !== 'succeeded') throw new ApiError(ErrorCode.CONFLICT, `generation ${id} is ${record.status}; images exist once it has succeeded`, { status: record.status });
-    const image = /^\d+$/.test(index) ? record.images[Number(index)] : undefined;
-    if (!image) throw new ApiError(ErrorCode.NOT_FOUND, `generation ${id} has no image ${index} (it has ${record.images.length})`);
-    return image;
-  }
-
-  view(record: GenerationRecord, base64: boolean): GenerationView {
-    return {
-      id: record.id,
-      status: record.status,
-      checkpoint: record.checkpointId,
-      progress: record.progress,
-      images: record.images.map((i) => ({
-        index: i.index,
-        seed: i.seed,
-        mimeType: i.mimeType,
-        url: `/v1/generations/${record.id}/images/${i.index}`,
-        ...(base64 ? { base64: i.bytes.toString('base64') } : {}),
-      })),
-      ...(record.error ? { error: record.error } : {}),
-    };
+    return imageAt(id, record.status, record.images, index);
   }
 }
 

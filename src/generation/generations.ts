@@ -1,47 +1,48 @@
 /**
- * What the transports call for generations: in this process (the default), or shared by replicas
- * through Redis (AFD_JOBS=redis). Both answer the same records, events and errors.
+ * What the transports call for generations. The work goes to the GenerationBackend chosen at
+ * start-up (in this process, or shared by replicas through Redis: see generation-backend.ts); here
+ * is only what every backend shares: open-stream slots, image bytes for inline answers, the JSON view.
  */
-import { Inject, Injectable, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { RedisGenerations } from '../distributed/redis-generations';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { GENERATION_BACKEND, type GenerationBackend, type StartedGeneration } from './generation-backend';
 import type { GenerationRecord, Viewer } from './generation-store';
-
-/** Internal reads of a record already checked for its reader. */
-const SYSTEM: Viewer = { clientId: 'system', admin: true };
-import { GenerationService, type GenerationView } from './generation.service';
+import { generationView, type GenerationView } from './generation-view';
 import type { EventSink, EventSubscription } from './progress-fanout';
 import { StreamSlots, type StreamSlot } from './stream-slots';
 
-export const DISTRIBUTED_GENERATIONS = Symbol('DISTRIBUTED_GENERATIONS');
+// Tests import the token from here.
+export { DISTRIBUTED_GENERATIONS } from './generation-backend';
+
+/** Internal reads of a record already checked for its reader. */
+const SYSTEM: Viewer = { clientId: 'system', admin: true };
 
 @Injectable()
 export class Generations implements BeforeApplicationShutdown {
   constructor(
-    @Inject(GenerationService) private readonly local: GenerationService,
+    @Inject(GENERATION_BACKEND) private readonly backend: GenerationBackend,
     @Inject(StreamSlots) private readonly slots: StreamSlots,
-    @Optional() @Inject(DISTRIBUTED_GENERATIONS) private readonly distributed?: RedisGenerations | null,
   ) {}
 
-  async start(body: unknown, clientId: string, idempotencyKey?: string): Promise<{ record: GenerationRecord; done: Promise<GenerationRecord> }> {
-    return this.distributed ? this.distributed.start(body, clientId, idempotencyKey) : this.local.start(body, clientId, idempotencyKey);
+  async start(body: unknown, clientId: string, idempotencyKey?: string): Promise<StartedGeneration> {
+    return this.backend.start(body, clientId, idempotencyKey);
   }
 
   /** The methods below take the reader: a client sees its own generations (others read as NOT_FOUND), an administrator all. */
   async get(id: string, viewer: Viewer): Promise<GenerationRecord> {
-    return this.distributed ? this.distributed.get(id, viewer) : this.local.get(id, viewer);
+    return this.backend.get(id, viewer);
   }
 
   async cancel(id: string, viewer: Viewer): Promise<GenerationRecord> {
-    return this.distributed ? this.distributed.cancel(id, viewer) : this.local.cancel(id, viewer);
+    return this.backend.cancel(id, viewer);
   }
 
   async image(id: string, index: string, viewer: Viewer): Promise<{ mimeType: string; bytes: Buffer }> {
-    return this.distributed ? this.distributed.image(id, index, viewer) : this.local.image(id, index, viewer);
+    return this.backend.image(id, index, viewer);
   }
 
-  /** Progress events (see GenerationService.subscribe); resolves with the subscription. */
+  /** Progress events (see GenerationBackend.subscribe); resolves with the subscription. */
   async subscribe(id: string, sink: EventSink, viewer: Viewer): Promise<EventSubscription> {
-    return this.distributed ? this.distributed.subscribe(id, sink, viewer) : this.local.subscribe(id, sink, viewer);
+    return this.backend.subscribe(id, sink, viewer);
   }
 
   /**
@@ -52,7 +53,7 @@ export class Generations implements BeforeApplicationShutdown {
     return this.slots.acquire(clientId);
   }
 
-  /** The record with every image's bytes (fetched from Redis in distributed mode). */
+  /** The record with every image's bytes (a distributed record carries none until they are read from Redis). */
   async withImageBytes(record: GenerationRecord): Promise<GenerationRecord> {
     if (!record.images.some((i) => i.bytes.length === 0)) return record;
     const images = await Promise.all(record.images.map(async (i) => (i.bytes.length > 0 ? i : { ...i, bytes: (await this.image(record.id, String(i.index), SYSTEM)).bytes })));
@@ -61,15 +62,15 @@ export class Generations implements BeforeApplicationShutdown {
 
   /** The JSON view; with base64 the image bytes are inlined. */
   async view(record: GenerationRecord, base64: boolean): Promise<GenerationView> {
-    return this.local.view(base64 ? await this.withImageBytes(record) : record, base64);
+    return generationView(base64 ? await this.withImageBytes(record) : record, base64);
   }
 
   /** Shutdown: a replica of a shared queue stops taking jobs, which stay queued for the others. */
   async stopTakingJobs(): Promise<void> {
-    await this.distributed?.stopTakingJobs();
+    await this.backend.stopTakingJobs();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.distributed?.close();
+    await this.backend.close();
   }
 }

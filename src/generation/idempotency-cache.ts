@@ -1,12 +1,16 @@
 /**
- * Idempotency keys of local generations: (client, key) → the generation it started. An entry holds
+ * Idempotency keys. The rules both backends apply (the key's form, the body's fingerprint, the
+ * answer to a key reused with another body) are the functions below; the local backend keeps its
+ * keys in IdempotencyCache, the Redis one in Redis (redis-generations.ts).
+ *
+ * IdempotencyCache: (client, key) → the generation it started. An entry holds
  * only what a retry needs: a hash of the request body, the generation's id and, while the job
  * runs, the promise of its end. Never the record or its images: those live in the GenerationStore
  * alone, under its byte budget. Entries are bounded in number, expire with the result time, and
  * are dropped when the store drops their generation (a retry after that starts afresh).
  */
 import { createHash } from 'node:crypto';
-import { invalidArgument } from '../common/error-code';
+import { ApiError, ErrorCode, invalidArgument } from '../common/error-code';
 import type { GenerationRecord } from './generation-store';
 
 /** The longest Idempotency-Key accepted. */
@@ -16,6 +20,16 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 export function checkIdempotencyKey(key: string): void {
   if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
     throw invalidArgument('Idempotency-Key', `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters`);
+  }
+}
+
+/**
+ * A key used before: with the same body the caller answers with that generation; with another
+ * body it is a 409 CONFLICT naming the generation the key started.
+ */
+export function checkSameRequest(previous: { readonly fingerprint: string; readonly id: string }, fingerprint: string): void {
+  if (previous.fingerprint !== fingerprint) {
+    throw new ApiError(ErrorCode.CONFLICT, 'Idempotency-Key: was already used with a different request body', { field: 'Idempotency-Key', id: previous.id });
   }
 }
 

@@ -1,4 +1,5 @@
 import { Inject } from '@nestjs/common';
+import { generationImageUrl } from '../../common/result-urls';
 import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import type { GenerationEvent } from '../../generation/generation.service';
 import { Generations } from '../../generation/generations';
@@ -81,7 +82,7 @@ export function generationModel(record: GenerationRecord): GenerationModel {
       index: image.index,
       seed: image.seed,
       mimeType: image.mimeType,
-      url: `/v1/generations/${record.id}/images/${image.index}`,
+      url: generationImageUrl(record.id, image.index),
     })),
     ...(record.error ? { error: { ...record.error } } : {}),
   };

@@ -1,0 +1,25 @@
+/**
+ * Where a client reads a result over REST: the one place these paths are written, for every
+ * transport that hands out URLs (REST's JSON views and GraphQL's models point at the same paths).
+ */
+
+export function generationUrl(id: string): string {
+  return `/v1/generations/${id}`;
+}
+
+export function generationImageUrl(id: string, index: number): string {
+  return `${generationUrl(id)}/images/${index}`;
+}
+
+export function comparisonUrl(id: string): string {
+  return `/v1/comparisons/${id}`;
+}
+
+/** Cell `row` (prompt) × `column` (checkpoint, counted without the reference column). */
+export function comparisonCellUrl(id: string, row: number, column: number): string {
+  return `${comparisonUrl(id)}/cells/${row}/${column}`;
+}
+
+export function comparisonGridUrl(id: string): string {
+  return `${comparisonUrl(id)}/grid`;
+}
