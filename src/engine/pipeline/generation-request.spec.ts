@@ -84,8 +84,9 @@ describe('parseGenerationRequest', () => {
 describe('ValidGenerationRequest: validity as a type', () => {
   it('is what parseGenerationRequest returns, frozen, with the fields as plain own properties', () => {
     const request = parseGenerationRequest({ prompt: 'kente', seed: 3 });
-    expect(request).toBeInstanceOf(ValidGenerationRequest);
+    expect(ValidGenerationRequest.isValid(request)).toBe(true);
     expect(Object.isFrozen(request)).toBe(true);
+    expect([ValidGenerationRequest.isValid({ ...request }), ValidGenerationRequest.isValid(structuredClone(request)), ValidGenerationRequest.isValid(null)]).toEqual([false, false, false]);
     // A spread copy (e.g. for a PNG's parameters) keeps every field, and only those.
     expect({ ...request }).toEqual({ ...DEFAULT_REQUEST, prompt: 'kente', seed: 3n });
     // What crosses to a worker thread is the fields, as before.
@@ -98,6 +99,6 @@ describe('ValidGenerationRequest: validity as a type', () => {
     expect(() => new ValidGenerationRequest(Symbol('parseGenerationRequest'), fields)).toThrow(TypeError);
     // @ts-expect-error -- a copy with a field changed has lost the proof
     const forged: ValidGenerationRequest = fields;
-    expect(forged).not.toBeInstanceOf(ValidGenerationRequest);
+    expect(ValidGenerationRequest.isValid(forged)).toBe(false);
   });
 });

@@ -81,9 +81,14 @@ export class ValidGenerationRequest implements GenerationRequest {
   readonly #validated = true;
 
   constructor(issuer: typeof ISSUED_BY_PARSER, fields: GenerationRequest) {
-    if (issuer !== ISSUED_BY_PARSER || !this.#validated) throw new TypeError('a ValidGenerationRequest comes from parseGenerationRequest only');
+    if (issuer !== ISSUED_BY_PARSER) throw new TypeError('a ValidGenerationRequest comes from parseGenerationRequest only');
     Object.assign(this, fields);
     Object.freeze(this);
+  }
+
+  /** Whether `value` is one parseGenerationRequest made (a spread copy or a structured clone is not). */
+  static isValid(value: unknown): value is ValidGenerationRequest {
+    return typeof value === 'object' && value !== null && #validated in value;
   }
 }
 
