@@ -6,7 +6,7 @@
 import { Logger } from '@nestjs/common';
 import { EngineError, ModelDirectoryError } from '../engine/errors';
 import { PoolError } from '../pool';
-import { PromptInputError } from '../prompts';
+import { PromptInputError } from '../prompt-language';
 import { bounded, MAX_MESSAGE_LENGTH } from './bounded-text';
 import { isStackOverflow, publicDetail, withoutAbsolutePaths } from './public-error-text';
 

@@ -13,7 +13,7 @@ import type { RgbImage } from '../engine/pipeline/decode-latents';
 import { parseGenerationRequest, type GenerationRequest } from '../engine/pipeline/generation-request';
 import { canView, type Viewer } from '../generation/generation-store';
 import { InferencePool, type ComparisonHandle } from '../pool';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../observability/metrics/metrics.service';
 import { renderComparisonGrid } from './comparison-grid';
 import { checkReplySize } from './comparison-size';
 import { ComparisonStore, type ComparisonCellRecord, type ComparisonRecord } from './comparison-store';

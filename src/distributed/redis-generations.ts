@@ -17,7 +17,7 @@ import { bodyFingerprint, checkIdempotencyKey } from '../generation/idempotency-
 import { doneEvent, isFinished, progressEvent, type GenerationEvent, type GenerationService } from '../generation/generation.service';
 import { ENDED_SUBSCRIPTION, ProgressFanout, PublishedEvent, type EventSink, type EventSubscription } from '../generation/progress-fanout';
 import type { InferencePool } from '../pool';
-import { redisKeys, type DistributedConfig } from './distributed-config';
+import { redisKeys, type DistributedConfig } from '../config/distributed-config';
 import { recordOf, type GenerationState } from './generation-state';
 import { unlessRedisFull } from './redis-full';
 import { RedisResultStore } from './redis-result-store';

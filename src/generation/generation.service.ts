@@ -5,7 +5,7 @@ import { timeOrderedId } from '../common/time-ordered-id';
 import { encodeImage, IMAGE_FORMATS, MIME_TYPES, type ImageFormat } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
 import { parseGenerationRequest, type GenerationInput } from '../engine/pipeline/generation-request';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../observability/metrics/metrics.service';
 import { InferencePool } from '../pool';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import { PromptsService } from '../prompts/prompts.service';

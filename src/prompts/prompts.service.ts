@@ -15,8 +15,8 @@ import {
   type FashionVocabulary,
   type PromptLanguage,
   type PromptTemplate,
-} from './index';
-import type { PromptAttributes } from './index';
+} from '../prompt-language/index';
+import type { PromptAttributes } from '../prompt-language/index';
 
 export interface ParsedPromptView {
   readonly attributes: PromptAttributes;
