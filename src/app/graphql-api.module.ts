@@ -22,8 +22,9 @@ import { CheckpointsResolver } from '../checkpoints/checkpoints.resolver';
 import { ComparisonsResolver } from '../comparisons/comparisons.resolver';
 import { GeneratedImageResolver, GenerationsResolver } from '../generation/generations.resolver';
 import { PromptsResolver } from '../prompts/prompts.resolver';
+import { GRAPHQL_PATH } from '../common/route-paths';
 
-export const GRAPHQL_PATH = '/graphql';
+export { GRAPHQL_PATH };
 
 export const GRAPHQL_RESOLVERS = [CheckpointsResolver, GenerationsResolver, GeneratedImageResolver, ComparisonsResolver, PromptsResolver];
 

@@ -5,7 +5,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CHECKPOINT_REGISTRY, CheckpointsService } from '../checkpoints/checkpoints.service';
 import type { CheckpointEntry } from '../checkpoints/checkpoint-registry';
-import { ApiError, ErrorCode, invalidArgument, notFound, toApiError } from '../common/error-code';
+import { ApiError, ErrorCode, invalidArgument, notFound } from '../common/error-code';
+import { toApiError } from '../error-mapping/to-api-error';
 import { timeOrderedId } from '../common/time-ordered-id';
 import { encodeImage } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';

@@ -10,7 +10,8 @@
 import { Logger } from '@nestjs/common';
 import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
-import { ApiError, ErrorCode, gone, notFound, toApiError } from '../common/error-code';
+import { ApiError, ErrorCode, gone, notFound } from '../common/error-code';
+import { toApiError } from '../error-mapping/to-api-error';
 import { timeOrderedId } from '../common/time-ordered-id';
 import { canView, type GenerationRecord, type Viewer } from '../generation/generation-store';
 import { bodyFingerprint, checkIdempotencyKey } from '../generation/idempotency-cache';

@@ -1,6 +1,7 @@
 /** Generations: validate, queue on the pool, encode images with their parameters, keep results. */
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ApiError, ErrorCode, invalidArgument, notFound, toApiError } from '../common/error-code';
+import { ApiError, ErrorCode, invalidArgument, notFound } from '../common/error-code';
+import { toApiError } from '../error-mapping/to-api-error';
 import { timeOrderedId } from '../common/time-ordered-id';
 import { encodeImage, IMAGE_FORMATS, MIME_TYPES, type ImageFormat } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';

@@ -3,7 +3,8 @@
  * (resolved against the registry, so bounded) and fixed vocabularies; never prompts or ids.
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { ErrorCode, toApiError } from '../../common/error-code';
+import { ErrorCode } from '../../common/error-code';
+import { toApiError } from '../../error-mapping/to-api-error';
 import type { JobTimings } from '../../pool';
 
 export const GENERATION_PHASES = ['queue', 'model_load', 'text_encoding', 'denoising', 'decoding', 'image_encoding'] as const;

@@ -6,7 +6,7 @@
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { grpcCallObservers, type GrpcCallObserver } from '../../transports/grpc/grpc-handlers';
+import { grpcCallObservers, type GrpcCallObserver } from './grpc-call-observers';
 import { PoolEventBus } from '../../inference/pool-event-bus';
 import { InferencePool, type JobResult } from '../../pool';
 import { GenerationMetrics } from './generation-metrics';

@@ -6,7 +6,7 @@
  */
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { GRAPHQL_PATH } from '../../app/graphql-api.module';
+import { GRAPHQL_PATH } from '../../common/route-paths';
 import { MetricsService } from './metrics.service';
 
 export const METRICS_PATH = '/metrics';

@@ -15,7 +15,8 @@
  * pool-placement.ts (placement and dispatch), pool-settlement.ts (handles, progress, results),
  * pool-comparison.ts, pool-worker-events.ts and pool-reports.ts, over the state in pool-state.ts.
  */
-import { brokenReason, markUnavailable } from '../protocol/checkpoint-availability';
+import { brokenReason } from '../protocol/checkpoint-availability';
+import { markUnavailable } from './pool-state';
 import { describeCheckpoint } from './checkpoint-catalog';
 import { normalizeConfig, type InferencePoolConfig } from '../protocol/pool-config';
 import { PoolError } from '../protocol/pool-errors';

@@ -90,3 +90,10 @@ export function findDevice(pool: PoolState, name: string): Device {
   if (!device) throw new PoolError('INVALID_INPUT', `no device "${name}"; devices: ${pool.devices.map((d) => d.config.name).join(', ')}`);
   return device;
 }
+
+/** Marks a checkpoint unavailable once (the first reason stays) and tells the pool's listeners. */
+export function markUnavailable(pool: PoolState, checkpointId: string, reason: string): void {
+  if (pool.unavailable.has(checkpointId)) return;
+  pool.unavailable.set(checkpointId, reason);
+  pool.emit({ type: 'checkpoint-unavailable', checkpointId, error: reason });
+}

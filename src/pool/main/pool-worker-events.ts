@@ -6,7 +6,8 @@
 import { DeviceWorker } from './device-worker';
 import { FairQueue } from './fair-queue';
 import type { NormalizedDevice } from '../protocol/pool-config';
-import { brokenReason, markUnavailable } from '../protocol/checkpoint-availability';
+import { brokenReason } from '../protocol/checkpoint-availability';
+import { markUnavailable } from './pool-state';
 import { PoolError, fromWireError } from '../protocol/pool-errors';
 import { placeJob, pump } from './pool-placement';
 import { failJob, reportProgress, succeedJob, workerError } from './pool-settlement';

@@ -8,7 +8,6 @@
  */
 import { ModelDirectoryError } from '../../engine/errors';
 import { PoolError } from './pool-errors';
-import type { PoolState } from '../main/pool-state';
 
 /** Why a checkpoint cannot be served: `tokenizer/vocab.json: invalid JSON (...)`. */
 export function brokenReason(error: unknown): string {
@@ -20,13 +19,6 @@ export function brokenReason(error: unknown): string {
   }
   const text = cause instanceof Error ? cause.message : String(cause);
   return text.split('\n')[0]?.slice(0, 300) ?? '';
-}
-
-/** Marks a checkpoint unavailable once (the first reason stays) and tells the pool's listeners. */
-export function markUnavailable(pool: PoolState, checkpointId: string, reason: string): void {
-  if (pool.unavailable.has(checkpointId)) return;
-  pool.unavailable.set(checkpointId, reason);
-  pool.emit({ type: 'checkpoint-unavailable', checkpointId, error: reason });
 }
 
 export function unavailableError(checkpointId: string, reason: string, cause?: unknown): PoolError {

@@ -8,7 +8,8 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { ErrorCode, toApiError } from '../../common/error-code';
+import { ErrorCode } from '../../common/error-code';
+import { toApiError } from '../../error-mapping/to-api-error';
 
 const ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
 

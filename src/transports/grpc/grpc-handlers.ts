@@ -4,15 +4,13 @@
  */
 import { Logger } from '@nestjs/common';
 import { status, type handleServerStreamingCall, type handleUnaryCall, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
-import { ErrorCode, toApiError } from '../../common/error-code';
+import { ErrorCode } from '../../common/error-code';
+import { toApiError } from '../../error-mapping/to-api-error';
+import { grpcCallObservers } from '../../observability/metrics/grpc-call-observers';
 import { toServiceError } from './grpc-status';
 import { MalformedRequest } from './strict-requests';
 
 const logger = new Logger('GrpcServer');
-
-/** Told of every finished call (metrics): the method path (`/package.Service/Method`), the status name and the duration. */
-export type GrpcCallObserver = (method: string, statusName: string, seconds: number) => void;
-export const grpcCallObservers = new Set<GrpcCallObserver>();
 
 /** Starts timing a call; the returned function reports it with its final status. */
 export function timeCall(call: { getPath(): string }): (code: status) => void {

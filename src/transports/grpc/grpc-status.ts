@@ -1,7 +1,8 @@
 /** The one mapping from the API's error codes to gRPC status codes (the gRPC side of http-error.filter.ts). */
 import { Metadata, status, type ServerErrorResponse } from '@grpc/grpc-js';
 import { boundMessage, bounded } from '../../common/bounded-text';
-import { ErrorCode, toApiError } from '../../common/error-code';
+import { ErrorCode } from '../../common/error-code';
+import { toApiError } from '../../error-mapping/to-api-error';
 
 export const GRPC_STATUS: Readonly<Record<ErrorCode, status>> = {
   [ErrorCode.INVALID_ARGUMENT]: status.INVALID_ARGUMENT,

@@ -7,7 +7,8 @@ import type { Response } from 'express';
 import type { GraphQLError } from 'graphql';
 import { toGraphQLError } from '../graphql/graphql-errors';
 import { boundMessage } from '../../common/bounded-text';
-import { ApiError, ErrorCode, toApiError } from '../../common/error-code';
+import { ApiError, ErrorCode } from '../../common/error-code';
+import { toApiError } from '../../error-mapping/to-api-error';
 
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.INVALID_ARGUMENT]: 400,

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { ModelDirectoryError, ModelFailedError } from '../engine/errors';
 import { PoolError } from '../pool';
-import { ErrorCode, notFound, toApiError } from './error-code';
-import { publicDetail, withoutAbsolutePaths } from './public-error-text';
+import { ErrorCode, notFound } from '../common/error-code';
+import { toApiError } from './to-api-error';
+import { publicDetail, withoutAbsolutePaths } from '../common/public-error-text';
 
 const ABSOLUTE = /(^|[\s'"(:=])\/(srv|home|tmp|work)\//;
 
