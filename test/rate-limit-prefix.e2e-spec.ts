@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '../src/auth/api-keys';
 import { AccessModule } from '../src/auth/access.module';
 import { AccessService } from '../src/auth/access.service';
-import { loadAuthConfig } from '../src/config/auth-config';
+import { loadAuthConfig } from '../src/auth/auth-config';
 import type { RedisRateLimitStorage } from '../src/auth/rate-limit-storage';
 import { ErrorCode } from '../src/common/error-code';
 import { redisAvailable } from './support/redis-available';

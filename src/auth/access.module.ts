@@ -4,7 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AccessGuard } from './access.guard';
 import { AUTH_CONFIG, AccessService } from './access.service';
-import type { AuthConfig } from '../config/auth-config';
+import type { AuthConfig } from './auth-config';
 import { RedisRateLimitStorage } from './rate-limit-storage';
 import { RATE_LIMIT_WINDOW_MS } from './tiers';
 

@@ -7,7 +7,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { ApiError, ErrorCode } from '../common/error-code';
 import type { Principal, Role } from './api-keys';
-import type { AuthConfig } from '../config/auth-config';
+import type { AuthConfig } from './auth-config';
 import { RATE_LIMIT_WINDOW_MS, type RateLimitKind } from './tiers';
 
 export const AUTH_CONFIG = Symbol('AUTH_CONFIG');

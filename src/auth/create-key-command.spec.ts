@@ -1,5 +1,5 @@
 import { ApiKeyStore } from './api-keys';
-import { parseKeysDocument } from '../config/auth-config';
+import { parseKeysDocument } from './auth-config';
 import { runCreateKey } from './create-key-command';
 
 describe('keys:create', () => {

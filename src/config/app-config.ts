@@ -2,7 +2,7 @@
  * Configuration from the environment, parsed and validated once at start-up. A bad setting stops
  * the process with a message naming the setting.
  */
-import { loadAuthConfig, type AuthConfig } from './auth-config';
+import { loadAuthConfig, type AuthConfig } from '../auth/auth-config';
 import { hostname } from 'node:os';
 import type { DistributedConfig } from './distributed-config';
 import type { DeviceSpec } from '../engine/runtime/onnx-runtime';

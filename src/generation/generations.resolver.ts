@@ -3,7 +3,7 @@ import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver, Subscription
 import type { GenerationEvent } from './generation.service';
 import { Generations } from './generations';
 import type { GenerationRecord } from './generation-store';
-import { eventStream } from '../transports/graphql/event-stream';
+import { eventStream } from './event-stream';
 import { GenerationEventKind, GenerationStatusEnum } from '../transports/graphql/enums';
 import { GenerateInput } from './generate.input';
 import { GenerationEventModel, GenerationModel, ImageModel } from './generation.model';

@@ -3,7 +3,6 @@
  * through Redis (AFD_JOBS=redis). Both answer the same records, events and errors.
  */
 import { Inject, Injectable, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { RedisGenerations } from '../distributed/redis-generations';
 import type { GenerationRecord, Viewer } from './generation-store';
 
 /** Internal reads of a record already checked for its reader. */
@@ -14,12 +13,21 @@ import { StreamSlots, type StreamSlot } from './stream-slots';
 
 export const DISTRIBUTED_GENERATIONS = Symbol('DISTRIBUTED_GENERATIONS');
 
+/**
+ * The shared queue (src/distributed/, AFD_JOBS=redis) as this facade uses it. Declared here, not
+ * imported, because distributed/ builds on generation/: the dependency points one way.
+ */
+export type DistributedGenerations = Pick<GenerationService, 'start' | 'get' | 'cancel' | 'image' | 'subscribe'> & {
+  stopTakingJobs(): Promise<void>;
+  close(): Promise<void>;
+};
+
 @Injectable()
 export class Generations implements BeforeApplicationShutdown {
   constructor(
     @Inject(GenerationService) private readonly local: GenerationService,
     @Inject(StreamSlots) private readonly slots: StreamSlots,
-    @Optional() @Inject(DISTRIBUTED_GENERATIONS) private readonly distributed?: RedisGenerations | null,
+    @Optional() @Inject(DISTRIBUTED_GENERATIONS) private readonly distributed?: DistributedGenerations | null,
   ) {}
 
   async start(body: unknown, clientId: string, idempotencyKey?: string): Promise<{ record: GenerationRecord; done: Promise<GenerationRecord> }> {

@@ -8,8 +8,8 @@ export { InferencePool } from './main/inference-pool';
 export { WORKER_SHUTDOWN_GRACE_MS } from './main/device-worker';
 export { PoolError, POOL_ERROR_CODES } from './protocol/pool-errors';
 export type { PoolErrorCode } from './protocol/pool-errors';
-export type { BatchingPolicy, CheckpointConfig, DeviceConfig, InferencePoolConfig, MaxBatch } from './protocol/pool-config';
-export { BATCHING_POLICIES } from './protocol/pool-config';
+export type { BatchingPolicy, CheckpointConfig, DeviceConfig, InferencePoolConfig, MaxBatch } from './main/pool-config';
+export { BATCHING_POLICIES } from './main/pool-config';
 export type {
   CheckpointDescriptor,
   ComparisonCell,

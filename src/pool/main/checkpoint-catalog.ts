@@ -9,7 +9,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fingerprintComponent, fingerprintFile, type FileFingerprint } from '../../engine/model/file-fingerprints';
 import { COMPONENTS, readModelDirectory, type ComponentName } from '../../engine/model/model-directory';
-import type { CheckpointConfig } from '../protocol/pool-config';
+import type { CheckpointConfig } from './pool-config';
 import type { CheckpointSpec, ComponentSpec } from '../protocol/protocol';
 
 /** Files outside the component folders that a worker reads (the tokenizer folder comes on top). */

@@ -1,7 +1,7 @@
 import { parseGenerationRequest, type GenerationInput } from '../../engine/pipeline/generation-request';
 import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-pipeline';
 import { InferencePool } from './inference-pool';
-import type { DeviceConfig } from '../protocol/pool-config';
+import type { DeviceConfig } from './pool-config';
 import type { JobResult, PoolEvent, PoolStats, ProgressEvent, WorkerCounters } from './pool-types';
 import { makeCheckpointFamily, type CheckpointFamily } from '../testing/checkpoint-family.fixture';
 

@@ -18,7 +18,7 @@
 import { brokenReason } from '../protocol/checkpoint-availability';
 import { markUnavailable } from './pool-state';
 import { describeCheckpoint } from './checkpoint-catalog';
-import { normalizeConfig, type InferencePoolConfig } from '../protocol/pool-config';
+import { normalizeConfig, type InferencePoolConfig } from './pool-config';
 import { PoolError } from '../protocol/pool-errors';
 import { admitJobs } from './pool-admission';
 import { submitComparison } from './pool-comparison';

@@ -3,7 +3,7 @@
  * whether a worker has room for a job's rows, and the pump that hands queued jobs to workers (an
  * idle worker takes work queued on a busy or restarting device).
  */
-import { maxBatchRows } from '../protocol/pool-config';
+import { maxBatchRows } from './pool-config';
 import { PoolError } from '../protocol/pool-errors';
 import type { Device, Plan, PoolJob, PoolState } from './pool-state';
 import type { CheckpointSpec } from '../protocol/protocol';

@@ -5,7 +5,7 @@
 import type { GenerationRequest } from '../../engine/pipeline/generation-request';
 import type { DeviceWorker } from './device-worker';
 import type { FairQueue, Priority } from './fair-queue';
-import type { NormalizedConfig, NormalizedDevice } from '../protocol/pool-config';
+import type { NormalizedConfig, NormalizedDevice } from './pool-config';
 import { unavailableError } from '../protocol/checkpoint-availability';
 import { PoolError } from '../protocol/pool-errors';
 import type { JobResult, PoolEvent, PoolImage, PoolStats, ProgressEvent } from './pool-types';

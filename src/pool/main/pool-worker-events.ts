@@ -5,7 +5,7 @@
  */
 import { DeviceWorker } from './device-worker';
 import { FairQueue } from './fair-queue';
-import type { NormalizedDevice } from '../protocol/pool-config';
+import type { NormalizedDevice } from './pool-config';
 import { brokenReason } from '../protocol/checkpoint-availability';
 import { markUnavailable } from './pool-state';
 import { PoolError, fromWireError } from '../protocol/pool-errors';

@@ -13,10 +13,19 @@ import type { FileFingerprint } from '../../engine/model/file-fingerprints';
 import type { ComponentName } from '../../engine/model/model-directory';
 import type { GenerationRequest } from '../../engine/pipeline/generation-request';
 import type { RuntimeOptions } from '../../engine/runtime/onnx-runtime';
-import type { BatchingPolicy } from './pool-config';
 import type { WireError } from './pool-errors';
 
 export type { ComponentName };
+
+/**
+ * How a device's worker batches requests:
+ * - `continuous`: step-level continuous batching; a new job joins the next UNet call (default);
+ * - `request-level`: classic dynamic batching; jobs are collected for up to `batchWindowMs` (or
+ *   until `maxBatch` rows), then that batch of whole requests runs to completion and no job joins it;
+ * - `sequential`: one request at a time, never batched with another.
+ */
+export type BatchingPolicy = 'continuous' | 'request-level' | 'sequential';
+export const BATCHING_POLICIES: readonly BatchingPolicy[] = ['continuous', 'request-level', 'sequential'];
 
 /** One component of one checkpoint as the main thread measured it. */
 export interface ComponentSpec {

@@ -6,7 +6,7 @@
 import { parseGenerationRequest, type GenerationInput } from '../../engine/pipeline/generation-request';
 import { describeCheckpoint } from '../main/checkpoint-catalog';
 import { DeviceRuntime } from './device-runtime';
-import type { BatchingPolicy } from '../protocol/pool-config';
+import type { BatchingPolicy } from '../protocol/protocol';
 import type { CheckpointSpec, FromWorker, ToWorker, WorkerJobSpec } from '../protocol/protocol';
 import { makeCheckpointFamily, type CheckpointFamily } from '../testing/checkpoint-family.fixture';
 

@@ -4,8 +4,8 @@
  * AFD_ALLOW_OPEN=true says it may run open; then clients are told apart by address, on AFD_OPEN_TIER.
  */
 import { readFileSync } from 'node:fs';
-import { ApiKeyStore, ROLES, type ApiKeyEntry, type Role } from '../auth/api-keys';
-import { DEFAULT_TIERS, type TierLimits } from '../auth/tiers';
+import { ApiKeyStore, ROLES, type ApiKeyEntry, type Role } from './api-keys';
+import { DEFAULT_TIERS, type TierLimits } from './tiers';
 
 export type AuthConfig =
   | { readonly mode: 'keys'; readonly store: ApiKeyStore; readonly tiers: Readonly<Record<string, TierLimits>> }

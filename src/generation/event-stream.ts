@@ -6,7 +6,7 @@
  * skipped, the latest is offered once the reader pulls again), and the final done. Never a growing
  * queue. Pulls are served in turns (see inTurn).
  */
-import type { EventSink, EventSubscription, PublishedEvent } from '../../generation/progress-fanout';
+import type { EventSink, EventSubscription, PublishedEvent } from './progress-fanout';
 
 /** Progress events held for a reader that has not pulled them (a short lag loses no step). */
 export const HIGH_WATER = 8;

@@ -3,21 +3,14 @@
  * with a PoolError (INVALID_INPUT) whose message names the setting (`devices[1].maxBatch: ...`).
  */
 import type { DeviceSpec, GraphOptimizationLevel } from '../../engine/runtime/onnx-runtime';
-import { PoolError } from './pool-errors';
-import type { PoolEvent } from '../main/pool-types';
+import { PoolError } from '../protocol/pool-errors';
+import type { PoolEvent } from './pool-types';
+import { BATCHING_POLICIES, type BatchingPolicy } from '../protocol/protocol';
+
+export { BATCHING_POLICIES, type BatchingPolicy };
 
 /** Rows per UNet call, fixed or by latent size (latent height × width, i.e. image pixels / 64). */
 export type MaxBatch = number | ((latentPixels: number) => number);
-
-/**
- * How a device's worker batches requests:
- * - `continuous`: step-level continuous batching; a new job joins the next UNet call (default);
- * - `request-level`: classic dynamic batching; jobs are collected for up to `batchWindowMs` (or
- *   until `maxBatch` rows), then that batch of whole requests runs to completion and no job joins it;
- * - `sequential`: one request at a time, never batched with another.
- */
-export type BatchingPolicy = 'continuous' | 'request-level' | 'sequential';
-export const BATCHING_POLICIES: readonly BatchingPolicy[] = ['continuous', 'request-level', 'sequential'];
 
 export interface DeviceConfig {
   /** `cpu` (default) or `cuda:N`, passed to onnxruntime as the execution provider. */

@@ -1,5 +1,5 @@
-import type { GenerationEvent } from '../../generation/generation.service';
-import { ProgressFanout, type EventSink } from '../../generation/progress-fanout';
+import type { GenerationEvent } from './generation.service';
+import { ProgressFanout, type EventSink } from './progress-fanout';
 import { eventStream, HIGH_WATER, PULLS_PER_TURN } from './event-stream';
 
 const progress = (step: number): GenerationEvent => ({ event: 'progress', data: { step, totalSteps: 9, etaMs: 0, status: 'running' } });
