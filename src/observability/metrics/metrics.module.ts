@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics: the registry and recorders (MetricsService, global so services and transports
  * can record), REST timing (mounted by create-app.ts ahead of the body parser, so refused bodies count), the GraphQL timing plugin, GPU sampling, and /metrics on the
- * main port or on AFD_METRICS_PORT. gRPC calls are timed in src/grpc/grpc-handlers.ts; pool events
+ * main port or on AFD_METRICS_PORT. gRPC calls are timed in src/transports/grpc/grpc-handlers.ts (reported through grpc-call-observers.ts); pool events
  * arrive through the InferenceModule's PoolEventBus.
  */
 import { Global, Module, type DynamicModule } from '@nestjs/common';

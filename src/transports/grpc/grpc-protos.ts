@@ -1,4 +1,4 @@
-/** The .proto definitions under proto/, loaded at run time (the same path from src/grpc under Jest and dist/grpc). */
+/** The .proto definitions under proto/, loaded at run time (the same path from src/transports/grpc under Jest and dist/transports/grpc). */
 import { loadPackageDefinition, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
 import { resolve } from 'node:path';

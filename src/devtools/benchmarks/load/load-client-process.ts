@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isFromClient, type ArrivalRecord, type FromClient, type ToClient } from './load-protocol';
 
-/** The compiled client module, next to this one (dist/benchmarks/ when run through npm run bench:load). */
+/** The compiled client module, next to this one (dist/devtools/benchmarks/load/ when run through npm run bench:load). */
 export const CLIENT_MODULE = join(__dirname, 'load-client.js');
 
 type Message<T extends FromClient['type']> = Extract<FromClient, { type: T }>;
