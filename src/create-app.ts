@@ -7,8 +7,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module';
-import { MetricsService } from './metrics/metrics.service';
-import { RestMetricsMiddleware } from './metrics/rest-metrics.middleware';
+import { MetricsService } from './observability/metrics/metrics.service';
+import { RestMetricsMiddleware } from './observability/metrics/rest-metrics.middleware';
 import { loadRegistry } from './checkpoints/checkpoint-registry';
 import type { AppConfig } from './config/app-config';
 

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { loadAppConfig } from './config/app-config';
 import { createApp } from './create-app';
-import { appShutdownSteps } from './shutdown/app-shutdown-steps';
-import { installGracefulShutdown } from './shutdown/graceful-shutdown';
+import { appShutdownSteps } from './app/app-shutdown-steps';
+import { installGracefulShutdown } from './observability/shutdown/graceful-shutdown';
 
 /** `--allow-open` (used by `npm start` on the embedded demo) runs without API keys unless AFD_ALLOW_OPEN says otherwise. */
 function environment(argv: readonly string[]): NodeJS.ProcessEnv {

@@ -7,8 +7,8 @@ import request from 'supertest';
 import WebSocket from 'ws';
 import { hashApiKey } from '../src/auth/api-keys';
 import { createApp } from '../src/create-app';
-import { GrpcServer } from '../src/grpc/grpc.server';
-import { loadProtos } from '../src/grpc/grpc-protos';
+import { GrpcServer } from '../src/app/grpc.server';
+import { loadProtos } from '../src/transports/grpc/grpc-protos';
 import { redisAvailable } from './support/redis-available';
 import { testAppConfig } from './support/test-app-config';
 

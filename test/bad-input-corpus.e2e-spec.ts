@@ -8,8 +8,8 @@
 import { credentials, makeGenericClientConstructor, Metadata, status, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../src/create-app';
-import { GrpcServer } from '../src/grpc/grpc.server';
-import { loadProtos } from '../src/grpc/grpc-protos';
+import { GrpcServer } from '../src/app/grpc.server';
+import { loadProtos } from '../src/transports/grpc/grpc-protos';
 import { CORPUS_MAX_QUERY_BYTES, GRAPHQL_CASES as GRAPHQL_BASE_CASES, GRAPHQL_CONTROL_CHARACTER_CASES, GRAPHQL_WS_CASES, type GraphqlCase } from './bad-input-corpus/graphql-cases';
 import { probeWebsocket } from './bad-input-corpus/graphql-ws-probe';
 import { GRPC_CASES as GRPC_BASE_CASES, GRPC_EDGE_CASES, type GrpcCase } from './bad-input-corpus/grpc-cases';

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { testAppConfig } from './support/test-app-config';
 import { createApp } from '../src/create-app';
-import { GrpcServer } from '../src/grpc/grpc.server';
-import { loadProtos } from '../src/grpc/grpc-protos';
+import { GrpcServer } from '../src/app/grpc.server';
+import { loadProtos } from '../src/transports/grpc/grpc-protos';
 import { makeCheckpointFamily, type CheckpointFamily } from '../src/pool/testing/checkpoint-family.fixture';
 
 type Callback = (error: ServiceError | null, response: unknown) => void;

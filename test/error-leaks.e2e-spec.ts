@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { embeddedRegistry } from '../src/checkpoints/checkpoint-registry';
 import { createApp } from '../src/create-app';
-import { GrpcServer } from '../src/grpc/grpc.server';
-import { loadProtos } from '../src/grpc/grpc-protos';
+import { GrpcServer } from '../src/app/grpc.server';
+import { loadProtos } from '../src/transports/grpc/grpc-protos';
 import { testAppConfig } from './support/test-app-config';
 
 describe('errors from a broken checkpoint carry no absolute path', () => {

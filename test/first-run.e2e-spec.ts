@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { FIRST_RUN_PROMPTS, runFirstRun } from '../src/first-run/run-first-run';
+import { FIRST_RUN_PROMPTS, runFirstRun } from '../src/devtools/first-run/run-first-run';
 import { DEMO_CHECKPOINTS } from '../src/model-generator/demo';
 
 describe('npm start (first run)', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { readPngTextChunks } from '../src/engine/image/png-text-chunk';
-import { runGenerate } from '../src/generate-command/run-generate';
+import { runGenerate } from '../src/devtools/generate-command/run-generate';
 import { TINY_PRESET } from '../src/model-generator/config/presets';
 import { ensureModelDirectory } from '../src/model-generator/ensure-model-directory';
 

@@ -6,8 +6,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import sharp from 'sharp';
 import { testAppConfig } from './support/test-app-config';
 import { createApp } from '../src/create-app';
-import { GrpcServer } from '../src/grpc/grpc.server';
-import { loadProtos } from '../src/grpc/grpc-protos';
+import { GrpcServer } from '../src/app/grpc.server';
+import { loadProtos } from '../src/transports/grpc/grpc-protos';
 
 type Callback<T> = (error: ServiceError | null, response: T) => void;
 type UnaryMethod = (request: unknown, callback: Callback<unknown>) => void;

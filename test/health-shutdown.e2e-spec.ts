@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { createApp } from '../src/create-app';
-import { GrpcServer } from '../src/grpc/grpc.server';
-import { loadProtos } from '../src/grpc/grpc-protos';
+import { GrpcServer } from '../src/app/grpc.server';
+import { loadProtos } from '../src/transports/grpc/grpc-protos';
 import { TINY_PRESET } from '../src/model-generator/config/presets';
 import { ensureModelDirectory } from '../src/model-generator/ensure-model-directory';
-import { appShutdownSteps } from '../src/shutdown/app-shutdown-steps';
-import { installGracefulShutdown } from '../src/shutdown/graceful-shutdown';
+import { appShutdownSteps } from '../src/app/app-shutdown-steps';
+import { installGracefulShutdown } from '../src/observability/shutdown/graceful-shutdown';
 import { testAppConfig } from './support/test-app-config';
 import { waitUntilReady } from './support/wait-until-ready';
 

@@ -3,8 +3,8 @@ import { credentials, type Client, type ClientReadableStream, type ServiceError 
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { createApp } from '../src/create-app';
-import { GrpcServer } from '../src/grpc/grpc.server';
-import { loadProtos } from '../src/grpc/grpc-protos';
+import { GrpcServer } from '../src/app/grpc.server';
+import { loadProtos } from '../src/transports/grpc/grpc-protos';
 import { testAppConfig } from './support/test-app-config';
 
 interface Sample {

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { AppConfig } from '../src/config/app-config';
 import { createApp } from '../src/create-app';
-import { redisKeys } from '../src/distributed/distributed-config';
+import { redisKeys } from '../src/config/distributed-config';
 import { RedisResultStore } from '../src/distributed/redis-result-store';
 import { redisAvailable } from './support/redis-available';
 import { testAppConfig } from './support/test-app-config';

@@ -8,7 +8,7 @@ import { embeddedRegistry } from '../src/checkpoints/checkpoint-registry';
 import { testAppConfig } from './support/test-app-config';
 import { createApp } from '../src/create-app';
 import { ClipTokenizer } from '../src/engine/tokenizer';
-import { FASHION_VOCABULARY } from '../src/prompts';
+import { FASHION_VOCABULARY } from '../src/prompt-language';
 
 describe('REST /v1/prompts', () => {
   let app: NestExpressApplication;

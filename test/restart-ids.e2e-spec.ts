@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { timeOrderedId } from '../src/common/time-ordered-id';
 import { createApp } from '../src/create-app';
-import { loadProtos } from '../src/grpc/grpc-protos';
-import { GrpcServer } from '../src/grpc/grpc.server';
+import { loadProtos } from '../src/transports/grpc/grpc-protos';
+import { GrpcServer } from '../src/app/grpc.server';
 import { testAppConfig } from './support/test-app-config';
 
 type Unary = (request: unknown, callback: (error: ServiceError | null) => void) => void;

@@ -12,7 +12,7 @@ import { get, request, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
-import { loadProtos } from '../src/grpc/grpc-protos';
+import { loadProtos } from '../src/transports/grpc/grpc-protos';
 import { TINY_PRESET } from '../src/model-generator/config/presets';
 import { ensureModelDirectory } from '../src/model-generator/ensure-model-directory';
 

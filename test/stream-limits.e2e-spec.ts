@@ -10,8 +10,8 @@ import { request as httpRequest, type ClientRequest } from 'node:http';
 import WebSocket from 'ws';
 import { hashApiKey } from '../src/auth/api-keys';
 import { createApp } from '../src/create-app';
-import { GrpcServer } from '../src/grpc/grpc.server';
-import { loadProtos } from '../src/grpc/grpc-protos';
+import { GrpcServer } from '../src/app/grpc.server';
+import { loadProtos } from '../src/transports/grpc/grpc-protos';
 import { testAppConfig } from './support/test-app-config';
 
 const ALICE_KEY = 'afd_alice-key-for-streams-0123456789abcdefghijk';

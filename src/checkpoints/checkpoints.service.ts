@@ -5,7 +5,8 @@
  * refused with UNAVAILABLE (503) naming it and the reason, while the others serve.
  */
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { ApiError, ErrorCode, invalidArgument, toApiError } from '../common/error-code';
+import { ApiError, ErrorCode, invalidArgument } from '../common/error-code';
+import { toApiError } from '../error-mapping/to-api-error';
 import { quote } from '../common/bounded-text';
 import { PoolEventBus } from '../inference/pool-event-bus';
 import { InferencePool } from '../pool';

@@ -5,7 +5,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CHECKPOINT_REGISTRY, CheckpointsService } from '../checkpoints/checkpoints.service';
 import type { CheckpointEntry } from '../checkpoints/checkpoint-registry';
-import { ApiError, ErrorCode, invalidArgument, notFound, toApiError } from '../common/error-code';
+import { ApiError, ErrorCode, invalidArgument, notFound } from '../common/error-code';
+import { toApiError } from '../error-mapping/to-api-error';
 import { comparisonCellUrl, comparisonGridUrl } from '../common/result-urls';
 import { timeOrderedId } from '../common/time-ordered-id';
 import { encodeImage } from '../engine/image/encode-image';
@@ -14,7 +15,7 @@ import type { RgbImage } from '../engine/pipeline/decode-latents';
 import { parseGenerationRequest, type ValidGenerationRequest } from '../engine/pipeline/generation-request';
 import { canView, type Viewer } from '../generation/generation-store';
 import { InferencePool, type ComparisonHandle } from '../pool';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../observability/metrics/metrics.service';
 import { renderComparisonGrid } from './comparison-grid';
 import { checkReplySize } from './comparison-size';
 import { ComparisonStore, type ComparisonCellRecord, type ComparisonRecord } from './comparison-store';

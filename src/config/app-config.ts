@@ -4,7 +4,7 @@
  */
 import { loadAuthConfig, type AuthConfig } from '../auth/auth-config';
 import { hostname } from 'node:os';
-import type { DistributedConfig } from '../distributed/distributed-config';
+import type { DistributedConfig } from './distributed-config';
 import type { DeviceSpec } from '../engine/runtime/onnx-runtime';
 
 export interface AppConfig {

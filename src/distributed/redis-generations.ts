@@ -10,7 +10,8 @@
 import { Logger } from '@nestjs/common';
 import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
-import { ErrorCode, gone, notFound, toApiError } from '../common/error-code';
+import { ErrorCode, gone, notFound } from '../common/error-code';
+import { toApiError } from '../error-mapping/to-api-error';
 import { timeOrderedId } from '../common/time-ordered-id';
 import { imageAt, type GenerationBackend, type StartedGeneration } from '../generation/generation-backend';
 import { canView, type GenerationRecord, type Viewer } from '../generation/generation-store';
@@ -18,7 +19,7 @@ import { bodyFingerprint, checkIdempotencyKey, checkSameRequest } from '../gener
 import { doneEvent, isFinished, progressEvent, type GenerationEvent, type GenerationService } from '../generation/generation.service';
 import { ENDED_SUBSCRIPTION, ProgressFanout, PublishedEvent, type EventSink, type EventSubscription } from '../generation/progress-fanout';
 import type { InferencePool } from '../pool';
-import { redisKeys, type DistributedConfig } from './distributed-config';
+import { redisKeys, type DistributedConfig } from '../config/distributed-config';
 import { recordOf, type GenerationState } from './generation-state';
 import { unlessRedisFull } from './redis-full';
 import { RedisResultStore } from './redis-result-store';

@@ -13,7 +13,7 @@
  * cluster), as the rest of the distributed mode does.
  */
 import type { Redis } from 'ioredis';
-import type { redisKeys } from './distributed-config';
+import type { redisKeys } from '../config/distributed-config';
 
 export interface ResultBudgets {
   /** Image bytes all replicas together keep in Redis. */

@@ -1,11 +1,12 @@
 /** Generations: validate, queue on the pool, encode images with their parameters, keep results. */
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ErrorCode, invalidArgument, notFound, toApiError } from '../common/error-code';
+import { ErrorCode, invalidArgument, notFound } from '../common/error-code';
+import { toApiError } from '../error-mapping/to-api-error';
 import { timeOrderedId } from '../common/time-ordered-id';
 import { encodeImage, IMAGE_FORMATS, MIME_TYPES, type ImageFormat } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
 import { parseGenerationRequest, type GenerationInput } from '../engine/pipeline/generation-request';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../observability/metrics/metrics.service';
 import { InferencePool } from '../pool';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import { PromptsService } from '../prompts/prompts.service';

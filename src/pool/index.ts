@@ -4,12 +4,12 @@
  * a memory budget, fair admission and progress.
  * Plain TypeScript (no NestJS): the API's Nest module wraps it.
  */
-export { InferencePool } from './inference-pool';
-export { WORKER_SHUTDOWN_GRACE_MS } from './device-worker';
-export { PoolError, POOL_ERROR_CODES } from './pool-errors';
-export type { PoolErrorCode } from './pool-errors';
-export type { BatchingPolicy, CheckpointConfig, DeviceConfig, InferencePoolConfig, MaxBatch } from './pool-config';
-export { BATCHING_POLICIES } from './pool-config';
+export { InferencePool } from './main/inference-pool';
+export { WORKER_SHUTDOWN_GRACE_MS } from './main/device-worker';
+export { PoolError, POOL_ERROR_CODES } from './protocol/pool-errors';
+export type { PoolErrorCode } from './protocol/pool-errors';
+export type { BatchingPolicy, CheckpointConfig, DeviceConfig, InferencePoolConfig, MaxBatch } from './main/pool-config';
+export { BATCHING_POLICIES } from './main/pool-config';
 export type {
   CheckpointDescriptor,
   ComparisonCell,
@@ -31,6 +31,6 @@ export type {
   ProgressEvent,
   SubmitOptions,
   WorkerCounters,
-} from './pool-types';
-export type { InjectedFault } from './protocol';
-export { latentPreview, SD1_LATENT_RGB } from './latent-preview';
+} from './main/pool-types';
+export type { InjectedFault } from './protocol/protocol';
+export { latentPreview, SD1_LATENT_RGB } from './protocol/latent-preview';

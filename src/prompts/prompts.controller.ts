@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { BuiltPrompt, FashionVocabulary } from './index';
+import type { BuiltPrompt, FashionVocabulary } from '../prompt-language/index';
 import { PromptsService, type ParsedPromptView, type TokenizedPromptView } from './prompts.service';
 
 @ApiTags('prompts')

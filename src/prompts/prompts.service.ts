@@ -3,7 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { join } from 'node:path';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import type { CheckpointEntry } from '../checkpoints/checkpoint-registry';
-import { ApiError, ErrorCode, invalidArgument, toApiError } from '../common/error-code';
+import { ApiError, ErrorCode, invalidArgument } from '../common/error-code';
+import { toApiError } from '../error-mapping/to-api-error';
 import { ClipTokenizer, END_OF_TEXT, START_OF_TEXT } from '../engine/tokenizer';
 import {
   FASHION_VOCABULARY,
@@ -15,8 +16,8 @@ import {
   type FashionVocabulary,
   type PromptLanguage,
   type PromptTemplate,
-} from './index';
-import type { PromptAttributes } from './index';
+} from '../prompt-language/index';
+import type { PromptAttributes } from '../prompt-language/index';
 
 export interface ParsedPromptView {
   readonly attributes: PromptAttributes;

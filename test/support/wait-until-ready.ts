@@ -1,6 +1,6 @@
 /** Waits for the app's readiness (default checkpoint warmed up), polling; throws after the timeout. */
 import type { INestApplication } from '@nestjs/common';
-import { ReadinessService } from '../../src/health/readiness.service';
+import { ReadinessService } from '../../src/observability/health/readiness.service';
 
 export async function waitUntilReady(app: INestApplication, timeoutMs = 60_000): Promise<void> {
   const readiness = app.get(ReadinessService);

@@ -10,8 +10,8 @@
  */
 import { cleanText } from '../../engine/tokenizer/clean-text';
 import { preTokenize } from '../../engine/tokenizer/pre-tokenize';
-import { FASHION_VOCABULARY } from '../../prompts';
-import type { VocabularyCategory, VocabularyTerm } from '../../prompts';
+import { FASHION_VOCABULARY } from '../../prompt-language';
+import type { VocabularyCategory, VocabularyTerm } from '../../prompt-language';
 
 /** The African textiles of the release, in the order later checkpoints learn them. */
 export const AFRICAN_STYLES = ['kente', 'wax', 'adire', 'bogolan', 'lace'] as const;

@@ -12,7 +12,7 @@ import { parseGenerationRequest, type GenerationInput } from '../../engine/pipel
 import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-pipeline';
 import type { RgbImage } from '../../engine/pipeline/decode-latents';
 import { SCHEDULER_NAMES } from '../../engine/schedulers';
-import { inspectModelDirectory } from '../../model-check';
+import { inspectModelDirectory } from '../../devtools/model-check';
 import { AFRICAN_STYLES } from './demo-attributes';
 import { DEMO_SCALING_FACTOR } from './demo-vae';
 import { swatchLatents } from './swatch-latents';

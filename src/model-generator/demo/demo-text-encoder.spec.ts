@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OnnxSession } from '../../engine/runtime/onnx-runtime';
 import { tensor } from '../../engine/runtime/tensor';
-import { FASHION_VOCABULARY, resolveTerm } from '../../prompts';
+import { FASHION_VOCABULARY, resolveTerm } from '../../prompt-language';
 import { encodeModel } from '../onnx/onnx-proto';
 import { ATTRIBUTE_NAMES, DEMO_TEXT_WIDTH, attributeWords } from './demo-attributes';
 import { SEQUENCE_LENGTH, buildDemoTextEncoder, demoTokenizer } from './demo-text-encoder';

@@ -1,4 +1,4 @@
-import { FASHION_VOCABULARY } from '../../prompts';
+import { FASHION_VOCABULARY } from '../../prompt-language';
 import { AFRICAN_STYLES, DEMO_STYLES } from './demo-attributes';
 import { LATENT_TO_RGB, NULL_DIRECTION, latentsToRgb, rgbToLatents } from './demo-vae';
 import { identityCode, swatchLatents } from './swatch-latents';

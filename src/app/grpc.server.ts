@@ -1,0 +1,97 @@
+/**
+ * The gRPC listener for internal tooling: a plain @grpc/grpc-js server owned by Nest, serving the
+ * domain services (afrofashion.v1), grpc.health.v1 and server reflection on GRPC_PORT, beside the HTTP listener.
+ */
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { CheckpointsService } from '../checkpoints/checkpoints.service';
+import { ComparisonsService } from '../comparisons/comparisons.service';
+import type { AppConfig } from '../config/app-config';
+import { Generations } from '../generation/generations';
+import { PromptsService } from '../prompts/prompts.service';
+import { AccessService } from '../auth/access.service';
+import { ReadinessService } from '../observability/health/readiness.service';
+import { diffusionHandlers } from './diffusion.grpc-handlers';
+import { guardService } from '../transports/grpc/grpc-access';
+import { loadProtos } from '../transports/grpc/grpc-protos';
+import { healthHandlers } from './health.grpc-handlers';
+import { promptHandlers } from '../prompts/prompts.grpc-handlers';
+import { strictRequests } from '../transports/grpc/strict-requests';
+
+/** The AppConfig as GrpcServer receives it (its own token: importing APP_CONFIG from app.module.ts would be a cycle). */
+export const GRPC_APP_CONFIG = Symbol('GRPC_APP_CONFIG');
+
+@Injectable()
+export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('GrpcServer');
+  private server?: Server;
+  private serving = false;
+  private boundPort?: number;
+
+  constructor(
+    @Inject(GRPC_APP_CONFIG) private readonly config: AppConfig,
+    @Inject(Generations) private readonly generations: Generations,
+    @Inject(CheckpointsService) private readonly checkpoints: CheckpointsService,
+    @Inject(PromptsService) private readonly prompts: PromptsService,
+    @Inject(ComparisonsService) private readonly comparisons: ComparisonsService,
+    @Inject(AccessService) private readonly access: AccessService,
+    @Inject(ReadinessService) private readonly readiness: ReadinessService,
+  ) {}
+
+  /** The port bound (the chosen one when GRPC_PORT is 0); undefined before bootstrap. */
+  get port(): number | undefined {
+    return this.boundPort;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const protos = loadProtos();
+    const server = new Server();
+    // Health and reflection stay open (probes and tooling); the domain services need a key when keys are configured.
+    // Requests are checked against the wire format before they are decoded (strict-requests.ts): a malformed one is INVALID_ARGUMENT.
+    const diffusion = strictRequests(protos.diffusion.service, protos.definition);
+    const prompts = strictRequests(protos.prompts.service, protos.definition);
+    server.addService(diffusion, guardService(diffusion, diffusionHandlers(this.generations, this.checkpoints, this.comparisons), this.access, ['Generate', 'Compare'], ['LoadCheckpoint', 'UnloadCheckpoint']));
+    server.addService(prompts, guardService(prompts, promptHandlers(this.prompts), this.access, []));
+    // SERVING once the default checkpoint is warmed up (as /health/ready), NOT_SERVING while draining.
+    server.addService(protos.health.service, healthHandlers(async () => this.serving && (await this.readiness.state()).ready));
+    // Server reflection (v1 and v1alpha), so grpcurl and grpcui work without the .proto files.
+    new ReflectionService(protos.definition).addToServer(server);
+    const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
+    this.boundPort = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${host}:${this.config.grpcPort}`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+    );
+    this.server = server;
+    this.serving = true;
+    this.logger.log(`gRPC listening on ${host}:${this.boundPort} (afrofashion.v1, grpc.health.v1, reflection)`);
+  }
+
+  /**
+   * Before the pool stops: refuse new calls and let calls in flight end with their own final status.
+   * A Generate stream is never cut while its job runs: calls get what is left of the grace period
+   * (nothing after the SIGTERM path, where every local job has already ended: graceful-shutdown.ts;
+   * all of it on app.close() alone), then the jobs behind the calls still open are ended
+   * (UNAVAILABLE, server shutting down) so their streams get that final status. Only a client that
+   * does not take its final status is cut.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.serving = false;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    if (await settlesWithin(closed, this.readiness.graceLeftMs(this.config.shutdownGraceMs))) return;
+    this.readiness.cancelRemaining();
+    if (await settlesWithin(closed, FINAL_STATUS_MS)) return;
+    this.logger.warn(`gRPC calls still open ${FINAL_STATUS_MS} ms after their final status was sent; closing their connections`);
+    server.forceShutdown();
+  }
+}
+
+/** How long calls whose jobs have ended get to deliver their final status before the connections are cut. */
+const FINAL_STATUS_MS = 5_000;
+
+function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,93 @@
+/**
+ * `npm run bench:engine`: time per phase of one text-to-image generation on the tiny and the
+ * sd15-shaped presets, and the share of each denoising step spent outside onnxruntime (our
+ * scaling, batching copies, float16 conversion, guidance and scheduler step).
+ * Target: outside-ORT under 2% of the step at sd15-shaped dimensions.
+ */
+import type { ModelConfig } from '../../model-generator/config/model-config';
+import { SD15_SHAPED_PRESET, TINY_PRESET } from '../../model-generator/config/presets';
+import { ensureModelDirectory } from '../../model-generator/ensure-model-directory';
+import { encodeImage } from '../../engine/image/encode-image';
+import { decodeLatents } from '../../engine/pipeline/decode-latents';
+import { denoiseStep } from '../../engine/pipeline/denoise-step';
+import { encodePrompts } from '../../engine/pipeline/encode-prompts';
+import { parseGenerationRequest } from '../../engine/pipeline/generation-request';
+import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-pipeline';
+import { median, nowMs, TimedRunner } from './timing';
+
+interface Case {
+  readonly label: string;
+  readonly config: ModelConfig;
+  readonly size: number;
+  readonly steps: number;
+  readonly repeats: number;
+}
+
+const CASES: readonly Case[] = [
+  { label: 'tiny 64x64', config: TINY_PRESET, size: 64, steps: 20, repeats: 5 },
+  { label: 'tiny 512x512', config: TINY_PRESET, size: 512, steps: 10, repeats: 2 },
+  { label: 'sd15-shaped 256x256', config: SD15_SHAPED_PRESET, size: 256, steps: 3, repeats: 1 },
+];
+
+const PROMPT = 'a woman wearing a red and gold kente dress, african fashion, studio photo';
+const NEGATIVE = 'blurry, low quality';
+
+async function runCase(c: Case): Promise<void> {
+  const dir = ensureModelDirectory(c.config);
+  const pipeline = await StableDiffusionPipeline.load(dir, { device: 'cpu' });
+  const { directory, signature } = pipeline.model;
+  const textEncoder = new TimedRunner(pipeline.model.textEncoder);
+  const unet = new TimedRunner(pipeline.model.unet);
+  const vae = new TimedRunner(pipeline.model.vaeDecoder);
+  const phase: Record<string, number[]> = { tokenise: [], textEncoder: [], unetStep: [], unetOrt: [], outsideOrt: [], vaeDecode: [], pngEncode: [] };
+  const request = parseGenerationRequest({ prompt: PROMPT, negativePrompt: NEGATIVE, width: c.size, height: c.size, steps: c.steps, seed: 1, scheduler: 'euler-a' });
+
+  for (let r = 0; r < c.repeats + 1; r++) {
+    const warmup = r === 0;
+    const record = (name: string, ms: number): void => {
+      if (!warmup) phase[name]?.push(ms);
+    };
+    let t = nowMs();
+    directory.tokenizer.encode(PROMPT);
+    directory.tokenizer.encode(NEGATIVE);
+    record('tokenise', nowMs() - t);
+    const { states } = await encodePrompts([PROMPT, NEGATIVE], directory.tokenizer, textEncoder, signature);
+    record('textEncoder', textEncoder.lastMs);
+    const sequences = pipeline.createSequences(request, { cond: states[0] as Float32Array, uncond: states[1] });
+    const first = sequences[0];
+    while (first && !first.done) {
+      t = nowMs();
+      await denoiseStep(sequences, unet, signature);
+      const step = nowMs() - t;
+      record('unetStep', step);
+      record('unetOrt', unet.lastMs);
+      record('outsideOrt', step - unet.lastMs);
+    }
+    const [image] = await decodeLatents(sequences.map((s) => s.latents), first!.latentShape, vae, signature, directory.vaeScalingFactor);
+    record('vaeDecode', vae.lastMs);
+    t = nowMs();
+    await encodeImage(image!, { format: 'png', parameters: PROMPT });
+    record('pngEncode', nowMs() - t);
+  }
+  await pipeline.release();
+
+  const m = (name: string): number => median(phase[name] ?? []);
+  const share = (100 * m('outsideOrt')) / m('unetStep');
+  console.log(`\n${c.label}, ${c.steps} steps, guidance on (2 UNet rows), euler-a; medians over ${c.repeats} run(s) after a warm-up`);
+  console.log(`  tokenise              ${m('tokenise').toFixed(2).padStart(10)} ms`);
+  console.log(`  text encoder          ${m('textEncoder').toFixed(2).padStart(10)} ms`);
+  console.log(`  UNet step             ${m('unetStep').toFixed(2).padStart(10)} ms   (onnxruntime ${m('unetOrt').toFixed(2)} ms)`);
+  console.log(`  outside ORT per step  ${m('outsideOrt').toFixed(3).padStart(10)} ms   = ${share.toFixed(2)}% of the step`);
+  console.log(`  VAE decode            ${m('vaeDecode').toFixed(2).padStart(10)} ms`);
+  console.log(`  PNG encode            ${m('pngEncode').toFixed(2).padStart(10)} ms`);
+  if (c.config === SD15_SHAPED_PRESET) console.log(`  target: outside ORT < 2% of the step at sd15-shaped dimensions: ${share < 2 ? 'met' : 'NOT met'}`);
+}
+
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  console.log(`engine benchmark on ${process.platform} ${process.arch}, Node ${process.version}, CPU execution provider`);
+  for (const c of CASES) if (!only || c.label.startsWith(only)) await runCase(c);
+  console.log('\nreproduce with: npm run bench:engine   (or npm run bench:engine -- tiny | sd15-shaped)');
+}
+
+void main();

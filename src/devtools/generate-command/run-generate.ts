@@ -1,0 +1,125 @@
+/**
+ * `npm run generate -- --model DIR --prompt "..." [--seed 42 --steps 20 --scheduler euler-a ...] --out out.png`:
+ * one generation through the engine, for internal tooling and for reproducing an API result.
+ */
+import { writeFileSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EngineError, InvalidInputError } from '../../engine/errors';
+import { encodeImage, IMAGE_FORMATS, type ImageFormat } from '../../engine/image/encode-image';
+import { formatGenerationParameters } from '../../engine/image/generation-parameters';
+import { hashComponent } from '../../engine/model/content-hash';
+import { parseGenerationRequest } from '../../engine/pipeline/generation-request';
+import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-pipeline';
+import type { DeviceSpec } from '../../engine/runtime/onnx-runtime';
+import { SCHEDULER_NAMES } from '../../engine/schedulers';
+import { progressBar, type ProgressStream } from './progress-bar';
+
+const USAGE = `usage: npm run generate -- --model DIR --prompt TEXT --out FILE [options]
+  --negative-prompt TEXT   what to steer away from (used when --guidance > 1)
+  --seed N                 0..18446744073709551615 (default: random); image i uses seed + i
+  --steps N                denoising steps (default 25)
+  --guidance X             classifier-free guidance scale (default 7.5; <= 1 disables it)
+  --scheduler NAME         ${SCHEDULER_NAMES.join(' | ')} (default pndm)
+  --width N --height N     multiples of 8 (default 512)
+  --images N               number of images; FILE gets -0, -1... suffixes when N > 1
+  --noise MODE             torch | numpy: whose random numbers to reproduce (default torch)
+  --quality N              JPEG / WebP quality 1..100 (format from FILE's extension: .png .jpg .webp)
+  --device DEV             cpu | cuda:N (default cpu)`;
+
+export interface CommandIo {
+  readonly out: (line: string) => void;
+  readonly progress: ProgressStream;
+}
+
+export async function runGenerate(argv: readonly string[], io: CommandIo): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        model: { type: 'string' },
+        prompt: { type: 'string' },
+        'negative-prompt': { type: 'string' },
+        seed: { type: 'string' },
+        steps: { type: 'string' },
+        guidance: { type: 'string' },
+        scheduler: { type: 'string' },
+        width: { type: 'string' },
+        height: { type: 'string' },
+        images: { type: 'string' },
+        noise: { type: 'string' },
+        quality: { type: 'string' },
+        device: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    io.out(`generate: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (!values.model || values.prompt === undefined || !values.out) {
+    io.out(`generate: --model, --prompt and --out are required\n${USAGE}`);
+    return 2;
+  }
+  const format = formatOf(values.out);
+  if (!format) {
+    io.out(`generate: --out must end in .png, .jpg, .jpeg or .webp (got ${basename(values.out)})`);
+    return 2;
+  }
+
+  let pipeline: StableDiffusionPipeline | undefined;
+  try {
+    const request = parseGenerationRequest({
+      prompt: values.prompt,
+      negativePrompt: values['negative-prompt'],
+      seed: values.seed,
+      steps: numberOption(values.steps),
+      guidanceScale: numberOption(values.guidance),
+      scheduler: values.scheduler,
+      width: numberOption(values.width),
+      height: numberOption(values.height),
+      numImages: numberOption(values.images),
+      noiseMode: values.noise,
+    });
+    const quality = numberOption(values.quality);
+    if (typeof quality === 'string') throw new InvalidInputError('quality', `must be an integer from 1 to 100, got "${quality}"`);
+    const modelDir = resolve(values.model);
+    pipeline = await StableDiffusionPipeline.load(modelDir, { device: (values.device ?? 'cpu') as DeviceSpec });
+    const bar = progressBar(io.progress);
+    const result = await pipeline.generate(request, { onProgress: (p) => bar.update(p) });
+    bar.finish();
+    const checkpointHash = await hashComponent(resolve(modelDir, 'unet'));
+    for (const { index, seed, image } of result.images) {
+      const parameters = formatGenerationParameters({ ...request, seed, checkpointId: basename(modelDir), checkpointHash, noiseMode: request.noiseMode });
+      const file = request.numImages > 1 ? values.out.replace(/(\.[a-z]+)$/i, `-${index}$1`) : values.out;
+      writeFileSync(file, await encodeImage(image, { format, quality, parameters }));
+      io.out(`wrote ${file} (seed ${seed})`);
+    }
+    if (result.prompt.truncated) io.out(`note: the prompt was cut at ${pipeline.model.signature.sequenceLength} tokens; dropped: "${result.prompt.droppedText}"`);
+    return 0;
+  } catch (error) {
+    io.out(`generate: ${error instanceof EngineError ? error.message : `unexpected error: ${(error as Error).message}`}`);
+    return error instanceof EngineError && error.code === 'INVALID_INPUT' ? 2 : 1;
+  } finally {
+    await pipeline?.release();
+  }
+}
+
+function formatOf(file: string): ImageFormat | undefined {
+  const ext = extname(file).toLowerCase().slice(1);
+  const format = ext === 'jpg' ? 'jpeg' : ext;
+  return (IMAGE_FORMATS as readonly string[]).includes(format) ? (format as ImageFormat) : undefined;
+}
+
+/** Numbers from the command line; anything not numeric is passed on as text so validation names it. */
+function numberOption(text: string | undefined): number | string | undefined {
+  if (text === undefined) return undefined;
+  return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+}

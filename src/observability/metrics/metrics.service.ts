@@ -1,0 +1,80 @@
+/**
+ * The application's Prometheus registry (its own, not prom-client's global one, so that several
+ * applications in one process do not collide) and the recorder API the transports and services call.
+ * Every name starts with `afd_`; labels are bounded vocabularies (checkpoint and device ids from the
+ * configuration, route patterns, status names), never prompts, ids or keys.
+ */
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { grpcCallObservers, type GrpcCallObserver } from './grpc-call-observers';
+import { PoolEventBus } from '../../inference/pool-event-bus';
+import { InferencePool, type JobResult } from '../../pool';
+import { GenerationMetrics } from './generation-metrics';
+import { GpuMetrics } from './gpu-metrics';
+import { GpuSampler, runNvidiaSmi } from './gpu-sampler';
+import { METRICS_CONFIG, type MetricsConfig } from './metrics-config';
+import { PoolMetrics } from './pool-metrics';
+import { RequestMetrics, type Transport } from './request-metrics';
+
+@Injectable()
+export class MetricsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly registry = new Registry();
+  private readonly requests = new RequestMetrics(this.registry);
+  private readonly generations = new GenerationMetrics(this.registry);
+  private readonly gpu = new GpuMetrics(this.registry);
+  private readonly pool: PoolMetrics;
+  private readonly sampler: GpuSampler;
+  private readonly grpcObserver: GrpcCallObserver = (method, status, seconds) => this.observeRequest('grpc', method, status, seconds);
+
+  constructor(
+    @Inject(METRICS_CONFIG) config: MetricsConfig,
+    @Inject(InferencePool) pool: InferencePool,
+    @Inject(PoolEventBus) events: PoolEventBus,
+  ) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'afd_' });
+    this.pool = new PoolMetrics(this.registry, pool, events);
+    const logger = new Logger('Metrics');
+    this.sampler = new GpuSampler({
+      intervalMs: config.gpuSampleSeconds * 1000,
+      query: () => runNvidiaSmi(),
+      onSample: (samples) => this.gpu.update(samples),
+      onUnavailable: () => this.gpu.clear(),
+      log: (message) => logger.log(message),
+    });
+    grpcCallObservers.add(this.grpcObserver);
+  }
+
+  onApplicationBootstrap(): void {
+    this.sampler.start();
+  }
+
+  onApplicationShutdown(): void {
+    this.sampler.stop();
+    this.pool.close();
+    grpcCallObservers.delete(this.grpcObserver);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The text exposition of every metric. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** One finished request: `route` is a pattern or operation name (never a raw URL), `status` an HTTP code, ok/error or a gRPC status name. */
+  observeRequest(transport: Transport, route: string, status: string, seconds: number): void {
+    this.requests.observe(transport, route, status, seconds);
+  }
+
+  /** A generation whose images were encoded: the pool's phase timings, plus the encoding time. */
+  generationSucceeded(checkpoint: string, result: Pick<JobResult, 'timings' | 'images'>, imageEncodingSeconds: number): void {
+    this.generations.succeeded(checkpoint, result.timings, result.images.length, imageEncodingSeconds);
+  }
+
+  /** A generation refused at submission or failed later; the reason comes from the error's code. */
+  generationFailed(error: unknown): void {
+    this.generations.failed(error);
+  }
+}

@@ -1,0 +1,270 @@
+import { parseGenerationRequest, type GenerationInput } from '../../engine/pipeline/generation-request';
+import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-pipeline';
+import { InferencePool } from './inference-pool';
+import type { DeviceConfig } from './pool-config';
+import type { JobResult, PoolEvent, PoolStats, ProgressEvent, WorkerCounters } from './pool-types';
+import { makeCheckpointFamily, type CheckpointFamily } from '../testing/checkpoint-family.fixture';
+
+const BASE: GenerationInput = { prompt: 'a red kente dress', negativePrompt: 'blurry', width: 64, height: 64, steps: 8, guidanceScale: 5, seed: 42 };
+const request = (overrides: GenerationInput = {}) => parseGenerationRequest({ ...BASE, ...overrides });
+
+function bytes(result: JobResult, index = 0): Buffer {
+  const image = result.images[index];
+  if (!image) throw new Error(`no image ${index}`);
+  return Buffer.from(image.image.data);
+}
+
+async function counters(pool: InferencePool): Promise<WorkerCounters> {
+  const stats: PoolStats = await pool.stats();
+  const device = stats.devices[0];
+  if (!device?.counters) throw new Error('no live counters');
+  return device.counters;
+}
+
+describe('InferencePool: continuous batching', () => {
+  let family: CheckpointFamily;
+  let pool: InferencePool;
+  let alone: JobResult;
+  const events: PoolEvent[] = [];
+
+  beforeAll(async () => {
+    family = makeCheckpointFamily(3);
+    pool = await InferencePool.start({
+      devices: [{ device: 'cpu', maxBatch: 16, maxInFlightRows: 64, intraOpThreads: 1 }],
+      checkpoints: family.dirs.map((dir, i) => ({ id: `ft-${i}`, dir, pinned: i === 0 })),
+      onEvent: (e) => events.push(e),
+    });
+    alone = await pool.submit({ checkpointId: 'ft-0', request: request() }).result;
+  });
+  afterAll(async () => {
+    await pool?.close();
+    family?.remove();
+  });
+
+  it('gives the same image as the engine pipeline run on its own', async () => {
+    const pipeline = await StableDiffusionPipeline.load(family.dirs[0] as string, { device: 'cpu', intraOpThreads: 1 });
+    try {
+      const reference = await pipeline.generate(request());
+      expect(Buffer.from(reference.images[0]!.image.data).equals(bytes(alone))).toBe(true);
+    } finally {
+      await pipeline.release();
+    }
+    expect(alone.images.map((i) => [i.index, i.seed, i.image.width, i.image.height])).toEqual([[0, 42n, 64, 64]]);
+  });
+
+  it('batch invariance: the image is bit-for-bit the same while other requests share its UNet calls', async () => {
+    const before = await counters(pool);
+    const others = [
+      request({ seed: 7, prompt: 'indigo adire wrap', guidanceScale: 1, steps: 6, scheduler: 'euler' }),
+      request({ seed: 9, prompt: 'ankara print jumpsuit', guidanceScale: 9, steps: 10, scheduler: 'dpm++2m' }),
+      request({ seed: 100, numImages: 2, scheduler: 'ddim', steps: 8 }),
+      request({ seed: 5, negativePrompt: 'low quality', scheduler: 'euler-a', steps: 5 }),
+      request({ seed: 11, scheduler: 'lms', steps: 12, noiseMode: 'numpy' }),
+    ];
+    const handles = [pool.submit({ checkpointId: 'ft-0', request: request() }), ...others.map((r) => pool.submit({ checkpointId: 'ft-0', request: r }))];
+    const results = await Promise.all(handles.map((h) => h.result));
+    expect(bytes(results[0] as JobResult).equals(bytes(alone))).toBe(true);
+
+    const after = await counters(pool);
+    // Six jobs (seven images, twelve rows) went through shared calls, not one job per call.
+    expect(after.maxUnetJobs).toBeGreaterThanOrEqual(4);
+    expect(after.maxUnetRows).toBeGreaterThan(2);
+    expect(after.unetCalls - before.unetCalls).toBeLessThan(8 + 6 + 10 + 8 + 5 + 12);
+    // Requests sent together were encoded together, each new prompt once (the first request's came from the cache).
+    expect(after.textEncoderCalls - before.textEncoderCalls).toBe(1);
+    expect(after.textEncoderPrompts - before.textEncoderPrompts).toBe(3);
+    // The other requests still match their own solo runs.
+    const soloDdim = await pool.submit({ checkpointId: 'ft-0', request: others[2]! }).result;
+    expect(bytes(results[3] as JobResult, 1).equals(bytes(soloDdim, 1))).toBe(true);
+  });
+
+  it('a request arriving mid-generation joins the running UNet calls and still matches its solo image', async () => {
+    const timeline: string[] = [];
+    let late: Promise<JobResult> | undefined;
+    const long = pool.submit({
+      checkpointId: 'ft-0',
+      request: request({ seed: 3, steps: 150, scheduler: 'euler' }),
+      onProgress: (p) => {
+        timeline.push('long');
+        if (p.step === 3 && !late) late = pool.submit({ checkpointId: 'ft-0', request: request(), onProgress: () => timeline.push('late') }).result;
+      },
+    });
+    const first = await long.result;
+    expect(first.images).toHaveLength(1);
+    const lateResult = await (late as Promise<JobResult>);
+    // PNDM takes steps + 1 UNet steps (its first step runs twice).
+    expect(timeline.filter((t) => t === 'late')).toHaveLength(9);
+    // The late request stepped alongside the long one (in the same calls), not after it.
+    expect(timeline.lastIndexOf('long')).toBeGreaterThan(timeline.lastIndexOf('late'));
+    expect(bytes(lateResult).equals(bytes(alone))).toBe(true);
+  });
+
+  it('reports every step through the callback and the async iterator, with previews when asked', async () => {
+    const seen: ProgressEvent[] = [];
+    const handle = pool.submit({
+      checkpointId: 'ft-1',
+      request: request({ numImages: 2, steps: 4, scheduler: 'euler' }),
+      preview: true,
+      onProgress: (e) => seen.push(e),
+    });
+    const iterated: ProgressEvent[] = [];
+    for await (const event of handle.progress()) iterated.push(event);
+    const result = await handle.result;
+    expect(result.images.map((i) => i.index)).toEqual([0, 1]);
+    expect(iterated).toEqual(seen);
+    for (const index of [0, 1]) {
+      expect(seen.filter((e) => e.imageIndex === index).map((e) => e.step)).toEqual([1, 2, 3, 4]);
+    }
+    // The job's step grows once per step, not once per image.
+    expect(seen.filter((e, i) => e.jobStep > (seen[i - 1]?.jobStep ?? 0)).map((e) => e.jobStep)).toEqual([1, 2, 3, 4]);
+    for (const e of seen) {
+      expect(e).toMatchObject({ jobId: handle.jobId, checkpointId: 'ft-1', totalSteps: 4 });
+      expect(e.elapsedMs).toBeGreaterThanOrEqual(0);
+      expect(e.etaMs).toBeGreaterThanOrEqual(0);
+      expect([e.preview?.width, e.preview?.height, e.preview?.data.length]).toEqual([8, 8, 8 * 8 * 3]);
+    }
+    expect(seen.filter((e) => e.step === 4).every((e) => e.etaMs === 0)).toBe(true);
+  });
+
+  it('emits one unet-call event per UNet call, with its device, checkpoint, rows, sequences and duration', async () => {
+    const before = await counters(pool);
+    const from = events.length;
+    await pool.submit({ checkpointId: 'ft-1', request: request({ numImages: 2, steps: 4, scheduler: 'euler' }) }).result;
+    const after = await counters(pool);
+    const calls = events.slice(from).filter((e): e is Extract<PoolEvent, { type: 'unet-call' }> => e.type === 'unet-call');
+    expect(calls).toHaveLength(after.unetCalls - before.unetCalls);
+    expect(calls.map((c) => [c.checkpointId, c.rows, c.sequences])).toEqual(Array.from({ length: 4 }, () => ['ft-1', 4, 2]));
+    for (const c of calls) {
+      expect(c.device).toBe(calls[0]?.device);
+      expect(c.durationMs).toBeGreaterThan(0);
+    }
+  });
+
+  it('comparison fan-out: the same initial latents and embeddings in every cell, one image per checkpoint', async () => {
+    const before = await counters(pool);
+    const comparison = pool.submitComparison({ checkpointIds: ['ft-0', 'ft-1', 'ft-2'], request: request({ seed: 1234, prompt: 'a kaftan in mud cloth', negativePrompt: 'grainy, washed out' }) });
+    const { cells } = await comparison.result;
+    const results = cells.map((c) => {
+      if (!c.ok) throw c.error;
+      return c.result;
+    });
+    expect(results.map((r) => r.checkpointId)).toEqual(['ft-0', 'ft-1', 'ft-2']);
+    const digests = new Set(results.map((r) => r.images[0]!.initialLatentsDigest));
+    expect(digests.size).toBe(1);
+    // Different UNets, different images.
+    expect(bytes(results[0]!).equals(bytes(results[1]!))).toBe(false);
+    expect(bytes(results[1]!).equals(bytes(results[2]!))).toBe(false);
+    // Prompt and negative prompt were encoded once for the three cells (shared text encoder).
+    const after = await counters(pool);
+    expect(after.textEncoderPrompts - before.textEncoderPrompts).toBe(2);
+    // A cell equals the same request submitted on its own.
+    const solo = await pool.submit({ checkpointId: 'ft-2', request: request({ seed: 1234, prompt: 'a kaftan in mud cloth', negativePrompt: 'grainy, washed out' }) }).result;
+    expect(bytes(solo).equals(bytes(results[2]!))).toBe(true);
+    expect(solo.images[0]!.initialLatentsDigest).toBe(results[0]!.images[0]!.initialLatentsDigest);
+  });
+});
+
+describe('InferencePool: UNets with a scalar timestep input', () => {
+  let family: CheckpointFamily;
+  let pool: InferencePool;
+  beforeAll(async () => {
+    family = makeCheckpointFamily(1, { overrides: { timestep: 'float-scalar' } });
+    pool = await InferencePool.start({
+      devices: [{ device: 'cpu', maxBatch: 16, intraOpThreads: 1 }],
+      checkpoints: [{ id: 'scalar', dir: family.dirs[0] as string, pinned: true }],
+    });
+  });
+  afterAll(async () => {
+    await pool?.close();
+    family?.remove();
+  });
+
+  it('batches only sequences at the same timestep, and images still match their solo runs', async () => {
+    const a = request({ scheduler: 'euler', steps: 6 });
+    const alone = await pool.submit({ checkpointId: 'scalar', request: a }).result;
+    const together = await Promise.all(
+      [a, request({ scheduler: 'euler', steps: 6, seed: 2, guidanceScale: 1 }), request({ scheduler: 'ddim', steps: 5, seed: 3 })].map(
+        (r) => pool.submit({ checkpointId: 'scalar', request: r }).result,
+      ),
+    );
+    expect(bytes(together[0]!).equals(bytes(alone))).toBe(true);
+    const c = await counters(pool);
+    // The two euler jobs share timesteps and calls; the DDIM job runs on its own schedule.
+    expect(c.maxUnetJobs).toBe(2);
+    expect(c.failedUnetCalls).toBe(0);
+  });
+});
+
+describe('InferencePool: choosing the next UNet call', () => {
+  let family: CheckpointFamily;
+  let pool: InferencePool;
+  beforeAll(async () => {
+    family = makeCheckpointFamily(2);
+    pool = await InferencePool.start({
+      devices: [{ device: 'cpu', maxBatch: (latentPixels) => (latentPixels <= 8 * 8 ? 4 : 2), maxInFlightRows: 64, intraOpThreads: 1 }],
+      checkpoints: family.dirs.map((dir, i) => ({ id: `ft-${i}`, dir, pinned: true })),
+    });
+  });
+  afterAll(async () => {
+    await pool?.close();
+    family?.remove();
+  });
+
+  it('takes turns between groups (UNet × latent size): no group waits two calls in a row', async () => {
+    const ticks: string[] = [];
+    const jobs = [
+      ['ft-0 64²', 'ft-0', request({ scheduler: 'euler', steps: 5 })],
+      ['ft-1 64²', 'ft-1', request({ scheduler: 'euler', steps: 5 })],
+      ['ft-0 96×64', 'ft-0', request({ scheduler: 'euler', steps: 5, width: 96 })],
+    ] as const;
+    await Promise.all(jobs.map(([name, checkpointId, r]) => pool.submit({ checkpointId, request: r, onProgress: () => ticks.push(name) }).result));
+    expect(ticks).toEqual(Array.from({ length: 5 }, () => jobs.map(([name]) => name)).flat());
+  });
+
+  it('caps each call at maxBatch rows (by latent size), splitting a large job across calls', async () => {
+    const before = await counters(pool);
+    // 4 guided 64×64 images = 8 rows; maxBatch is 4 rows at this size: two calls per step.
+    const big = await pool.submit({ checkpointId: 'ft-0', request: request({ scheduler: 'euler', steps: 3, numImages: 4 }) }).result;
+    const after = await counters(pool);
+    expect(big.images.map((i) => i.seed)).toEqual([42n, 43n, 44n, 45n]);
+    expect(after.unetCalls - before.unetCalls).toBe(6);
+    expect(after.unetRows - before.unetRows).toBe(24);
+    expect(after.maxUnetRows).toBeLessThanOrEqual(4);
+    // Batch invariance across the split: image 2 equals seed 44 generated alone.
+    const alone = await pool.submit({ checkpointId: 'ft-0', request: request({ scheduler: 'euler', steps: 3, seed: 44 }) }).result;
+    expect(bytes(big, 2).equals(bytes(alone))).toBe(true);
+  });
+});
+
+describe('InferencePool: batching policy per device', () => {
+  let family: CheckpointFamily;
+  beforeAll(() => {
+    family = makeCheckpointFamily(1);
+  });
+  afterAll(() => family?.remove());
+
+  const burst = [request({ scheduler: 'euler', steps: 4 }), request({ scheduler: 'euler', steps: 3, seed: 2 }), request({ scheduler: 'euler', steps: 2, seed: 3 })];
+
+  async function runBurst(device: DeviceConfig): Promise<{ counters: WorkerCounters; results: JobResult[] }> {
+    const pool = await InferencePool.start({ devices: [{ device: 'cpu', intraOpThreads: 1, ...device }], checkpoints: [{ id: 'base', dir: family.dirs[0] as string, pinned: true }] });
+    try {
+      const results = await Promise.all(burst.map((r) => pool.submit({ checkpointId: 'base', request: r }).result));
+      return { counters: await counters(pool), results };
+    } finally {
+      await pool.close();
+    }
+  }
+
+  it('sequential: every UNet call holds one job; request-level: the burst shares calls; images are the same', async () => {
+    const sequential = await runBurst({ batching: 'sequential', maxBatch: 8 });
+    expect(sequential.counters).toMatchObject({ unetCalls: 4 + 3 + 2, unetRows: 2 * (4 + 3 + 2), maxUnetJobs: 1, maxUnetRows: 2 });
+
+    // A window long enough that the batch starts only when full: 3 guided images = 6 rows.
+    const requestLevel = await runBurst({ batching: 'request-level', batchWindowMs: 60_000, maxBatch: 6 });
+    expect(requestLevel.counters).toMatchObject({ unetCalls: 4, unetRows: 2 * (4 + 3 + 2), maxUnetJobs: 3, maxUnetRows: 6 });
+
+    for (let i = 0; i < burst.length; i++) {
+      expect(bytes(sequential.results[i] as JobResult).equals(bytes(requestLevel.results[i] as JobResult))).toBe(true);
+    }
+  });
+});

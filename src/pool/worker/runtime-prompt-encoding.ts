@@ -1,0 +1,126 @@
+/**
+ * Prompt encoding: waiting jobs that share a text encoder and tokenizer are encoded in one
+ * text-encoder call (identical prompts once, recent ones from a small cache), and each job's
+ * sequences are created from its embeddings. A prompt whose states are not finite (a broken text
+ * encoder) fails the jobs that use it and is never cached; the call's other prompts are used as usual.
+ */
+import { createHash } from 'node:crypto';
+import { usesClassifierFreeGuidance } from '../../engine/pipeline/classifier-free-guidance';
+import type { PromptEmbeddings } from '../../engine/pipeline/denoising-sequence';
+import { encodePrompts } from '../../engine/pipeline/encode-prompts';
+import type { NonFiniteOutputError } from '../../engine/pipeline/non-finite';
+import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-pipeline';
+import { toWireError } from '../protocol/pool-errors';
+import { endJob, failJobs } from './runtime-jobs';
+import type { JobRuntime, RuntimeState } from './runtime-state';
+
+/** Encodes the prompts of the next batch of admitted jobs and creates their sequences; false when none waits. */
+export async function encodeTick(runtime: RuntimeState): Promise<boolean> {
+  const first = runtime.encodeQueue[0];
+  if (!first) return false;
+  const key = encoderKey(first);
+  const batch: JobRuntime[] = [];
+  const prompts = new Set<string>();
+  for (const job of runtime.encodeQueue) {
+    if (encoderKey(job) !== key) continue;
+    const own = promptsOf(job).filter((p) => !prompts.has(p) && !runtime.embeddingCache.has(`${key}\0${p}`));
+    if (batch.length > 0 && prompts.size + own.length > runtime.init.maxEncodePrompts) break;
+    for (const p of own) prompts.add(p);
+    batch.push(job);
+  }
+  runtime.encodeQueue = runtime.encodeQueue.filter((j) => !batch.includes(j));
+
+  const { directory, signature } = first.model as NonNullable<JobRuntime['model']>;
+  const fresh = [...prompts];
+  const states = new Map<string, Float32Array>();
+  const broken = new Map<string, NonFiniteOutputError>();
+  if (fresh.length > 0) {
+    try {
+      const encoded = await runtime.store.use(first.spec.checkpointId, 'text_encoder', (encoder) => encodePrompts(fresh, directory.tokenizer, encoder, signature));
+      encoded.states.forEach((state, i) => {
+        const error = encoded.nonFinite[i];
+        if (error) broken.set(fresh[i] as string, error);
+        else states.set(fresh[i] as string, state);
+      });
+    } catch (error) {
+      failJobs(runtime, batch, error);
+      return true;
+    }
+    runtime.counters.textEncoderCalls++;
+    runtime.counters.textEncoderPrompts += fresh.length;
+  }
+  const embeddingOf = (prompt: string): Float32Array => {
+    const found = states.get(prompt);
+    if (found) return found;
+    runtime.counters.embeddingCacheHits++;
+    const cached = runtime.embeddingCache.get(`${key}\0${prompt}`) as Float32Array;
+    cacheEmbedding(runtime, `${key}\0${prompt}`, cached); // most recently used again
+    return cached;
+  };
+
+  for (const job of batch) {
+    if (job.state !== 'encoding') continue;
+    const { request } = job.spec;
+    const unusable = promptsOf(job).map((p) => broken.get(p)).find((e) => e !== undefined);
+    if (unusable) {
+      endJob(runtime, job, { kind: 'failed', error: toWireError(unusable) });
+      continue;
+    }
+    const embeddings: PromptEmbeddings =
+      usesClassifierFreeGuidance(request) ? { cond: embeddingOf(request.prompt), uncond: embeddingOf(request.negativePrompt) } : { cond: embeddingOf(request.prompt) };
+    try {
+      const model = job.model as NonNullable<JobRuntime['model']>;
+      const pipeline = new StableDiffusionPipeline({
+        directory: model.directory,
+        signature: model.signature,
+        textEncoder: runtime.store.session(job.spec.checkpointId, 'text_encoder'),
+        unet: runtime.store.session(job.spec.checkpointId, 'unet'),
+        vaeDecoder: runtime.store.session(job.spec.checkpointId, 'vae_decoder'),
+        release: () => Promise.resolve(),
+      });
+      const sequences = pipeline.createSequences(request, embeddings, job.spec.jobId);
+      job.sequences = sequences.map((seq, imageIndex) => ({
+        job,
+        imageIndex,
+        seq,
+        initialLatentsDigest: digest(seq.latents),
+        waitingSince: ++runtime.waitCounter,
+      }));
+    } catch (error) {
+      endJob(runtime, job, { kind: 'failed', error: toWireError(error) });
+      continue;
+    }
+    job.state = 'running';
+    job.encodedAt = performance.now();
+    if (runtime.init.batching === 'continuous') for (const s of job.sequences) runtime.active.add(s);
+    else runtime.ready.push(job);
+  }
+  // Only now: caching the new prompts may evict entries that this batch's jobs were counting on.
+  for (const [prompt, state] of states) cacheEmbedding(runtime, `${key}\0${prompt}`, state);
+  return true;
+}
+
+function promptsOf(job: JobRuntime): string[] {
+  const { request } = job.spec;
+  return usesClassifierFreeGuidance(request) ? [request.prompt, request.negativePrompt] : [request.prompt];
+}
+
+/** Prompts are encoded together only through the same text encoder and tokenizer. */
+function encoderKey(job: JobRuntime): string {
+  const spec = job.checkpoint.spec;
+  return `${spec.components.text_encoder.hash}:${spec.tokenizerHash}`;
+}
+
+function cacheEmbedding(runtime: RuntimeState, key: string, state: Float32Array): void {
+  if (runtime.init.embeddingCacheSize <= 0) return;
+  runtime.embeddingCache.delete(key);
+  runtime.embeddingCache.set(key, state);
+  while (runtime.embeddingCache.size > runtime.init.embeddingCacheSize) {
+    const oldest = runtime.embeddingCache.keys().next().value as string;
+    runtime.embeddingCache.delete(oldest);
+  }
+}
+
+function digest(latents: Float32Array): string {
+  return createHash('sha256').update(new Uint8Array(latents.buffer, latents.byteOffset, latents.byteLength)).digest('hex');
+}

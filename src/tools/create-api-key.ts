@@ -1,3 +1,0 @@
-import { runCreateKey } from '../auth/create-key-command';
-
-process.exitCode = runCreateKey(process.argv.slice(2), (text) => console.log(text));
