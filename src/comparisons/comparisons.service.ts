@@ -6,6 +6,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CHECKPOINT_REGISTRY, CheckpointsService } from '../checkpoints/checkpoints.service';
 import type { CheckpointEntry } from '../checkpoints/checkpoint-registry';
 import { ApiError, ErrorCode, invalidArgument, notFound, toApiError } from '../common/error-code';
+import { refuseUnknownFields } from '../common/api-contract';
 import { timeOrderedId } from '../common/time-ordered-id';
 import { encodeImage } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
@@ -15,14 +16,12 @@ import { canView, type Viewer } from '../generation/generation-store';
 import { InferencePool, type ComparisonHandle } from '../pool';
 import { MetricsService } from '../metrics/metrics.service';
 import { renderComparisonGrid } from './comparison-grid';
+import { COMPARISON_SETTINGS, CompareFieldsSchema, MAX_COMPARISON_PROMPTS } from './comparison.schemas';
 import { checkReplySize } from './comparison-size';
 import { ComparisonStore, type ComparisonCellRecord, type ComparisonRecord } from './comparison-store';
 import { prepareReferenceImage, readReferenceImageBytes, REFERENCE_IMAGE_FIELD } from './reference-image';
 
-export const MAX_COMPARISON_PROMPTS = 4;
-/** The generation settings a comparison takes; the rest of a body is refused. */
-const SETTINGS = ['seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'negativePrompt'] as const;
-const FIELDS = ['prompt', 'prompts', 'checkpoints', ...SETTINGS] as const;
+export { MAX_COMPARISON_PROMPTS } from './comparison.schemas';
 
 export interface CreateComparisonOptions {
   /**
@@ -58,16 +57,13 @@ export class ComparisonsService {
   ) {}
 
   async create(body: unknown, clientId: string, options: CreateComparisonOptions = {}): Promise<ComparisonRecord> {
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('body', 'must be a JSON object');
-    const input = body as Record<string, unknown>;
     const referenceField = options.referenceImageField ?? REFERENCE_IMAGE_FIELD;
-    const known: ReadonlySet<string> = new Set([...FIELDS, referenceField]);
-    const unknown = Object.keys(input).find((key) => !known.has(key));
-    if (unknown !== undefined) throw invalidArgument(unknown, `is not a comparison field (known: ${[...known].join(', ')})`);
+    // The schema's fields, with the reference image under the transport's name for it.
+    const input = refuseUnknownFields(CompareFieldsSchema, body, 'is not a comparison field', [referenceField]);
     const prompts = readPrompts(input);
     const columns = this.readCheckpoints(input['checkpoints']);
     const settings: Record<string, unknown> = {};
-    for (const key of SETTINGS) if (input[key] !== undefined) settings[key] = input[key];
+    for (const key of COMPARISON_SETTINGS) if (input[key] !== undefined) settings[key] = input[key];
 
     // The first row fixes the seed (random when none is given); every row and cell shares it.
     const requests: GenerationRequest[] = [];
