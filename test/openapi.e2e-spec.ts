@@ -10,7 +10,14 @@ import { promisify } from 'node:util';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import request from 'supertest';
+import { z } from 'zod';
+import { ErrorBodySchema } from '../src/common/api-contract';
+import { CheckpointListSchema, CheckpointViewSchema } from '../src/checkpoints/checkpoint.schemas';
+import { ComparisonViewSchema } from '../src/comparisons/comparison.schemas';
 import { createApp } from '../src/create-app';
+import { GenerationViewSchema } from '../src/generation/generation.schemas';
+import { HealthReportSchema } from '../src/health/health.schemas';
+import { BuiltPromptSchema, ParsedPromptSchema, TokenizedPromptSchema, VocabularySchema } from '../src/prompts/prompt.schemas';
 import { testAppConfig } from './support/test-app-config';
 
 interface Operation {
@@ -81,6 +88,29 @@ describe('OpenAPI document (/docs-json)', () => {
     expect(publicRoutes.sort()).toEqual(['GET /health/live', 'GET /health/ready']);
   });
 
+  it('answers what it documents: real answers parse with the schemas the document is built from', async () => {
+    const http = () => request(app.getHttpServer());
+    // Deeply strict, so an answer's undocumented field fails too.
+    const conforms = (schema: z.ZodType, body: unknown, what: string): void => {
+      const result = strictly(schema).safeParse(body);
+      expect({ what, issues: result.success ? [] : result.error.issues }).toEqual({ what, issues: [] });
+    };
+    conforms(CheckpointListSchema, (await http().get('/v1/checkpoints').expect(200)).body, 'listCheckpoints');
+    conforms(CheckpointViewSchema, (await http().get('/v1/checkpoints/final').expect(200)).body, 'getCheckpoint');
+    const created = (await http().post('/v1/generations').send({ prompt: 'red kente dress', width: 64, height: 64, steps: 2, seed: 3 }).expect(201)).body as { id: string };
+    conforms(GenerationViewSchema, created, 'createGeneration');
+    conforms(GenerationViewSchema, (await http().get(`/v1/generations/${created.id}?base64=true`).expect(200)).body, 'getGeneration');
+    const comparison = await http().post('/v1/comparisons').send({ prompt: 'red kente dress', checkpoints: ['baseline', 'final'], width: 64, height: 64, steps: 2 }).expect(201);
+    conforms(ComparisonViewSchema, comparison.body, 'createComparison');
+    conforms(VocabularySchema, (await http().get('/v1/prompts/vocabulary').expect(200)).body, 'getPromptVocabulary');
+    conforms(BuiltPromptSchema, (await http().post('/v1/prompts/build').send({ attributes: { garment: 'dress', colours: ['red'] } }).expect(200)).body, 'buildPrompt');
+    conforms(ParsedPromptSchema, (await http().post('/v1/prompts/parse').send({ text: 'red kente dress' }).expect(200)).body, 'parsePrompt');
+    conforms(TokenizedPromptSchema, (await http().post('/v1/prompts/tokenize').send({ text: 'red kente dress' }).expect(200)).body, 'tokenizePrompt');
+    conforms(HealthReportSchema, (await http().get('/health/live').expect(200)).body, 'getLiveness');
+    conforms(ErrorBodySchema, (await http().post('/v1/generations').send({ prompt: 'x', width: 100 }).expect(400)).body, 'a 400');
+    conforms(ErrorBodySchema, (await http().get('/v1/generations/nope').expect(404)).body, 'a 404');
+  });
+
   it('passes @redocly/cli lint (recommended rules) without errors', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'afd-openapi-'));
     try {
@@ -98,3 +128,12 @@ describe('OpenAPI document (/docs-json)', () => {
     }
   }, 60_000);
 });
+
+/** The schema with every object refusing fields it does not define (answers are documented whole). */
+function strictly(schema: z.ZodType): z.ZodType {
+  if (schema instanceof z.ZodObject) return z.strictObject(Object.fromEntries(Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, value]) => [key, strictly(value)])));
+  if (schema instanceof z.ZodArray) return z.array(strictly(schema.element as z.ZodType));
+  if (schema instanceof z.ZodOptional) return strictly(schema.unwrap() as z.ZodType).optional();
+  if (schema instanceof z.ZodNullable) return strictly(schema.unwrap() as z.ZodType).nullable();
+  return schema;
+}
