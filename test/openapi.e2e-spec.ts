@@ -105,6 +105,7 @@ describe('OpenAPI document (/docs-json)', () => {
     conforms(VocabularySchema, (await http().get('/v1/prompts/vocabulary').expect(200)).body, 'getPromptVocabulary');
     conforms(BuiltPromptSchema, (await http().post('/v1/prompts/build').send({ attributes: { garment: 'dress', colours: ['red'] } }).expect(200)).body, 'buildPrompt');
     conforms(ParsedPromptSchema, (await http().post('/v1/prompts/parse').send({ text: 'red kente dress' }).expect(200)).body, 'parsePrompt');
+    conforms(ParsedPromptSchema, (await http().post('/v1/prompts/parse').send({ text: '1234' }).expect(200)).body, 'parsePrompt (language unknown)');
     conforms(TokenizedPromptSchema, (await http().post('/v1/prompts/tokenize').send({ text: 'red kente dress' }).expect(200)).body, 'tokenizePrompt');
     conforms(HealthReportSchema, (await http().get('/health/live').expect(200)).body, 'getLiveness');
     conforms(ErrorBodySchema, (await http().post('/v1/generations').send({ prompt: 'x', width: 100 }).expect(400)).body, 'a 400');

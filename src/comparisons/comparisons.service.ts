@@ -16,10 +16,11 @@ import { canView, type Viewer } from '../generation/generation-store';
 import { InferencePool, type ComparisonHandle } from '../pool';
 import { MetricsService } from '../metrics/metrics.service';
 import { renderComparisonGrid } from './comparison-grid';
-import { COMPARISON_SETTINGS, CompareFieldsSchema, MAX_COMPARISON_PROMPTS } from './comparison.schemas';
+import { COMPARISON_SETTINGS, CompareFieldsSchema, MAX_COMPARISON_PROMPTS, type ComparisonViewSchema } from './comparison.schemas';
 import { checkReplySize } from './comparison-size';
 import { ComparisonStore, type ComparisonCellRecord, type ComparisonRecord } from './comparison-store';
 import { prepareReferenceImage, readReferenceImageBytes, REFERENCE_IMAGE_FIELD } from './reference-image';
+import type { z } from 'zod';
 
 export { MAX_COMPARISON_PROMPTS } from './comparison.schemas';
 
@@ -37,14 +38,8 @@ export interface CreateComparisonOptions {
   readonly maxReplyBytes?: number;
 }
 
-export interface ComparisonView {
-  readonly id: string;
-  readonly seed: string;
-  readonly cells: ReadonlyArray<{ prompt: string; checkpoint: string; trainingStep: number; row: number; column: number; imageUrl: string }>;
-  readonly gridUrl: string;
-  /** The grid's first column is the uploaded reference image; cells' columns still count checkpoints from 0. */
-  readonly hasReference: boolean;
-}
+/** A comparison as the API answers it (its schema: comparison.schemas.ts). */
+export type ComparisonView = z.infer<typeof ComparisonViewSchema>;
 
 @Injectable()
 export class ComparisonsService {

@@ -55,7 +55,7 @@ export const ParsedPromptSchema = z.object({
   attributes: PromptAttributesSchema,
   prompt: z.string(),
   unplaced: z.array(z.string()).describe('Words of the text that are no attribute'),
-  language: z.enum(['en', 'fr']),
+  language: z.enum(['en', 'fr', 'unknown']).describe('`unknown` when the text gives no clue'),
 });
 
 export const TokenizedPromptSchema = z.object({
