@@ -4,13 +4,14 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module';
 import { MetricsService } from './observability/metrics/metrics.service';
 import { RestMetricsMiddleware } from './observability/metrics/rest-metrics.middleware';
 import { loadRegistry } from './checkpoints/checkpoint-registry';
 import type { AppConfig } from './config/app-config';
+import { openApiDocument } from './openapi-document';
 
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const registry = loadRegistry(config.registryFile);
@@ -26,16 +27,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const logger = new Logger('Access');
   if (config.auth.mode === 'open') logger.warn(`running OPEN: no API keys configured (AFD_ALLOW_OPEN=true); clients are told apart by address, rate-limited as tier ${config.auth.openTier}, and admin routes are refused`);
   else logger.log(`API keys required: ${config.auth.store.size} key(s) loaded${config.redisUrl ? '; rate-limit counters in Redis' : ''}`);
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Afro Fashion Diffusion API')
-      .setDescription('Text-to-image generation with the Afro Fashion Stable Diffusion checkpoints. Send your API key as `Authorization: Bearer <key>` (or `X-API-Key`).')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  // Built from the route tables and the zod schemas, not from the controllers' decorators (docs/DESIGN.md, "Contract").
+  SwaggerModule.setup('docs', app, openApiDocument());
   return app;
 }
 

@@ -10,6 +10,7 @@ import type { EventSink, EventSubscription } from '../generation/progress-fanout
 import type { ComparisonsService } from '../comparisons/comparisons.service';
 import type { ComparisonRecord } from '../comparisons/comparison-store';
 import { attributesInput, type AttributesMessage } from '../transports/grpc/grpc-attributes';
+import { GENERATION_FIELDS } from '../generation/generation.schemas';
 import { viewerOf } from '../auth/api-keys';
 import { principalOf } from '../transports/grpc/grpc-access';
 import { serverStream, unary } from '../transports/grpc/grpc-handlers';
@@ -33,22 +34,8 @@ export interface GenerateRequestMessage {
   readonly attributes?: AttributesMessage;
 }
 
-const GENERATE_FIELDS = [
-  'prompt',
-  'negativePrompt',
-  'checkpoint',
-  'width',
-  'height',
-  'steps',
-  'guidanceScale',
-  'seed',
-  'scheduler',
-  'noiseMode',
-  'numImages',
-  'eta',
-  'outputFormat',
-  'quality',
-] as const satisfies ReadonlyArray<keyof GenerateRequestMessage>;
+/** The request schema's fields but attributes (a message of its own, mapped below); the .proto is checked against the schema. */
+const GENERATE_FIELDS = GENERATION_FIELDS.filter((field): field is Exclude<keyof GenerateRequestMessage, 'attributes'> => field !== 'attributes');
 
 interface ImageMessage {
   index: number;

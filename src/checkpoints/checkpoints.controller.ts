@@ -1,10 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../auth/access.decorators';
 import { CheckpointsService, type CheckpointView } from './checkpoints.service';
 
 @ApiTags('checkpoints')
-@ApiBearerAuth()
 @Controller('v1/checkpoints')
 export class CheckpointsController {
   constructor(@Inject(CheckpointsService) private readonly checkpoints: CheckpointsService) {}

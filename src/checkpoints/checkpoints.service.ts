@@ -11,24 +11,13 @@ import { quote } from '../common/bounded-text';
 import { PoolEventBus } from '../inference/pool-event-bus';
 import { InferencePool } from '../pool';
 import type { CheckpointEntry } from './checkpoint-registry';
+import type { z } from 'zod';
+import type { CheckpointViewSchema } from './checkpoint.schemas';
 
 export const CHECKPOINT_REGISTRY = Symbol('CHECKPOINT_REGISTRY');
 
-export interface CheckpointView {
-  readonly id: string;
-  readonly label: string;
-  readonly baseModel: string;
-  readonly trainingStep: number;
-  readonly default: boolean;
-  readonly pinned: boolean;
-  readonly unetHash: string;
-  readonly residentOn: string[];
-  readonly bytes: number;
-  /** `unavailable`: broken, listed but not served. */
-  readonly status: 'available' | 'unavailable';
-  /** Why it is unavailable, naming the file (`tokenizer/vocab.json: invalid JSON (...)`); null when available. */
-  readonly error: string | null;
-}
+/** A checkpoint as the API answers it (its schema: checkpoint.schemas.ts). */
+export type CheckpointView = z.infer<typeof CheckpointViewSchema>;
 
 @Injectable()
 export class CheckpointsService implements OnModuleDestroy {

@@ -8,6 +8,7 @@ import type { CheckpointEntry } from '../checkpoints/checkpoint-registry';
 import { ApiError, ErrorCode, invalidArgument, notFound } from '../common/error-code';
 import { toApiError } from '../error-mapping/to-api-error';
 import { comparisonCellUrl, comparisonGridUrl } from '../common/result-urls';
+import { refuseUnknownFields } from '../common/api-contract';
 import { timeOrderedId } from '../common/time-ordered-id';
 import { encodeImage } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
@@ -17,14 +18,13 @@ import { canView, type Viewer } from '../generation/generation-store';
 import { InferencePool, type ComparisonHandle } from '../pool';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { renderComparisonGrid } from './comparison-grid';
+import { COMPARISON_SETTINGS, CompareFieldsSchema, MAX_COMPARISON_PROMPTS, type ComparisonViewSchema } from './comparison.schemas';
 import { checkReplySize } from './comparison-size';
 import { ComparisonStore, type ComparisonCellRecord, type ComparisonRecord } from './comparison-store';
 import { prepareReferenceImage, readReferenceImageBytes, REFERENCE_IMAGE_FIELD } from './reference-image';
+import type { z } from 'zod';
 
-export const MAX_COMPARISON_PROMPTS = 4;
-/** The generation settings a comparison takes; the rest of a body is refused. */
-const SETTINGS = ['seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'negativePrompt'] as const;
-const FIELDS = ['prompt', 'prompts', 'checkpoints', ...SETTINGS] as const;
+export { MAX_COMPARISON_PROMPTS } from './comparison.schemas';
 
 export interface CreateComparisonOptions {
   /**
@@ -40,14 +40,8 @@ export interface CreateComparisonOptions {
   readonly maxReplyBytes?: number;
 }
 
-export interface ComparisonView {
-  readonly id: string;
-  readonly seed: string;
-  readonly cells: ReadonlyArray<{ prompt: string; checkpoint: string; trainingStep: number; row: number; column: number; imageUrl: string }>;
-  readonly gridUrl: string;
-  /** The grid's first column is the uploaded reference image; cells' columns still count checkpoints from 0. */
-  readonly hasReference: boolean;
-}
+/** A comparison as the API answers it (its schema: comparison.schemas.ts). */
+export type ComparisonView = z.infer<typeof ComparisonViewSchema>;
 
 @Injectable()
 export class ComparisonsService {
@@ -60,16 +54,13 @@ export class ComparisonsService {
   ) {}
 
   async create(body: unknown, clientId: string, options: CreateComparisonOptions = {}): Promise<ComparisonRecord> {
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('body', 'must be a JSON object');
-    const input = body as Record<string, unknown>;
     const referenceField = options.referenceImageField ?? REFERENCE_IMAGE_FIELD;
-    const known: ReadonlySet<string> = new Set([...FIELDS, referenceField]);
-    const unknown = Object.keys(input).find((key) => !known.has(key));
-    if (unknown !== undefined) throw invalidArgument(unknown, `is not a comparison field (known: ${[...known].join(', ')})`);
+    // The schema's fields, with the reference image under the transport's name for it.
+    const input = refuseUnknownFields(CompareFieldsSchema, body, 'is not a comparison field', [referenceField]);
     const prompts = readPrompts(input);
     const columns = this.readCheckpoints(input['checkpoints']);
     const settings: Record<string, unknown> = {};
-    for (const key of SETTINGS) if (input[key] !== undefined) settings[key] = input[key];
+    for (const key of COMPARISON_SETTINGS) if (input[key] !== undefined) settings[key] = input[key];
 
     // The first row fixes the seed (random when none is given); every row and cell shares it.
     const requests: ValidGenerationRequest[] = [];

@@ -2,53 +2,57 @@ import { Field, Float, InputType, Int } from '@nestjs/graphql';
 import { ImageFormatEnum, NoiseModeEnum, SchedulerEnum } from '../transports/graphql/enums';
 import { PromptAttributesInput } from '../prompts/prompt-attributes.input';
 import { SeedScalar } from '../transports/graphql/seed.scalar';
+import { describeGenerationField } from './generation.schemas';
 
-/** The same fields as POST /v1/generations; omitted fields take the same defaults. */
+/**
+ * The same fields as POST /v1/generations, described by its schema (generation.schemas.ts); omitted
+ * fields take the same defaults. test/contract-parity.e2e-spec.ts checks the two stay alike.
+ */
 @InputType('GenerateInput')
 export class GenerateInput {
-  @Field(() => String, { nullable: true, description: 'The text prompt (or give attributes)' })
+  @Field(() => String, { nullable: true, description: describeGenerationField('prompt') })
   prompt?: string | null;
 
-  @Field(() => PromptAttributesInput, { nullable: true, description: "Fashion attributes, rendered by the checkpoint's prompt template" })
+  @Field(() => PromptAttributesInput, { nullable: true, description: describeGenerationField('attributes') })
   attributes?: PromptAttributesInput | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: describeGenerationField('negativePrompt') })
   negativePrompt?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Checkpoint id; the registry's default when omitted" })
+  @Field(() => String, { nullable: true, description: describeGenerationField('checkpoint') })
   checkpoint?: string | null;
 
-  @Field(() => SeedScalar, { nullable: true, description: 'Random when omitted; image i uses seed + i' })
+  @Field(() => SeedScalar, { nullable: true, description: describeGenerationField('seed') })
   seed?: string | number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: describeGenerationField('steps') })
   steps?: number | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: describeGenerationField('guidanceScale') })
   guidanceScale?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Pixels, a multiple of 8' })
+  @Field(() => Int, { nullable: true, description: describeGenerationField('width') })
   width?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Pixels, a multiple of 8' })
+  @Field(() => Int, { nullable: true, description: describeGenerationField('height') })
   height?: number | null;
 
-  @Field(() => SchedulerEnum, { nullable: true })
+  @Field(() => SchedulerEnum, { nullable: true, description: describeGenerationField('scheduler') })
   scheduler?: SchedulerEnum | null;
 
-  @Field(() => NoiseModeEnum, { nullable: true })
+  @Field(() => NoiseModeEnum, { nullable: true, description: describeGenerationField('noiseMode') })
   noiseMode?: NoiseModeEnum | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: describeGenerationField('numImages') })
   numImages?: number | null;
 
-  @Field(() => Float, { nullable: true, description: "DDIM's eta" })
+  @Field(() => Float, { nullable: true, description: describeGenerationField('eta') })
   eta?: number | null;
 
-  @Field(() => ImageFormatEnum, { nullable: true })
+  @Field(() => ImageFormatEnum, { nullable: true, description: describeGenerationField('outputFormat') })
   outputFormat?: ImageFormatEnum | null;
 
-  @Field(() => Int, { nullable: true, description: 'JPEG and WebP quality, 1 to 100' })
+  @Field(() => Int, { nullable: true, description: describeGenerationField('quality') })
   quality?: number | null;
 }
 
@@ -60,25 +64,25 @@ export class CompareInput {
   @Field(() => [String], { nullable: true, description: 'Checkpoint ids, one column each; every checkpoint when omitted' })
   checkpoints?: string[] | null;
 
-  @Field(() => SeedScalar, { nullable: true })
+  @Field(() => SeedScalar, { nullable: true, description: describeGenerationField('seed') })
   seed?: string | number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: describeGenerationField('steps') })
   steps?: number | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: describeGenerationField('guidanceScale') })
   guidanceScale?: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: describeGenerationField('width') })
   width?: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: describeGenerationField('height') })
   height?: number | null;
 
-  @Field(() => SchedulerEnum, { nullable: true })
+  @Field(() => SchedulerEnum, { nullable: true, description: describeGenerationField('scheduler') })
   scheduler?: SchedulerEnum | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: describeGenerationField('negativePrompt') })
   negativePrompt?: string | null;
 
   @Field(() => String, {

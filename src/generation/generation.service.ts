@@ -2,6 +2,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ErrorCode, invalidArgument, notFound } from '../common/error-code';
 import { toApiError } from '../error-mapping/to-api-error';
+import { refuseUnknownFields } from '../common/api-contract';
 import { timeOrderedId } from '../common/time-ordered-id';
 import { encodeImage, IMAGE_FORMATS, MIME_TYPES, type ImageFormat } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
@@ -14,6 +15,7 @@ import { ENDED_SUBSCRIPTION, ProgressFanout, PublishedEvent, type EventSink, typ
 import { imageAt } from './generation-backend';
 import { canView, GenerationStore, type GenerationRecord, type GenerationStatus, type Viewer } from './generation-store';
 import { bodyFingerprint, checkIdempotencyKey, checkSameRequest, IdempotencyCache } from './idempotency-cache';
+import { GenerateRequestSchema, QUALITY_RANGE } from './generation.schemas';
 
 // Kept here for the modules that import them from the service (src/distributed).
 export { canonicalJson, checkIdempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-cache';
@@ -23,25 +25,8 @@ export type GenerationEvent =
   | { readonly event: 'progress'; readonly data: { step: number; totalSteps: number; etaMs: number; status: GenerationStatus } }
   | { readonly event: 'done'; readonly data: { status: GenerationStatus; step: number; totalSteps: number; error?: { code: string; message: string } } };
 
-/** Every field a generation request may carry; anything else is refused by name. */
-export const GENERATION_FIELDS: readonly string[] = [
-  'prompt',
-  'attributes',
-  'negativePrompt',
-  'checkpoint',
-  'seed',
-  'steps',
-  'guidanceScale',
-  'width',
-  'height',
-  'scheduler',
-  'noiseMode',
-  'numImages',
-  'eta',
-  'outputFormat',
-  'quality',
-];
-const KNOWN_FIELDS: ReadonlySet<string> = new Set(GENERATION_FIELDS);
+// The request's fields and rules are written once, in its schema.
+export { GENERATION_FIELDS } from './generation.schemas';
 
 // The JSON view lives in generation-view.ts (one mapper, image URLs from common/result-urls.ts).
 export type { GenerationView } from './generation-view';
@@ -139,16 +124,14 @@ export class GenerationService {
   }
 
   private prepare(body: unknown) {
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('body', 'must be a JSON object');
-    const unknownField = Object.keys(body).find((key) => !KNOWN_FIELDS.has(key));
-    if (unknownField !== undefined) throw invalidArgument(unknownField, `is not a generation field (known: ${GENERATION_FIELDS.join(', ')})`);
+    refuseUnknownFields(GenerateRequestSchema, body, 'is not a generation field');
     const checkpoint = this.checkpoints.resolve((body as GenerationInput)['checkpoint']);
     const input = this.withPrompt(body as GenerationInput, checkpoint.id);
     // null means "the default" for these as for every other field.
     const format = outputFormat(input['outputFormat'] ?? undefined);
     const quality = input['quality'] ?? undefined;
-    if (quality !== undefined && (typeof quality !== 'number' || !Number.isInteger(quality) || quality < 1 || quality > 100)) {
-      throw invalidArgument('quality', 'must be an integer from 1 to 100');
+    if (quality !== undefined && (typeof quality !== 'number' || !Number.isInteger(quality) || quality < QUALITY_RANGE.min || quality > QUALITY_RANGE.max)) {
+      throw invalidArgument('quality', `must be an integer from ${QUALITY_RANGE.min} to ${QUALITY_RANGE.max}`);
     }
     let request;
     try {

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import * as prompts from './index';
 
 describe('prompts module', () => {
-  // The Nest wrapper (prompts.controller.ts, prompts.service.ts) lives beside the domain; only it may use packages.
-  const NEST_ADAPTER = /^prompts\.(controller|service)\.ts$/;
+  // The API wrapper (prompts.controller.ts, prompts.service.ts, and the request/answer schemas and routes of the
+  // OpenAPI document, prompt.schemas.ts and prompt.openapi.ts) lives beside the domain; only it may use packages.
+  const NEST_ADAPTER = /^prompts\.(controller|service)\.ts$|^prompt\.(schemas|openapi)\.ts$/;
 
   it('imports no package: no framework, no runtime, nothing but its own files', () => {
     const files = [...readdirSync(__dirname), ...readdirSync(join(__dirname, 'terms')).map((file) => join('terms', file))].filter(

@@ -5,6 +5,7 @@ import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import type { CheckpointEntry } from '../checkpoints/checkpoint-registry';
 import { ApiError, ErrorCode, invalidArgument } from '../common/error-code';
 import { toApiError } from '../error-mapping/to-api-error';
+import { refuseUnknownFields, type RequestSchema } from '../common/api-contract';
 import { ClipTokenizer, END_OF_TEXT, START_OF_TEXT } from '../engine/tokenizer';
 import {
   FASHION_VOCABULARY,
@@ -18,6 +19,7 @@ import {
   type PromptTemplate,
 } from '../prompt-language/index';
 import type { PromptAttributes } from '../prompt-language/index';
+import { BuildPromptRequestSchema, MAX_TOKENIZE_TEXT_LENGTH, ParsePromptRequestSchema, TokenizePromptRequestSchema } from './prompt.schemas';
 
 export interface ParsedPromptView {
   readonly attributes: PromptAttributes;
@@ -36,8 +38,7 @@ export interface TokenizedPromptView {
   readonly dropped: { readonly count: number; readonly text: string };
 }
 
-/** The longest text /tokenize accepts, in UTF-16 code units. */
-export const MAX_TOKENIZE_TEXT_LENGTH = 10_000;
+export { MAX_TOKENIZE_TEXT_LENGTH } from './prompt.schemas';
 
 @Injectable()
 export class PromptsService {
@@ -51,20 +52,20 @@ export class PromptsService {
   }
 
   build(body: unknown): BuiltPrompt {
-    const input = object(body, BUILD_FIELDS);
+    const input = object(body, BuildPromptRequestSchema);
     const template = this.template(this.checkpoints.resolve(input['checkpoint']));
     return guard(() => buildPrompt(input['attributes'], { template }));
   }
 
   parse(body: unknown): ParsedPromptView {
-    const input = object(body, TEXT_FIELDS);
+    const input = object(body, ParsePromptRequestSchema);
     const template = this.template(this.checkpoints.resolve(input['checkpoint']));
     const parsed = guard(() => parsePrompt(input['text'], { template }));
     return { attributes: parsed.attributes, prompt: parsed.prompt, unplaced: parsed.unplaced, language: parsed.language };
   }
 
   tokenize(body: unknown): TokenizedPromptView {
-    const input = object(body, TEXT_FIELDS);
+    const input = object(body, TokenizePromptRequestSchema);
     const text = input['text'];
     if (typeof text !== 'string') throw invalidArgument('text', 'must be a string');
     if (text.length > MAX_TOKENIZE_TEXT_LENGTH) throw invalidArgument('text', `must be at most ${MAX_TOKENIZE_TEXT_LENGTH} characters, got ${text.length}`);
@@ -111,15 +112,9 @@ export class PromptsService {
   }
 }
 
-/** The fields each request may carry; anything else is refused by name, as generations and comparisons do. */
-const BUILD_FIELDS: readonly string[] = ['attributes', 'checkpoint'];
-const TEXT_FIELDS: readonly string[] = ['text', 'checkpoint'];
-
-function object(body: unknown, fields: readonly string[]): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('body', 'must be a JSON object');
-  const unknown = Object.keys(body).find((key) => !fields.includes(key));
-  if (unknown !== undefined) throw invalidArgument(unknown, `is not a field of this request (known: ${fields.join(', ')})`);
-  return body as Record<string, unknown>;
+/** The fields each request's schema defines; anything else is refused by name, as generations and comparisons do. */
+function object(body: unknown, schema: RequestSchema): Record<string, unknown> {
+  return refuseUnknownFields(schema, body, 'is not a field of this request');
 }
 
 /** Prompt-domain errors (PromptInputError) as 400s naming the field. */

@@ -54,6 +54,20 @@ export const DEFAULT_REQUEST = {
   eta: 0,
 } as const;
 
+/**
+ * The rules that no deployment changes, beside the configurable GenerationLimits. The API's request
+ * schema (src/generation/generation.schemas.ts) reads these and DEFAULT_LIMITS, so each is written once.
+ */
+export const FIXED_RULES = {
+  /** Latents are 1/8 of the image in each dimension. */
+  sizeMultiple: 8,
+  minSteps: 1,
+  minImages: 1,
+  minGuidanceScale: 0,
+  minEta: 0,
+  maxEta: 1,
+} as const;
+
 /** Fields as they arrive from outside (JSON, GraphQL, protobuf, a command line). */
 export type GenerationInput = Readonly<Record<string, unknown>>;
 
@@ -96,22 +110,22 @@ export function parseGenerationRequest(input: GenerationInput, limits: Generatio
   if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new InvalidInputError('request', 'must be an object');
   const size = (field: string, fallback: number): number => {
     const value = integer(input, field, fallback, limits.minSize, limits.maxSize);
-    if (value % 8 !== 0) throw new InvalidInputError(field, `must be a multiple of 8 (latents are 1/8 of the image), got ${value}`);
+    if (value % FIXED_RULES.sizeMultiple !== 0) throw new InvalidInputError(field, `must be a multiple of ${FIXED_RULES.sizeMultiple} (latents are 1/${FIXED_RULES.sizeMultiple} of the image), got ${value}`);
     return value;
   };
   const request: GenerationRequest = {
     prompt: text(input, 'prompt', undefined, limits.maxPromptLength),
     negativePrompt: text(input, 'negativePrompt', DEFAULT_REQUEST.negativePrompt, limits.maxPromptLength),
     // Defaults shrink to fit tighter limits, so a deployment's limits never reject an omitted field.
-    width: size('width', Math.min(DEFAULT_REQUEST.width, limits.maxSize - (limits.maxSize % 8))),
-    height: size('height', Math.min(DEFAULT_REQUEST.height, limits.maxSize - (limits.maxSize % 8))),
-    steps: integer(input, 'steps', Math.min(DEFAULT_REQUEST.steps, limits.maxSteps), 1, limits.maxSteps),
-    guidanceScale: number(input, 'guidanceScale', DEFAULT_REQUEST.guidanceScale, 0, limits.maxGuidanceScale),
+    width: size('width', Math.min(DEFAULT_REQUEST.width, limits.maxSize - (limits.maxSize % FIXED_RULES.sizeMultiple))),
+    height: size('height', Math.min(DEFAULT_REQUEST.height, limits.maxSize - (limits.maxSize % FIXED_RULES.sizeMultiple))),
+    steps: integer(input, 'steps', Math.min(DEFAULT_REQUEST.steps, limits.maxSteps), FIXED_RULES.minSteps, limits.maxSteps),
+    guidanceScale: number(input, 'guidanceScale', DEFAULT_REQUEST.guidanceScale, FIXED_RULES.minGuidanceScale, limits.maxGuidanceScale),
     seed: seed(input['seed']),
     scheduler: oneOf(input, 'scheduler', DEFAULT_REQUEST.scheduler, SCHEDULER_NAMES),
     noiseMode: oneOf(input, 'noiseMode', DEFAULT_REQUEST.noiseMode, NOISE_MODES),
-    numImages: integer(input, 'numImages', DEFAULT_REQUEST.numImages, 1, limits.maxImages),
-    eta: number(input, 'eta', DEFAULT_REQUEST.eta, 0, 1),
+    numImages: integer(input, 'numImages', DEFAULT_REQUEST.numImages, FIXED_RULES.minImages, limits.maxImages),
+    eta: number(input, 'eta', DEFAULT_REQUEST.eta, FIXED_RULES.minEta, FIXED_RULES.maxEta),
   };
   if (request.noiseMode === 'numpy' && request.seed + BigInt(request.numImages - 1) > NUMPY_MAX_SEED) {
     throw new InvalidInputError('seed', `with noiseMode numpy, seed + numImages - 1 must be at most ${NUMPY_MAX_SEED} (numpy's RandomState takes 32-bit seeds)`);

@@ -1,0 +1,71 @@
+/**
+ * POST /v1/comparisons and what the comparison endpoints answer. A comparison's generation settings
+ * are the generation request's own fields (the same rules, checked by the same engine code).
+ */
+import { z } from 'zod';
+import { GenerateRequestSchema } from '../generation/generation.schemas';
+import { MAX_MULTIPART_REQUEST_BYTES, MULTIPART_REQUEST_FIELD } from './comparison-upload';
+import { REFERENCE_IMAGE_FIELD } from './reference-image';
+
+export const MAX_COMPARISON_PROMPTS = 4;
+
+/** The generation settings a comparison takes, in the order error messages list them. */
+export const COMPARISON_SETTINGS = ['seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'negativePrompt'] as const satisfies ReadonlyArray<keyof typeof GenerateRequestSchema.shape>;
+
+const settings = Object.fromEntries(COMPARISON_SETTINGS.map((field) => [field, GenerateRequestSchema.shape[field]])) as Pick<typeof GenerateRequestSchema.shape, (typeof COMPARISON_SETTINGS)[number]>;
+
+const comparisonFields = {
+  prompt: z.string().min(1).nullable().optional().describe('A single prompt, instead of `prompts`'),
+  prompts: z.array(z.string().min(1)).min(1).max(MAX_COMPARISON_PROMPTS).nullable().optional().describe(`1 to ${MAX_COMPARISON_PROMPTS} prompts, one grid row each (or give \`prompt\`)`),
+  checkpoints: z.array(z.string()).min(1).nullable().optional().describe('Checkpoint ids, one column each, not repeated; every checkpoint in registry order when omitted'),
+  ...settings,
+};
+
+/** The comparison's fields without the reference image (what a multipart body's `request` part holds). */
+export const CompareFieldsSchema = z.object(comparisonFields).strict();
+
+/** The JSON body: the fields and, optionally, the reference image inline. */
+export const CompareRequestSchema = z
+  .object({
+    ...comparisonFields,
+    [REFERENCE_IMAGE_FIELD]: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('An optional reference image, base64 or a data URL (data:image/png;base64,…); the JSON body limit applies, larger images go through multipart'),
+  })
+  .strict()
+  .meta({ example: { prompts: ['a red kente dress'], checkpoints: ['baseline', 'final'], seed: 42, steps: 20, width: 256, height: 256 } });
+
+/** The multipart body: the comparison as JSON in one part, the image file in the other. */
+export const CompareMultipartSchema = z.object({
+  [MULTIPART_REQUEST_FIELD]: z.string().describe(`The comparison as JSON (the JSON body's object without the image), at most ${MAX_MULTIPART_REQUEST_BYTES / 1024} KiB`),
+  [REFERENCE_IMAGE_FIELD]: z.string().optional().meta({ contentMediaType: 'application/octet-stream' }).describe('The reference image file'),
+});
+
+export const ComparisonViewSchema = z
+  .object({
+    id: z.string(),
+    seed: z.string().describe('The seed every cell used, as a decimal string'),
+    cells: z.array(
+      z.object({
+        prompt: z.string(),
+        checkpoint: z.string(),
+        trainingStep: z.int().min(0),
+        row: z.int().min(0),
+        column: z.int().min(0).describe('Counts checkpoints from 0, with or without a reference column'),
+        imageUrl: z.string(),
+      }),
+    ),
+    gridUrl: z.string(),
+    hasReference: z.boolean().describe("The grid's first column is the uploaded reference image"),
+  })
+  .meta({
+    example: {
+      id: '01JF3Z8M6Q2W5T9X0A1B2C3D4E',
+      seed: '42',
+      cells: [{ prompt: 'a red kente dress', checkpoint: 'final', trainingStep: 100000, row: 0, column: 0, imageUrl: '/v1/comparisons/01JF3Z8M6Q2W5T9X0A1B2C3D4E/cells/0/0' }],
+      gridUrl: '/v1/comparisons/01JF3Z8M6Q2W5T9X0A1B2C3D4E/grid',
+      hasReference: false,
+    },
+  });

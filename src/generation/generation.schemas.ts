@@ -1,0 +1,119 @@
+/**
+ * POST /v1/generations and what the generation endpoints answer, written once. The limits come from
+ * the engine (DEFAULT_LIMITS, FIXED_RULES, the scheduler and noise lists), which checks every value
+ * with messages naming the field; this schema says the same rules to clients (OpenAPI) and fixes the
+ * fields every transport takes: the REST body, GraphQL's GenerateInput and gRPC's GenerateRequest
+ * are checked against it (test/contract-parity.e2e-spec.ts).
+ */
+import { z } from 'zod';
+import { fieldsOf } from '../common/api-contract';
+import { ErrorCode } from '../common/error-code';
+import { IMAGE_FORMATS, MIME_TYPES } from '../engine/image/encode-image';
+import { DEFAULT_LIMITS, DEFAULT_REQUEST, FIXED_RULES } from '../engine/pipeline/generation-request';
+import { MAX_SEED, NOISE_MODES, NUMPY_MAX_SEED } from '../engine/noise';
+import { SCHEDULER_NAMES } from '../engine/schedulers';
+import { PromptAttributesInputSchema } from '../prompts/prompt.schemas';
+
+/** JPEG and WebP quality (the encoder's scale). */
+export const QUALITY_RANGE = { min: 1, max: 100 } as const;
+
+const { sizeMultiple } = FIXED_RULES;
+const optional = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
+
+/** A prompt: at most maxPromptLength characters, no control characters but tab and newline. */
+const promptText = z.string().max(DEFAULT_LIMITS.maxPromptLength);
+const size = (side: 'width' | 'height') =>
+  optional(
+    z
+      .int()
+      .min(DEFAULT_LIMITS.minSize)
+      .max(DEFAULT_LIMITS.maxSize)
+      .multipleOf(sizeMultiple)
+      .describe(`Image ${side} in pixels: a multiple of ${sizeMultiple}, ${DEFAULT_LIMITS.minSize} to ${DEFAULT_LIMITS.maxSize}`)
+      .meta({ default: DEFAULT_REQUEST[side] }),
+  );
+
+/** An unsigned 64-bit seed: a JSON number while it is exact (up to 2^53 - 1), larger ones as a decimal string. */
+export const SeedSchema = z
+  .union([z.int().min(0).max(Number.MAX_SAFE_INTEGER), z
+      .string()
+      .regex(/^(0|[1-9][0-9]{0,19})$/)
+      // A range JSON Schema cannot state over strings; the description does.
+      .refine((digits) => /^[0-9]+$/.test(digits) && BigInt(digits) <= MAX_SEED, `must be at most 2^64 - 1 = ${MAX_SEED}`)])
+  .describe(`Random when omitted; image i uses seed + i. A number from 0 to ${Number.MAX_SAFE_INTEGER}, or a decimal string up to 2^64 - 1 = ${MAX_SEED}; with noiseMode numpy, seed + numImages - 1 must be at most ${NUMPY_MAX_SEED}`);
+
+/**
+ * The generation request. Its key order is the order error messages list the known fields in.
+ * Omitted fields (or null) take the defaults shown.
+ */
+export const GenerateRequestSchema = z
+  .object({
+    prompt: optional(promptText.describe(`The text prompt, at most ${DEFAULT_LIMITS.maxPromptLength} characters, without control characters other than tab and newline. Required unless attributes are given`)),
+    attributes: optional(PromptAttributesInputSchema.describe("Fashion attributes instead of a prompt, rendered by the checkpoint's prompt template")),
+    negativePrompt: optional(promptText.describe('What the image should not show (the unconditional prompt of classifier-free guidance)').meta({ default: DEFAULT_REQUEST.negativePrompt })),
+    checkpoint: optional(z.string().describe("A checkpoint id (GET /v1/checkpoints); the registry's default when omitted")),
+    seed: optional(SeedSchema),
+    steps: optional(z.int().min(FIXED_RULES.minSteps).max(DEFAULT_LIMITS.maxSteps).describe('Denoising steps').meta({ default: DEFAULT_REQUEST.steps })),
+    guidanceScale: optional(
+      z.number().min(FIXED_RULES.minGuidanceScale).max(DEFAULT_LIMITS.maxGuidanceScale).describe('Classifier-free guidance; at most 1 means none').meta({ default: DEFAULT_REQUEST.guidanceScale }),
+    ),
+    width: size('width'),
+    height: size('height'),
+    scheduler: optional(z.enum(SCHEDULER_NAMES).describe('The denoising scheduler (diffusers names: PNDM, DDIM, Euler, Euler ancestral, DPM-Solver++ 2M, LMS)').meta({ default: DEFAULT_REQUEST.scheduler })),
+    noiseMode: optional(z.enum(NOISE_MODES).describe("Whose random generator draws the initial latents: torch's CPU generator or numpy's RandomState").meta({ default: DEFAULT_REQUEST.noiseMode })),
+    numImages: optional(z.int().min(FIXED_RULES.minImages).max(DEFAULT_LIMITS.maxImages).describe('Images to generate, with seeds seed, seed + 1, …').meta({ default: DEFAULT_REQUEST.numImages })),
+    eta: optional(z.number().min(FIXED_RULES.minEta).max(FIXED_RULES.maxEta).describe("DDIM's eta (0 = deterministic); other schedulers ignore it").meta({ default: DEFAULT_REQUEST.eta })),
+    outputFormat: optional(z.enum(IMAGE_FORMATS).describe('The encoding of the images').meta({ default: 'png' })),
+    quality: optional(z.int().min(QUALITY_RANGE.min).max(QUALITY_RANGE.max).describe('JPEG and WebP quality')),
+  })
+  .strict()
+  .meta({ example: { prompt: 'a red and gold kente dress, studio photo', checkpoint: 'final', seed: 42, steps: 25, width: 512, height: 512, scheduler: 'euler-a' } });
+export type GenerateRequestBody = z.input<typeof GenerateRequestSchema>;
+
+/** Every field a generation request may carry, in the schema's order; anything else is refused by name. */
+export const GENERATION_FIELDS = fieldsOf(GenerateRequestSchema);
+
+export const GenerationStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+
+const ProgressSchema = z.object({ step: z.int().min(0), totalSteps: z.int().min(0), etaMs: z.number().min(0).describe('Estimated time left') });
+const FailureSchema = z.object({ code: z.enum(ErrorCode), message: z.string() });
+
+export const GenerationViewSchema = z
+  .object({
+    id: z.string(),
+    status: GenerationStatusSchema,
+    checkpoint: z.string(),
+    progress: ProgressSchema,
+    images: z.array(
+      z.object({
+        index: z.int().min(0),
+        seed: z.string().describe('The seed this image used, as a decimal string'),
+        mimeType: z.enum(Object.values(MIME_TYPES) as [string, ...string[]]),
+        url: z.string().describe('GET it for the image bytes'),
+        base64: z.string().optional().describe('The image bytes, with ?base64=true'),
+      }),
+    ),
+    error: FailureSchema.optional().describe('Why it failed or was cancelled'),
+  })
+  .meta({
+    example: {
+      id: '01JF3Z8M6Q2W5T9X0A1B2C3D4E',
+      status: 'succeeded',
+      checkpoint: 'final',
+      progress: { step: 25, totalSteps: 25, etaMs: 0 },
+      images: [{ index: 0, seed: '42', mimeType: 'image/png', url: '/v1/generations/01JF3Z8M6Q2W5T9X0A1B2C3D4E/images/0' }],
+    },
+  });
+export type GenerationViewBody = z.infer<typeof GenerationViewSchema>;
+
+/** The data of a `progress` server-sent event. */
+export const GenerationProgressEventSchema = ProgressSchema.extend({ status: GenerationStatusSchema });
+/** The data of the one `done` server-sent event, the last of the stream. */
+export const GenerationDoneEventSchema = z.object({ status: GenerationStatusSchema, step: z.int().min(0), totalSteps: z.int().min(0), error: FailureSchema.optional() });
+
+/** A generation field's description as the schema states it (limits included), for the GraphQL inputs. */
+export function describeGenerationField(field: keyof typeof GenerateRequestSchema.shape): string {
+  let schema: z.ZodType = GenerateRequestSchema.shape[field];
+  while (schema.description === undefined && (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable)) schema = schema.unwrap() as z.ZodType;
+  return schema.description ?? field;
+}

@@ -1,0 +1,163 @@
+/**
+ * One contract on every transport: GraphQL's GenerateInput/CompareInput and the .proto's
+ * GenerateRequest/CompareRequest take the fields of the REST request schemas, with the same kinds of
+ * value and the same limits (GraphQL states the schema's own descriptions; the .proto's comments
+ * state the ranges and choices). Read from the built GraphQL schema and the loaded proto descriptor.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { GraphQLEnumType, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLScalarType, type GraphQLInputType } from 'graphql';
+import { z } from 'zod';
+import { createApp } from '../src/create-app';
+import { CompareFieldsSchema } from '../src/comparisons/comparison.schemas';
+import { GenerateRequestSchema } from '../src/generation/generation.schemas';
+import { loadProtos, PROTO_ROOT } from '../src/transports/grpc/grpc-protos';
+import { testAppConfig } from './support/test-app-config';
+
+/** A field as the JSON Schema of the REST contract states it. */
+interface ContractField {
+  readonly kind: 'integer' | 'number' | 'string' | 'enum' | 'seed' | 'object' | 'list';
+  readonly values?: readonly string[];
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly default?: unknown;
+  readonly description?: string;
+}
+
+type Json = Record<string, unknown>;
+
+function contractFields(schema: z.ZodObject<z.ZodRawShape>): Record<string, ContractField> {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, Json> };
+  return Object.fromEntries(
+    Object.entries(json.properties).map(([name, property]) => {
+      // Optional fields are `anyOf: [<the value>, {type: null}]`.
+      const value = ((property['anyOf'] as Json[] | undefined)?.find((s) => s['type'] !== 'null') ?? property) as Json;
+      const kind: ContractField['kind'] = Array.isArray(value['anyOf'])
+        ? 'seed'
+        : Array.isArray(value['enum'])
+          ? 'enum'
+          : value['type'] === 'array'
+            ? 'list'
+            : (value['type'] as ContractField['kind']);
+      const field: ContractField = {
+        kind,
+        ...(Array.isArray(value['enum']) ? { values: value['enum'] as string[] } : {}),
+        ...(typeof value['minimum'] === 'number' ? { minimum: value['minimum'] } : {}),
+        ...(typeof value['maximum'] === 'number' ? { maximum: value['maximum'] } : {}),
+        ...(value['default'] !== undefined ? { default: value['default'] } : {}),
+        ...(typeof value['description'] === 'string' ? { description: value['description'] } : {}),
+      };
+      return [name, field];
+    }),
+  );
+}
+
+function graphqlKind(type: GraphQLInputType): { kind: ContractField['kind']; values?: string[] } {
+  const inner = type instanceof GraphQLNonNull ? type.ofType : type;
+  if (inner instanceof GraphQLList) return { kind: 'list' };
+  // Sorted: the built schema lists enum values alphabetically.
+  if (inner instanceof GraphQLEnumType) return { kind: 'enum', values: inner.getValues().map((v) => String(v.value)).sort() };
+  if (inner instanceof GraphQLInputObjectType) return { kind: 'object' };
+  const names: Record<string, ContractField['kind']> = { Int: 'integer', Float: 'number', String: 'string', Seed: 'seed' };
+  return { kind: names[(inner as GraphQLScalarType).name] ?? 'object' };
+}
+
+/** The .proto's kind for each contract kind: enums and seeds travel as strings (u64 seeds above 2^53 stay exact). */
+const PROTO_TYPES: Readonly<Record<ContractField['kind'], string>> = { integer: 'TYPE_UINT32', number: 'TYPE_DOUBLE', string: 'TYPE_STRING', enum: 'TYPE_STRING', seed: 'TYPE_STRING', object: 'TYPE_MESSAGE', list: 'TYPE_STRING' };
+
+interface ProtoField {
+  readonly name: string;
+  readonly type: string;
+  readonly label: string;
+}
+
+function protoFields(message: string): Record<string, ProtoField> {
+  const definition = loadProtos().definition[`afrofashion.v1.${message}`] as unknown as { type: { field: ProtoField[] } };
+  return Object.fromEntries(definition.type.field.map((f) => [f.name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), f]));
+}
+
+/** Each field's comment in the .proto source: the comment lines above it, or the previous field's (width's covers height). */
+function protoComments(message: string): Record<string, string> {
+  const source = readFileSync(join(PROTO_ROOT, 'afrofashion/v1/diffusion.proto'), 'utf8');
+  const body = source.slice(source.indexOf(`message ${message} {`));
+  const comments: Record<string, string> = {};
+  let pending: string[] = [];
+  let last = '';
+  for (const line of body.split('\n').slice(1)) {
+    if (line.startsWith('}')) break;
+    const comment = /^\s*\/\/\s?(.*)$/.exec(line);
+    if (comment) {
+      pending.push(comment[1] ?? '');
+      continue;
+    }
+    const field = /^\s*(?:optional |repeated )?\w+ (\w+) = \d+;/.exec(line);
+    if (!field?.[1]) continue;
+    if (pending.length > 0) last = pending.join(' ');
+    comments[field[1].replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())] = last;
+    pending = [];
+  }
+  return comments;
+}
+
+describe('one contract on REST, GraphQL and gRPC', () => {
+  let app: NestExpressApplication;
+  const generation = contractFields(GenerateRequestSchema);
+  const comparison = contractFields(CompareFieldsSchema);
+
+  beforeAll(async () => {
+    app = await createApp(testAppConfig());
+    await app.init();
+  }, 120_000);
+  afterAll(() => app.close());
+
+  const graphqlInput = (name: string): GraphQLInputObjectType => app.get(GraphQLSchemaHost).schema.getType(name) as GraphQLInputObjectType;
+
+  it('GraphQL GenerateInput has the schema\'s fields, kinds, choices and descriptions', () => {
+    const fields = graphqlInput('GenerateInput').getFields();
+    expect(Object.keys(fields).sort()).toEqual(Object.keys(generation).sort());
+    for (const [name, field] of Object.entries(generation)) {
+      const input = fields[name];
+      expect({ name, ...graphqlKind(input!.type) }).toEqual({ name, kind: field.kind, ...(field.values ? { values: [...field.values].sort() } : {}) });
+      // The description is the schema's, limits and all (set from it in generate.input.ts).
+      if (field.description !== undefined) expect({ name, description: input?.description }).toEqual({ name, description: field.description });
+    }
+  });
+
+  it('GraphQL CompareInput has the comparison schema\'s fields (the reference image as referenceImageBase64)', () => {
+    const fields = graphqlInput('CompareInput').getFields();
+    // GraphQL takes the prompts as a list only (`prompt` is REST's shorthand for one).
+    expect(Object.keys(fields).sort()).toEqual([...Object.keys(comparison).filter((f) => f !== 'prompt'), 'referenceImageBase64'].sort());
+    for (const [name, field] of Object.entries(comparison)) {
+      if (name === 'prompt') continue;
+      expect({ name, ...graphqlKind(fields[name]!.type) }).toEqual({ name, kind: field.kind, ...(field.values ? { values: [...field.values].sort() } : {}) });
+    }
+  });
+
+  it('the .proto GenerateRequest has the schema\'s fields and kinds, and its comments state the same limits', () => {
+    const fields = protoFields('GenerateRequest');
+    const comments = protoComments('GenerateRequest');
+    expect(Object.keys(fields).sort()).toEqual(Object.keys(generation).sort());
+    for (const [name, field] of Object.entries(generation)) {
+      const proto = fields[name]!;
+      expect({ name, type: proto.type }).toEqual({ name, type: name === 'attributes' ? 'TYPE_MESSAGE' : PROTO_TYPES[field.kind] });
+      const comment = comments[name] ?? '';
+      if (field.minimum !== undefined && field.maximum !== undefined && field.kind !== 'seed') expect({ name, comment }).toEqual({ name, comment: expect.stringContaining(`${field.minimum} to ${field.maximum}`) });
+      for (const value of field.values ?? []) expect({ name, comment }).toEqual({ name, comment: expect.stringContaining(value) });
+      if (field.default !== undefined && field.default !== '') {
+        const value = String(field.default).replace(/[.+]/g, '\\$&');
+        expect({ name, comment }).toEqual({ name, comment: expect.stringMatching(new RegExp(`\\(default ${value}\\)|${value} \\(default\\)`)) });
+      }
+    }
+  });
+
+  it('the .proto CompareRequest has the comparison schema\'s fields and kinds', () => {
+    const fields = protoFields('CompareRequest');
+    expect(Object.keys(fields).sort()).toEqual([...Object.keys(comparison).filter((f) => f !== 'prompt'), 'referenceImage'].sort());
+    for (const [name, field] of Object.entries(comparison)) {
+      if (name === 'prompt') continue;
+      expect({ name, type: fields[name]!.type }).toEqual({ name, type: PROTO_TYPES[field.kind] });
+    }
+  });
+});
