@@ -1,0 +1,71 @@
+/** afrofashion.v1.DiffusionService, comparisons: Compare (every cell and the grid in one reply). */
+import type { Metadata, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { invalidArgument } from '../common/error-code';
+import { principalOf } from '../transports/grpc/grpc-access';
+import { unary } from '../transports/grpc/grpc-handlers';
+import { DEFAULT_CLIENT_RECEIVE_LIMIT } from './comparison-size';
+import type { ComparisonRecord } from './comparison-store';
+import type { ComparisonsService } from './comparisons.service';
+
+/** CompareRequest as decoded; empty repeated fields mean "not given". */
+interface CompareRequestMessage {
+  readonly prompts?: string[];
+  readonly checkpoints?: string[];
+  readonly seed?: string;
+  readonly steps?: number;
+  readonly guidanceScale?: number;
+  readonly width?: number;
+  readonly height?: number;
+  readonly scheduler?: string;
+  readonly negativePrompt?: string;
+  /** PNG, JPEG or WebP bytes: the grid's first column. */
+  readonly referenceImage?: Buffer;
+}
+
+const COMPARE_SETTINGS = ['seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'negativePrompt'] as const satisfies ReadonlyArray<keyof CompareRequestMessage>;
+
+export function comparisonInput(request: CompareRequestMessage): Record<string, unknown> {
+  const input: Record<string, unknown> = { prompts: request.prompts ?? [] };
+  if (request.checkpoints && request.checkpoints.length > 0) input['checkpoints'] = request.checkpoints;
+  for (const key of COMPARE_SETTINGS) if (request[key] !== undefined && request[key] !== null) input[key] = request[key];
+  // Present only when the client set it (proto3 `optional`); an empty one is refused by the domain.
+  if (request.referenceImage !== undefined && request.referenceImage !== null) input['referenceImage'] = request.referenceImage;
+  return input;
+}
+
+function comparisonMessage(record: ComparisonRecord): Record<string, unknown> {
+  return {
+    id: record.id,
+    seed: record.seed,
+    cells: record.cells.flatMap((row, r) =>
+      row.map((cell, c) => ({ prompt: cell.prompt, checkpoint: cell.checkpointId, trainingStep: cell.trainingStep, row: r, column: c, png: cell.png })),
+    ),
+    gridPng: record.grid,
+    hasReference: record.hasReference,
+  };
+}
+
+/** Metadata by which a client configured for larger messages says how large a reply it accepts. */
+export const MAX_REPLY_BYTES_METADATA = 'afd-max-reply-bytes';
+/** Protobuf messages are at most 2 GiB. */
+const MAX_MESSAGE_BYTES = 2 ** 31 - 1;
+
+/** The client's receive limit: its `afd-max-reply-bytes` metadata, or the 4 MiB default of gRPC clients. */
+export function clientReceiveLimit(metadata: Metadata): number {
+  const given = metadata.get(MAX_REPLY_BYTES_METADATA)[0];
+  if (given === undefined) return DEFAULT_CLIENT_RECEIVE_LIMIT;
+  const text = String(given);
+  if (!/^[1-9]\d{0,9}$/.test(text) || Number(text) > MAX_MESSAGE_BYTES) {
+    throw invalidArgument(MAX_REPLY_BYTES_METADATA, `must be a whole number of bytes from 1 to ${MAX_MESSAGE_BYTES}`);
+  }
+  return Number(text);
+}
+
+export function comparisonHandlers(comparisons: ComparisonsService): UntypedServiceImplementation {
+  return {
+    // Every cell and the grid travel in one reply: refused up front when it could exceed what the client accepts.
+    Compare: unary<CompareRequestMessage, unknown>(async (request, call) =>
+      comparisonMessage(await comparisons.create(comparisonInput(request), principalOf(call).clientId, { maxReplyBytes: clientReceiveLimit(call.metadata) })),
+    ),
+  };
+}
