@@ -18,15 +18,9 @@ import { formatGraphQLError } from '../transports/graphql/graphql-errors';
 import { GRAPHQL_WS_SETTINGS, GraphqlWsServer, type GraphqlWsSettings } from './graphql-ws.server';
 import { countIntrospectionRead, reachesNoResolver } from '../transports/graphql/introspection-reads';
 import { maxDepthRule, maxExpandedFieldsRule, noSubscriptionsOverHttpRule } from '../transports/graphql/query-limits';
-import { CheckpointsResolver } from '../checkpoints/checkpoints.resolver';
-import { ComparisonsResolver } from '../comparisons/comparisons.resolver';
-import { GeneratedImageResolver, GenerationsResolver } from '../generation/generations.resolver';
-import { PromptsResolver } from '../prompts/prompts.resolver';
 import { GRAPHQL_PATH } from '../common/route-paths';
 
 export { GRAPHQL_PATH };
-
-export const GRAPHQL_RESOLVERS = [CheckpointsResolver, GenerationsResolver, GeneratedImageResolver, ComparisonsResolver, PromptsResolver];
 
 export type GraphqlLimitsConfig = Pick<AppConfig, 'graphqlMaxDepth' | 'graphqlMaxComplexity' | 'graphqlMaxQueryBytes' | 'graphqlMaxTokens'>;
 

@@ -19,7 +19,7 @@ import { healthHandlers } from './health.grpc-handlers';
 import { promptHandlers } from '../prompts/prompts.grpc-handlers';
 import { strictRequests } from '../transports/grpc/strict-requests';
 
-/** The AppConfig as GrpcServer receives it (its own token: importing APP_CONFIG from app.module.ts would be a cycle). */
+/** The AppConfig as GrpcServer receives it. */
 export const GRPC_APP_CONFIG = Symbol('GRPC_APP_CONFIG');
 
 @Injectable()
