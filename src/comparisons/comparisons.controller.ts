@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, RateLimit } from '../auth/access.decorators';
 import { viewerOf, type Principal } from '../auth/api-keys';
+import { comparisonUrl } from '../common/result-urls';
 import { comparisonBodyFromMultipart, ComparisonUploadInterceptor, type UploadedImageFile } from './comparison-upload';
 import { ComparisonsService, type ComparisonView } from './comparisons.service';
 
@@ -24,7 +25,7 @@ export class ComparisonsController {
   ): Promise<ComparisonView> {
     const input = request.is('multipart/form-data') ? comparisonBodyFromMultipart(body, file) : body;
     const record = await this.comparisons.create(input, principal.clientId);
-    response.status(201).setHeader('Location', `/v1/comparisons/${record.id}`);
+    response.status(201).setHeader('Location', comparisonUrl(record.id));
     return this.comparisons.view(record);
   }
 

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { CurrentPrincipal, RateLimit } from '../auth/access.decorators';
 import { viewerOf, type Principal } from '../auth/api-keys';
 import { ApiError, type ErrorCode } from '../common/error-code';
+import { generationUrl } from '../common/result-urls';
 import type { GenerationEvent, GenerationView } from './generation.service';
 import { generationAnswer } from './generation-answer';
 import type { EventSink } from './progress-fanout';
@@ -33,7 +34,7 @@ export class GenerationController {
     const answer = generationAnswer(accept, body);
     const { record, done } = await this.generations.start(body, principal.clientId, idempotencyKey);
     if (prefer?.includes('respond-async')) {
-      response.status(202).setHeader('Location', `/v1/generations/${record.id}`);
+      response.status(202).setHeader('Location', generationUrl(record.id));
       return await this.generations.view(record, false);
     }
     // The response closes before it is written only when the client has gone (or the socket broke).
@@ -50,7 +51,7 @@ export class GenerationController {
       response.status(200);
       return new StreamableFile(first.bytes, { type: first.mimeType, length: first.bytes.length });
     }
-    response.status(201).setHeader('Location', `/v1/generations/${finished.id}`);
+    response.status(201).setHeader('Location', generationUrl(finished.id));
     if (finished.error) throw new ApiError(finished.error.code as ErrorCode, finished.error.message, { id: finished.id });
     return await this.generations.view(finished, base64 === 'true');
   }
