@@ -26,13 +26,13 @@ import { HttpErrorFilter } from './transports/rest/http-error.filter';
 @Module({})
 export class AppModule {
   static create(config: AppConfig, registry: readonly CheckpointEntry[]): DynamicModule {
-    const generations = GenerationModule.forRoot(config, [
+    const generations = GenerationModule.forRoot(config.results, [
       // Local or distributed is decided here, once: the transports call Generations, which calls the chosen backend.
       {
         provide: DISTRIBUTED_GENERATIONS,
         inject: [GenerationService, InferencePool],
         useFactory: (local: GenerationService, pool: InferencePool) =>
-          config.distributed ? new RedisGenerations({ ...config.distributed, resultTtlMs: config.resultTtlMs }, local, pool, registry.map((c) => c.id)) : null,
+          config.distributed ? new RedisGenerations({ ...config.distributed, resultTtlMs: config.results.resultTtlMs }, local, pool, registry.map((c) => c.id)) : null,
       },
       {
         provide: GENERATION_BACKEND,
@@ -44,20 +44,20 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule(config.logLevels),
-        AccessModule.forRoot(config.auth, config.redisUrl, config.redisPrefix),
+        AccessModule.forRoot(config.auth, config.redis.url, config.redis.prefix),
         InferenceModule.forRoot({
-          devices: config.devices.map((device) => ({ device, memoryBudgetBytes: config.memoryBudgetBytes, maxBatch: poolMaxBatch(config) })),
+          devices: config.pool.devices.map((device) => ({ device, memoryBudgetBytes: config.pool.memoryBudgetBytes, maxBatch: poolMaxBatch(config.pool) })),
           checkpoints: registry.map((c) => ({ id: c.id, dir: c.path, pinned: c.pinned })),
-          maxQueuedTotal: config.maxQueuedTotal,
+          maxQueuedTotal: config.pool.maxQueuedTotal,
           // One device takes the whole queue; with several, each may hold all of it (the global bound still applies).
-          maxQueuedPerDevice: config.maxQueuedTotal,
-        }, config.shutdownGraceMs),
+          maxQueuedPerDevice: config.pool.maxQueuedTotal,
+        }, config.shutdown.graceMs),
         CheckpointsModule.forRoot(registry),
         PromptsModule,
         generations,
-        ComparisonsModule.forRoot(generations, config.resultTtlMs),
-        GraphqlApiModule.forRoot(config),
-        MetricsModule.forRoot(config),
+        ComparisonsModule.forRoot(generations, config.results.resultTtlMs),
+        GraphqlApiModule.forRoot(config.graphql),
+        MetricsModule.forRoot({ host: config.http.host, metricsPort: config.metrics.port, gpuSampleSeconds: config.metrics.gpuSampleSeconds }),
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController],

@@ -22,11 +22,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // Timed from the first byte: requests the body parser refuses (400, 413) count too.
   const restMetrics = new RestMetricsMiddleware(app.get(MetricsService));
   app.use((request: Request, response: Response, next: NextFunction) => restMetrics.use(request, response, next));
-  app.useBodyParser('json', { limit: config.bodyLimit, verify: rejectInvalidUtf8 });
-  if (config.trustProxy !== undefined) app.set('trust proxy', trustProxySetting(config.trustProxy));
+  app.useBodyParser('json', { limit: config.http.bodyLimit, verify: rejectInvalidUtf8 });
+  if (config.http.trustProxy !== undefined) app.set('trust proxy', trustProxySetting(config.http.trustProxy));
   const logger = new Logger('Access');
   if (config.auth.mode === 'open') logger.warn(`running OPEN: no API keys configured (AFD_ALLOW_OPEN=true); clients are told apart by address, rate-limited as tier ${config.auth.openTier}, and admin routes are refused`);
-  else logger.log(`API keys required: ${config.auth.store.size} key(s) loaded${config.redisUrl ? '; rate-limit counters in Redis' : ''}`);
+  else logger.log(`API keys required: ${config.auth.store.size} key(s) loaded${config.redis.url ? '; rate-limit counters in Redis' : ''}`);
   // Built from the route tables and the zod schemas, not from the controllers' decorators (docs/DESIGN.md, "Contract").
   SwaggerModule.setup('docs', app, openApiDocument());
   return app;

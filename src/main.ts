@@ -16,11 +16,11 @@ async function main(): Promise<void> {
   const config = loadAppConfig(environment(process.argv.slice(2)));
   const app = await createApp(config);
   // Drain for the grace period, end what is left (UNAVAILABLE), let the workers finish their current call, close, exit 0.
-  installGracefulShutdown(app, { graceMs: config.shutdownGraceMs, logger: app.get(PinoLogger), steps: appShutdownSteps(app) });
-  await app.listen(config.port, config.host);
+  installGracefulShutdown(app, { graceMs: config.shutdown.graceMs, logger: app.get(PinoLogger), steps: appShutdownSteps(app) });
+  await app.listen(config.http.port, config.http.host);
   // The bound port (PORT=0 picks a free one).
   const { port } = app.getHttpServer().address() as AddressInfo;
-  Logger.log(`listening on http://${config.host}:${port} (REST under /v1, OpenAPI at /docs, GraphQL at /graphql, health at /health/ready, metrics at /metrics)`, 'Main');
+  Logger.log(`listening on http://${config.http.host}:${port} (REST under /v1, OpenAPI at /docs, GraphQL at /graphql, health at /health/ready, metrics at /metrics)`, 'Main');
 }
 
 main().catch((error: unknown) => {

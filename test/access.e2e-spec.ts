@@ -213,9 +213,10 @@ describe('rate limits shared across replicas through Redis', () => {
       console.warn('SKIPPED: rate limits shared across replicas — no Redis server on 127.0.0.1:6379');
       return;
     }
-    // A fresh tier name per run, so counters left in Redis by an earlier run do not count.
+    // A fresh tier name and key prefix per run, so counters left in Redis by an earlier run (within its minute) do not count.
     const suffix = randomUUID().slice(0, 8);
-    for (let i = 0; i < 2; i++) replicas.push(await createApp(testAppConfig({ AFD_ALLOW_OPEN: 'false', AFD_API_KEYS: keysDocument(suffix), AFD_REDIS_URL: 'redis://127.0.0.1:6379' })));
+    const env = { AFD_ALLOW_OPEN: 'false', AFD_API_KEYS: keysDocument(suffix), AFD_REDIS_URL: 'redis://127.0.0.1:6379', AFD_REDIS_PREFIX: `afdtest-${suffix}` };
+    for (let i = 0; i < 2; i++) replicas.push(await createApp(testAppConfig(env)));
     for (const replica of replicas) await replica.init();
   }, 120_000);
   afterAll(async () => {

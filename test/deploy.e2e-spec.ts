@@ -196,7 +196,7 @@ describe('deploy/', () => {
       expect(user).toMatch(/^\d+(:\d+)?$/);
       expect(Number(user.split(':')[0])).toBeGreaterThan(0);
       expect(last('STOPSIGNAL')).toBe('SIGTERM');
-      expect(last('EXPOSE').split(/\s+/).map(Number).sort()).toEqual([DEFAULTS.port, DEFAULTS.grpcPort].sort());
+      expect(last('EXPOSE').split(/\s+/).map(Number).sort()).toEqual([DEFAULTS.http.port, DEFAULTS.grpc.port].sort());
       expect(last('HEALTHCHECK')).toContain('/health/live');
       expect(last('VOLUME')).toContain('/models');
       expect(instructions.some((i) => i.keyword === 'ENV' && /\bAFD_MODELS_DIR=\/models\b/.test(i.args))).toBe(true);
@@ -261,15 +261,15 @@ describe('deploy/', () => {
 
     it.each(['api', 'api-2'])('%s: an environment the app accepts, its ports, a liveness healthcheck and a stop grace covering the shutdown', (name) => {
       const config = configFrom(env(name));
-      expect([config.port, config.grpcPort]).toEqual([DEFAULTS.port, DEFAULTS.grpcPort]);
-      expect(ports(name).map(([, container]) => container).sort()).toEqual([config.port, config.grpcPort].sort());
+      expect([config.http.port, config.grpc.port]).toEqual([DEFAULTS.http.port, DEFAULTS.grpc.port]);
+      expect(ports(name).map(([, container]) => container).sort()).toEqual([config.http.port, config.grpc.port].sort());
       // Open mode is explicit, never implied by a command-line flag.
       expect(env(name)['AFD_ALLOW_OPEN']).toBe('true');
       expect(JSON.stringify(service(name)['command'] ?? '')).not.toContain('--allow-open');
       expect(JSON.stringify(obj(service(name)['healthcheck'])['test'])).toContain('/health/live');
-      expect(seconds(service(name)['stop_grace_period'])).toBeGreaterThanOrEqual((2 * config.shutdownGraceMs) / 1000 + 10);
+      expect(seconds(service(name)['stop_grace_period'])).toBeGreaterThanOrEqual((2 * config.shutdown.graceMs) / 1000 + 10);
       // Redis is the compose service.
-      expect(Object.keys(services)).toContain(new URL(String(config.redisUrl)).hostname);
+      expect(Object.keys(services)).toContain(new URL(String(config.redis.url)).hostname);
     });
 
     it('caps Redis memory with writes refused past it (BullMQ needs noeviction), above the images the replicas keep there', () => {
@@ -295,7 +295,7 @@ describe('deploy/', () => {
       const job = onlyOne(jobs, 'scrape job');
       expect(job['metrics_path'] ?? '/metrics').toBe('/metrics');
       const targets = list(job['static_configs']).flatMap((c) => list(obj(c)['targets']).map(String));
-      expect(targets.sort()).toEqual(apiServices.map((name) => `${name}:${configFrom(env(name)).port}`).sort());
+      expect(targets.sort()).toEqual(apiServices.map((name) => `${name}:${configFrom(env(name)).http.port}`).sort());
     });
 
     it('has Grafana provision the Prometheus data source the dashboard selects, and load the dashboard file', () => {
@@ -363,28 +363,28 @@ describe('deploy/', () => {
       expect(container.livenessProbe?.httpGet?.path).toBe('/health/live');
       expect(container.startupProbe?.httpGet?.path).toBe('/health/live');
       const config = configFrom(containerEnv(container, secretData));
-      for (const probe of [container.readinessProbe, container.livenessProbe, container.startupProbe]) expect(containerPort(container, probe?.httpGet?.port ?? -1)).toBe(config.port);
+      for (const probe of [container.readinessProbe, container.livenessProbe, container.startupProbe]) expect(containerPort(container, probe?.httpGet?.port ?? -1)).toBe(config.http.port);
     });
 
     it('gives the container the ports of its configuration, and the Service targets them', () => {
       const container = apiContainer(baseDeployment);
       const config = configFrom(containerEnv(container, secretData));
-      expect(containerPort(container, 'http')).toBe(config.port);
-      expect(containerPort(container, 'grpc')).toBe(config.grpcPort);
-      expect([config.port, config.grpcPort]).toEqual([DEFAULTS.port, DEFAULTS.grpcPort]);
+      expect(containerPort(container, 'http')).toBe(config.http.port);
+      expect(containerPort(container, 'grpc')).toBe(config.grpc.port);
+      expect([config.http.port, config.grpc.port]).toEqual([DEFAULTS.http.port, DEFAULTS.grpc.port]);
 
       const service = onlyOne(ofKind<{ spec: { selector: Record<string, string>; ports: Array<{ name: string; port: number; targetPort: string | number }> } }>(baseResources, 'Service'), 'Service');
       expect(baseDeployment.spec.template.metadata.labels).toMatchObject(service.spec.selector);
       expect(service.spec.ports.map((p) => [p.name, p.port, containerPort(container, p.targetPort)])).toEqual([
-        ['http', config.port, config.port],
-        ['grpc', config.grpcPort, config.grpcPort],
+        ['http', config.http.port, config.http.port],
+        ['grpc', config.grpc.port, config.grpc.port],
       ]);
     });
 
     it('waits longer on termination than the app takes to drain and stop (2 × grace + 10 s)', () => {
       const container = apiContainer(baseDeployment);
       const config = configFrom(containerEnv(container, secretData));
-      expect(baseDeployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual((2 * config.shutdownGraceMs) / 1000 + 10);
+      expect(baseDeployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual((2 * config.shutdown.graceMs) / 1000 + 10);
     });
 
     it('runs as the images\' non-root user with a read-only root file system and a writable /tmp', () => {
@@ -485,9 +485,9 @@ describe('deploy/', () => {
       expect(String(images[0]?.['newTag'])).toContain(tag);
       const deployment = onlyOne(ofKind<Deployment>(overlayResources(dir), 'Deployment'), 'Deployment');
       const config = configFrom(containerEnv(apiContainer(deployment), secretData));
-      expect(config.devices).toEqual([overlay === 'gpu' ? 'cuda:0' : 'cpu']);
-      expect(config.memoryBudgetBytes).toBeGreaterThan(0);
-      expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual((2 * config.shutdownGraceMs) / 1000 + 10);
+      expect(config.pool.devices).toEqual([overlay === 'gpu' ? 'cuda:0' : 'cpu']);
+      expect(config.pool.memoryBudgetBytes).toBeGreaterThan(0);
+      expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual((2 * config.shutdown.graceMs) / 1000 + 10);
     });
 
     it('overlays/gpu: requests and limits one GPU and schedules onto GPU nodes', () => {

@@ -10,7 +10,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Request } from 'express';
 import { AccessService } from '../auth/access.service';
-import type { AppConfig } from '../config/app-config';
+import type { GraphqlLimitsConfig } from '../config/app-config';
 import { complexityError, MAX_ESTIMATED_NODES } from '../transports/graphql/complexity-limit';
 import type { DocumentLimits } from '../transports/graphql/document-limits';
 import { documentLimitsMiddleware } from '../transports/graphql/document-limits.middleware';
@@ -22,8 +22,6 @@ import { GRAPHQL_PATH } from '../common/route-paths';
 
 export { GRAPHQL_PATH };
 
-export type GraphqlLimitsConfig = Pick<AppConfig, 'graphqlMaxDepth' | 'graphqlMaxComplexity' | 'graphqlMaxQueryBytes' | 'graphqlMaxTokens'>;
-
 const DOCUMENT_LIMITS = Symbol('DOCUMENT_LIMITS');
 
 @Module({})
@@ -31,14 +29,14 @@ export class GraphqlApiModule implements NestModule {
   constructor(@Inject(DOCUMENT_LIMITS) private readonly limits: DocumentLimits) {}
 
   static forRoot(config: GraphqlLimitsConfig): DynamicModule {
-    const limitRules = [maxDepthRule(config.graphqlMaxDepth), maxExpandedFieldsRule(MAX_ESTIMATED_NODES)];
-    const limits: DocumentLimits = { maxBytes: config.graphqlMaxQueryBytes, maxTokens: config.graphqlMaxTokens };
+    const limitRules = [maxDepthRule(config.maxDepth), maxExpandedFieldsRule(MAX_ESTIMATED_NODES)];
+    const limits: DocumentLimits = { maxBytes: config.maxQueryBytes, maxTokens: config.maxTokens };
     const wsSettings: GraphqlWsSettings = {
       path: GRAPHQL_PATH,
       limits,
       limitRules,
       // The query arrives JSON-escaped (up to twice its size) inside the subscribe message.
-      maxMessageBytes: 2 * config.graphqlMaxQueryBytes,
+      maxMessageBytes: 2 * config.maxQueryBytes,
     };
     return {
       module: GraphqlApiModule,
@@ -57,7 +55,7 @@ export class GraphqlApiModule implements NestModule {
             parseOptions: { maxTokens: limits.maxTokens },
             // HTTP: queries and mutations (subscriptions are refused by name); the websocket has its own server (GraphqlWsServer).
             validationRules: [...limitRules, noSubscriptionsOverHttpRule],
-            plugins: [operationLimitsPlugin(config.graphqlMaxComplexity, access)],
+            plugins: [operationLimitsPlugin(config.maxComplexity, access)],
             formatError: formatGraphQLError,
           }),
         }),

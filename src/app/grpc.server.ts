@@ -57,9 +57,9 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
     server.addService(protos.health.service, healthHandlers(async () => this.serving && (await this.readiness.state()).ready));
     // Server reflection (v1 and v1alpha), so grpcurl and grpcui work without the .proto files.
     new ReflectionService(protos.definition).addToServer(server);
-    const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
+    const host = this.config.http.host.includes(':') ? `[${this.config.http.host}]` : this.config.http.host;
     this.boundPort = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${host}:${this.config.grpcPort}`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+      server.bindAsync(`${host}:${this.config.grpc.port}`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
     );
     this.server = server;
     this.serving = true;
@@ -80,7 +80,7 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
     this.serving = false;
     this.server = undefined;
     const closed = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-    if (await settlesWithin(closed, this.readiness.graceLeftMs(this.config.shutdownGraceMs))) return;
+    if (await settlesWithin(closed, this.readiness.graceLeftMs(this.config.shutdown.graceMs))) return;
     this.readiness.cancelRemaining();
     if (await settlesWithin(closed, FINAL_STATUS_MS)) return;
     this.logger.warn(`gRPC calls still open ${FINAL_STATUS_MS} ms after their final status was sent; closing their connections`);

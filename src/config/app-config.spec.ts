@@ -9,7 +9,7 @@ const loadAppConfig = (env: NodeJS.ProcessEnv) => load({ AFD_ALLOW_OPEN: 'true',
 
 describe('loadAppConfig', () => {
   it('has defaults for an empty environment', () => {
-    expect(loadAppConfig({})).toMatchObject({ host: '0.0.0.0', port: 8080, devices: ['cpu'], maxQueuedTotal: 256, bodyLimit: '256kb' });
+    expect(loadAppConfig({})).toMatchObject({ http: { host: '0.0.0.0', port: 8080, bodyLimit: '256kb' }, pool: { devices: ['cpu'], maxQueuedTotal: 256 } });
   });
 
   it('turns AFD_LOG_LEVEL into the levels at and above it', () => {
@@ -19,13 +19,13 @@ describe('loadAppConfig', () => {
 
   it('reads devices, limits and the registry path', () => {
     const config = loadAppConfig({ PORT: '9000', AFD_DEVICES: 'cpu, cuda:1', AFD_REGISTRY: 'r.json', AFD_MEMORY_BUDGET_BYTES: '8000000000' });
-    expect(config).toMatchObject({ port: 9000, devices: ['cpu', 'cuda:1'], registryFile: 'r.json', memoryBudgetBytes: 8e9 });
+    expect(config).toMatchObject({ http: { port: 9000 }, pool: { devices: ['cpu', 'cuda:1'], memoryBudgetBytes: 8e9 }, registryFile: 'r.json' });
   });
 
   it('reads batch limits; a latent-pixel budget gives large images fewer rows', () => {
-    expect(loadAppConfig({}).maxBatchRows).toBe(8);
+    expect(loadAppConfig({}).pool.maxBatchRows).toBe(8);
     const config = loadAppConfig({ AFD_MAX_BATCH_ROWS: '8', AFD_MAX_BATCH_LATENT_PIXELS: '32768' });
-    const rows = poolMaxBatch(config) as (latentPixels: number) => number;
+    const rows = poolMaxBatch(config.pool) as (latentPixels: number) => number;
     expect([rows(64 * 64), rows(96 * 96), rows(128 * 128), rows(512 * 512)]).toEqual([8, 3, 2, 1]);
     expect(() => loadAppConfig({ AFD_MAX_BATCH_ROWS: '0' })).toThrow(/configuration AFD_MAX_BATCH_ROWS/);
   });

@@ -7,46 +7,63 @@ import { hostname } from 'node:os';
 import type { DistributedConfig } from './distributed-config';
 import type { DeviceSpec } from '../engine/runtime/onnx-runtime';
 
-export interface AppConfig {
+/** The HTTP listener (REST, GraphQL, health, metrics unless on their own port). */
+export interface HttpConfig {
   readonly host: string;
   readonly port: number;
-  /** gRPC listener port (same host); 0 picks a free port. */
-  readonly grpcPort: number;
-  /** Checkpoint registry file (JSON); absent → the embedded demo release. */
-  readonly registryFile?: string;
+  /** JSON body limit (AFD_BODY_LIMIT_KB), as body-parser reads it ("256kb"). */
+  readonly bodyLimit: string;
+  /** Express's `trust proxy` (AFD_TRUST_PROXY): how client addresses are read behind a load balancer. */
+  readonly trustProxy?: string;
+}
+
+/** The inference pool: devices, model memory, batching and the global queue bound. */
+export interface PoolSettings {
   readonly devices: readonly DeviceSpec[];
   readonly memoryBudgetBytes?: number;
   /** Most rows in one UNet call (AFD_MAX_BATCH_ROWS), and at most this many rows × latent pixels (AFD_MAX_BATCH_LATENT_PIXELS), so large images batch fewer rows. */
   readonly maxBatchRows: number;
   readonly maxBatchLatentPixels?: number;
   readonly maxQueuedTotal: number;
+}
+
+/** Results and progress streams of generations and comparisons. */
+export interface ResultSettings {
   readonly resultTtlMs: number;
+  /** One byte budget for every image kept (AFD_RESULT_STORE_MB). */
   readonly resultStoreBytes: number;
-  readonly bodyLimit: string;
-  /** GraphQL: the deepest selection and the highest estimated cost an operation may have. */
-  readonly graphqlMaxDepth: number;
-  readonly graphqlMaxComplexity: number;
-  /** GraphQL documents, checked before parsing: size in bytes and tokens (AFD_GRAPHQL_MAX_QUERY_BYTES, AFD_GRAPHQL_MAX_TOKENS). */
-  readonly graphqlMaxQueryBytes: number;
-  readonly graphqlMaxTokens: number;
-  /** Prometheus /metrics on its own port (AFD_METRICS_PORT); 0: on the main HTTP port. */
-  readonly metricsPort: number;
-  /** nvidia-smi sampling period for the GPU metrics (AFD_GPU_SAMPLE_SECONDS, default 15); 0: off. */
-  readonly gpuSampleSeconds: number;
+  /** Progress streams (SSE, GraphQL subscriptions, gRPC Generate) one client may hold open at once (AFD_MAX_STREAMS_PER_CLIENT). */
+  readonly maxStreamsPerClient: number;
+}
+
+/** GraphQL operation limits: documents before parsing (bytes, tokens), then depth and estimated cost. */
+export interface GraphqlLimitsConfig {
+  readonly maxDepth: number;
+  readonly maxComplexity: number;
+  readonly maxQueryBytes: number;
+  readonly maxTokens: number;
+}
+
+/** The configuration, nested by concern: each part goes to the module that needs it. */
+export interface AppConfig {
+  readonly http: HttpConfig;
+  /** gRPC listener port (same host as HTTP); 0 picks a free port. */
+  readonly grpc: { readonly port: number };
+  /** Checkpoint registry file (JSON); absent → the embedded demo release. */
+  readonly registryFile?: string;
+  readonly pool: PoolSettings;
+  readonly results: ResultSettings;
+  readonly graphql: GraphqlLimitsConfig;
+  /** Prometheus /metrics on its own port (AFD_METRICS_PORT; 0: on the main HTTP port); nvidia-smi sampling period (AFD_GPU_SAMPLE_SECONDS; 0: off). */
+  readonly metrics: { readonly port: number; readonly gpuSampleSeconds: number };
   /** SIGTERM: how long running jobs may finish before the rest fail (AFD_SHUTDOWN_GRACE_SECONDS). */
-  readonly shutdownGraceMs: number;
+  readonly shutdown: { readonly graceMs: number };
+  /** Redis for state shared by replicas (rate-limit counters; absent: in memory), and the namespace of every key (AFD_REDIS_PREFIX). */
+  readonly redis: { readonly url?: string; readonly prefix: string };
   /** Where generation jobs live: this process (`local`) or Redis shared by replicas (`redis`, AFD_JOBS). */
   readonly distributed?: Omit<DistributedConfig, 'resultTtlMs'>;
   /** API keys and tiers, or open mode (AFD_ALLOW_OPEN=true without keys). */
   readonly auth: AuthConfig;
-  /** Redis for state shared by replicas (rate-limit counters); absent: in memory. */
-  readonly redisUrl?: string;
-  /** Namespace of every Redis key of this deployment, rate-limit counters included (AFD_REDIS_PREFIX). */
-  readonly redisPrefix: string;
-  /** Express's `trust proxy` (AFD_TRUST_PROXY): how client addresses are read behind a load balancer. */
-  readonly trustProxy?: string;
-  /** Progress streams (SSE, GraphQL subscriptions, gRPC Generate) one client may hold open at once (AFD_MAX_STREAMS_PER_CLIENT). */
-  readonly maxStreamsPerClient: number;
   /** Nest log levels from AFD_LOG_LEVEL (error, warn, log, debug): the named level and those above it. */
   readonly logLevels: readonly LogLevel[];
 }
@@ -99,27 +116,35 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError('AFD_REDIS_RESULT_REPLICA_MB', `must be at most AFD_REDIS_RESULT_STORE_MB (${redisResultMb})`, String(redisReplicaResultMb));
   }
   return {
-    host: env['HOST'] ?? '0.0.0.0',
-    port: int('PORT', 8080, 0, 65535),
-    grpcPort: int('GRPC_PORT', 50051, 0, 65535),
+    http: {
+      host: env['HOST'] ?? '0.0.0.0',
+      port: int('PORT', 8080, 0, 65535),
+      bodyLimit: `${int('AFD_BODY_LIMIT_KB', 256, 1, 1 << 20)}kb`,
+      trustProxy: env['AFD_TRUST_PROXY'] || undefined,
+    },
+    grpc: { port: int('GRPC_PORT', 50051, 0, 65535) },
     registryFile: env['AFD_REGISTRY'] || undefined,
-    devices: devices as DeviceSpec[],
-    memoryBudgetBytes: budget ? int('AFD_MEMORY_BUDGET_BYTES', 0, 1, Number.MAX_SAFE_INTEGER) : undefined,
-    maxBatchRows: int('AFD_MAX_BATCH_ROWS', 8, 1, 256),
-    maxBatchLatentPixels: env['AFD_MAX_BATCH_LATENT_PIXELS'] ? int('AFD_MAX_BATCH_LATENT_PIXELS', 0, 64, 1 << 30) : undefined,
-    maxQueuedTotal: int('AFD_MAX_QUEUED', 256, 1, 100_000),
-    resultTtlMs: int('AFD_RESULT_TTL_SECONDS', 3600, 1, 7 * 24 * 3600) * 1000,
-    resultStoreBytes: int('AFD_RESULT_STORE_MB', 512, 1, 1 << 20) * 1024 * 1024,
-    bodyLimit: `${int('AFD_BODY_LIMIT_KB', 256, 1, 1 << 20)}kb`,
-    graphqlMaxDepth: int('AFD_GRAPHQL_MAX_DEPTH', 8, 2, 64),
-    graphqlMaxComplexity: int('AFD_GRAPHQL_MAX_COMPLEXITY', 1000, 10, 1_000_000),
-    graphqlMaxQueryBytes: int('AFD_GRAPHQL_MAX_QUERY_BYTES', 32_768, 1024, 1 << 20),
-    graphqlMaxTokens: int('AFD_GRAPHQL_MAX_TOKENS', 2000, 100, 100_000),
-    metricsPort: int('AFD_METRICS_PORT', 0, 0, 65535),
-    gpuSampleSeconds: int('AFD_GPU_SAMPLE_SECONDS', 15, 0, 3600),
-    shutdownGraceMs: int('AFD_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600) * 1000,
-    redisUrl,
-    redisPrefix: prefix,
+    pool: {
+      devices: devices as DeviceSpec[],
+      memoryBudgetBytes: budget ? int('AFD_MEMORY_BUDGET_BYTES', 0, 1, Number.MAX_SAFE_INTEGER) : undefined,
+      maxBatchRows: int('AFD_MAX_BATCH_ROWS', 8, 1, 256),
+      maxBatchLatentPixels: env['AFD_MAX_BATCH_LATENT_PIXELS'] ? int('AFD_MAX_BATCH_LATENT_PIXELS', 0, 64, 1 << 30) : undefined,
+      maxQueuedTotal: int('AFD_MAX_QUEUED', 256, 1, 100_000),
+    },
+    results: {
+      resultTtlMs: int('AFD_RESULT_TTL_SECONDS', 3600, 1, 7 * 24 * 3600) * 1000,
+      resultStoreBytes: int('AFD_RESULT_STORE_MB', 512, 1, 1 << 20) * 1024 * 1024,
+      maxStreamsPerClient: int('AFD_MAX_STREAMS_PER_CLIENT', 32, 1, 1_000_000),
+    },
+    graphql: {
+      maxDepth: int('AFD_GRAPHQL_MAX_DEPTH', 8, 2, 64),
+      maxComplexity: int('AFD_GRAPHQL_MAX_COMPLEXITY', 1000, 10, 1_000_000),
+      maxQueryBytes: int('AFD_GRAPHQL_MAX_QUERY_BYTES', 32_768, 1024, 1 << 20),
+      maxTokens: int('AFD_GRAPHQL_MAX_TOKENS', 2000, 100, 100_000),
+    },
+    metrics: { port: int('AFD_METRICS_PORT', 0, 0, 65535), gpuSampleSeconds: int('AFD_GPU_SAMPLE_SECONDS', 15, 0, 3600) },
+    shutdown: { graceMs: int('AFD_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600) * 1000 },
+    redis: { url: redisUrl, prefix },
     distributed:
       jobs === 'redis'
         ? {
@@ -134,8 +159,6 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             replicaResultStoreBytes: redisReplicaResultMb * 1024 * 1024,
           }
         : undefined,
-    trustProxy: env['AFD_TRUST_PROXY'] || undefined,
-    maxStreamsPerClient: int('AFD_MAX_STREAMS_PER_CLIENT', 32, 1, 1_000_000),
     logLevels: LOG_LEVELS.slice(0, logIndex + 1),
     // Last, so plainer settings are reported first. Throws AuthConfigError, whose message names the setting.
     auth: loadAuthConfig(env),
@@ -143,7 +166,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 }
 
 /** Rows per UNet call: AFD_MAX_BATCH_ROWS, fewer for large images when AFD_MAX_BATCH_LATENT_PIXELS bounds rows × latent pixels. */
-export function poolMaxBatch(config: Pick<AppConfig, 'maxBatchRows' | 'maxBatchLatentPixels'>): number | ((latentPixels: number) => number) {
+export function poolMaxBatch(config: Pick<PoolSettings, 'maxBatchRows' | 'maxBatchLatentPixels'>): number | ((latentPixels: number) => number) {
   const { maxBatchRows, maxBatchLatentPixels } = config;
   if (maxBatchLatentPixels === undefined) return maxBatchRows;
   return (latentPixels) => Math.max(1, Math.min(maxBatchRows, Math.floor(maxBatchLatentPixels / latentPixels)));

@@ -4,7 +4,7 @@ const redis = { AFD_ALLOW_OPEN: 'true', AFD_JOBS: 'redis', AFD_REDIS_URL: 'redis
 
 describe('Redis settings', () => {
   it('reads the prefix whenever Redis is used (rate limits too), and the image byte budgets of distributed mode', () => {
-    expect(loadAppConfig({ AFD_ALLOW_OPEN: 'true', AFD_REDIS_URL: 'redis://r:6379', AFD_REDIS_PREFIX: 'tenant-a' }).redisPrefix).toBe('tenant-a');
+    expect(loadAppConfig({ AFD_ALLOW_OPEN: 'true', AFD_REDIS_URL: 'redis://r:6379', AFD_REDIS_PREFIX: 'tenant-a' }).redis.prefix).toBe('tenant-a');
     expect(loadAppConfig(redis).distributed).toMatchObject({ prefix: 'afd', resultStoreBytes: 256 * 1024 * 1024, replicaResultStoreBytes: 256 * 1024 * 1024 });
     expect(loadAppConfig({ ...redis, AFD_REDIS_RESULT_STORE_MB: '300', AFD_REDIS_RESULT_REPLICA_MB: '100' }).distributed).toMatchObject({
       resultStoreBytes: 300 * 1024 * 1024,

@@ -26,8 +26,8 @@ function fetchText(url: string): Promise<{ status: number; type: string; body: s
 describe('metrics configuration and the separate metrics port', () => {
   it('reads AFD_METRICS_PORT (default 0: the main port) and AFD_GPU_SAMPLE_SECONDS (default 15, 0 turns it off)', () => {
     const load = (env: NodeJS.ProcessEnv) => loadAppConfig({ AFD_ALLOW_OPEN: 'true', ...env });
-    expect(load({})).toMatchObject({ metricsPort: 0, gpuSampleSeconds: 15 });
-    expect(load({ AFD_METRICS_PORT: '9464', AFD_GPU_SAMPLE_SECONDS: '0' })).toMatchObject({ metricsPort: 9464, gpuSampleSeconds: 0 });
+    expect(load({})).toMatchObject({ metrics: { port: 0, gpuSampleSeconds: 15 } });
+    expect(load({ AFD_METRICS_PORT: '9464', AFD_GPU_SAMPLE_SECONDS: '0' })).toMatchObject({ metrics: { port: 9464, gpuSampleSeconds: 0 } });
     expect(() => load({ AFD_METRICS_PORT: '70000' })).toThrow(/configuration AFD_METRICS_PORT: must be an integer from 0 to 65535/);
     expect(() => load({ AFD_GPU_SAMPLE_SECONDS: '-1' })).toThrow(/configuration AFD_GPU_SAMPLE_SECONDS: must be an integer from 0 to 3600/);
   });

@@ -53,13 +53,13 @@ export async function startLoadServer(options: LoadBenchOptions): Promise<LoadSe
   const perDeviceQueue = poolConfig.maxQueuedPerDevice ?? DEFAULT_MAX_QUEUED_PER_DEVICE;
   const rowsPerJob = unetRowsPerImage({ guidanceScale: GUIDANCE });
   const settings: ServerSettings = {
-    maxQueued: config.maxQueuedTotal,
-    effectiveQueue: Math.min(config.maxQueuedTotal, perDeviceQueue * devices),
+    maxQueued: config.pool.maxQueuedTotal,
+    effectiveQueue: Math.min(config.pool.maxQueuedTotal, perDeviceQueue * devices),
     perDeviceQueue,
     devices,
     rowsPerJob,
     inFlightJobs: devices * Math.floor(DEFAULT_IN_FLIGHT_ROWS / rowsPerJob),
-    storeBytes: config.resultStoreBytes,
+    storeBytes: config.results.resultStoreBytes,
   };
   return { app, baseUrl, apiKey, pool: app.get(InferencePool), settings };
 }
