@@ -12,8 +12,11 @@ import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import { PromptsService } from '../prompts/prompts.service';
 import { ENDED_SUBSCRIPTION, ProgressFanout, PublishedEvent, type EventSink, type EventSubscription } from './progress-fanout';
 import { imageAt } from './generation-backend';
+import { toProgressPreview, type ProgressPreview } from './progress-preview';
 import { canView, GenerationStore, type GenerationRecord, type GenerationStatus, type Viewer } from './generation-store';
 import { bodyFingerprint, checkIdempotencyKey, checkSameRequest, IdempotencyCache } from './idempotency-cache';
+
+export type { ProgressPreview } from './progress-preview';
 
 // Kept here for the modules that import them from the service (src/distributed).
 export { canonicalJson, checkIdempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-cache';
@@ -22,17 +25,6 @@ export { canonicalJson, checkIdempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH } from '
 export type GenerationEvent =
   | { readonly event: 'progress'; readonly data: { step: number; totalSteps: number; etaMs: number; status: GenerationStatus; preview?: ProgressPreview } }
   | { readonly event: 'done'; readonly data: { status: GenerationStatus; step: number; totalSteps: number; error?: { code: string; message: string } } };
-
-/**
- * A preview of the first image on a progress event (when the generation asked for previews): a small
- * WebP of the predicted clean image, base64 so that every transport can carry it as text.
- */
-export interface ProgressPreview {
-  readonly mimeType: string;
-  readonly width: number;
-  readonly height: number;
-  readonly base64: string;
-}
 
 /** How a generation runs, beside its request body (internal until the request schemas carry `preview`). */
 export interface LaunchOptions {
@@ -287,13 +279,10 @@ export function isFinished(status: GenerationStatus): boolean {
 }
 
 export function progressEvent(record: GenerationRecord, preview?: EncodedPreview): GenerationEvent {
-  return { event: 'progress', data: { ...record.progress, status: record.status, ...(preview ? { preview: progressPreview(preview) } : {}) } };
+  return { event: 'progress', data: { ...record.progress, status: record.status, ...(preview ? { preview: toProgressPreview(preview) } : {}) } };
 }
 
-function progressPreview(preview: EncodedPreview): ProgressPreview {
-  const { mimeType, width, height, bytes } = preview;
-  return { mimeType, width, height, base64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') };
-}
+
 
 export function doneEvent(record: GenerationRecord): GenerationEvent {
   return {
