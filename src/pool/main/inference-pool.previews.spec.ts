@@ -3,7 +3,11 @@ import { parseGenerationRequest, type GenerationInput } from '../../engine/pipel
 import { makeCheckpointFamily, type CheckpointFamily } from '../testing/checkpoint-family.fixture';
 import { InferencePool } from './inference-pool';
 import type { JobResult, PreviewOptions, ProgressEvent } from './pool-types';
+import { denoiseStep } from '../../engine/pipeline/denoise-step';
+import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-pipeline';
+import { latentPreview } from '../protocol/latent-preview';
 import { PoolError } from '../protocol/pool-errors';
+import { encodePreview } from './preview-encoding';
 
 const BASE: GenerationInput = { prompt: 'a red kente dress', negativePrompt: 'blurry', width: 64, height: 96, steps: 8, guidanceScale: 5, seed: 42, scheduler: 'euler' };
 const request = (overrides: GenerationInput = {}) => parseGenerationRequest({ ...BASE, ...overrides });
@@ -73,6 +77,26 @@ describe('InferencePool: previews (x0 of the first image, WebP, every intervalSt
     const late = meanAbsoluteDifference(previews[8] as Buffer, last);
     expect(early).toBeGreaterThan(0);
     expect(late).toBeLessThan(early);
+  });
+
+  it('a preview is made from the step\'s predicted clean latents x0, not from the noisy sample', async () => {
+    const req = request({ steps: 3 });
+    const { events } = await run({ intervalSteps: 1 }, { steps: 3 });
+    // The same generation in-process (the pool's images are bit-for-bit the engine's: batching spec).
+    const pipeline = await StableDiffusionPipeline.load(family.dirs[0] as string, { device: 'cpu', intraOpThreads: 1 });
+    try {
+      const { states } = await pipeline.encodePrompts([req.prompt, req.negativePrompt]);
+      const [sequence] = pipeline.createSequences(req, { cond: states[0] as Float32Array, uncond: states[1] });
+      const s = sequence!;
+      await denoiseStep([s], pipeline.model.unet, pipeline.model.signature);
+      const fromX0 = await encodePreview(latentPreview(s.predictedOriginal() as Float32Array, s.latentShape));
+      const fromNoisy = await encodePreview(latentPreview(s.latents, s.latentShape));
+      const first = events.find((e) => e.step === 1)?.preview;
+      expect(Buffer.from(first!.bytes).equals(Buffer.from(fromX0.bytes))).toBe(true);
+      expect(Buffer.from(fromX0.bytes).equals(Buffer.from(fromNoisy.bytes))).toBe(false);
+    } finally {
+      await pipeline.release();
+    }
   });
 
   it('without preview, events carry no preview field (exactly as before)', async () => {
