@@ -42,3 +42,34 @@ describe('ComparisonsService: null means "not given"', () => {
     await expect(comparisons.create({ ...settings, prompt: null, prompts: null }, 'client')).rejects.toMatchObject({ details: { field: 'prompts' }, message: expect.stringMatching(/^prompts: is required/) });
   });
 });
+
+describe('ComparisonsService: per-cell progress and previews (internal options)', () => {
+  it('passes preview to the pool and reports each cell by row and column, with its preview as base64', async () => {
+    const submitted: Array<{ preview?: unknown }> = [];
+    const webp = Uint8Array.from([82, 73, 70, 70]);
+    const pool = {
+      submitComparison: (options: { checkpointIds: string[]; preview?: unknown; onProgress?: (e: object) => void }) => {
+        submitted.push(options);
+        options.onProgress?.({ checkpointId: 'final', imageIndex: 0, step: 2, jobStep: 2, totalSteps: 4, etaMs: 10, preview: { mimeType: 'image/webp', width: 8, height: 8, bytes: webp } });
+        options.onProgress?.({ checkpointId: 'baseline', imageIndex: 0, step: 1, jobStep: 1, totalSteps: 4, etaMs: 30 });
+        throw new ApiError(ErrorCode.RESOURCE_EXHAUSTED, 'stopped by the test');
+      },
+    } as unknown as InferencePool;
+    const comparisons = new ComparisonsService(pool, checkpoints, registry, {} as ComparisonStore);
+    const seen: object[] = [];
+    await expect(
+      comparisons.create({ ...settings, prompt: 'red dress', checkpoints: ['baseline', 'final'] }, 'client', { preview: { intervalSteps: 2 }, onCellProgress: (e) => seen.push(e) }),
+    ).rejects.toThrow('stopped by the test');
+    expect(submitted.map((s) => s.preview)).toEqual([{ intervalSteps: 2 }]);
+    expect(seen).toEqual([
+      { row: 0, column: 1, checkpointId: 'final', step: 2, totalSteps: 4, etaMs: 10, preview: { mimeType: 'image/webp', width: 8, height: 8, base64: Buffer.from(webp).toString('base64') } },
+      { row: 0, column: 0, checkpointId: 'baseline', step: 1, totalSteps: 4, etaMs: 30 },
+    ]);
+  });
+
+  it('without the options, the pool gets neither preview nor a progress listener', async () => {
+    const { comparisons, submitted } = service();
+    await expect(comparisons.create({ ...settings, prompt: 'red dress', checkpoints: ['final'] }, 'client')).rejects.toThrow('stopped by the test');
+    expect(Object.keys(submitted[0] as object).sort()).toEqual(['checkpointIds', 'clientId', 'request']);
+  });
+});

@@ -15,7 +15,8 @@ import { formatGenerationParameters } from '../engine/image/generation-parameter
 import type { RgbImage } from '../engine/pipeline/decode-latents';
 import { parseGenerationRequest, type ValidGenerationRequest } from '../engine/pipeline/generation-request';
 import { canView, type Viewer } from '../generation/generation-store';
-import { InferencePool, type ComparisonHandle } from '../pool';
+import { InferencePool, type ComparisonHandle, type PreviewOptions } from '../pool';
+import { toProgressPreview, type ProgressPreview } from '../generation/progress-preview';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { renderComparisonGrid } from './comparison-grid';
 import { COMPARISON_SETTINGS, CompareFieldsSchema, MAX_COMPARISON_PROMPTS, type ComparisonViewSchema } from './comparison.schemas';
@@ -38,6 +39,21 @@ export interface CreateComparisonOptions {
    * the worst case before any work is queued. REST and GraphQL answer with URLs and set none.
    */
   readonly maxReplyBytes?: number;
+  /** Previews on every cell's progress (internal until the request schemas carry `preview`). */
+  readonly preview?: PreviewOptions;
+  /** Each cell's progress, one event per step of the cell, with its preview when asked. */
+  readonly onCellProgress?: (event: ComparisonCellProgress) => void;
+}
+
+/** One step of one cell (row: prompt, column: checkpoint, from 0, not counting a reference column). */
+export interface ComparisonCellProgress {
+  readonly row: number;
+  readonly column: number;
+  readonly checkpointId: string;
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly etaMs: number;
+  readonly preview?: ProgressPreview;
 }
 
 /** A comparison as the API answers it (its schema: comparison.schemas.ts). */
@@ -84,7 +100,32 @@ export class ComparisonsService {
 
     const handles: ComparisonHandle[] = [];
     try {
-      for (const request of requests) handles.push(this.pool.submitComparison({ checkpointIds: columns.map((c) => c.id), request, clientId }));
+      const checkpointIds = columns.map((c) => c.id);
+      const onCellProgress = options.onCellProgress;
+      for (const [row, request] of requests.entries()) {
+        handles.push(
+          this.pool.submitComparison({
+            checkpointIds,
+            request,
+            clientId,
+            ...(options.preview ? { preview: options.preview } : {}),
+            ...(onCellProgress
+              ? {
+                  onProgress: (p) =>
+                    onCellProgress({
+                      row,
+                      column: checkpointIds.indexOf(p.checkpointId),
+                      checkpointId: p.checkpointId,
+                      step: p.step,
+                      totalSteps: p.totalSteps,
+                      etaMs: p.etaMs,
+                      ...(p.preview ? { preview: toProgressPreview(p.preview) } : {}),
+                    }),
+                }
+              : {}),
+          }),
+        );
+      }
     } catch (error) {
       for (const handle of handles) handle.cancel();
       throw toApiError(error);

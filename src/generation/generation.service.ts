@@ -8,25 +8,34 @@ import { encodeImage, IMAGE_FORMATS, MIME_TYPES, type ImageFormat } from '../eng
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
 import { parseGenerationRequest, type GenerationInput } from '../engine/pipeline/generation-request';
 import { MetricsService } from '../observability/metrics/metrics.service';
-import { InferencePool } from '../pool';
+import { InferencePool, type EncodedPreview, type PreviewOptions } from '../pool';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import { PromptsService } from '../prompts/prompts.service';
 import { ENDED_SUBSCRIPTION, ProgressFanout, PublishedEvent, type EventSink, type EventSubscription } from './progress-fanout';
 import { imageAt } from './generation-backend';
+import { toProgressPreview, type ProgressPreview } from './progress-preview';
 import { canView, GenerationStore, type GenerationRecord, type GenerationStatus, type Viewer } from './generation-store';
 import { bodyFingerprint, checkIdempotencyKey, checkSameRequest, IdempotencyCache } from './idempotency-cache';
 import { GenerateRequestSchema, QUALITY_RANGE } from './generation.schemas';
+
+export type { ProgressPreview } from './progress-preview';
 
 // Kept here for the modules that import them from the service (src/distributed).
 export { canonicalJson, checkIdempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-cache';
 
 /** A server-sent event of GET /v1/generations/{id}/events: `progress` per step, then one `done`. */
 export type GenerationEvent =
-  | { readonly event: 'progress'; readonly data: { step: number; totalSteps: number; etaMs: number; status: GenerationStatus } }
+  | { readonly event: 'progress'; readonly data: { step: number; totalSteps: number; etaMs: number; status: GenerationStatus; preview?: ProgressPreview } }
   | { readonly event: 'done'; readonly data: { status: GenerationStatus; step: number; totalSteps: number; error?: { code: string; message: string } } };
 
 // The request's fields and rules are written once, in its schema.
 export { GENERATION_FIELDS } from './generation.schemas';
+
+/** How a generation runs, beside its request body: the request's `preview` fields, read by prepare. */
+export interface LaunchOptions {
+  /** Progress events carry a preview every `intervalSteps` steps and at the last (see ProgressPreview). */
+  readonly preview?: PreviewOptions;
+}
 
 // The JSON view lives in generation-view.ts (one mapper, image URLs from common/result-urls.ts).
 export type { GenerationView } from './generation-view';
@@ -54,17 +63,17 @@ export class GenerationService {
    * With an idempotency key, the same client, key and body within the result time give back the
    * generation already started; the same key with another body is a CONFLICT.
    */
-  start(body: unknown, clientId: string, idempotencyKey?: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
+  start(body: unknown, clientId: string, idempotencyKey?: string, options: LaunchOptions = {}): { record: GenerationRecord; done: Promise<GenerationRecord> } {
     try {
-      return this.startOnce(body, clientId, idempotencyKey);
+      return this.startOnce(body, clientId, idempotencyKey, options);
     } catch (error) {
       this.metrics?.generationFailed(error);
       throw error;
     }
   }
 
-  private startOnce(body: unknown, clientId: string, idempotencyKey?: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
-    if (idempotencyKey === undefined) return this.startNew(body, clientId);
+  private startOnce(body: unknown, clientId: string, idempotencyKey: string | undefined, options: LaunchOptions): { record: GenerationRecord; done: Promise<GenerationRecord> } {
+    if (idempotencyKey === undefined) return this.launch(this.prepare(body), clientId, timeOrderedId(), options);
     checkIdempotencyKey(idempotencyKey);
     // Validate first: a body that is not a valid generation never reaches the fingerprint.
     const prepared = this.prepare(body);
@@ -76,7 +85,7 @@ export class GenerationService {
       const record = this.store.get(previous.id);
       return { record, done: previous.running ?? Promise.resolve(record) };
     }
-    const started = this.launch(prepared, clientId, timeOrderedId());
+    const started = this.launch(prepared, clientId, timeOrderedId(), options);
     this.idempotency.remember(clientId, idempotencyKey, fingerprint, started.record.id, started.done);
     return started;
   }
@@ -119,8 +128,8 @@ export class GenerationService {
   }
 
   /** Runs an already normalised input under a given id (a distributed job executing on this replica). */
-  run(input: Record<string, unknown>, clientId: string, id: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
-    return this.launch(this.prepare(input), clientId, id);
+  run(input: Record<string, unknown>, clientId: string, id: string, options: LaunchOptions = {}): { record: GenerationRecord; done: Promise<GenerationRecord> } {
+    return this.launch(this.prepare(input), clientId, id, options);
   }
 
   private prepare(body: unknown) {
@@ -142,11 +151,12 @@ export class GenerationService {
     return { checkpoint, input: input as Record<string, unknown>, format, quality, request };
   }
 
-  private startNew(body: unknown, clientId: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
-    return this.launch(this.prepare(body), clientId, timeOrderedId());
-  }
-
-  private launch(prepared: ReturnType<GenerationService['prepare']>, clientId: string, id: string): { record: GenerationRecord; done: Promise<GenerationRecord> } {
+  private launch(
+    prepared: ReturnType<GenerationService['prepare']>,
+    clientId: string,
+    id: string,
+    options: LaunchOptions = {},
+  ): { record: GenerationRecord; done: Promise<GenerationRecord> } {
     const { checkpoint, format, quality, request } = prepared;
     const record: GenerationRecord = {
       id,
@@ -158,17 +168,24 @@ export class GenerationService {
       ownerId: clientId,
     };
     let job;
+    // The first image's preview can come on an event that does not advance the generation's step
+    // (the other images have not finished that step yet): it waits for the event that does.
+    let pendingPreview: EncodedPreview | undefined;
     try {
       job = this.pool.submit({
         checkpointId: checkpoint.id,
         request,
         clientId,
+        ...(options.preview ? { preview: options.preview } : {}),
         onProgress: (p) => {
           record.status = 'running';
+          if (p.preview) pendingPreview = p.preview;
           // The pool reports each image's step; subscribers get one event per step of the generation.
           if (p.jobStep <= record.progress.step) return;
           record.progress = { step: p.jobStep, totalSteps: p.totalSteps, etaMs: p.etaMs };
-          this.notify(record, progressEvent(record));
+          const preview = pendingPreview;
+          pendingPreview = undefined;
+          this.notify(record, progressEvent(record, preview));
         },
       });
     } catch (error) {
@@ -244,9 +261,11 @@ export function isFinished(status: GenerationStatus): boolean {
   return status !== 'queued' && status !== 'running';
 }
 
-export function progressEvent(record: GenerationRecord): GenerationEvent {
-  return { event: 'progress', data: { ...record.progress, status: record.status } };
+export function progressEvent(record: GenerationRecord, preview?: EncodedPreview): GenerationEvent {
+  return { event: 'progress', data: { ...record.progress, status: record.status, ...(preview ? { preview: toProgressPreview(preview) } : {}) } };
 }
+
+
 
 export function doneEvent(record: GenerationRecord): GenerationEvent {
   return {

@@ -27,6 +27,8 @@ export type {
   PoolImage,
   PoolStats,
   PreviewImage,
+  PreviewOptions,
+  EncodedPreview,
   Priority,
   ProgressEvent,
   SubmitOptions,

@@ -3,6 +3,11 @@
  * sd15-shaped presets, and the share of each denoising step spent outside onnxruntime (our
  * scaling, batching copies, float16 conversion, guidance and scheduler step).
  * Target: outside-ORT under 2% of the step at sd15-shaped dimensions.
+ *
+ * Previews: each repeat runs the generation twice, previews off then on (a preview at every step,
+ * the most a request can ask): on adds, inside the step loop, what the worker does (x0 from the
+ * scheduler, the latent → RGB matrix); the WebP encoding runs on the main thread, off the loop, and
+ * is timed apart.
  */
 import type { ModelConfig } from '../../model-generator/config/model-config';
 import { SD15_SHAPED_PRESET, TINY_PRESET } from '../../model-generator/config/presets';
@@ -13,6 +18,8 @@ import { denoiseStep } from '../../engine/pipeline/denoise-step';
 import { encodePrompts } from '../../engine/pipeline/encode-prompts';
 import { parseGenerationRequest } from '../../engine/pipeline/generation-request';
 import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-pipeline';
+import { latentPreview } from '../../pool/protocol/latent-preview';
+import { encodePreview } from '../../pool/main/preview-encoding';
 import { median, nowMs, TimedRunner } from './timing';
 
 interface Case {
@@ -39,7 +46,19 @@ async function runCase(c: Case): Promise<void> {
   const textEncoder = new TimedRunner(pipeline.model.textEncoder);
   const unet = new TimedRunner(pipeline.model.unet);
   const vae = new TimedRunner(pipeline.model.vaeDecoder);
-  const phase: Record<string, number[]> = { tokenise: [], textEncoder: [], unetStep: [], unetOrt: [], outsideOrt: [], vaeDecode: [], pngEncode: [] };
+  const phase: Record<string, number[]> = {
+    tokenise: [],
+    textEncoder: [],
+    unetStep: [],
+    unetOrt: [],
+    outsideOrt: [],
+    outsideOrtPreview: [],
+    previewInLoop: [],
+    previewEncode: [],
+    previewBytes: [],
+    vaeDecode: [],
+    pngEncode: [],
+  };
   const request = parseGenerationRequest({ prompt: PROMPT, negativePrompt: NEGATIVE, width: c.size, height: c.size, steps: c.steps, seed: 1, scheduler: 'euler-a' });
 
   for (let r = 0; r < c.repeats + 1; r++) {
@@ -53,7 +72,9 @@ async function runCase(c: Case): Promise<void> {
     record('tokenise', nowMs() - t);
     const { states } = await encodePrompts([PROMPT, NEGATIVE], directory.tokenizer, textEncoder, signature);
     record('textEncoder', textEncoder.lastMs);
-    const sequences = pipeline.createSequences(request, { cond: states[0] as Float32Array, uncond: states[1] });
+    const embeddings = { cond: states[0] as Float32Array, uncond: states[1] };
+    // Previews off: the step as it always was.
+    const sequences = pipeline.createSequences(request, embeddings);
     const first = sequences[0];
     while (first && !first.done) {
       t = nowMs();
@@ -62,6 +83,23 @@ async function runCase(c: Case): Promise<void> {
       record('unetStep', step);
       record('unetOrt', unet.lastMs);
       record('outsideOrt', step - unet.lastMs);
+    }
+    // Previews on, every step: the same generation plus the worker's share of a preview.
+    const previewed = pipeline.createSequences(request, embeddings);
+    const p0 = previewed[0];
+    while (p0 && !p0.done) {
+      t = nowMs();
+      await denoiseStep(previewed, unet, signature);
+      const ort = unet.lastMs;
+      const previewStarted = nowMs();
+      const preview = latentPreview(p0.predictedOriginal() ?? p0.latents, p0.latentShape);
+      const previewMs = nowMs() - previewStarted;
+      record('outsideOrtPreview', nowMs() - t - ort);
+      record('previewInLoop', previewMs);
+      const encodeStarted = nowMs();
+      const encoded = await encodePreview(preview);
+      record('previewEncode', nowMs() - encodeStarted);
+      record('previewBytes', encoded.bytes.length);
     }
     const [image] = await decodeLatents(sequences.map((s) => s.latents), first!.latentShape, vae, signature, directory.vaeScalingFactor);
     record('vaeDecode', vae.lastMs);
@@ -78,6 +116,12 @@ async function runCase(c: Case): Promise<void> {
   console.log(`  text encoder          ${m('textEncoder').toFixed(2).padStart(10)} ms`);
   console.log(`  UNet step             ${m('unetStep').toFixed(2).padStart(10)} ms   (onnxruntime ${m('unetOrt').toFixed(2)} ms)`);
   console.log(`  outside ORT per step  ${m('outsideOrt').toFixed(3).padStart(10)} ms   = ${share.toFixed(2)}% of the step`);
+  const ratio = m('outsideOrtPreview') / m('outsideOrt');
+  console.log(
+    `  previews every step   ${m('outsideOrtPreview').toFixed(3).padStart(10)} ms outside ORT per step (off: ${m('outsideOrt').toFixed(3)} ms, ratio ${ratio.toFixed(2)}); ` +
+      `x0 + latent→RGB ${m('previewInLoop').toFixed(3)} ms = ${((100 * m('previewInLoop')) / m('unetStep')).toFixed(3)}% of the step`,
+  );
+  console.log(`  preview WebP encode   ${m('previewEncode').toFixed(3).padStart(10)} ms   (main thread, asynchronous, off the step loop; ${Math.round(m('previewBytes'))} bytes)`);
   console.log(`  VAE decode            ${m('vaeDecode').toFixed(2).padStart(10)} ms`);
   console.log(`  PNG encode            ${m('pngEncode').toFixed(2).padStart(10)} ms`);
   if (c.config === SD15_SHAPED_PRESET) console.log(`  target: outside ORT < 2% of the step at sd15-shaped dimensions: ${share < 2 ? 'met' : 'NOT met'}`);

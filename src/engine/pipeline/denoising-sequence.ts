@@ -60,6 +60,11 @@ export class DenoisingSequence {
     return t;
   }
 
+  /** The clean image the last step predicted (x0, in latent space), computed now; null before the first step. For previews. */
+  predictedOriginal(): Float32Array | null {
+    return this.scheduler.predictedOriginalSample();
+  }
+
   /** Applies guidance to the UNet's rows for this sequence and takes one scheduler step. */
   advance(cond: Float32Array, uncond: Float32Array | undefined): void {
     let prediction = cond;

@@ -8,6 +8,7 @@ import {
   drawNoise,
   spacedTimesteps,
 } from './common';
+import { predictedOriginalFrom, type PredictedOriginalRecipe } from './predicted-original';
 import type { Scheduler } from './scheduler';
 import type { DdimSchedulerConfig } from './scheduler-config';
 
@@ -34,6 +35,7 @@ export class DdimScheduler implements Scheduler {
   private readonly cursor = new TimestepCursor(LABEL, 'first');
   private schedule: readonly number[] = [];
   private numInferenceSteps = 0;
+  private lastPrediction: PredictedOriginalRecipe | null = null;
 
   constructor(
     readonly config: DdimSchedulerConfig,
@@ -66,6 +68,11 @@ export class DdimScheduler implements Scheduler {
     this.numInferenceSteps = numInferenceSteps;
     this.schedule = Object.freeze(schedule);
     this.cursor.reset(this.schedule);
+    this.lastPrediction = null;
+  }
+
+  predictedOriginalSample(): Float32Array | null {
+    return this.lastPrediction === null ? null : predictedOriginalFrom(this.lastPrediction);
   }
 
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
@@ -97,6 +104,8 @@ export class DdimScheduler implements Scheduler {
     } else {
       [x0S, x0M, epsS, epsM] = [sqrtA, -sqrtB, sqrtB, sqrtA];
     }
+
+    this.lastPrediction = clipSample ? { sample, output: modelOutput, p: x0S, q: x0M, clip: clipSampleRange } : { sample, output: modelOutput, p: x0S, q: x0M };
 
     const variance = (betaProdPrev / betaProdT) * (1 - alphaProdT / alphaProdPrev);
     const stdDevT = this.eta * Math.sqrt(variance);

@@ -14,6 +14,7 @@ import {
   sigmaToT,
   trainingSigmas,
 } from './common';
+import { alphaPredictedOriginalCoefficients, predictedOriginalFrom, type PredictedOriginalRecipe } from './predicted-original';
 import type { Scheduler } from './scheduler';
 import type { DpmSolverSchedulerConfig } from './scheduler-config';
 import { smallestTrainingSigma } from './sigma-schedule';
@@ -79,6 +80,8 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   private modelOutputs: (Float32Array | null)[];
   private lowerOrderNums = 0;
   private sampleLength: number | null = null;
+  /** The last step's x0 (what DPM-Solver++ converts the model output to), as a recipe. */
+  private lastPrediction: PredictedOriginalRecipe | null = null;
 
   constructor(readonly config: DpmSolverSchedulerConfig) {
     const acp = alphasCumprod(config);
@@ -145,6 +148,11 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     this.modelOutputs.fill(null);
     this.lowerOrderNums = 0;
     this.sampleLength = null;
+    this.lastPrediction = null;
+  }
+
+  predictedOriginalSample(): Float32Array | null {
+    return this.lastPrediction === null ? null : predictedOriginalFrom(this.lastPrediction);
   }
 
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
@@ -161,6 +169,9 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     const sde = c.algorithmType === 'sde-dpmsolver++' || c.algorithmType === 'sde-dpmsolver';
     const stepNoise = sde ? drawNoise(LABEL, noise, n) : null;
     this.sampleLength = n;
+    const [alphaS, sigmaS] = alphaSigmaLambda(this.sigmaValues[index]);
+    const [p, q] = alphaPredictedOriginalCoefficients(c.predictionType, alphaS, sigmaS);
+    this.lastPrediction = { sample, output: modelOutput, p, q };
 
     const lowerOrderFinal =
       index === count - 1 &&

@@ -44,6 +44,7 @@ export class EulerAncestralDiscreteScheduler extends SigmaScheduler<EulerAncestr
     const sampleCoeff = 1 + ((1 - p) * dt) / sigma;
     const outputCoeff = (-q * dt) / sigma;
     const stepNoise = drawNoise(LABEL, noise, n);
+    this.lastPrediction = { sample, output: modelOutput, p, q };
 
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) {

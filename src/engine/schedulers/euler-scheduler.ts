@@ -100,6 +100,7 @@ export class EulerDiscreteScheduler extends SigmaScheduler<EulerSchedulerConfig>
     const sampleCoeff = 1 + ((1 - p) * dt) / sigmaHat;
     const outputCoeff = (-q * dt) / sigmaHat;
 
+    this.lastPrediction = churnNoise === null ? { sample, output: modelOutput, p, q } : { sample, output: modelOutput, p, q, noise: churnNoise, noiseScale: churnScale };
     const out = new Float32Array(n);
     if (churnNoise === null) {
       for (let i = 0; i < n; i++) out[i] = sampleCoeff * sample[i] + outputCoeff * modelOutput[i];

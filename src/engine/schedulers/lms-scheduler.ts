@@ -71,6 +71,7 @@ export class LmsDiscreteScheduler extends SigmaScheduler<LmsSchedulerConfig> imp
 
     // derivative = (x - x0) / sigma with x0 = p * x + q * output.
     const [p, q] = predictedOriginalCoefficients(this.config.predictionType, sigma);
+    this.lastPrediction = { sample, output: modelOutput, p, q };
     const dS = (1 - p) / sigma;
     const dM = -q / sigma;
     const derivative = reuseBuffer(this.derivatives.length >= LMS_ORDER ? this.derivatives.shift() : null, n);

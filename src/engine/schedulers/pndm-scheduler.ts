@@ -9,6 +9,7 @@ import {
   reuseBuffer,
   spacedTimesteps,
 } from './common';
+import { alphaPredictedOriginalCoefficients, predictedOriginalFrom, type PredictedOriginalRecipe } from './predicted-original';
 import type { Scheduler } from './scheduler';
 import type { PndmSchedulerConfig } from './scheduler-config';
 
@@ -41,6 +42,8 @@ export class PndmScheduler implements Scheduler {
   /** PRK: the weighted sum of the four model outputs of one Runge-Kutta step. */
   private curModelOutput: Float32Array | null = null;
   private sampleLength: number | null = null;
+  /** The last step's x0, as a recipe: diffusers' PNDM has no pred_original_sample, so from that step's output and sample. */
+  private lastPrediction: PredictedOriginalRecipe | null = null;
 
   constructor(readonly config: PndmSchedulerConfig) {
     this.acp = alphasCumprod(config);
@@ -93,6 +96,7 @@ export class PndmScheduler implements Scheduler {
     this.curSample = null;
     this.curModelOutput = null;
     this.sampleLength = null;
+    this.lastPrediction = null;
   }
 
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
@@ -104,12 +108,19 @@ export class PndmScheduler implements Scheduler {
     checkStepInputs(LABEL, modelOutput, sample, this.sampleLength);
     this.cursor.locate(timestep);
     this.sampleLength = sample.length;
+    const alphaProdT = this.acp[timestep];
+    const [p, q] = alphaPredictedOriginalCoefficients(this.config.predictionType, Math.sqrt(alphaProdT), Math.sqrt(1 - alphaProdT));
+    this.lastPrediction = { sample, output: modelOutput, p, q };
     const out =
       this.counter < this.prkCount && !this.config.skipPrkSteps
         ? this.stepPrk(modelOutput, timestep, sample)
         : this.stepPlms(modelOutput, timestep, sample);
     this.cursor.advance();
     return out;
+  }
+
+  predictedOriginalSample(): Float32Array | null {
+    return this.lastPrediction === null ? null : predictedOriginalFrom(this.lastPrediction);
   }
 
   private stepPrk(modelOutput: Float32Array, timestep: number, sample: Float32Array): Float32Array {

@@ -48,4 +48,11 @@ export interface Scheduler {
    * be reused by the caller. Draws from `noise` exactly when, and as much as, diffusers would.
    */
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise?: NoiseSource): Float32Array;
+  /**
+   * The clean sample x0 the last `step` predicted (diffusers' `pred_original_sample`; for PNDM,
+   * which has none, x0 from that step's model output and sample), as a new array; null before the
+   * first step. Computed on demand from the step's inputs, so it costs nothing unless asked: ask
+   * before modifying the arrays passed to that step.
+   */
+  predictedOriginalSample(): Float32Array | null;
 }

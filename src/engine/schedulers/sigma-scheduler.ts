@@ -4,6 +4,7 @@
  * scale and `scaleModelInput = sample / sqrt(sigma² + 1)`. Subclasses add their step.
  */
 import { TimestepCursor, assertInferenceSteps, scaleBySigma } from './common';
+import { predictedOriginalFrom, type PredictedOriginalRecipe } from './predicted-original';
 import type { CommonSchedulerConfig } from './scheduler-config';
 import { initNoiseSigmaOf, initialSigmas, sigmaSchedule, type SigmaScheduleSpec } from './sigma-schedule';
 
@@ -15,6 +16,8 @@ export abstract class SigmaScheduler<C extends CommonSchedulerConfig> {
   protected readonly cursor: TimestepCursor;
   protected schedule: readonly number[] = [];
   protected sigmaValues: Float64Array;
+  /** The last step's x0, as a recipe (see predicted-original.ts). */
+  protected lastPrediction: PredictedOriginalRecipe | null = null;
 
   protected constructor(
     readonly config: C,
@@ -50,11 +53,16 @@ export abstract class SigmaScheduler<C extends CommonSchedulerConfig> {
     this.sigmaValues = sigmas;
     this.schedule = Object.freeze(this.timestepsFor(timesteps, sigmas));
     this.cursor.reset(this.schedule);
+    this.lastPrediction = null;
     this.resetHistory();
   }
 
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
     return scaleBySigma(sample, this.sigmaValues[this.cursor.locate(timestep)]);
+  }
+
+  predictedOriginalSample(): Float32Array | null {
+    return this.lastPrediction === null ? null : predictedOriginalFrom(this.lastPrediction);
   }
 
   /** Karras sigmas and the final sigma, as this class's config asks. */

@@ -104,7 +104,7 @@ describe('InferencePool: continuous batching', () => {
     const handle = pool.submit({
       checkpointId: 'ft-1',
       request: request({ numImages: 2, steps: 4, scheduler: 'euler' }),
-      preview: true,
+      preview: { intervalSteps: 1 },
       onProgress: (e) => seen.push(e),
     });
     const iterated: ProgressEvent[] = [];
@@ -121,7 +121,9 @@ describe('InferencePool: continuous batching', () => {
       expect(e).toMatchObject({ jobId: handle.jobId, checkpointId: 'ft-1', totalSteps: 4 });
       expect(e.elapsedMs).toBeGreaterThanOrEqual(0);
       expect(e.etaMs).toBeGreaterThanOrEqual(0);
-      expect([e.preview?.width, e.preview?.height, e.preview?.data.length]).toEqual([8, 8, 8 * 8 * 3]);
+      // Previews are of the first image only.
+      if (e.imageIndex === 0) expect([e.preview?.mimeType, e.preview?.width, e.preview?.height]).toEqual(['image/webp', 8, 8]);
+      else expect(e).not.toHaveProperty('preview');
     }
     expect(seen.filter((e) => e.step === 4).every((e) => e.etaMs === 0)).toBe(true);
   });

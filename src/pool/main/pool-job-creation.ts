@@ -25,7 +25,8 @@ export function createJob(pool: PoolState, checkpointId: string, request: ValidG
     request,
     clientId: options.clientId ?? DEFAULT_CLIENT,
     priority,
-    preview: options.preview === true,
+    previewIntervalSteps: previewIntervalOf(options),
+    progressChain: null,
     rows: request.numImages * unetRowsPerImage(request),
     latentPixels: (request.width / 8) * (request.height / 8),
     submittedAt: performance.now(),
@@ -40,4 +41,15 @@ export function createJob(pool: PoolState, checkpointId: string, request: ValidG
     reject: () => undefined,
   };
   return job;
+}
+
+/** `preview: { intervalSteps }`, checked: an integer >= 1; null when absent. */
+function previewIntervalOf(options: JobOptions): number | null {
+  const preview: unknown = options.preview;
+  if (preview === undefined) return null;
+  const interval: unknown = typeof preview === 'object' && preview !== null ? (preview as { intervalSteps?: unknown }).intervalSteps : undefined;
+  if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < 1) {
+    throw new PoolError('INVALID_INPUT', `preview.intervalSteps: must be an integer >= 1, got ${JSON.stringify(interval) ?? String(interval)}`);
+  }
+  return interval;
 }

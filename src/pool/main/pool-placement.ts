@@ -79,7 +79,7 @@ function dispatch(device: Device, job: PoolJob): void {
     jobId: job.id,
     checkpointId: job.checkpoint.id,
     request: job.request,
-    preview: job.preview,
+    previewIntervalSteps: job.previewIntervalSteps,
     maxBatchRows: maxBatchRows(device.config, job.latentPixels),
   });
 }

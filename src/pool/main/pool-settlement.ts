@@ -6,6 +6,7 @@
 import { PoolError, fromWireError, poolCodeOf, type WireError } from '../protocol/pool-errors';
 import type { Device, PoolJob, PoolState } from './pool-state';
 import type { JobHandle, JobOptions, JobResult, ProgressEvent } from './pool-types';
+import { encodePreview } from './preview-encoding';
 import { ProgressStream } from './progress-stream';
 import type { ProgressEntry } from '../protocol/protocol';
 
@@ -79,8 +80,28 @@ export function reportProgress(pool: PoolState, entry: ProgressEntry): void {
     totalSteps: entry.totalSteps,
     elapsedMs: Math.round(now - job.submittedAt),
     etaMs: Math.round((since / entry.step) * (entry.totalSteps - entry.step)),
-    ...(entry.preview ? { preview: entry.preview } : {}),
   };
+  if (job.previewIntervalSteps === null) {
+    emitProgress(job, event);
+    return;
+  }
+  // Encoding starts now (off the event loop, in sharp's threads); events keep their order, and
+  // one whose job has meanwhile failed or been cancelled is dropped, as a settled job's would be.
+  const raw = entry.preview;
+  const encoding = raw ? encodePreview(raw).catch(() => undefined) : undefined;
+  job.progressChain = (job.progressChain ?? Promise.resolve()).then(async () => {
+    const preview = await encoding;
+    if (job.state !== 'settled') emitProgress(job, preview ? { ...event, preview } : event);
+  });
+}
+
+/** After the events already reported: the job's success waits for its last previews, so none arrives after the result. */
+export function afterProgress(job: PoolJob, then: () => void): void {
+  if (job.progressChain === null) then();
+  else void job.progressChain.then(then);
+}
+
+function emitProgress(job: PoolJob, event: ProgressEvent): void {
   try {
     job.onProgress?.(event);
   } catch {

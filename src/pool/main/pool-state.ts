@@ -18,7 +18,10 @@ export interface PoolJob {
   readonly request: ValidGenerationRequest;
   readonly clientId: string;
   readonly priority: Priority;
-  readonly preview: boolean;
+  /** Preview every this many steps; null: no previews. */
+  readonly previewIntervalSteps: number | null;
+  /** Progress events wait here, in order, while a preview before them is encoded. */
+  progressChain: Promise<void> | null;
   /** UNet rows of all its images: numImages, doubled with guidance. */
   readonly rows: number;
   readonly latentPixels: number;

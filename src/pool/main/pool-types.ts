@@ -4,8 +4,15 @@ import type { ValidGenerationRequest } from '../../engine/pipeline/generation-re
 import type { Priority } from './fair-queue';
 import type { PoolError } from '../protocol/pool-errors';
 import type { ComponentEvent, ComponentName, ComponentResidency, PreviewImage, WorkerCounters } from '../protocol/protocol';
+import type { EncodedPreview } from './preview-encoding';
 
-export type { Priority, PreviewImage, ComponentName, ComponentResidency, WorkerCounters };
+export type { Priority, PreviewImage, EncodedPreview, ComponentName, ComponentResidency, WorkerCounters };
+
+/** Previews of a job's first image while it is denoised. */
+export interface PreviewOptions {
+  /** A preview every this many steps (an integer >= 1), and one on the last step. */
+  readonly intervalSteps: number;
+}
 
 export interface ProgressEvent {
   readonly jobId: string;
@@ -24,8 +31,12 @@ export interface ProgressEvent {
   readonly elapsedMs: number;
   /** Linear estimate of the time left for this image's denoising (decode not included). */
   readonly etaMs: number;
-  /** Latent-space RGB preview, when the job asked for `preview`. */
-  readonly preview?: PreviewImage;
+  /**
+   * When the job asked for `preview`: on its first image's events every `intervalSteps` steps and on
+   * the last step, a small WebP of the predicted clean image (x0 through the latent → RGB
+   * approximation, at latent resolution, at most 128 px on its long side). Absent otherwise.
+   */
+  readonly preview?: EncodedPreview;
 }
 
 export interface JobOptions {
@@ -38,8 +49,8 @@ export interface JobOptions {
   /** Aborting cancels the job (CANCELLED); its rows are freed at the worker's next tick. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (event: ProgressEvent) => void;
-  /** Attach a cheap latent-space preview to every progress event. */
-  readonly preview?: boolean;
+  /** Attach previews to the progress events of the job's first image (see ProgressEvent.preview). */
+  readonly preview?: PreviewOptions;
 }
 
 export interface SubmitOptions extends JobOptions {

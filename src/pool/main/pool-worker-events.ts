@@ -10,7 +10,7 @@ import { brokenReason } from '../protocol/checkpoint-availability';
 import { markUnavailable } from './pool-state';
 import { PoolError, fromWireError } from '../protocol/pool-errors';
 import { placeJob, pump } from './pool-placement';
-import { failJob, reportProgress, succeedJob, workerError } from './pool-settlement';
+import { afterProgress, failJob, reportProgress, succeedJob, workerError } from './pool-settlement';
 import type { Device, PoolJob, PoolState } from './pool-state';
 import type { CheckpointSpec, FromWorker, WorkerInit } from '../protocol/protocol';
 
@@ -88,7 +88,7 @@ function onWorkerMessage(pool: PoolState, device: Device, message: FromWorker): 
       const live = pool.jobs.get(message.jobId);
       if (live) {
         const { outcome } = message;
-        if (outcome.kind === 'done') succeedJob(pool, live, device, outcome.timings);
+        if (outcome.kind === 'done') afterProgress(live, () => succeedJob(pool, live, device, outcome.timings));
         else if (outcome.kind === 'failed') failJob(pool, live, workerError(live, device, outcome.error));
         else failJob(pool, live, new PoolError('CANCELLED', `job ${live.id} was cancelled`, { jobId: live.id }));
       }

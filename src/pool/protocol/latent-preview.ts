@@ -1,7 +1,9 @@
 /**
- * A cheap preview of an image being denoised, straight from its latents (no VAE): the usual linear
- * latent → RGB approximation for Stable Diffusion 1.x, one 4×3 matrix per latent pixel, mapped from
- * about [-1, 1] to 0..255. The preview has the latent resolution (1/8 of the image).
+ * A cheap preview of an image being denoised, from latents (no VAE): the usual linear latent → RGB
+ * approximation for Stable Diffusion 1.x, one 4×3 matrix per latent pixel, mapped from about
+ * [-1, 1] to 0..255. The preview has the latent resolution (1/8 of the image). The worker gives it
+ * the step's predicted clean latents (x0, Scheduler.predictedOriginalSample), not the noisy sample,
+ * so the first previews already show the design.
  */
 import type { PreviewImage } from './protocol';
 

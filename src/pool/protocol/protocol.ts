@@ -80,7 +80,8 @@ export interface WorkerJobSpec {
   readonly jobId: string;
   readonly checkpointId: string;
   readonly request: GenerationRequest;
-  readonly preview: boolean;
+  /** Preview (x0 of the first image) every this many steps and at the last; null: none. */
+  readonly previewIntervalSteps: number | null;
   /** The device's maxBatch for this request's latent size, resolved on the main thread. */
   readonly maxBatchRows: number;
 }
@@ -102,7 +103,7 @@ export type ToWorker =
 export interface PreviewImage {
   readonly width: number;
   readonly height: number;
-  /** RGB, interleaved, at latent resolution. */
+  /** RGB, interleaved, at latent resolution (raw: the main thread encodes it). */
   readonly data: Uint8Array;
 }
 

@@ -45,7 +45,7 @@ describe('DeviceRuntime batching policies (in-process)', () => {
       jobId,
       checkpointId: 'base',
       request: parseGenerationRequest({ ...BASE, steps, seed: i + 1 }),
-      preview: false,
+      previewIntervalSteps: null,
       maxBatchRows: scenario.maxBatchRows,
     });
     let shutDown: () => void = () => undefined;

@@ -14,7 +14,7 @@ const job = (jobId: string, overrides: GenerationInput = {}): WorkerJobSpec => (
   jobId,
   checkpointId: 'base',
   request: parseGenerationRequest({ ...BASE, ...overrides }),
-  preview: false,
+  previewIntervalSteps: null,
   maxBatchRows: 8,
 });
 

@@ -55,8 +55,9 @@ export async function unetTick(runtime: RuntimeState): Promise<boolean> {
     s.waitingSince = ++runtime.waitCounter;
     s.job.denoisedAt = started + durationMs;
     let entry: ProgressEntry = { jobId: s.job.spec.jobId, imageIndex: s.imageIndex, step: s.seq.stepIndex, totalSteps: s.seq.totalSteps };
-    if (s.job.spec.preview) {
-      const preview = latentPreview(s.seq.latents, s.seq.latentShape);
+    if (wantsPreview(s)) {
+      // x0 (the clean image this step predicts), not the noisy latents: early previews already show the design.
+      const preview = latentPreview(s.seq.predictedOriginal() ?? s.seq.latents, s.seq.latentShape);
       transfer.push(preview.data.buffer as ArrayBuffer);
       entry = { ...entry, preview };
     }
@@ -69,6 +70,14 @@ export async function unetTick(runtime: RuntimeState): Promise<boolean> {
   }
   runtime.post({ type: 'tick', checkpointId, rows, sequences: group.length, durationMs, progress }, transfer);
   return true;
+}
+
+/** Previews are of the job's first image, every `previewIntervalSteps` steps and at the last step. */
+function wantsPreview(s: SequenceRuntime): boolean {
+  const interval = s.job.spec.previewIntervalSteps;
+  if (interval === null || s.imageIndex !== 0) return false;
+  const step = s.seq.stepIndex;
+  return step % interval === 0 || step === s.seq.totalSteps;
 }
 
 /** The UNet session, or a runner that throws for checkpoints with an injected failure. */
