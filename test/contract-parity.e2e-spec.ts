@@ -18,7 +18,7 @@ import { testAppConfig } from './support/test-app-config';
 
 /** A field as the JSON Schema of the REST contract states it. */
 interface ContractField {
-  readonly kind: 'integer' | 'number' | 'string' | 'enum' | 'seed' | 'object' | 'list';
+  readonly kind: 'integer' | 'number' | 'string' | 'boolean' | 'enum' | 'seed' | 'object' | 'list';
   readonly values?: readonly string[];
   readonly minimum?: number;
   readonly maximum?: number;
@@ -60,12 +60,12 @@ function graphqlKind(type: GraphQLInputType): { kind: ContractField['kind']; val
   // Sorted: the built schema lists enum values alphabetically.
   if (inner instanceof GraphQLEnumType) return { kind: 'enum', values: inner.getValues().map((v) => String(v.value)).sort() };
   if (inner instanceof GraphQLInputObjectType) return { kind: 'object' };
-  const names: Record<string, ContractField['kind']> = { Int: 'integer', Float: 'number', String: 'string', Seed: 'seed' };
+  const names: Record<string, ContractField['kind']> = { Int: 'integer', Float: 'number', String: 'string', Boolean: 'boolean', Seed: 'seed' };
   return { kind: names[(inner as GraphQLScalarType).name] ?? 'object' };
 }
 
 /** The .proto's kind for each contract kind: enums and seeds travel as strings (u64 seeds above 2^53 stay exact). */
-const PROTO_TYPES: Readonly<Record<ContractField['kind'], string>> = { integer: 'TYPE_UINT32', number: 'TYPE_DOUBLE', string: 'TYPE_STRING', enum: 'TYPE_STRING', seed: 'TYPE_STRING', object: 'TYPE_MESSAGE', list: 'TYPE_STRING' };
+const PROTO_TYPES: Readonly<Record<ContractField['kind'], string>> = { integer: 'TYPE_UINT32', number: 'TYPE_DOUBLE', string: 'TYPE_STRING', boolean: 'TYPE_BOOL', enum: 'TYPE_STRING', seed: 'TYPE_STRING', object: 'TYPE_MESSAGE', list: 'TYPE_STRING' };
 
 interface ProtoField {
   readonly name: string;

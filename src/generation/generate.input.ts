@@ -54,6 +54,12 @@ export class GenerateInput {
 
   @Field(() => Int, { nullable: true, description: describeGenerationField('quality') })
   quality?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: describeGenerationField('preview') })
+  preview?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: describeGenerationField('previewInterval') })
+  previewInterval?: number | null;
 }
 
 @InputType('CompareInput', { description: 'Every prompt on every checkpoint with one seed (the same initial latents in every cell)' })

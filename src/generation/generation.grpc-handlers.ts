@@ -27,6 +27,8 @@ export interface GenerateRequestMessage {
   readonly outputFormat?: string;
   readonly quality?: number;
   readonly attributes?: AttributesMessage;
+  readonly preview?: boolean;
+  readonly previewInterval?: number;
 }
 
 /** The request schema's fields but attributes (a message of its own, mapped below); the .proto is checked against the schema. */
@@ -58,8 +60,9 @@ function progressSink(call: { readonly cancelled: boolean; write(message: unknow
   return {
     send: ({ event }) => {
       if (event.event !== 'progress' || call.cancelled) return true;
-      const { step, totalSteps, etaMs } = event.data;
-      return call.write({ progress: { id, step, totalSteps, etaMs: Math.max(0, Math.round(etaMs)) } });
+      const { step, totalSteps, etaMs, preview } = event.data;
+      const previewMessage = preview ? { preview: { mimeType: preview.mimeType, width: preview.width, height: preview.height, data: Buffer.from(preview.base64, 'base64') } } : {};
+      return call.write({ progress: { id, step, totalSteps, etaMs: Math.max(0, Math.round(etaMs)), ...previewMessage } });
     },
   };
 }

@@ -61,6 +61,21 @@ export class GenerationModel {
   error?: ErrorInfoModel;
 }
 
+@ObjectType('GenerationPreview', { description: 'The first image as the model predicts it at this step (x0), small, in WebP' })
+export class GenerationPreviewModel {
+  @Field(() => String)
+  mimeType!: string;
+
+  @Field(() => Int)
+  width!: number;
+
+  @Field(() => Int)
+  height!: number;
+
+  @Field(() => String, { description: 'The WebP bytes in base64' })
+  base64!: string;
+}
+
 @ObjectType('GenerationEvent', { description: "A generation's progress: one PROGRESS per step, then DONE with the final status" })
 export class GenerationEventModel {
   @Field(() => ID)
@@ -83,4 +98,7 @@ export class GenerationEventModel {
 
   @Field(() => ErrorInfoModel, { nullable: true })
   error?: ErrorInfoModel;
+
+  @Field(() => GenerationPreviewModel, { nullable: true, description: 'With preview: true, every previewInterval steps and at the last' })
+  preview?: GenerationPreviewModel;
 }

@@ -17,6 +17,9 @@ import { PromptAttributesInputSchema } from '../prompts/prompt.schemas';
 /** JPEG and WebP quality (the encoder's scale). */
 export const QUALITY_RANGE = { min: 1, max: 100 } as const;
 
+/** Steps between progress previews; at most the step limit. */
+export const PREVIEW_INTERVAL_RANGE = { min: 1, default: 1 } as const;
+
 const { sizeMultiple } = FIXED_RULES;
 const optional = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
@@ -65,6 +68,10 @@ export const GenerateRequestSchema = z
     eta: optional(z.number().min(FIXED_RULES.minEta).max(FIXED_RULES.maxEta).describe("DDIM's eta (0 = deterministic); other schedulers ignore it").meta({ default: DEFAULT_REQUEST.eta })),
     outputFormat: optional(z.enum(IMAGE_FORMATS).describe('The encoding of the images').meta({ default: 'png' })),
     quality: optional(z.int().min(QUALITY_RANGE.min).max(QUALITY_RANGE.max).describe('JPEG and WebP quality')),
+    preview: optional(
+      z.boolean().describe('Progress events carry a small WebP preview of the first image, made from the predicted clean image (x0), every previewInterval steps and at the last').meta({ default: false }),
+    ),
+    previewInterval: optional(z.int().min(PREVIEW_INTERVAL_RANGE.min).max(DEFAULT_LIMITS.maxSteps).describe('Steps between previews (with preview)').meta({ default: PREVIEW_INTERVAL_RANGE.default })),
   })
   .strict()
   .meta({ example: { prompt: 'a red and gold kente dress, studio photo', checkpoint: 'final', seed: 42, steps: 25, width: 512, height: 512, scheduler: 'euler-a' } });
@@ -106,8 +113,19 @@ export const GenerationViewSchema = z
   });
 export type GenerationViewBody = z.infer<typeof GenerationViewSchema>;
 
+/** A progress preview: the first image as the model predicts it at that step, small. */
+export const ProgressPreviewSchema = z.object({
+  mimeType: z.literal('image/webp'),
+  width: z.int().min(1),
+  height: z.int().min(1),
+  base64: z.string().describe('The WebP bytes'),
+});
+
 /** The data of a `progress` server-sent event. */
-export const GenerationProgressEventSchema = ProgressSchema.extend({ status: GenerationStatusSchema });
+export const GenerationProgressEventSchema = ProgressSchema.extend({
+  status: GenerationStatusSchema,
+  preview: ProgressPreviewSchema.optional().describe('With preview: true, every previewInterval steps and at the last'),
+});
 /** The data of the one `done` server-sent event, the last of the stream. */
 export const GenerationDoneEventSchema = z.object({ status: GenerationStatusSchema, step: z.int().min(0), totalSteps: z.int().min(0), error: FailureSchema.optional() });
 

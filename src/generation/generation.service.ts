@@ -16,7 +16,7 @@ import { imageAt } from './generation-backend';
 import { toProgressPreview, type ProgressPreview } from './progress-preview';
 import { canView, GenerationStore, type GenerationRecord, type GenerationStatus, type Viewer } from './generation-store';
 import { bodyFingerprint, checkIdempotencyKey, checkSameRequest, IdempotencyCache } from './idempotency-cache';
-import { GenerateRequestSchema, QUALITY_RANGE } from './generation.schemas';
+import { GenerateRequestSchema, PREVIEW_INTERVAL_RANGE, QUALITY_RANGE } from './generation.schemas';
 
 export type { ProgressPreview } from './progress-preview';
 
@@ -142,13 +142,15 @@ export class GenerationService {
     if (quality !== undefined && (typeof quality !== 'number' || !Number.isInteger(quality) || quality < QUALITY_RANGE.min || quality > QUALITY_RANGE.max)) {
       throw invalidArgument('quality', `must be an integer from ${QUALITY_RANGE.min} to ${QUALITY_RANGE.max}`);
     }
+    // The image depends on the other fields only; previews are how progress is reported.
+    const imageInput = Object.fromEntries(Object.entries(input).filter(([field]) => field !== 'preview' && field !== 'previewInterval'));
     let request;
     try {
-      request = parseGenerationRequest(input);
+      request = parseGenerationRequest(imageInput);
     } catch (error) {
       throw toApiError(error);
     }
-    return { checkpoint, input: input as Record<string, unknown>, format, quality, request };
+    return { checkpoint, input: input as Record<string, unknown>, format, quality, request, preview: previewOptions(input, request.steps) };
   }
 
   private launch(
@@ -176,7 +178,7 @@ export class GenerationService {
         checkpointId: checkpoint.id,
         request,
         clientId,
-        ...(options.preview ? { preview: options.preview } : {}),
+        ...((options.preview ?? prepared.preview) ? { preview: options.preview ?? prepared.preview } : {}),
         onProgress: (p) => {
           record.status = 'running';
           if (p.preview) pendingPreview = p.preview;
@@ -272,6 +274,20 @@ export function doneEvent(record: GenerationRecord): GenerationEvent {
     event: 'done',
     data: { status: record.status, step: record.progress.step, totalSteps: record.progress.totalSteps, ...(record.error ? { error: record.error } : {}) },
   };
+}
+
+/** The request's `preview` and `previewInterval` (null: the default) as the pool's preview options, or none. */
+function previewOptions(input: GenerationInput, maxInterval: number): PreviewOptions | undefined {
+  const preview = input['preview'] ?? undefined;
+  const interval = input['previewInterval'] ?? undefined;
+  if (preview !== undefined && typeof preview !== 'boolean') throw invalidArgument('preview', 'must be true or false');
+  if (interval !== undefined) {
+    if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < PREVIEW_INTERVAL_RANGE.min || interval > maxInterval) {
+      throw invalidArgument('previewInterval', `must be an integer from ${PREVIEW_INTERVAL_RANGE.min} to the number of steps (${maxInterval})`);
+    }
+    if (preview !== true) throw invalidArgument('previewInterval', 'is for previews: send it with preview: true');
+  }
+  return preview === true ? { intervalSteps: interval ?? PREVIEW_INTERVAL_RANGE.default } : undefined;
 }
 
 function outputFormat(value: unknown): ImageFormat {

@@ -98,5 +98,6 @@ function eventModel(id: string, event: GenerationEvent): GenerationEventModel {
     totalSteps: data.totalSteps,
     etaMs: event.event === 'progress' ? event.data.etaMs : 0,
     ...(event.event === 'done' && event.data.error ? { error: { ...event.data.error } } : {}),
+    ...(event.event === 'progress' && event.data.preview ? { preview: { ...event.data.preview } } : {}),
   };
 }

@@ -111,6 +111,8 @@ const ruleCases: GraphqlCase[] = [
   rule('eta 2', { eta: 2 }, 'eta', /^eta: must be between 0 and 1/),
   rule('quality 0', { outputFormat: 'JPEG', quality: 0 }, 'quality', /^quality: must be an integer from 1 to 100/),
   rule('quality 101', { outputFormat: 'WEBP', quality: 101 }, 'quality', /^quality: must be an integer from 1 to 100/),
+  rule('previewInterval 0', { preview: true, previewInterval: 0 }, 'previewInterval', /^previewInterval: must be an integer from 1 to the number of steps/),
+  rule('previewInterval without preview', { previewInterval: 1 }, 'previewInterval', /^previewInterval: is for previews/),
   rule('seed -1', { seed: -1 }, 'seed', /^seed: must be an integer from 0/),
   rule('seed "abc"', { seed: 'abc' }, 'seed', /^seed: must be a plain decimal integer/),
   rule('seed "1e3"', { seed: '1e3' }, 'seed', /^seed: must be a plain decimal integer/),

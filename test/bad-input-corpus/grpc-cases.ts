@@ -71,6 +71,8 @@ const generateCases: GrpcCase[] = [
   generate('outputFormat empty', { outputFormat: '' }, BAD, 'outputFormat', /^outputFormat: must be one of png, jpeg, webp/),
   generate('quality 0', { outputFormat: 'jpeg', quality: 0 }, BAD, 'quality', /^quality: must be an integer from 1 to 100/),
   generate('quality 101', { outputFormat: 'webp', quality: 101 }, BAD, 'quality', /^quality: must be an integer from 1 to 100/),
+  generate('previewInterval 0', { preview: true, previewInterval: 0 }, BAD, 'previewInterval', /^previewInterval: must be an integer from 1 to the number of steps/),
+  generate('previewInterval without preview', { previewInterval: 1 }, BAD, 'previewInterval', /^previewInterval: is for previews/),
   generate('checkpoint unknown', { checkpoint: 'nope' }, status.NOT_FOUND, 'checkpoint', /^checkpoint "nope" does not exist/),
   generate('checkpoint a path', { checkpoint: '../final' }, status.NOT_FOUND, 'checkpoint', /^checkpoint "..\/final" does not exist/),
   generate('checkpoint empty', { checkpoint: '' }, status.NOT_FOUND, 'checkpoint', /^checkpoint "" does not exist/),

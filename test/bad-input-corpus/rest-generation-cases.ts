@@ -120,6 +120,13 @@ const fieldCases: RestCase[] = [
   generation('quality a string', { outputFormat: 'jpeg', quality: '90' }, 400, BAD, 'quality', /must be an integer from 1 to 100/),
   generation('quality -1', { quality: -1 }, 400, BAD, 'quality', /must be an integer from 1 to 100/),
   generation('quality 1e308', { quality: 1e308 }, 400, BAD, 'quality', /must be an integer from 1 to 100/),
+  // preview, previewInterval
+  generation('preview a string', { preview: 'true' }, 400, BAD, 'preview', /^preview: must be true or false/),
+  generation('preview 1', { preview: 1 }, 400, BAD, 'preview', /^preview: must be true or false/),
+  generation('previewInterval 0', { preview: true, previewInterval: 0 }, 400, BAD, 'previewInterval', /must be an integer from 1 to the number of steps/),
+  generation('previewInterval past the steps', { preview: true, steps: 4, previewInterval: 5 }, 400, BAD, 'previewInterval', /must be an integer from 1 to the number of steps \(4\)/),
+  generation('previewInterval 2.5', { preview: true, previewInterval: 2.5 }, 400, BAD, 'previewInterval', /must be an integer/),
+  generation('previewInterval without preview', { previewInterval: 1 }, 400, BAD, 'previewInterval', /is for previews: send it with preview: true/),
   // attributes instead of a prompt
   generation('attributes a string', { prompt: undefined, attributes: 'dress' }, 400, BAD, 'attributes', /must be an object/),
   generation('attributes an array', { prompt: undefined, attributes: [] }, 400, BAD, 'attributes', /must be an object, got an array/),
