@@ -3,7 +3,7 @@
  * are the generation request's own fields (the same rules, checked by the same engine code).
  */
 import { z } from 'zod';
-import { GenerateRequestSchema } from '../generation/generation.schemas';
+import { FailureSchema, GenerateRequestSchema, ProgressPreviewSchema } from '../generation/generation.schemas';
 import { MAX_MULTIPART_REQUEST_BYTES, MULTIPART_REQUEST_FIELD } from './comparison-upload';
 import { REFERENCE_IMAGE_FIELD } from './reference-image';
 
@@ -19,6 +19,8 @@ const comparisonFields = {
   prompts: z.array(z.string().min(1)).min(1).max(MAX_COMPARISON_PROMPTS).nullable().optional().describe(`1 to ${MAX_COMPARISON_PROMPTS} prompts, one grid row each (or give \`prompt\`)`),
   checkpoints: z.array(z.string()).min(1).nullable().optional().describe('Checkpoint ids, one column each, not repeated; every checkpoint in registry order when omitted'),
   ...settings,
+  preview: GenerateRequestSchema.shape.preview,
+  previewInterval: GenerateRequestSchema.shape.previewInterval,
 };
 
 /** The comparison's fields without the reference image (what a multipart body's `request` part holds). */
@@ -46,6 +48,8 @@ export const CompareMultipartSchema = z.object({
 export const ComparisonViewSchema = z
   .object({
     id: z.string(),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed']).describe('queued or running until every cell is done (asked with Prefer: respond-async); cells are listed once it has succeeded'),
+    error: FailureSchema.optional().describe('Why it failed'),
     seed: z.string().describe('The seed every cell used, as a decimal string'),
     cells: z.array(
       z.object({
@@ -63,9 +67,23 @@ export const ComparisonViewSchema = z
   .meta({
     example: {
       id: '01JF3Z8M6Q2W5T9X0A1B2C3D4E',
+      status: 'succeeded',
       seed: '42',
       cells: [{ prompt: 'a red kente dress', checkpoint: 'final', trainingStep: 100000, row: 0, column: 0, imageUrl: '/v1/comparisons/01JF3Z8M6Q2W5T9X0A1B2C3D4E/cells/0/0' }],
       gridUrl: '/v1/comparisons/01JF3Z8M6Q2W5T9X0A1B2C3D4E/grid',
       hasReference: false,
     },
   });
+
+/** The data of a `cell` server-sent event: one step of one cell (row: prompt, column: checkpoint, from 0). */
+export const ComparisonCellEventSchema = z.object({
+  row: z.int().min(0),
+  column: z.int().min(0),
+  checkpoint: z.string(),
+  step: z.int().min(0),
+  totalSteps: z.int().min(0),
+  etaMs: z.number().min(0),
+  preview: ProgressPreviewSchema.optional().describe("With preview: true, the cell's predicted image every previewInterval steps and at the last"),
+});
+/** The data of the one `done` server-sent event, the last of the stream. */
+export const ComparisonDoneEventSchema = z.object({ status: z.enum(['succeeded', 'failed']), error: FailureSchema.optional() });

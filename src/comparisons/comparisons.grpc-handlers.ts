@@ -20,9 +20,11 @@ interface CompareRequestMessage {
   readonly negativePrompt?: string;
   /** PNG, JPEG or WebP bytes: the grid's first column. */
   readonly referenceImage?: Buffer;
+  readonly preview?: boolean;
+  readonly previewInterval?: number;
 }
 
-const COMPARE_SETTINGS = ['seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'negativePrompt'] as const satisfies ReadonlyArray<keyof CompareRequestMessage>;
+const COMPARE_SETTINGS = ['seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'negativePrompt', 'preview', 'previewInterval'] as const satisfies ReadonlyArray<keyof CompareRequestMessage>;
 
 export function comparisonInput(request: CompareRequestMessage): Record<string, unknown> {
   const input: Record<string, unknown> = { prompts: request.prompts ?? [] };

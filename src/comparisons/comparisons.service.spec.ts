@@ -3,6 +3,7 @@ import type { CheckpointEntry } from '../checkpoints/checkpoint-registry';
 import type { CheckpointsService } from '../checkpoints/checkpoints.service';
 import type { InferencePool } from '../pool';
 import type { ComparisonStore } from './comparison-store';
+import { StreamSlots } from '../generation/stream-slots';
 import { ComparisonsService } from './comparisons.service';
 
 const entry = (id: string): CheckpointEntry => ({ id, label: id, baseModel: 'sd14', trainingStep: 0, path: `/models/${id}`, default: id === 'final', pinned: false });
@@ -18,7 +19,7 @@ function service(): { comparisons: ComparisonsService; submitted: Array<{ checkp
       throw new ApiError(ErrorCode.RESOURCE_EXHAUSTED, 'stopped by the test');
     },
   } as unknown as InferencePool;
-  return { comparisons: new ComparisonsService(pool, checkpoints, registry, {} as ComparisonStore), submitted };
+  return { comparisons: new ComparisonsService(pool, checkpoints, registry, {} as ComparisonStore, new StreamSlots(4)), submitted };
 }
 
 const settings = { width: 64, height: 64, steps: 1, seed: 1 };
@@ -55,7 +56,7 @@ describe('ComparisonsService: per-cell progress and previews (internal options)'
         throw new ApiError(ErrorCode.RESOURCE_EXHAUSTED, 'stopped by the test');
       },
     } as unknown as InferencePool;
-    const comparisons = new ComparisonsService(pool, checkpoints, registry, {} as ComparisonStore);
+    const comparisons = new ComparisonsService(pool, checkpoints, registry, {} as ComparisonStore, new StreamSlots(4));
     const seen: object[] = [];
     await expect(
       comparisons.create({ ...settings, prompt: 'red dress', checkpoints: ['baseline', 'final'] }, 'client', { preview: { intervalSteps: 2 }, onCellProgress: (e) => seen.push(e) }),
@@ -67,9 +68,20 @@ describe('ComparisonsService: per-cell progress and previews (internal options)'
     ]);
   });
 
-  it('without the options, the pool gets neither preview nor a progress listener', async () => {
+  it('without preview, the pool gets no preview (only the progress listener that feeds the event stream)', async () => {
     const { comparisons, submitted } = service();
     await expect(comparisons.create({ ...settings, prompt: 'red dress', checkpoints: ['final'] }, 'client')).rejects.toThrow('stopped by the test');
-    expect(Object.keys(submitted[0] as object).sort()).toEqual(['checkpointIds', 'clientId', 'request']);
+    expect(Object.keys(submitted[0] as object).sort()).toEqual(['checkpointIds', 'clientId', 'onProgress', 'request']);
+  });
+
+  it("takes the request's preview and previewInterval, refused by the generation's rules", async () => {
+    const { comparisons, submitted } = service();
+    await expect(comparisons.create({ ...settings, steps: 4, prompt: 'red dress', checkpoints: ['final'], preview: true, previewInterval: 2 }, 'client')).rejects.toThrow('stopped by the test');
+    expect((submitted[0] as { preview?: unknown }).preview).toEqual({ intervalSteps: 2 });
+    await expect(comparisons.create({ ...settings, steps: 4, prompt: 'red dress', preview: true, previewInterval: 5 }, 'client')).rejects.toMatchObject({
+      message: 'previewInterval: must be an integer from 1 to the number of steps (4)',
+    });
+    await expect(comparisons.create({ ...settings, prompt: 'red dress', previewInterval: 1 }, 'client')).rejects.toMatchObject({ message: 'previewInterval: is for previews: send it with preview: true' });
+    expect(submitted).toHaveLength(1);
   });
 });

@@ -17,6 +17,9 @@ import { parseGenerationRequest, type ValidGenerationRequest } from '../engine/p
 import { canView, type Viewer } from '../generation/generation-store';
 import { InferencePool, type ComparisonHandle, type PreviewOptions } from '../pool';
 import { toProgressPreview, type ProgressPreview } from '../generation/progress-preview';
+import { previewOptions } from '../generation/preview-options';
+import { StreamSlots, type StreamSlot } from '../generation/stream-slots';
+import { ENDED_SUBSCRIPTION, ProgressFanout, PublishedEvent, type EventSink, type EventSubscription } from '../generation/progress-fanout';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { renderComparisonGrid } from './comparison-grid';
 import { COMPARISON_SETTINGS, CompareFieldsSchema, MAX_COMPARISON_PROMPTS, type ComparisonViewSchema } from './comparison.schemas';
@@ -39,7 +42,7 @@ export interface CreateComparisonOptions {
    * the worst case before any work is queued. REST and GraphQL answer with URLs and set none.
    */
   readonly maxReplyBytes?: number;
-  /** Previews on every cell's progress (internal until the request schemas carry `preview`). */
+  /** Previews on every cell's progress (overrides the request's `preview` fields). */
   readonly preview?: PreviewOptions;
   /** Each cell's progress, one event per step of the cell, with its preview when asked. */
   readonly onCellProgress?: (event: ComparisonCellProgress) => void;
@@ -56,6 +59,31 @@ export interface ComparisonCellProgress {
   readonly preview?: ProgressPreview;
 }
 
+/** An event of GET /v1/comparisons/{id}/events (and the GraphQL and gRPC streams): `cell` per step of each cell, then one `done`. */
+export type ComparisonEvent =
+  | { readonly event: 'cell'; readonly data: { row: number; column: number; checkpoint: string; step: number; totalSteps: number; etaMs: number; preview?: ProgressPreview } }
+  | { readonly event: 'done'; readonly data: { status: 'succeeded' | 'failed'; error?: { code: ErrorCode; message: string } } };
+
+/** A comparison started and not yet finished (or failed): what its readers and subscribers see. */
+interface LiveComparison {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly seed: string;
+  readonly hasReference: boolean;
+  status: 'queued' | 'running' | 'failed';
+  error?: { code: ErrorCode; message: string };
+  readonly fanout: ProgressFanout<ComparisonEvent>;
+}
+
+/** A started comparison: its id at once, the finished record (or the ApiError) when every cell is done. */
+export interface StartedComparison {
+  readonly id: string;
+  readonly done: Promise<ComparisonRecord>;
+}
+
+/** How long a failed comparison's state stays readable (a finished one is kept by the store). */
+const FAILED_KEPT_MS = 10 * 60_000;
+
 /** A comparison as the API answers it (its schema: comparison.schemas.ts). */
 export type ComparisonView = z.infer<typeof ComparisonViewSchema>;
 
@@ -66,10 +94,27 @@ export class ComparisonsService {
     @Inject(CheckpointsService) private readonly checkpoints: CheckpointsService,
     @Inject(CHECKPOINT_REGISTRY) private readonly registry: readonly CheckpointEntry[],
     @Inject(ComparisonStore) private readonly store: ComparisonStore,
+    @Inject(StreamSlots) private readonly slots: StreamSlots,
     @Optional() @Inject(MetricsService) private readonly metrics?: MetricsService,
   ) {}
 
+  /** One of the client's open progress streams (AFD_MAX_STREAMS_PER_CLIENT, shared with generations), or RESOURCE_EXHAUSTED. */
+  openStream(clientId: string): StreamSlot {
+    return this.slots.acquire(clientId);
+  }
+
+  private readonly live = new Map<string, LiveComparison>();
+
+  /** Runs the comparison and answers its record once every cell and the grid are ready. */
   async create(body: unknown, clientId: string, options: CreateComparisonOptions = {}): Promise<ComparisonRecord> {
+    return (await this.start(body, clientId, options)).done;
+  }
+
+  /**
+   * Checks the request and queues every cell (bad input throws here, before any work); answers its
+   * id at once. Its state is readable (get/state) and its cells' progress subscribable while it runs.
+   */
+  async start(body: unknown, clientId: string, options: CreateComparisonOptions = {}): Promise<StartedComparison> {
     const referenceField = options.referenceImageField ?? REFERENCE_IMAGE_FIELD;
     // The schema's fields, with the reference image under the transport's name for it.
     const input = refuseUnknownFields(CompareFieldsSchema, body, 'is not a comparison field', [referenceField]);
@@ -95,34 +140,46 @@ export class ComparisonsService {
       const promptBytes = Math.max(...requests.map((r) => Buffer.byteLength(r.prompt) + Buffer.byteLength(r.negativePrompt)));
       checkReplySize({ rows: requests.length, columns: columns.length, width: firstRequest.width, height: firstRequest.height, hasReference, promptBytes }, options.maxReplyBytes);
     }
+    const preview = options.preview ?? previewOptions(input, firstRequest.steps);
     const reference =
       referenceValue === undefined || referenceValue === null ? undefined : await prepareReferenceImage(readReferenceImageBytes(referenceValue, referenceField), firstRequest, referenceField);
+
+    const live: LiveComparison = {
+      id: timeOrderedId(),
+      ownerId: clientId,
+      seed: firstRequest.seed.toString(),
+      hasReference: reference !== undefined,
+      status: 'queued',
+      fanout: new ProgressFanout<ComparisonEvent>(),
+    };
+    const reportProgress = (event: ComparisonCellProgress): void => {
+      live.status = 'running';
+      const { row, column, checkpointId, step, totalSteps, etaMs } = event;
+      live.fanout.publish({ event: 'cell', data: { row, column, checkpoint: checkpointId, step, totalSteps, etaMs, ...(event.preview ? { preview: event.preview } : {}) } });
+      options.onCellProgress?.(event);
+    };
 
     const handles: ComparisonHandle[] = [];
     try {
       const checkpointIds = columns.map((c) => c.id);
-      const onCellProgress = options.onCellProgress;
+      const onCellProgress = reportProgress;
       for (const [row, request] of requests.entries()) {
         handles.push(
           this.pool.submitComparison({
             checkpointIds,
             request,
             clientId,
-            ...(options.preview ? { preview: options.preview } : {}),
-            ...(onCellProgress
-              ? {
-                  onProgress: (p) =>
-                    onCellProgress({
-                      row,
-                      column: checkpointIds.indexOf(p.checkpointId),
-                      checkpointId: p.checkpointId,
-                      step: p.step,
-                      totalSteps: p.totalSteps,
-                      etaMs: p.etaMs,
-                      ...(p.preview ? { preview: toProgressPreview(p.preview) } : {}),
-                    }),
-                }
-              : {}),
+            ...(preview ? { preview } : {}),
+            onProgress: (p) =>
+              onCellProgress({
+                row,
+                column: checkpointIds.indexOf(p.checkpointId),
+                checkpointId: p.checkpointId,
+                step: p.step,
+                totalSteps: p.totalSteps,
+                etaMs: p.etaMs,
+                ...(p.preview ? { preview: toProgressPreview(p.preview) } : {}),
+              }),
           }),
         );
       }
@@ -131,6 +188,32 @@ export class ComparisonsService {
       throw toApiError(error);
     }
 
+    this.live.set(live.id, live);
+    const done = this.finish(live, handles, { requests, columns, prompts, reference });
+    // The failure reaches the caller through `done`; this only keeps an unawaited start from an unhandled rejection.
+    done.catch(() => undefined);
+    return { id: live.id, done };
+  }
+
+  /** Waits for every cell, keeps the record, and ends the comparison's event stream. */
+  private async finish(live: LiveComparison, handles: readonly ComparisonHandle[], work: ComparisonWork): Promise<ComparisonRecord> {
+    try {
+      const record = await this.assemble(live, handles, work);
+      this.store.add(record);
+      this.live.delete(live.id);
+      live.fanout.publish({ event: 'done', data: { status: 'succeeded' } });
+      return record;
+    } catch (caught) {
+      const error = toApiError(caught);
+      live.status = 'failed';
+      live.error = { code: error.code, message: error.message };
+      setTimeout(() => this.live.delete(live.id), FAILED_KEPT_MS).unref();
+      live.fanout.publish({ event: 'done', data: { status: 'failed', error: live.error } });
+      throw error;
+    }
+  }
+
+  private async assemble(live: LiveComparison, handles: readonly ComparisonHandle[], { requests, columns, prompts, reference }: ComparisonWork): Promise<ComparisonRecord> {
     const rows = await Promise.all(handles.map((h) => h.result));
     const failed = rows.flatMap((r) => r.cells).find((cell) => !cell.ok);
     if (failed && !failed.ok) {
@@ -171,9 +254,28 @@ export class ComparisonsService {
       cells: images,
       ...(reference ? { reference: { image: reference } } : {}),
     });
-    const record: ComparisonRecord = { id: timeOrderedId(), createdAt: Date.now(), seed: firstRequest.seed.toString(), cells, hasReference: reference !== undefined, grid, ownerId: clientId };
-    this.store.add(record);
-    return record;
+    return { id: live.id, createdAt: Date.now(), seed: live.seed, cells, hasReference: live.hasReference, grid, ownerId: live.ownerId };
+  }
+
+  /** The comparison as the API answers it, finished or not (NOT_FOUND for another client's). */
+  state(id: string, viewer?: Viewer): ComparisonView {
+    const live = this.live.get(id);
+    if (!live) return this.view(this.get(id, viewer));
+    if (!canView(viewer, live.ownerId)) throw notFound('comparison', id);
+    return { id, status: live.status, ...(live.error ? { error: live.error } : {}), seed: live.seed, cells: [], gridUrl: comparisonGridUrl(id), hasReference: live.hasReference };
+  }
+
+  /**
+   * The comparison's events to `sink`: `cell` per step of each cell (the latest only for a reader
+   * slower than the steps), then `done`; a finished comparison sends its `done` at once.
+   */
+  subscribe(id: string, sink: EventSink<ComparisonEvent>, viewer?: Viewer): EventSubscription {
+    const live = this.live.get(id);
+    if (live && !canView(viewer, live.ownerId)) throw notFound('comparison', id);
+    if (live) return live.fanout.add(sink);
+    this.get(id, viewer);
+    sink.send(new PublishedEvent<ComparisonEvent>({ event: 'done', data: { status: 'succeeded' } }));
+    return ENDED_SUBSCRIPTION;
   }
 
   /** A client sees its own comparisons (others read as NOT_FOUND); an administrator all. */
@@ -202,6 +304,7 @@ export class ComparisonsService {
   view(record: ComparisonRecord): ComparisonView {
     return {
       id: record.id,
+      status: 'succeeded',
       seed: record.seed,
       cells: record.cells.flatMap((row, r) =>
         row.map((cell, c) => ({
@@ -234,6 +337,14 @@ export class ComparisonsService {
       }
     });
   }
+}
+
+/** What a started comparison needs to assemble its record once its cells are done. */
+interface ComparisonWork {
+  readonly requests: readonly ValidGenerationRequest[];
+  readonly columns: readonly CheckpointEntry[];
+  readonly prompts: readonly string[];
+  readonly reference: RgbImage | undefined;
 }
 
 function readPrompts(input: Record<string, unknown>): string[] {

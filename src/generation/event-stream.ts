@@ -6,7 +6,8 @@
  * skipped, the latest is offered once the reader pulls again), and the final done. Never a growing
  * queue. Pulls are served in turns (see inTurn).
  */
-import type { EventSink, EventSubscription, PublishedEvent } from './progress-fanout';
+import type { GenerationEvent } from './generation.service';
+import type { EventSink, EventSubscription, FanoutEvent, PublishedEvent } from './progress-fanout';
 
 /** Progress events held for a reader that has not pulled them (a short lag loses no step). */
 export const HIGH_WATER = 8;
@@ -35,14 +36,14 @@ function servePulls(): void {
   if (pullsScheduled) setImmediate(servePulls);
 }
 
-export function eventStream<T>(
-  subscribe: (sink: EventSink) => Promise<EventSubscription>,
-  toValue: (event: PublishedEvent) => T,
+export function eventStream<T, E extends FanoutEvent = GenerationEvent>(
+  subscribe: (sink: EventSink<E>) => Promise<EventSubscription>,
+  toValue: (event: PublishedEvent<E>) => T,
   /** Called once, when the stream ends (done pulled, the client left, or the subscription failed). */
   onEnd: () => void = () => undefined,
 ): AsyncIterableIterator<T> {
-  const held: PublishedEvent[] = [];
-  let final: PublishedEvent | undefined;
+  const held: PublishedEvent<E>[] = [];
+  let final: PublishedEvent<E> | undefined;
   let finalPulled = false;
   let full = false;
   let waiting: ((result: IteratorResult<T>) => void) | undefined;
@@ -71,7 +72,7 @@ export function eventStream<T>(
     return undefined;
   };
 
-  const sink: EventSink = {
+  const sink: EventSink<E> = {
     send(event) {
       if (ended) return true;
       if (event.event.event === 'done') final = event;

@@ -99,4 +99,10 @@ export class CompareInput {
       '(AFD_BODY_LIMIT_KB) applies; larger images go through REST multipart. Cells keep numbering the checkpoint columns from 0.',
   })
   referenceImageBase64?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: describeGenerationField('preview') })
+  preview?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: describeGenerationField('previewInterval') })
+  previewInterval?: number | null;
 }

@@ -38,7 +38,7 @@ export class GenerationModule {
         GenerationsResolver,
         GeneratedImageResolver,
       ],
-      exports: [ResultBudget, GenerationService, Generations, ...backend],
+      exports: [ResultBudget, StreamSlots, GenerationService, Generations, ...backend],
     };
   }
 }

@@ -83,7 +83,7 @@ export const GENERATION_FIELDS = fieldsOf(GenerateRequestSchema);
 export const GenerationStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 
 const ProgressSchema = z.object({ step: z.int().min(0), totalSteps: z.int().min(0), etaMs: z.number().min(0).describe('Estimated time left') });
-const FailureSchema = z.object({ code: z.enum(ErrorCode), message: z.string() });
+export const FailureSchema = z.object({ code: z.enum(ErrorCode), message: z.string() });
 
 export const GenerationViewSchema = z
   .object({

@@ -16,7 +16,8 @@ import { imageAt } from './generation-backend';
 import { toProgressPreview, type ProgressPreview } from './progress-preview';
 import { canView, GenerationStore, type GenerationRecord, type GenerationStatus, type Viewer } from './generation-store';
 import { bodyFingerprint, checkIdempotencyKey, checkSameRequest, IdempotencyCache } from './idempotency-cache';
-import { GenerateRequestSchema, PREVIEW_INTERVAL_RANGE, QUALITY_RANGE } from './generation.schemas';
+import { GenerateRequestSchema, QUALITY_RANGE } from './generation.schemas';
+import { previewOptions } from './preview-options';
 
 export type { ProgressPreview } from './progress-preview';
 
@@ -274,20 +275,6 @@ export function doneEvent(record: GenerationRecord): GenerationEvent {
     event: 'done',
     data: { status: record.status, step: record.progress.step, totalSteps: record.progress.totalSteps, ...(record.error ? { error: record.error } : {}) },
   };
-}
-
-/** The request's `preview` and `previewInterval` (null: the default) as the pool's preview options, or none. */
-function previewOptions(input: GenerationInput, maxInterval: number): PreviewOptions | undefined {
-  const preview = input['preview'] ?? undefined;
-  const interval = input['previewInterval'] ?? undefined;
-  if (preview !== undefined && typeof preview !== 'boolean') throw invalidArgument('preview', 'must be true or false');
-  if (interval !== undefined) {
-    if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < PREVIEW_INTERVAL_RANGE.min || interval > maxInterval) {
-      throw invalidArgument('previewInterval', `must be an integer from ${PREVIEW_INTERVAL_RANGE.min} to the number of steps (${maxInterval})`);
-    }
-    if (preview !== true) throw invalidArgument('previewInterval', 'is for previews: send it with preview: true');
-  }
-  return preview === true ? { intervalSteps: interval ?? PREVIEW_INTERVAL_RANGE.default } : undefined;
 }
 
 function outputFormat(value: unknown): ImageFormat {

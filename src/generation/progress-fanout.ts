@@ -16,6 +16,11 @@
  */
 import type { GenerationEvent } from './generation.service';
 
+/** What a fan-out carries: progress events, then one `done` (a generation's or a comparison's). */
+export interface FanoutEvent {
+  readonly event: string;
+}
+
 /** Subscribers written to before the event loop gets a turn. */
 export const SLICE = 16;
 
@@ -26,16 +31,16 @@ export const SLICE = 16;
 export const WIDE_PASS_INTERVAL_MS = 100;
 
 /** A generation event shared by every subscriber it goes to. */
-export class PublishedEvent {
+export class PublishedEvent<E extends FanoutEvent = GenerationEvent> {
   private readonly encodings = new Map<string, unknown>();
 
-  constructor(readonly event: GenerationEvent) {}
+  constructor(readonly event: E) {}
 
   /**
    * The event in the wire format named `format` (`sse`, `graphql`…), computed by the first subscriber
    * that asks and reused by the others (all of one generation, so they encode it alike).
    */
-  encoded<T>(format: string, encode: (event: GenerationEvent) => T): T {
+  encoded<T>(format: string, encode: (event: E) => T): T {
     if (this.encodings.has(format)) return this.encodings.get(format) as T;
     const value = encode(this.event);
     this.encodings.set(format, value);
@@ -44,12 +49,12 @@ export class PublishedEvent {
 }
 
 /** A subscriber's transport. */
-export interface EventSink {
+export interface EventSink<E extends FanoutEvent = GenerationEvent> {
   /**
    * Writes one event. Returns false when the transport is not drained: it is then offered no progress
    * until its subscription's `drained()` is called (a `done` is still written).
    */
-  send(event: PublishedEvent): boolean;
+  send(event: PublishedEvent<E>): boolean;
 }
 
 /** A subscriber's handle: tell it the transport drained, or leave. */
@@ -61,19 +66,19 @@ export interface EventSubscription {
 /** The subscription of a generation that had already ended when subscribed to. */
 export const ENDED_SUBSCRIPTION: EventSubscription = { drained: () => undefined, unsubscribe: () => undefined };
 
-interface Member {
-  readonly sink: EventSink;
+interface Member<E extends FanoutEvent> {
+  readonly sink: EventSink<E>;
   /** The version of the last progress it was sent (or that its opening state stood for). */
   sent: number;
   ready: boolean;
   gone: boolean;
 }
 
-export class ProgressFanout {
-  private readonly members = new Set<Member>();
-  private latest: PublishedEvent | undefined;
+export class ProgressFanout<E extends FanoutEvent = GenerationEvent> {
+  private readonly members = new Set<Member<E>>();
+  private latest: PublishedEvent<E> | undefined;
   private version = 0;
-  private done: PublishedEvent | undefined;
+  private done: PublishedEvent<E> | undefined;
   private passScheduled = false;
   private paced: NodeJS.Timeout | undefined;
   private lastPassAt = -Infinity;
@@ -97,8 +102,8 @@ export class ProgressFanout {
    * Adds a subscriber that was already sent the current state (`ready`: whether that write left its
    * transport drained): from now on it gets the progress published after this call, and done.
    */
-  add(sink: EventSink, ready = true): EventSubscription {
-    const member: Member = { sink, sent: this.version, ready, gone: false };
+  add(sink: EventSink<E>, ready = true): EventSubscription {
+    const member: Member<E> = { sink, sent: this.version, ready, gone: false };
     if (this.done) {
       member.gone = true;
       this.send(member, this.done);
@@ -116,9 +121,9 @@ export class ProgressFanout {
   }
 
   /** Publishes progress (latest wins) or done (the last event: later ones are ignored). */
-  publish(event: GenerationEvent): void {
+  publish(event: E): void {
     if (this.done) return;
-    const published = new PublishedEvent(event);
+    const published = new PublishedEvent<E>(event);
     if (event.event === 'done') this.done = published;
     else this.latest = published;
     this.version++;
@@ -148,9 +153,9 @@ export class ProgressFanout {
   }
 
   /** Delivers to members[from…] one slice now, the rest on later turns of the event loop. */
-  private pass(members: readonly Member[], from: number, startVersion: number): void {
+  private pass(members: readonly Member<E>[], from: number, startVersion: number): void {
     const end = Math.min(members.length, from + SLICE);
-    for (let i = from; i < end; i++) this.offer(members[i] as Member);
+    for (let i = from; i < end; i++) this.offer(members[i] as Member<E>);
     if (end < members.length) {
       this.schedule(() => this.pass(members, end, startVersion));
       return;
@@ -167,7 +172,7 @@ export class ProgressFanout {
     });
   }
 
-  private offer(member: Member): void {
+  private offer(member: Member<E>): void {
     if (member.gone) return;
     if (this.done) {
       this.deliverDone(member);
@@ -178,12 +183,12 @@ export class ProgressFanout {
     member.ready = this.send(member, this.latest);
   }
 
-  private deliverDone(member: Member): void {
-    this.send(member, this.done as PublishedEvent);
+  private deliverDone(member: Member<E>): void {
+    this.send(member, this.done as PublishedEvent<E>);
     this.remove(member);
   }
 
-  private send(member: Member, event: PublishedEvent): boolean {
+  private send(member: Member<E>, event: PublishedEvent<E>): boolean {
     try {
       return member.sink.send(event);
     } catch {
@@ -193,7 +198,7 @@ export class ProgressFanout {
     }
   }
 
-  private remove(member: Member): void {
+  private remove(member: Member<E>): void {
     if (member.gone) return;
     member.gone = true;
     this.members.delete(member);
