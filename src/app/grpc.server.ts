@@ -51,7 +51,7 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
     // Requests are checked against the wire format before they are decoded (strict-requests.ts): a malformed one is INVALID_ARGUMENT.
     const diffusion = strictRequests(protos.diffusion.service, protos.definition);
     const prompts = strictRequests(protos.prompts.service, protos.definition);
-    server.addService(diffusion, guardService(diffusion, diffusionHandlers(this.generations, this.checkpoints, this.comparisons), this.access, ['Generate', 'Compare'], ['LoadCheckpoint', 'UnloadCheckpoint']));
+    server.addService(diffusion, guardService(diffusion, diffusionHandlers(this.generations, this.checkpoints, this.comparisons), this.access, ['Generate', 'Compare', 'CompareStream'], ['LoadCheckpoint', 'UnloadCheckpoint']));
     server.addService(prompts, guardService(prompts, promptHandlers(this.prompts), this.access, []));
     // SERVING once the default checkpoint is warmed up (as /health/ready), NOT_SERVING while draining.
     server.addService(protos.health.service, healthHandlers(async () => this.serving && (await this.readiness.state()).ready));

@@ -1,4 +1,12 @@
-import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { ErrorInfoModel, GenerationPreviewModel } from '../generation/generation.model';
+import { GenerationStatusEnum } from '../transports/graphql/enums';
+
+export enum ComparisonEventKind {
+  CELL = 'cell',
+  DONE = 'done',
+}
+registerEnumType(ComparisonEventKind, { name: 'ComparisonEventKind', description: 'CELL once per denoising step of each cell, then one DONE' });
 
 @ObjectType('ComparisonCell')
 export class ComparisonCellModel {
@@ -26,6 +34,12 @@ export class ComparisonModel {
   @Field(() => ID)
   id!: string;
 
+  @Field(() => GenerationStatusEnum, { description: 'QUEUED or RUNNING until every cell is done (compare with wait: false), then SUCCEEDED or FAILED; cells are listed once it has succeeded' })
+  status!: GenerationStatusEnum;
+
+  @Field(() => ErrorInfoModel, { nullable: true, description: 'Why it failed' })
+  error?: ErrorInfoModel;
+
   @Field(() => String, { description: 'The one seed every cell was drawn with' })
   seed!: string;
 
@@ -37,4 +51,40 @@ export class ComparisonModel {
 
   @Field(() => Boolean, { description: 'Whether the grid starts with the uploaded reference image as an extra first column (cells still number the checkpoint columns from 0)' })
   hasReference!: boolean;
+}
+
+@ObjectType('ComparisonEvent', { description: "A comparison's progress: one CELL per step of each cell, then DONE with the final status" })
+export class ComparisonEventModel {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ComparisonEventKind)
+  kind!: ComparisonEventKind;
+
+  @Field(() => Int, { nullable: true, description: 'CELL: the prompt row, from 0' })
+  row?: number;
+
+  @Field(() => Int, { nullable: true, description: 'CELL: the checkpoint column, from 0' })
+  column?: number;
+
+  @Field(() => String, { nullable: true, description: "CELL: the column's checkpoint id" })
+  checkpoint?: string;
+
+  @Field(() => Int, { nullable: true })
+  step?: number;
+
+  @Field(() => Int, { nullable: true })
+  totalSteps?: number;
+
+  @Field(() => Float, { nullable: true, description: "CELL: estimated milliseconds left in the cell's job" })
+  etaMs?: number;
+
+  @Field(() => GenerationPreviewModel, { nullable: true, description: "CELL, with preview: true: the cell's predicted image, every previewInterval steps and at the last" })
+  preview?: GenerationPreviewModel;
+
+  @Field(() => GenerationStatusEnum, { nullable: true, description: 'DONE: SUCCEEDED or FAILED' })
+  status?: GenerationStatusEnum;
+
+  @Field(() => ErrorInfoModel, { nullable: true, description: 'DONE, when it failed' })
+  error?: ErrorInfoModel;
 }

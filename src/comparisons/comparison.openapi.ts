@@ -1,10 +1,16 @@
 /** The comparison routes in the OpenAPI document. */
 import { binary, errors, GATED_ERRORS, json, pathParameter, ref, type PathTable } from '../common/openapi';
 import { MULTIPART_REQUEST_FIELD } from './comparison-upload';
-import { CompareMultipartSchema, CompareRequestSchema, ComparisonViewSchema } from './comparison.schemas';
+import { CompareMultipartSchema, CompareRequestSchema, ComparisonCellEventSchema, ComparisonDoneEventSchema, ComparisonViewSchema } from './comparison.schemas';
 import { MAX_REFERENCE_IMAGE_BYTES, MAX_REFERENCE_IMAGE_PIXELS, REFERENCE_IMAGE_FIELD } from './reference-image';
 
-export const COMPARISON_SCHEMAS = { CompareRequest: CompareRequestSchema, CompareMultipartRequest: CompareMultipartSchema, Comparison: ComparisonViewSchema };
+export const COMPARISON_SCHEMAS = {
+  CompareRequest: CompareRequestSchema,
+  CompareMultipartRequest: CompareMultipartSchema,
+  Comparison: ComparisonViewSchema,
+  ComparisonCellEvent: ComparisonCellEventSchema,
+  ComparisonDoneEvent: ComparisonDoneEventSchema,
+};
 
 const REFERENCE_RULES =
   `PNG, JPEG or WebP (others are refused with 400), at most ${MAX_REFERENCE_IMAGE_BYTES / (1024 * 1024)} MiB and ` +
@@ -21,10 +27,22 @@ export const COMPARISON_PATHS: PathTable = {
       operationId: 'createComparison',
       summary: 'Run every prompt on every checkpoint with one seed; answers when the grid is ready',
       description:
+        'Synchronous by default: answers 201 with the finished comparison. With `Prefer: respond-async` it answers 202 at once with its state (status queued or running); ' +
+        'follow `Location`, or stream each cell\'s progress (with previews when `preview` is true) from `/events`. ' +
         `A JSON body (the reference image inline in \`${REFERENCE_IMAGE_FIELD}\`; the JSON body limit applies), or multipart/form-data with the comparison as JSON in ` +
         `\`${MULTIPART_REQUEST_FIELD}\` and the image file in \`${REFERENCE_IMAGE_FIELD}\`. The reference image: ${REFERENCE_RULES}`,
       tags: TAGS,
-      parameters: [requestId],
+      parameters: [
+        {
+          name: 'Prefer',
+          in: 'header',
+          required: false,
+          description: '`respond-async`: answer 202 with the started comparison instead of waiting',
+          schema: { type: 'string' },
+          example: 'respond-async',
+        },
+        requestId,
+      ],
       requestBody: {
         required: true,
         content: {
@@ -35,7 +53,11 @@ export const COMPARISON_PATHS: PathTable = {
           },
         },
       },
-      responses: { '201': json({ description: 'The finished comparison', schema: ref('Comparison'), headers: ['Location'] }), ...errors(...GATED_ERRORS, 404, 413, 502, 504) },
+      responses: {
+        '201': json({ description: 'The finished comparison', schema: ref('Comparison'), headers: ['Location'] }),
+        '202': json({ description: 'Started (with `Prefer: respond-async`): the comparison as it is now', schema: ref('Comparison'), headers: ['Location'] }),
+        ...errors(...GATED_ERRORS, 404, 413, 502, 504),
+      },
     },
   },
   '/v1/comparisons/{id}': {
@@ -45,6 +67,33 @@ export const COMPARISON_PATHS: PathTable = {
       tags: TAGS,
       parameters: [id, requestId],
       responses: { '200': json({ description: 'The comparison', schema: ref('Comparison') }), ...errors(...GATED_ERRORS, 404, 410) },
+    },
+  },
+  '/v1/comparisons/{id}/events': {
+    get: {
+      operationId: 'streamComparisonEvents',
+      summary: "Stream each cell's progress as server-sent events",
+      description:
+        'A `cell` event per step of each cell (data: `ComparisonCellEvent`, with a preview when the comparison asked for them), then one `done` event ' +
+        '(data: `ComparisonDoneEvent`) and the end of the stream; a finished comparison sends its `done` at once. A client that does not read gets the latest ' +
+        'cell event once it drains. Counts against the open streams a client may hold (429 past the limit).',
+      tags: TAGS,
+      parameters: [id, requestId],
+      responses: {
+        '200': {
+          description: 'Server-sent events',
+          headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } },
+          content: {
+            'text/event-stream': {
+              schema: { type: 'string', description: 'Frames `event: cell|done` / `data: <JSON>`' },
+              // OpenAPI 3.1 cannot type each frame's data (3.2's itemSchema can): named here for generators and readers.
+              'x-sse-events': { cell: ref('ComparisonCellEvent'), done: ref('ComparisonDoneEvent') },
+              example: 'event: cell\ndata: {"row":0,"column":1,"checkpoint":"final","step":1,"totalSteps":2,"etaMs":40}\n\nevent: done\ndata: {"status":"succeeded"}\n\n',
+            },
+          },
+        },
+        ...errors(...GATED_ERRORS, 404, 410),
+      },
     },
   },
   '/v1/comparisons/{id}/grid': {

@@ -1,18 +1,22 @@
-import { Body, Controller, Get, Inject, Param, Post, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Inject, Param, Post, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, RateLimit } from '../auth/access.decorators';
 import { viewerOf, type Principal } from '../auth/api-keys';
 import { comparisonUrl } from '../common/result-urls';
 import { comparisonBodyFromMultipart, ComparisonUploadInterceptor, type UploadedImageFile } from './comparison-upload';
-import { ComparisonsService, type ComparisonView } from './comparisons.service';
+import type { EventSink } from '../generation/progress-fanout';
+import { ComparisonsService, type ComparisonEvent, type ComparisonView } from './comparisons.service';
 
 @ApiTags('comparisons')
 @Controller('v1/comparisons')
 export class ComparisonsController {
   constructor(@Inject(ComparisonsService) private readonly comparisons: ComparisonsService) {}
 
-  /** Runs every prompt on every checkpoint with one seed; answers when the grid is ready (its document: comparison.openapi.ts). */
+  /**
+   * Runs every prompt on every checkpoint with one seed; answers when the grid is ready, or at once
+   * (202 with its location) under `Prefer: respond-async` (its document: comparison.openapi.ts).
+   */
   @Post()
   @RateLimit('generations')
   @UseInterceptors(ComparisonUploadInterceptor)
@@ -21,17 +25,65 @@ export class ComparisonsController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: unknown,
     @UploadedFile() file: UploadedImageFile | undefined,
+    @Headers('prefer') prefer: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ComparisonView> {
     const input = request.is('multipart/form-data') ? comparisonBodyFromMultipart(body, file) : body;
-    const record = await this.comparisons.create(input, principal.clientId);
+    const started = await this.comparisons.start(input, principal.clientId);
+    if (prefer?.includes('respond-async')) {
+      response.status(202).setHeader('Location', comparisonUrl(started.id));
+      return this.comparisons.state(started.id, viewerOf(principal));
+    }
+    const record = await started.done;
     response.status(201).setHeader('Location', comparisonUrl(record.id));
     return this.comparisons.view(record);
   }
 
   @Get(':id')
   get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): ComparisonView {
-    return this.comparisons.view(this.comparisons.get(id, viewerOf(principal)));
+    return this.comparisons.state(id, viewerOf(principal));
+  }
+
+  /**
+   * Server-sent events: a `cell` event per step of each cell (the latest only for a client that
+   * reads slower than the steps come), then `done`. Counts against the client's open streams.
+   */
+  @Get(':id/events')
+  events(@Param('id') id: string, @Res() response: Response, @CurrentPrincipal() principal: Principal): void {
+    const slot = this.comparisons.openStream(principal.clientId);
+    let open = true;
+    const sink: EventSink<ComparisonEvent> = {
+      send: (published) => {
+        if (!open) return true;
+        if (!response.headersSent) {
+          response.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+          response.flushHeaders();
+        }
+        const drained = response.write(published.encoded('sse', sseFrame));
+        if (published.event.event === 'done') {
+          open = false;
+          response.end();
+        }
+        return drained;
+      },
+    };
+    let subscription;
+    try {
+      // An unknown or expired id throws here, before any header, and the filter answers 404 or 410.
+      subscription = this.comparisons.subscribe(id, sink, viewerOf(principal));
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+    const { drained, unsubscribe } = subscription;
+    response.on('drain', drained);
+    const close = (): void => {
+      open = false;
+      unsubscribe();
+      slot.release();
+    };
+    if (response.writableEnded || response.destroyed) close();
+    else response.on('close', close);
   }
 
   @Get(':id/grid')
@@ -43,6 +95,11 @@ export class ComparisonsController {
   cell(@Param('id') id: string, @Param('row') row: string, @Param('column') column: string, @CurrentPrincipal() principal: Principal): StreamableFile {
     return png(this.comparisons.cell(id, row, column, viewerOf(principal)));
   }
+}
+
+/** An event as one server-sent-event frame (computed once per event, shared by every subscriber). */
+function sseFrame(e: ComparisonEvent): string {
+  return `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`;
 }
 
 function png(bytes: Buffer): StreamableFile {

@@ -1,11 +1,13 @@
-/** afrofashion.v1.DiffusionService, comparisons: Compare (every cell and the grid in one reply). */
+/** afrofashion.v1.DiffusionService, comparisons: Compare (every cell and the grid in one reply) and CompareStream (each cell's progress, then that reply). */
 import type { Metadata, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { invalidArgument } from '../common/error-code';
 import { principalOf } from '../transports/grpc/grpc-access';
-import { unary } from '../transports/grpc/grpc-handlers';
+import { serverStream, unary } from '../transports/grpc/grpc-handlers';
+import { viewerOf } from '../auth/api-keys';
+import type { EventSink } from '../generation/progress-fanout';
 import { DEFAULT_CLIENT_RECEIVE_LIMIT } from './comparison-size';
 import type { ComparisonRecord } from './comparison-store';
-import type { ComparisonsService } from './comparisons.service';
+import type { ComparisonEvent, ComparisonsService } from './comparisons.service';
 
 /** CompareRequest as decoded; empty repeated fields mean "not given". */
 interface CompareRequestMessage {
@@ -47,6 +49,18 @@ function comparisonMessage(record: ComparisonRecord): Record<string, unknown> {
   };
 }
 
+/** Writes cell messages to a CompareStream; false (not drained) when grpc-js's buffer is full. */
+function cellSink(call: { readonly cancelled: boolean; write(message: unknown): boolean }, id: string): EventSink<ComparisonEvent> {
+  return {
+    send: ({ event }) => {
+      if (event.event !== 'cell' || call.cancelled) return true;
+      const { preview, etaMs, ...cell } = event.data;
+      const previewMessage = preview ? { preview: { mimeType: preview.mimeType, width: preview.width, height: preview.height, data: Buffer.from(preview.base64, 'base64') } } : {};
+      return call.write({ cell: { id, ...cell, etaMs: Math.max(0, Math.round(etaMs)), ...previewMessage } });
+    },
+  };
+}
+
 /** Metadata by which a client configured for larger messages says how large a reply it accepts. */
 export const MAX_REPLY_BYTES_METADATA = 'afd-max-reply-bytes';
 /** Protobuf messages are at most 2 GiB. */
@@ -69,5 +83,26 @@ export function comparisonHandlers(comparisons: ComparisonsService): UntypedServ
     Compare: unary<CompareRequestMessage, unknown>(async (request, call) =>
       comparisonMessage(await comparisons.create(comparisonInput(request), principalOf(call).clientId, { maxReplyBytes: clientReceiveLimit(call.metadata) })),
     ),
+    // Compare with each cell's progress first; the result message follows the same size rule.
+    CompareStream: serverStream<CompareRequestMessage, unknown>(async (request, call) => {
+      const principal = principalOf(call);
+      // RESOURCE_EXHAUSTED past the client's open streams, before any work starts.
+      const slot = comparisons.openStream(principal.clientId);
+      try {
+        const { id, done } = await comparisons.start(comparisonInput(request), principal.clientId, { maxReplyBytes: clientReceiveLimit(call.metadata) });
+        const subscription = comparisons.subscribe(id, cellSink(call, id), viewerOf(principal));
+        // A client reading slower than the steps come gets the latest cell event when its stream drains.
+        call.on('drain', subscription.drained);
+        call.on('cancelled', subscription.unsubscribe);
+        try {
+          const record = await done;
+          if (!call.cancelled) call.write({ result: comparisonMessage(record) });
+        } finally {
+          subscription.unsubscribe();
+        }
+      } finally {
+        slot.release();
+      }
+    }),
   };
 }
