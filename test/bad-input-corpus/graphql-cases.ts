@@ -326,3 +326,10 @@ export const GRAPHQL_WS_CASES: readonly GraphqlWsCase[] = [
   { name: 'a fragment bomb of 12 levels (validated in linear time, then run)', query: `subscription { ...F0 } ${fragmentBomb(12, 'Subscription', 'generationEvents(id: "nope") { kind }')}`, error: { code: 'NOT_FOUND', message: /^generation nope does not exist/ } },
   { name: 'a query (the websocket carries subscriptions)', query: '{ checkpoints { id } }', error: { code: BAD, message: /^query: querys go over HTTP/ } },
 ];
+
+/** Issue 15: a comparison's preview settings (GraphQL types preview as Boolean; the interval's rules are the domain's). */
+export const GRAPHQL_COMPARISON_PREVIEW_CASES: readonly GraphqlCase[] = [
+  compareRule('previewInterval 0', { preview: true, previewInterval: 0 }, 'previewInterval', /^previewInterval: must be an integer from 1 to the number of steps/),
+  compareRule('previewInterval past the steps', { preview: true, previewInterval: 2 }, 'previewInterval', /^previewInterval: must be an integer from 1 to the number of steps \(1\)/),
+  compareRule('previewInterval without preview', { previewInterval: 1 }, 'previewInterval', /^previewInterval: is for previews/),
+];

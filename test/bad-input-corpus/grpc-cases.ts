@@ -215,3 +215,21 @@ export const GRPC_EDGE_CASES: readonly GrpcCase[] = [
   unary(D, 'Compare', 'a reply that could pass 4 MiB (4 prompts × every checkpoint at 512×512)', { ...COMPARE_OK, prompts: ['a', 'b', 'c', 'd'], checkpoints: [], width: 512, height: 512 }, BAD, /^request: the reply could reach .* over the 4\.0 MiB this client accepts/, 'request'),
   unary(D, 'Compare', 'one 1024×1024 cell beside every checkpoint', { ...COMPARE_OK, checkpoints: [], width: 1024, height: 1024 }, BAD, /^request: the reply could reach/, 'request'),
 ];
+
+/** Issue 15: a comparison's preview settings, on Compare and CompareStream alike (the generation's rules and messages). */
+const compareStream = (name: string, request: Record<string, unknown>, message: RegExp, field: string): GrpcCase => ({
+  name: `CompareStream: ${name}`,
+  service: 'DiffusionService',
+  method: 'CompareStream',
+  stream: true,
+  request,
+  code: BAD,
+  field,
+  message,
+});
+export const GRPC_COMPARISON_PREVIEW_CASES: readonly GrpcCase[] = [
+  unary(D, 'Compare', 'previewInterval 0', { ...COMPARE_OK, preview: true, previewInterval: 0 }, BAD, /^previewInterval: must be an integer from 1 to the number of steps/, 'previewInterval'),
+  unary(D, 'Compare', 'previewInterval without preview', { ...COMPARE_OK, previewInterval: 1 }, BAD, /^previewInterval: is for previews/, 'previewInterval'),
+  compareStream('previewInterval past the steps', { ...COMPARE_OK, steps: 4, preview: true, previewInterval: 5 }, /^previewInterval: must be an integer from 1 to the number of steps \(4\)/, 'previewInterval'),
+  compareStream('previewInterval without preview', { ...COMPARE_OK, previewInterval: 1 }, /^previewInterval: is for previews/, 'previewInterval'),
+];

@@ -117,3 +117,12 @@ export const REST_OTHER_EDGE_CASES: readonly RestCase[] = [
   post('comparison with a NUL in a prompt', COMPARE, { ...ok, prompts: ['red', 'kente\u0000'] }, 400, BAD, 'prompt', /^prompt: must not contain control characters other than tab and newline, got U\+0000 at index 5$/),
   post('comparison with an escape in the negative prompt', COMPARE, { ...ok, negativePrompt: '\u001b' }, 400, BAD, 'negativePrompt', /got U\+001B/),
 ];
+
+/** Issue 15: a comparison's preview settings (the generation's rules and messages). */
+export const REST_COMPARISON_PREVIEW_CASES: readonly RestCase[] = [
+  post('comparison with preview a string', COMPARE, { ...ok, preview: 'true' }, 400, BAD, 'preview', /^preview: must be true or false/),
+  post('comparison with previewInterval 0', COMPARE, { ...ok, preview: true, previewInterval: 0 }, 400, BAD, 'previewInterval', /must be an integer from 1 to the number of steps/),
+  post('comparison with previewInterval past the steps', COMPARE, { ...ok, preview: true, previewInterval: 2 }, 400, BAD, 'previewInterval', /must be an integer from 1 to the number of steps \(1\)/),
+  post('comparison with previewInterval 1.5', COMPARE, { ...ok, preview: true, previewInterval: 1.5 }, 400, BAD, 'previewInterval', /must be an integer/),
+  post('comparison with previewInterval without preview', COMPARE, { ...ok, previewInterval: 1 }, 400, BAD, 'previewInterval', /is for previews: send it with preview: true/),
+];
