@@ -8,6 +8,7 @@
 import { credentials, Metadata, status, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createClient, type Client as WsClient } from 'graphql-ws';
@@ -89,7 +90,8 @@ describe('comparison events with previews on REST (SSE), GraphQL and gRPC', () =
       join(dir, 'registry.json'),
       JSON.stringify({ checkpoints: [{ id: 'tiny-a', path: tiny, default: true, pinned: true }, { id: 'tiny-b', path: tiny, pinned: true }] }),
     );
-    app = await createApp(testAppConfig({ AFD_REGISTRY: join(dir, 'registry.json') }));
+    // One open stream per client: the tests below open one at a time, and the cap's test one more.
+    app = await createApp(testAppConfig({ AFD_REGISTRY: join(dir, 'registry.json'), AFD_MAX_STREAMS_PER_CLIENT: '1' }));
     await app.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     diffusion = new (loadProtos().diffusion)(`127.0.0.1:${app.get(GrpcServer).port}`, credentials.createInsecure());
@@ -160,6 +162,26 @@ describe('comparison events with previews on REST (SSE), GraphQL and gRPC', () =
     await expectCellsWithPreviews(messages.filter((m) => m.cell).map((m) => ({ row: m.cell!.row, column: m.cell!.column, step: m.cell!.step, ...(m.cell!.preview ? { preview: m.cell!.preview.data } : {}) })));
     const without = await grpcStream({ ...REQUEST, seed: '5', steps: 2, preview: false, previewInterval: undefined });
     expect(without.filter((m) => m.cell).every((m) => m.cell!.preview === undefined || m.cell!.preview === null)).toBe(true);
+  });
+
+  it("counts a comparison's event streams against the client's open streams (AFD_MAX_STREAMS_PER_CLIENT)", async () => {
+    const id = await startAsync(REQUEST);
+    // The first stream held open (its head received), while the comparison runs.
+    const first = await new Promise<{ status: number; close: () => void }>((resolve, reject) => {
+      const req = httpRequest(`${baseUrl}/v1/comparisons/${id}/events`, { agent: false }, (res) => resolve({ status: res.statusCode ?? 0, close: () => void req.destroy() }));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(first.status).toBe(200);
+    const second = await fetch(`${baseUrl}/v1/comparisons/${id}/events`);
+    expect(second.status).toBe(429);
+    expect(await second.json()).toMatchObject({ code: 'RESOURCE_EXHAUSTED', message: expect.stringMatching(/^streams: at most 1 open progress streams per client/) });
+    const grpcError = (await grpcStream({ ...REQUEST, seed: '5' }).catch((error: ServiceError) => error)) as ServiceError;
+    expect(grpcError.code).toBe(status.RESOURCE_EXHAUSTED);
+    first.close();
+    // Once the first stream is closed and the comparison done, a stream opens again (its done at once).
+    for (let i = 0; i < 100 && ((await (await fetch(`${baseUrl}/v1/comparisons/${id}`)).json()) as { status: string }).status !== 'succeeded'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await sseEvents(id)).toEqual([{ event: 'done', data: { status: 'succeeded' } }]);
   });
 
   it('refuses bad preview settings on compare naming the field, on every transport', async () => {
