@@ -162,7 +162,6 @@ export class ComparisonsService {
     const handles: ComparisonHandle[] = [];
     try {
       const checkpointIds = columns.map((c) => c.id);
-      const onCellProgress = reportProgress;
       for (const [row, request] of requests.entries()) {
         handles.push(
           this.pool.submitComparison({
@@ -171,7 +170,7 @@ export class ComparisonsService {
             clientId,
             ...(preview ? { preview } : {}),
             onProgress: (p) =>
-              onCellProgress({
+              reportProgress({
                 row,
                 column: checkpointIds.indexOf(p.checkpointId),
                 checkpointId: p.checkpointId,
