@@ -1,7 +1,7 @@
 /** The comparison routes in the OpenAPI document. */
 import { binary, errors, GATED_ERRORS, json, pathParameter, ref, type PathTable } from '../common/openapi';
 import { MULTIPART_REQUEST_FIELD } from './comparison-upload';
-import { CompareMultipartSchema, CompareRequestSchema, ComparisonCellEventSchema, ComparisonDoneEventSchema, ComparisonViewSchema } from './comparison.schemas';
+import { CompareMultipartSchema, CompareRequestSchema, ComparisonCellEventSchema, ComparisonDoneEventSchema, ComparisonPageSchema, ComparisonSummarySchema, ComparisonViewSchema, DEFAULT_COMPARISON_PAGE, MAX_COMPARISON_PAGE } from './comparison.schemas';
 import { MAX_REFERENCE_IMAGE_BYTES, MAX_REFERENCE_IMAGE_PIXELS, REFERENCE_IMAGE_FIELD } from './reference-image';
 
 export const COMPARISON_SCHEMAS = {
@@ -10,6 +10,8 @@ export const COMPARISON_SCHEMAS = {
   Comparison: ComparisonViewSchema,
   ComparisonCellEvent: ComparisonCellEventSchema,
   ComparisonDoneEvent: ComparisonDoneEventSchema,
+  ComparisonSummary: ComparisonSummarySchema,
+  ComparisonPage: ComparisonPageSchema,
 };
 
 const REFERENCE_RULES =
@@ -23,6 +25,32 @@ const requestId = { $ref: '#/components/parameters/X-Request-Id' };
 
 export const COMPARISON_PATHS: PathTable = {
   '/v1/comparisons': {
+    get: {
+      operationId: 'listComparisons',
+      summary: "This key's kept comparisons, newest first, a page at a time",
+      description:
+        "The calling client's finished comparisons still kept (an administrator's key: every client's), newest first, without image bytes: " +
+        'reopen one through its id or `gridUrl`. When more exist the answer has `nextCursor`: pass it as `cursor` for the next page.',
+      tags: TAGS,
+      parameters: [
+        {
+          name: 'limit',
+          in: 'query',
+          required: false,
+          description: `How many to answer, 1 to ${MAX_COMPARISON_PAGE} (400 otherwise)`,
+          schema: { type: 'integer', minimum: 1, maximum: MAX_COMPARISON_PAGE, default: DEFAULT_COMPARISON_PAGE },
+        },
+        {
+          name: 'cursor',
+          in: 'query',
+          required: false,
+          description: "The previous page's `nextCursor` (400 for anything else)",
+          schema: { type: 'string' },
+        },
+        requestId,
+      ],
+      responses: { '200': json({ description: 'A page of comparisons', schema: ref('ComparisonPage') }), ...errors(...GATED_ERRORS) },
+    },
     post: {
       operationId: 'createComparison',
       summary: 'Run every prompt on every checkpoint with one seed; answers when the grid is ready',

@@ -87,3 +87,44 @@ export const ComparisonCellEventSchema = z.object({
 });
 /** The data of the one `done` server-sent event, the last of the stream. */
 export const ComparisonDoneEventSchema = z.object({ status: z.enum(['succeeded', 'failed']), error: FailureSchema.optional() });
+
+/** GET /v1/comparisons: how many to answer and where the previous page ended. */
+export const MAX_COMPARISON_PAGE = 100;
+export const DEFAULT_COMPARISON_PAGE = 20;
+
+/** One kept comparison in the history: what the studio lists to reopen it (no image bytes). */
+export const ComparisonSummarySchema = z.object({
+  id: z.string(),
+  status: z.enum(['succeeded']).describe('Only finished comparisons are kept, and listed'),
+  createdAt: z.iso.datetime().describe('When it was asked for (ISO 8601, UTC)'),
+  seed: z.string().describe('The seed every cell used, as a decimal string'),
+  prompts: z.array(z.string()).describe('One per grid row'),
+  checkpoints: z.array(z.string()).describe('Checkpoint ids, one per column (after the reference column, if any)'),
+  hasReference: z.boolean(),
+  gridUrl: z.string(),
+  cellCount: z.int().min(0),
+});
+
+export const ComparisonPageSchema = z
+  .object({
+    items: z.array(ComparisonSummarySchema).describe("The calling client's kept comparisons (an administrator's: everyone's), newest first"),
+    nextCursor: z.string().optional().describe('Present when more exist: pass it as `cursor` for the next page'),
+  })
+  .meta({
+    example: {
+      items: [
+        {
+          id: '0193c5a0-7b2e-7c41-9a3f-2b6d8e1f4a50',
+          status: 'succeeded',
+          createdAt: '2026-12-07T08:00:00.000Z',
+          seed: '42',
+          prompts: ['a red kente dress'],
+          checkpoints: ['baseline', 'final'],
+          hasReference: false,
+          gridUrl: '/v1/comparisons/0193c5a0-7b2e-7c41-9a3f-2b6d8e1f4a50/grid',
+          cellCount: 2,
+        },
+      ],
+      nextCursor: '0193c5a0-7b2e-7c41-9a3f-2b6d8e1f4a50',
+    },
+  });

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Inject, Param, Post, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, RateLimit } from '../auth/access.decorators';
@@ -6,7 +6,7 @@ import { viewerOf, type Principal } from '../auth/api-keys';
 import { comparisonUrl } from '../common/result-urls';
 import { comparisonBodyFromMultipart, ComparisonUploadInterceptor, type UploadedImageFile } from './comparison-upload';
 import type { EventSink } from '../generation/progress-fanout';
-import { ComparisonsService, type ComparisonEvent, type ComparisonView } from './comparisons.service';
+import { ComparisonsService, type ComparisonEvent, type ComparisonPage, type ComparisonView } from './comparisons.service';
 
 @ApiTags('comparisons')
 @Controller('v1/comparisons')
@@ -37,6 +37,12 @@ export class ComparisonsController {
     const record = await started.done;
     response.status(201).setHeader('Location', comparisonUrl(record.id));
     return this.comparisons.view(record);
+  }
+
+  /** The caller's kept comparisons, newest first, a page at a time (a read, rate-limited as one). */
+  @Get()
+  list(@Query('limit') limit: unknown, @Query('cursor') cursor: unknown, @CurrentPrincipal() principal: Principal): ComparisonPage {
+    return this.comparisons.list({ limit, cursor }, viewerOf(principal));
   }
 
   @Get(':id')

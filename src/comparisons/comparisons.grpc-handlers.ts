@@ -1,4 +1,4 @@
-/** afrofashion.v1.DiffusionService, comparisons: Compare (every cell and the grid in one reply) and CompareStream (each cell's progress, then that reply). */
+/** afrofashion.v1.DiffusionService, comparisons: Compare (every cell and the grid in one reply), CompareStream (each cell's progress, then that reply) and ListComparisons (the history). */
 import type { Metadata, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { invalidArgument } from '../common/error-code';
 import { principalOf } from '../transports/grpc/grpc-access';
@@ -61,6 +61,12 @@ function cellSink(call: { readonly cancelled: boolean; write(message: unknown): 
   };
 }
 
+/** ListComparisonsRequest as decoded: absent fields stay absent (the defaults apply). */
+interface ListComparisonsRequestMessage {
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
 /** Metadata by which a client configured for larger messages says how large a reply it accepts. */
 export const MAX_REPLY_BYTES_METADATA = 'afd-max-reply-bytes';
 /** Protobuf messages are at most 2 GiB. */
@@ -82,6 +88,10 @@ export function comparisonHandlers(comparisons: ComparisonsService): UntypedServ
     // Every cell and the grid travel in one reply: refused up front when it could exceed what the client accepts.
     Compare: unary<CompareRequestMessage, unknown>(async (request, call) =>
       comparisonMessage(await comparisons.create(comparisonInput(request), principalOf(call).clientId, { maxReplyBytes: clientReceiveLimit(call.metadata) })),
+    ),
+    // The history: the same page as GET /v1/comparisons (its fields' names in the proto's case).
+    ListComparisons: unary<ListComparisonsRequestMessage, unknown>(async (request, call) =>
+      comparisons.list({ limit: request.limit, cursor: request.cursor }, viewerOf(principalOf(call))),
     ),
     // Compare with each cell's progress first; the result message follows the same size rule.
     CompareStream: serverStream<CompareRequestMessage, unknown>(async (request, call) => {

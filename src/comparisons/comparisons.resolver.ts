@@ -1,8 +1,9 @@
 import { Inject } from '@nestjs/common';
-import { Args, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { eventStream } from '../generation/event-stream';
 import { GenerationStatusEnum } from '../transports/graphql/enums';
-import { ComparisonsService, type ComparisonEvent, type ComparisonView } from './comparisons.service';
+import { ComparisonsService, type ComparisonEvent, type ComparisonPage, type ComparisonView } from './comparisons.service';
+import { ComparisonPageModel } from './comparison-page.model';
 import { ComparisonEventKind, ComparisonEventModel, ComparisonModel } from './comparison.model';
 import { CompareInput } from '../generation/generate.input';
 import { CurrentPrincipal, RateLimit } from '../auth/access.decorators';
@@ -33,6 +34,18 @@ export class ComparisonsResolver {
     return comparisonModel(this.comparisons.state(id, viewerOf(principal)));
   }
 
+  @Query(() => ComparisonPageModel, {
+    name: 'comparisons',
+    description: "The caller's kept comparisons (an administrator's: everyone's), newest first: limit 1 to 100 (default 20), cursor the previous page's nextCursor",
+  })
+  history(
+    @CurrentPrincipal() principal: Principal,
+    @Args('limit', { type: () => Int, nullable: true }) limit: number | null,
+    @Args('cursor', { type: () => String, nullable: true }) cursor: string | null,
+  ): ComparisonPageModel {
+    return pageModel(this.comparisons.list({ limit, cursor }, viewerOf(principal)));
+  }
+
   @Subscription(() => ComparisonEventModel, {
     description: "A comparison's progress: one CELL event per step of each cell (the latest only, for a client that reads slower than the steps come), then DONE",
     resolve: (event: ComparisonEventModel) => event,
@@ -53,6 +66,10 @@ export class ComparisonsResolver {
 
 function comparisonModel(view: ComparisonView): ComparisonModel {
   return { ...view, status: view.status as GenerationStatusEnum };
+}
+
+function pageModel(page: ComparisonPage): ComparisonPageModel {
+  return { ...page, items: page.items.map((item) => ({ ...item, status: item.status as GenerationStatusEnum })) };
 }
 
 function eventModel(id: string, event: ComparisonEvent): ComparisonEventModel {

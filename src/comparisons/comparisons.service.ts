@@ -9,7 +9,7 @@ import { ApiError, ErrorCode, invalidArgument, notFound } from '../common/error-
 import { toApiError } from '../error-mapping/to-api-error';
 import { comparisonCellUrl, comparisonGridUrl } from '../common/result-urls';
 import { refuseUnknownFields } from '../common/api-contract';
-import { timeOrderedId } from '../common/time-ordered-id';
+import { mintedAt, timeOrderedId } from '../common/time-ordered-id';
 import { encodeImage } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
 import type { RgbImage } from '../engine/pipeline/decode-latents';
@@ -22,7 +22,7 @@ import { StreamSlots, type StreamSlot } from '../generation/stream-slots';
 import { ENDED_SUBSCRIPTION, ProgressFanout, PublishedEvent, type EventSink, type EventSubscription } from '../generation/progress-fanout';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { renderComparisonGrid } from './comparison-grid';
-import { COMPARISON_SETTINGS, CompareFieldsSchema, MAX_COMPARISON_PROMPTS, type ComparisonViewSchema } from './comparison.schemas';
+import { COMPARISON_SETTINGS, CompareFieldsSchema, DEFAULT_COMPARISON_PAGE, MAX_COMPARISON_PAGE, MAX_COMPARISON_PROMPTS, type ComparisonPageSchema, type ComparisonViewSchema } from './comparison.schemas';
 import { checkReplySize } from './comparison-size';
 import { ComparisonStore, type ComparisonCellRecord, type ComparisonRecord } from './comparison-store';
 import { prepareReferenceImage, readReferenceImageBytes, REFERENCE_IMAGE_FIELD } from './reference-image';
@@ -86,6 +86,15 @@ const FAILED_KEPT_MS = 10 * 60_000;
 
 /** A comparison as the API answers it (its schema: comparison.schemas.ts). */
 export type ComparisonView = z.infer<typeof ComparisonViewSchema>;
+/** A page of the history (GET /v1/comparisons, the comparisons query, ListComparisons). */
+export type ComparisonPage = z.infer<typeof ComparisonPageSchema>;
+export type ComparisonSummary = ComparisonPage['items'][number];
+
+/** The history's paging as a transport received it: strings from a query string, numbers, or absent (undefined or null). */
+export interface ComparisonPageQuery {
+  readonly limit?: unknown;
+  readonly cursor?: unknown;
+}
 
 @Injectable()
 export class ComparisonsService {
@@ -284,6 +293,19 @@ export class ComparisonsService {
     return record;
   }
 
+  /**
+   * The viewer's kept comparisons (an administrator's: all), newest first, `limit` (1 to 100,
+   * default 20) after `cursor` (the previous page's nextCursor: the last id it listed).
+   */
+  list(query: ComparisonPageQuery, viewer: Viewer): ComparisonPage {
+    const limit = readPageLimit(query.limit);
+    const cursor = readPageCursor(query.cursor);
+    const { items, more } = this.store.page((record) => canView(viewer, record.ownerId), limit, cursor);
+    const summaries = items.map(summary);
+    const last = summaries[summaries.length - 1];
+    return { items: summaries, ...(more && last ? { nextCursor: last.id } : {}) };
+  }
+
   grid(id: string, viewer?: Viewer): Buffer {
     return this.get(id, viewer).grid;
   }
@@ -344,6 +366,38 @@ interface ComparisonWork {
   readonly columns: readonly CheckpointEntry[];
   readonly prompts: readonly string[];
   readonly reference: RgbImage | undefined;
+}
+
+function summary(record: ComparisonRecord): ComparisonSummary {
+  return {
+    id: record.id,
+    status: 'succeeded',
+    // The id's time is when it was asked for (the record's createdAt is when it finished).
+    createdAt: new Date(mintedAt(record.id) ?? record.createdAt).toISOString(),
+    seed: record.seed,
+    prompts: record.cells.map((row) => row[0]?.prompt ?? ''),
+    checkpoints: (record.cells[0] ?? []).map((cell) => cell.checkpointId),
+    hasReference: record.hasReference,
+    gridUrl: comparisonGridUrl(record.id),
+    cellCount: record.cells.reduce((n, row) => n + row.length, 0),
+  };
+}
+
+/** 1 to 100, default 20: a number, or its decimal digits (a query string's). */
+function readPageLimit(value: unknown): number {
+  if (value === undefined || value === null) return DEFAULT_COMPARISON_PAGE;
+  const limit = typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : value;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_COMPARISON_PAGE) {
+    throw invalidArgument('limit', `must be a whole number from 1 to ${MAX_COMPARISON_PAGE} (default ${DEFAULT_COMPARISON_PAGE})`);
+  }
+  return limit;
+}
+
+/** A previous page's nextCursor: a comparison id (UUIDv7); anything else is not one of ours. */
+function readPageCursor(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || mintedAt(value) === undefined) throw invalidArgument('cursor', "must be a previous page's nextCursor");
+  return value.toLowerCase();
 }
 
 function readPrompts(input: Record<string, unknown>): string[] {

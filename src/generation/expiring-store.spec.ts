@@ -113,4 +113,18 @@ describe('ExpiringStore: results kept for a time and within a byte budget', () =
     expect(errorOf(() => results.get('id-1')).code).toBe(ErrorCode.GONE);
     expect(errorOf(() => results.get(`id-${TOMBSTONES}`)).code).toBe(ErrorCode.GONE);
   });
+
+  it('pages the records a reader may see, newest first by id, after a cursor, skipping expired ones', () => {
+    const results = store();
+    const ids = [0, 1, 2, 3].map((i) => timeOrderedId(now + i));
+    // Finished out of order: the page follows the ids (creation), not insertion.
+    for (const id of [ids[2], ids[0], ids[3], ids[1]] as string[]) results.add(entry(id));
+    const mine = (e: Entry): boolean => e.id !== ids[2];
+    expect(results.page(mine, 2)).toEqual({ items: [entry(ids[3] as string), entry(ids[1] as string)], more: true });
+    expect(results.page(mine, 2, ids[1])).toEqual({ items: [entry(ids[0] as string)], more: false });
+    now += 1_500;
+    const fresh = timeOrderedId(now);
+    results.add(entry(fresh));
+    expect(results.page(() => true, 10).items.map((e) => e.id)).toEqual([fresh]);
+  });
 });

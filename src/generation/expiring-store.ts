@@ -84,6 +84,17 @@ export class ExpiringStore<T extends ExpiringEntry> {
     throw unknownResult(this.kind, id, this.startedAt);
   }
 
+  /**
+   * Up to `limit` kept records that `visible` admits, newest first (ids are time-ordered), after
+   * the id `before` when given; expired records are swept first and records `visible` refuses are
+   * never counted, so one reader's page neither shows nor skips by another's records.
+   */
+  page(visible: (record: T) => boolean, limit: number, before?: string): { readonly items: T[]; readonly more: boolean } {
+    this.sweep();
+    const newestFirst = [...this.records.values()].filter((record) => visible(record) && (before === undefined || record.id < before)).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    return { items: newestFirst.slice(0, limit), more: newestFirst.length > limit };
+  }
+
   /** Records kept now (running and finished). */
   get size(): number {
     return this.records.size;

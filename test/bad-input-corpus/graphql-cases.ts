@@ -333,3 +333,13 @@ export const GRAPHQL_COMPARISON_PREVIEW_CASES: readonly GraphqlCase[] = [
   compareRule('previewInterval past the steps', { preview: true, previewInterval: 2 }, 'previewInterval', /^previewInterval: must be an integer from 1 to the number of steps \(1\)/),
   compareRule('previewInterval without preview', { previewInterval: 1 }, 'previewInterval', /^previewInterval: is for previews/),
 ];
+
+/** Issue 15: the comparison history's paging (the comparisons query): graphql-js types limit as Int, the domain the ranges. */
+const HISTORY = 'query($limit: Int, $cursor: String) { comparisons(limit: $limit, cursor: $cursor) { nextCursor } }';
+export const GRAPHQL_COMPARISON_HISTORY_CASES: readonly GraphqlCase[] = [
+  operation('comparisons: limit 0', HISTORY, { limit: 0 }, BAD, /^limit: must be a whole number from 1 to 100/, 'limit'),
+  operation('comparisons: limit 101', HISTORY, { limit: 101 }, BAD, /^limit: must be a whole number from 1 to 100/, 'limit'),
+  operation('comparisons: limit "x"', HISTORY, { limit: 'x' }, BAD, /\$limit.*Int cannot represent non-integer value: "x"/, undefined, 400),
+  operation('comparisons: a cursor not ours', HISTORY, { cursor: 'nope' }, BAD, /^cursor: must be a previous page's nextCursor/, 'cursor'),
+  operation('comparisons: an empty cursor', HISTORY, { cursor: '' }, BAD, /^cursor: must be a previous page's nextCursor/, 'cursor'),
+];

@@ -233,3 +233,11 @@ export const GRPC_COMPARISON_PREVIEW_CASES: readonly GrpcCase[] = [
   compareStream('previewInterval past the steps', { ...COMPARE_OK, steps: 4, preview: true, previewInterval: 5 }, /^previewInterval: must be an integer from 1 to the number of steps \(4\)/, 'previewInterval'),
   compareStream('previewInterval without preview', { ...COMPARE_OK, previewInterval: 1 }, /^previewInterval: is for previews/, 'previewInterval'),
 ];
+
+/** Issue 15: the comparison history's paging (ListComparisons); a limit that is not a number cannot be encoded. */
+export const GRPC_COMPARISON_HISTORY_CASES: readonly GrpcCase[] = [
+  unary(D, 'ListComparisons', 'limit 0', { limit: 0 }, BAD, /^limit: must be a whole number from 1 to 100/, 'limit'),
+  unary(D, 'ListComparisons', 'limit 101', { limit: 101 }, BAD, /^limit: must be a whole number from 1 to 100/, 'limit'),
+  unary(D, 'ListComparisons', 'a cursor not ours', { cursor: 'nope' }, BAD, /^cursor: must be a previous page's nextCursor/, 'cursor'),
+  unary(D, 'ListComparisons', 'an empty cursor', { cursor: '' }, BAD, /^cursor: must be a previous page's nextCursor/, 'cursor'),
+];

@@ -126,3 +126,17 @@ export const REST_COMPARISON_PREVIEW_CASES: readonly RestCase[] = [
   post('comparison with previewInterval 1.5', COMPARE, { ...ok, preview: true, previewInterval: 1.5 }, 400, BAD, 'previewInterval', /must be an integer/),
   post('comparison with previewInterval without preview', COMPARE, { ...ok, previewInterval: 1 }, 400, BAD, 'previewInterval', /is for previews: send it with preview: true/),
 ];
+
+/** Issue 15: the comparison history's paging (GET /v1/comparisons), refused naming the field. */
+const PAGE_LIMIT = /^limit: must be a whole number from 1 to 100 \(default 20\)$/;
+const PAGE_CURSOR = /^cursor: must be a previous page's nextCursor$/;
+export const REST_COMPARISON_HISTORY_CASES: readonly RestCase[] = [
+  { ...route('GET /v1/comparisons: limit 0', 'GET', '/v1/comparisons?limit=0', 400, BAD, PAGE_LIMIT), field: 'limit' },
+  { ...route('GET /v1/comparisons: limit 101', 'GET', '/v1/comparisons?limit=101', 400, BAD, PAGE_LIMIT), field: 'limit' },
+  { ...route('GET /v1/comparisons: limit x', 'GET', '/v1/comparisons?limit=x', 400, BAD, PAGE_LIMIT), field: 'limit' },
+  { ...route('GET /v1/comparisons: limit 1.5', 'GET', '/v1/comparisons?limit=1.5', 400, BAD, PAGE_LIMIT), field: 'limit' },
+  { ...route('GET /v1/comparisons: limit given twice', 'GET', '/v1/comparisons?limit=1&limit=2', 400, BAD, PAGE_LIMIT), field: 'limit' },
+  { ...route('GET /v1/comparisons: a cursor not ours', 'GET', '/v1/comparisons?cursor=nope', 400, BAD, PAGE_CURSOR), field: 'cursor' },
+  { ...route('GET /v1/comparisons: a version-4 UUID cursor', 'GET', '/v1/comparisons?cursor=6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b', 400, BAD, PAGE_CURSOR), field: 'cursor' },
+  { ...route('GET /v1/comparisons: an empty cursor', 'GET', '/v1/comparisons?cursor=', 400, BAD, PAGE_CURSOR), field: 'cursor' },
+];
