@@ -4,6 +4,7 @@
  * (`npx depcruise src` prints the same report). Imports point down:
  *
  *   composition   main.ts · create-app.ts · app.module.ts · app/ (GraphQL and gRPC servers, shutdown)
+ *   page          studio/ (serves the studio's files; imports only the access decorators)
  *   features      generation · comparisons · checkpoints · prompts · distributed
  *   shared        transports/{rest,graphql,grpc} · observability/ · error-mapping/ · inference/
  *   libraries     model-generator/ (the demo release) · prompt-language/ · pool/{main,worker,protocol}
@@ -50,6 +51,7 @@ module.exports = {
     onlyImports('demo-release-below-checkpoints', 'The model generator (and the demo release the server writes at start) sits below checkpoints.', '^src/model-generator/', ['model-generator/', 'prompt-language/', 'engine/', 'common/']),
     onlyImports('error-mapping-below-features', 'toApiError maps the errors of the layers below it.', '^src/error-mapping/', ['error-mapping/', 'pool/', 'prompt-language/', 'engine/', 'common/']),
     onlyImports('inference-wraps-the-pool', 'The Nest wrapper of the pool imports the pool only.', '^src/inference/', ['inference/', 'pool/', 'engine/', 'common/']),
+    onlyImports('studio-serves-files', 'The studio page is files served as they are: its controller knows the access decorators and nothing else of ours.', '^src/studio/', ['studio/', 'auth/', 'common/']),
     onlyImports('auth-is-shared', 'The access gate serves every transport and imports no feature.', '^src/auth/', ['auth/', 'common/']),
     {
       name: 'observability-imports-no-transport',

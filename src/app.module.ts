@@ -21,6 +21,7 @@ import { ReadinessService } from './observability/health/readiness.service';
 import { loggingModule } from './observability/logging/logging.module';
 import { MetricsModule } from './observability/metrics/metrics.module';
 import { PromptsModule } from './prompts/prompts.module';
+import { StudioModule } from './studio/studio.module';
 import { HttpErrorFilter } from './transports/rest/http-error.filter';
 
 @Module({})
@@ -54,6 +55,7 @@ export class AppModule {
         }, config.shutdown.graceMs),
         CheckpointsModule.forRoot(registry),
         PromptsModule,
+        StudioModule,
         generations,
         ComparisonsModule.forRoot(generations, config.results.resultTtlMs),
         GraphqlApiModule.forRoot(config.graphql),
