@@ -88,10 +88,13 @@ describe('the studio page in Chromium', () => {
     `);
     await page.click('#compare');
     await page.waitForFunction(ALL_THREE_FINAL);
+    // Successive previews: at least two different images before the final ones (8 steps, one preview a step).
     const previews = (await page.evaluate('window.previews')) as string[];
-    expect(previews.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(previews).size).toBeGreaterThanOrEqual(2);
     expect(await page.locator('.column-head').allTextContents()).toHaveLength(3);
     expect(await page.inputValue('#seed')).toMatch(/^\d+$/);
+    // STUDIO_SCREENSHOT=docs/studio.png npx jest test/studio.e2e-spec.ts refreshes the README's picture.
+    if (process.env['STUDIO_SCREENSHOT']) await page.screenshot({ path: process.env['STUDIO_SCREENSHOT'], fullPage: true });
 
     await page.click('#cell-0-1');
     await page.waitForSelector('#cell-dialog[open]');
