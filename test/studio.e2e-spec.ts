@@ -1,7 +1,8 @@
 /**
  * The studio page in a real Chromium (playwright-core driving Debian's `chromium`), on the demo
  * release in open mode: build a prompt from French attributes, compare three checkpoints, see
- * previews then the final images, open a cell, reopen from the history, and see a 400's message
+ * previews then the final images, open a cell, reopen from the history, add a reference photo as
+ * the first column, and see a 400's message
  * beside the width field. Where /usr/bin/chromium is missing the spec says it skipped and passes.
  */
 import { execFileSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { createApp } from '../src/create-app';
 import { testAppConfig } from './support/test-app-config';
 
@@ -29,7 +31,7 @@ describe('the studio page in Chromium', () => {
       console.log(`SKIPPED: studio browser test — no Chromium at ${CHROMIUM}`);
       return;
     }
-    // The page's scripts as `npm run build` makes them (dist/studio), from this checkout's sources.
+    // The page's scripts as `npm run build` makes them (dist/studio-page), from this checkout's sources.
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, 'studio', 'tsconfig.json')], { stdio: 'inherit' });
     app = await createApp(testAppConfig());
     await app.listen(0, '127.0.0.1');
@@ -56,7 +58,7 @@ describe('the studio page in Chromium', () => {
     expect((await fetch(`${baseUrl}/studio/tsconfig.json`)).status).toBe(404);
   });
 
-  it('builds a French prompt, compares three checkpoints with previews then final images, opens a cell and reopens from the history', async () => {
+  it('builds a French prompt, compares three checkpoints with previews then final images, opens a cell, reopens from the history, adds a reference column', async () => {
     if (!hasChromium) return;
     await page.goto(`${baseUrl}/studio`);
     await page.waitForSelector('body[data-ready="true"]');
@@ -104,6 +106,14 @@ describe('the studio page in Chromium', () => {
     await page.evaluate("document.getElementById('grid').replaceChildren()");
     await page.click('#history li:first-child button');
     await page.waitForFunction(ALL_THREE_FINAL);
+
+    // A reference photo (given through the file field, as a drop sets it) becomes the first column.
+    const photo = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 20, g: 120, b: 200 } } }).png().toBuffer();
+    await page.setInputFiles('#reference', { name: 'reference.png', mimeType: 'image/png', buffer: photo });
+    await page.click('#compare');
+    await page.waitForFunction(`document.querySelector('.cell.reference img[src^="blob:"]') !== null && ${ALL_THREE_FINAL}`);
+    expect(await page.locator('.column-head').allTextContents()).toEqual(['Reference', 'baseline', 'checkpoint-20000', 'checkpoint-40000']);
+    await page.click('#reference-clear');
   });
 
   it("shows the API's 400 message beside the width field", async () => {
@@ -113,5 +123,12 @@ describe('the studio page in Chromium', () => {
     const message = await page.waitForSelector('[data-error-for="width"]:not(:empty)');
     expect(await message.textContent()).toMatch(/^width: .*multiple of 8/);
     expect(await page.getAttribute('#width', 'aria-invalid')).toBe('true');
+  });
+
+  it('counts tokens live and warns when CLIP truncates a prompt', async () => {
+    if (!hasChromium) return;
+    await page.fill('#prompt', Array.from({ length: 90 }, () => 'kente').join(' '));
+    const warning = await page.waitForSelector('#token-count li.warning');
+    expect(await warning.textContent()).toMatch(/^Row 1: \d+ \/ 77 tokens — CLIP truncates, dropping “kente/);
   });
 });

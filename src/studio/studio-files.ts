@@ -1,6 +1,7 @@
 /**
  * Where the studio page's files are: its HTML and CSS in studio/public, its scripts compiled by
- * `npm run build` (studio/tsconfig.json) into dist/studio. Found from the repository root, so the
+ * `npm run build` (studio/tsconfig.json) into dist/studio-page (dist/studio holds this
+ * server code). Found from the repository root, so the
  * same code serves them from src/ (tests) and from dist/ (production).
  */
 import { existsSync } from 'node:fs';
@@ -28,6 +29,6 @@ export function studioFile(root: string, name: string): StudioFile | undefined {
   const staticType = Object.hasOwn(STATIC_FILES, name) ? STATIC_FILES[name] : undefined;
   if (staticType) return { path: join(root, 'studio', 'public', name), contentType: staticType };
   if (!SCRIPT_NAME.test(name)) return undefined;
-  const path = join(root, 'dist', 'studio', name);
+  const path = join(root, 'dist', 'studio-page', name);
   return existsSync(path) ? { path, contentType: 'text/javascript; charset=utf-8' } : undefined;
 }

@@ -28,6 +28,13 @@ export class StudioApi {
     return (await response.json()) as T;
   }
 
+  /** A multipart POST (a form with a file): the browser sets the content type and its boundary. */
+  async form<T>(path: string, form: FormData, extraHeaders: Record<string, string> = {}): Promise<T> {
+    const response = await fetch(path, { method: 'POST', headers: this.headers(extraHeaders), body: form });
+    if (!response.ok) throw await apiError(response);
+    return (await response.json()) as T;
+  }
+
   /** A streamed GET (server-sent events); fetch rather than EventSource, which cannot send the key header. */
   async stream(path: string, signal: AbortSignal): Promise<Response> {
     const response = await fetch(path, { headers: this.headers({ accept: 'text/event-stream' }), signal });

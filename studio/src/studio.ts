@@ -198,16 +198,27 @@ function compareRequest(): Record<string, unknown> {
   return request;
 }
 
-/** An empty grid: one row per prompt, one column per checkpoint, every cell a fixed-size box. */
-function renderGrid(rowPrompts: readonly string[], checkpoints: readonly string[], width: number, height: number): void {
+/** The reference photo chosen (file field or dropped on its zone), if any. */
+function referenceFile(): File | undefined {
+  return $<HTMLInputElement>('reference').files?.[0];
+}
+
+/**
+ * An empty grid: one row per prompt, one column per checkpoint, every cell a fixed-size box; with a
+ * reference photo, it is the first column (as in the release notes' figures).
+ */
+function renderGrid(rowPrompts: readonly string[], checkpoints: readonly string[], width: number, height: number, referenceUrl?: string): void {
   const grid = $('grid');
-  grid.style.setProperty('--columns', String(checkpoints.length));
+  grid.style.setProperty('--columns', String(checkpoints.length + (referenceUrl ? 1 : 0)));
   grid.style.setProperty('--aspect', `${width} / ${height}`);
+  const reference = (): HTMLElement[] => (referenceUrl ? [el('div', { className: 'cell reference' }, el('img', { src: referenceUrl, alt: 'Reference photo' }))] : []);
   grid.replaceChildren(
     el('div', { className: 'corner' }),
+    ...(referenceUrl ? [el('div', { className: 'column-head', textContent: 'Reference' })] : []),
     ...checkpoints.map((c) => el('div', { className: 'column-head', textContent: c })),
     ...rowPrompts.flatMap((prompt, row) => [
       el('div', { className: 'row-head', textContent: prompt, title: prompt }),
+      ...reference(),
       ...checkpoints.map((checkpoint, column) => {
         const button = el('button', { type: 'button', className: 'cell', id: `cell-${row}-${column}`, disabled: true }, el('img', { alt: `${checkpoint}: ${prompt}` }), el('span', { className: 'cell-status', textContent: 'queued' }));
         button.dataset['state'] = 'queued';
@@ -265,9 +276,16 @@ async function compare(): Promise<void> {
   $<HTMLButtonElement>('stop').disabled = false;
   try {
     say('Starting…');
-    const view = await api.json<ComparisonView>('POST', '/v1/comparisons', request, { prefer: 'respond-async' });
+    const reference = referenceFile();
+    let view: ComparisonView;
+    if (reference) {
+      const form = new FormData();
+      form.append('request', JSON.stringify(request));
+      form.append('referenceImage', reference);
+      view = await api.form<ComparisonView>('/v1/comparisons', form, { prefer: 'respond-async' });
+    } else view = await api.json<ComparisonView>('POST', '/v1/comparisons', request, { prefer: 'respond-async' });
     if (!$<HTMLInputElement>('seed-locked').checked) $<HTMLInputElement>('seed').value = view.seed;
-    renderGrid(rowPrompts, checkpoints, Number(request['width'] ?? 512), Number(request['height'] ?? 512));
+    renderGrid(rowPrompts, checkpoints, Number(request['width'] ?? 512), Number(request['height'] ?? 512), reference ? URL.createObjectURL(reference) : undefined);
     say(`Comparison ${view.id}: running`);
     let done: DoneEvent | undefined;
     await readEvents(await api.stream(`/v1/comparisons/${view.id}/events`, controller.signal), ({ event, data }) => {
@@ -361,6 +379,19 @@ async function start(): Promise<void> {
     const cell = (event.target as HTMLElement).closest<HTMLButtonElement>('button.cell');
     if (cell && !cell.disabled) openCell(cell);
   });
+  const drop = $('reference-drop');
+  drop.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    drop.classList.add('over');
+  });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (event) => {
+    event.preventDefault();
+    drop.classList.remove('over');
+    const files = event.dataTransfer?.files;
+    if (files && files.length > 0) $<HTMLInputElement>('reference').files = files;
+  });
+  $('reference-clear').addEventListener('click', () => ($<HTMLInputElement>('reference').value = ''));
   $('cell-close').addEventListener('click', () => $<HTMLDialogElement>('cell-dialog').close());
   await reload();
 }
