@@ -101,6 +101,9 @@ describe('the studio page in Chromium', () => {
     await page.click('#cell-0-1');
     await page.waitForSelector('#cell-dialog[open]');
     expect(await page.getAttribute('#cell-download', 'href')).toMatch(/^blob:/);
+    const parameters = JSON.parse((await page.textContent('#cell-parameters')) ?? '') as Record<string, unknown>;
+    expect(parameters).toMatchObject({ checkpoint: 'checkpoint-20000', steps: 8, width: 64, height: 64, seed: await page.inputValue('#seed') });
+    expect(await page.inputValue('#cell-curl')).toContain(`${baseUrl}/v1/generations`);
     await page.click('#cell-close');
 
     await page.evaluate("document.getElementById('grid').replaceChildren()");

@@ -51,7 +51,17 @@ const CLIP_CONTEXT = 77;
 const SINGLE = [['garment', 'garment'], ['gender', 'gender'], ['length', 'length']] as const;
 const LISTS = [['fabric', 'fabrics'], ['colour', 'colours'], ['accessory', 'accessories']] as const;
 
+/** The comparison the grid shows: what a cell's view needs to state its parameters. */
+interface Shown {
+  readonly id: string;
+  readonly seed: string;
+  readonly prompts: readonly string[];
+  readonly checkpoints: readonly string[];
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
 const api = new StudioApi();
+let shown: Shown | undefined;
 let vocabulary: Vocabulary | undefined;
 let running: AbortController | undefined;
 
@@ -285,6 +295,8 @@ async function compare(): Promise<void> {
       view = await api.form<ComparisonView>('/v1/comparisons', form, { prefer: 'respond-async' });
     } else view = await api.json<ComparisonView>('POST', '/v1/comparisons', request, { prefer: 'respond-async' });
     if (!$<HTMLInputElement>('seed-locked').checked) $<HTMLInputElement>('seed').value = view.seed;
+    const { prompts: _p, checkpoints: _c, preview: _v, previewInterval: _i, seed: _s, ...settings } = request;
+    shown = { id: view.id, seed: view.seed, prompts: rowPrompts, checkpoints, settings };
     renderGrid(rowPrompts, checkpoints, Number(request['width'] ?? 512), Number(request['height'] ?? 512), reference ? URL.createObjectURL(reference) : undefined);
     say(`Comparison ${view.id}: running`);
     let done: DoneEvent | undefined;
@@ -336,8 +348,9 @@ async function loadHistory(): Promise<void> {
 
 async function reopen(item: ComparisonSummary): Promise<void> {
   clearErrors();
-  const view = await api.json<ComparisonView & { width?: number; height?: number }>('GET', `/v1/comparisons/${item.id}`).catch(() => undefined);
-  renderGrid(item.prompts, item.checkpoints, view?.width ?? 1, view?.height ?? 1);
+  // The summary keeps no size: square cells (the image keeps its own ratio inside).
+  renderGrid(item.prompts, item.checkpoints, 1, 1);
+  shown = { id: item.id, seed: item.seed, prompts: item.prompts, checkpoints: item.checkpoints, settings: {} };
   say(`Comparison ${item.id} (seed ${item.seed})`);
   await loadFinalImages(item.id, item.prompts.length, item.checkpoints.length);
 }
@@ -350,10 +363,26 @@ function openCell(cell: HTMLButtonElement): void {
   $<HTMLImageElement>('cell-full').src = img.src;
   $<HTMLImageElement>('cell-full').alt = img.alt;
   $('cell-caption').textContent = img.alt;
+  const [, row, column] = cell.id.split('-').map(Number);
+  const prompt = shown?.prompts[row ?? 0];
+  const checkpoint = shown?.checkpoints[column ?? 0];
+  if (shown && prompt !== undefined && checkpoint !== undefined) {
+    const parameters = { prompt, checkpoint, seed: shown.seed, ...shown.settings };
+    $('cell-parameters').textContent = JSON.stringify(parameters, null, 2);
+    $<HTMLTextAreaElement>('cell-curl').value = curlCommand(parameters);
+    $('cell-seed').dataset['seed'] = shown.seed;
+  }
   const download = $<HTMLAnchorElement>('cell-download');
   download.href = img.src;
   download.download = `${cell.id}.png`;
   dialog.showModal();
+}
+
+/** The same image as one generation, as a command to paste (the key left as a variable). */
+function curlCommand(parameters: Record<string, unknown>): string {
+  const quote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
+  const key = api.key ? ` -H 'X-API-Key: '"$AFD_KEY"` : '';
+  return `curl -X POST ${quote(`${location.origin}/v1/generations`)} -H 'content-type: application/json' -H 'accept: image/png'${key} -d ${quote(JSON.stringify(parameters))} -o image.png`;
 }
 
 async function start(): Promise<void> {
@@ -392,6 +421,14 @@ async function start(): Promise<void> {
     if (files && files.length > 0) $<HTMLInputElement>('reference').files = files;
   });
   $('reference-clear').addEventListener('click', () => ($<HTMLInputElement>('reference').value = ''));
+  $('cell-seed').addEventListener('click', () => {
+    // Same seed on other checkpoints: lock it, then choose checkpoints and compare again.
+    $<HTMLInputElement>('seed').value = $('cell-seed').dataset['seed'] ?? '';
+    $<HTMLInputElement>('seed-locked').checked = true;
+    $<HTMLInputElement>('seed').readOnly = false;
+    $<HTMLDialogElement>('cell-dialog').close();
+    $('checkpoints').querySelector<HTMLInputElement>('input')?.focus();
+  });
   $('cell-close').addEventListener('click', () => $<HTMLDialogElement>('cell-dialog').close());
   await reload();
 }
