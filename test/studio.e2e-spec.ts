@@ -6,7 +6,7 @@
  * beside the width field. Where /usr/bin/chromium is missing the spec says it skipped and passes.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -104,6 +104,12 @@ describe('the studio page in Chromium', () => {
     const parameters = JSON.parse((await page.textContent('#cell-parameters')) ?? '') as Record<string, unknown>;
     expect(parameters).toMatchObject({ checkpoint: 'checkpoint-20000', steps: 8, width: 64, height: 64, seed: await page.inputValue('#seed') });
     expect(await page.inputValue('#cell-curl')).toContain(`${baseUrl}/v1/generations`);
+    // "Download PNG" saves the API's PNG, its parameters chunk included.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#cell-download')]);
+    expect(download.suggestedFilename()).toBe('cell-0-1.png');
+    const png = readFileSync(await download.path());
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.toString('latin1')).toMatch(/tEXtparameters\0.*checkpoint-20000/s);
     await page.click('#cell-close');
 
     await page.evaluate("document.getElementById('grid').replaceChildren()");
