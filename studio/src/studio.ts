@@ -328,20 +328,25 @@ async function compare(): Promise<void> {
   }
 }
 
-async function loadHistory(): Promise<void> {
+/** This key's comparisons, newest first; `cursor` appends the next page (the More button). */
+async function loadHistory(cursor?: string): Promise<void> {
+  const more = $<HTMLButtonElement>('history-more');
   try {
-    const page = await api.json<{ items: ComparisonSummary[] }>('GET', '/v1/comparisons');
-    $('history').replaceChildren(
-      ...page.items.map((item) =>
-        el(
-          'li',
-          {},
-          el('button', { type: 'button', className: 'link', textContent: `${new Date(item.createdAt).toLocaleString()} — ${item.prompts[0] ?? ''}`, onclick: () => void reopen(item) }),
-          ` (${item.checkpoints.length} checkpoints, seed ${item.seed})`,
-        ),
+    const page = await api.json<{ items: ComparisonSummary[]; nextCursor?: string }>('GET', `/v1/comparisons${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const items = page.items.map((item) =>
+      el(
+        'li',
+        {},
+        el('button', { type: 'button', className: 'link', textContent: `${new Date(item.createdAt).toLocaleString()} — ${item.prompts[0] ?? ''}`, onclick: () => void reopen(item) }),
+        ` (${item.checkpoints.length} checkpoints, seed ${item.seed})`,
       ),
     );
+    if (cursor) $('history').append(...items);
+    else $('history').replaceChildren(...items);
+    more.hidden = page.nextCursor === undefined;
+    more.onclick = page.nextCursor === undefined ? null : () => void loadHistory(page.nextCursor);
   } catch (error) {
+    more.hidden = true;
     $('history').replaceChildren(el('li', { textContent: error instanceof Error ? error.message : 'History unavailable' }));
   }
 }
