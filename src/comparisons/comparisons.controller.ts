@@ -5,7 +5,7 @@ import { CurrentPrincipal, RateLimit } from '../auth/access.decorators';
 import { viewerOf, type Principal } from '../auth/api-keys';
 import { comparisonUrl } from '../common/result-urls';
 import { comparisonBodyFromMultipart, ComparisonUploadInterceptor, type UploadedImageFile } from './comparison-upload';
-import type { EventSink } from '../generation/progress-fanout';
+import { streamServerSentEvents } from '../generation/server-sent-events';
 import { ComparisonsService, type ComparisonEvent, type ComparisonPage, type ComparisonView } from './comparisons.service';
 
 @ApiTags('comparisons')
@@ -55,41 +55,9 @@ export class ComparisonsController {
    * reads slower than the steps come), then `done`. Counts against the client's open streams.
    */
   @Get(':id/events')
-  events(@Param('id') id: string, @Res() response: Response, @CurrentPrincipal() principal: Principal): void {
+  async events(@Param('id') id: string, @Res() response: Response, @CurrentPrincipal() principal: Principal): Promise<void> {
     const slot = this.comparisons.openStream(principal.clientId);
-    let open = true;
-    const sink: EventSink<ComparisonEvent> = {
-      send: (published) => {
-        if (!open) return true;
-        if (!response.headersSent) {
-          response.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-          response.flushHeaders();
-        }
-        const drained = response.write(published.encoded('sse', sseFrame));
-        if (published.event.event === 'done') {
-          open = false;
-          response.end();
-        }
-        return drained;
-      },
-    };
-    let subscription;
-    try {
-      // An unknown or expired id throws here, before any header, and the filter answers 404 or 410.
-      subscription = this.comparisons.subscribe(id, sink, viewerOf(principal));
-    } catch (error) {
-      slot.release();
-      throw error;
-    }
-    const { drained, unsubscribe } = subscription;
-    response.on('drain', drained);
-    const close = (): void => {
-      open = false;
-      unsubscribe();
-      slot.release();
-    };
-    if (response.writableEnded || response.destroyed) close();
-    else response.on('close', close);
+    await streamServerSentEvents<ComparisonEvent>(response, slot, (sink) => this.comparisons.subscribe(id, sink, viewerOf(principal)));
   }
 
   @Get(':id/grid')
@@ -101,11 +69,6 @@ export class ComparisonsController {
   cell(@Param('id') id: string, @Param('row') row: string, @Param('column') column: string, @CurrentPrincipal() principal: Principal): StreamableFile {
     return png(this.comparisons.cell(id, row, column, viewerOf(principal)));
   }
-}
-
-/** An event as one server-sent-event frame (computed once per event, shared by every subscriber). */
-function sseFrame(e: ComparisonEvent): string {
-  return `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`;
 }
 
 function png(bytes: Buffer): StreamableFile {

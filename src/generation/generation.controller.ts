@@ -5,9 +5,9 @@ import { CurrentPrincipal, RateLimit } from '../auth/access.decorators';
 import { viewerOf, type Principal } from '../auth/api-keys';
 import { ApiError, type ErrorCode } from '../common/error-code';
 import { generationUrl } from '../common/result-urls';
-import type { GenerationEvent, GenerationView } from './generation.service';
+import type { GenerationView } from './generation.service';
 import { generationAnswer } from './generation-answer';
-import type { EventSink } from './progress-fanout';
+import { streamServerSentEvents } from './server-sent-events';
 import { Generations } from './generations';
 
 @ApiTags('generations')
@@ -69,40 +69,7 @@ export class GenerationController {
   @Get(':id/events')
   async events(@Param('id') id: string, @Res() response: Response, @CurrentPrincipal() principal: Principal): Promise<void> {
     const slot = this.generations.openStream(principal.clientId);
-    let open = true;
-    const sink: EventSink = {
-      send: (published) => {
-        if (!open) return true;
-        if (!response.headersSent) {
-          response.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-          response.flushHeaders();
-        }
-        const drained = response.write(published.encoded('sse', sseFrame));
-        if (published.event.event === 'done') {
-          open = false;
-          response.end();
-        }
-        return drained;
-      },
-    };
-    let subscription;
-    try {
-      // An unknown or expired id throws here, before any header, and the filter answers 404 or 410.
-      subscription = await this.generations.subscribe(id, sink, viewerOf(principal));
-    } catch (error) {
-      slot.release();
-      throw error;
-    }
-    const { drained, unsubscribe } = subscription;
-    response.on('drain', drained);
-    // The response closes when the client goes away (or once ended).
-    const close = (): void => {
-      open = false;
-      unsubscribe();
-      slot.release();
-    };
-    if (response.writableEnded || response.destroyed) close();
-    else response.on('close', close);
+    await streamServerSentEvents(response, slot, (sink) => this.generations.subscribe(id, sink, viewerOf(principal)));
   }
 
   @Delete(':id')
@@ -116,9 +83,4 @@ export class GenerationController {
     const image = await this.generations.image(id, index, viewerOf(principal));
     return new StreamableFile(image.bytes, { type: image.mimeType, length: image.bytes.length });
   }
-}
-
-/** An event as one server-sent-event frame (computed once per event, shared by every subscriber). */
-function sseFrame(e: GenerationEvent): string {
-  return `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`;
 }
