@@ -58,6 +58,22 @@ export function binary(description: string, mediaTypes: readonly string[], heade
   return { description, headers: headerRefs(headers), content: Object.fromEntries(mediaTypes.map((type) => [type, { schema: { type: 'string', contentMediaType: type } }])) };
 }
 
+/** A `text/event-stream` answer whose frames are `event: <name>` / `data: <JSON of that event's schema>`. */
+export function serverSentEvents(events: Record<string, { $ref: string }>, example: string): OpenApiObject {
+  return {
+    description: 'Server-sent events',
+    headers: headerRefs([]),
+    content: {
+      'text/event-stream': {
+        schema: { type: 'string', description: `Frames \`event: ${Object.keys(events).join('|')}\` / \`data: <JSON>\`` },
+        // OpenAPI 3.1 cannot type each frame's data (3.2's itemSchema can): named here for generators and readers.
+        'x-sse-events': events,
+        example,
+      },
+    },
+  };
+}
+
 function headerRefs(names: readonly string[]): Record<string, { $ref: string }> {
   return Object.fromEntries(['X-Request-Id', ...names].map((name) => [name, { $ref: `#/components/headers/${name}` }]));
 }

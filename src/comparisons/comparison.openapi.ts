@@ -1,5 +1,5 @@
 /** The comparison routes in the OpenAPI document. */
-import { binary, errors, GATED_ERRORS, json, pathParameter, ref, type PathTable } from '../common/openapi';
+import { binary, errors, GATED_ERRORS, json, pathParameter, ref, type PathTable, serverSentEvents } from '../common/openapi';
 import { MULTIPART_REQUEST_FIELD } from './comparison-upload';
 import { CompareMultipartSchema, CompareRequestSchema, ComparisonCellEventSchema, ComparisonDoneEventSchema, ComparisonPageSchema, ComparisonSummarySchema, ComparisonViewSchema, DEFAULT_COMPARISON_PAGE, MAX_COMPARISON_PAGE } from './comparison.schemas';
 import { MAX_REFERENCE_IMAGE_BYTES, MAX_REFERENCE_IMAGE_PIXELS, REFERENCE_IMAGE_FIELD } from './reference-image';
@@ -108,18 +108,7 @@ export const COMPARISON_PATHS: PathTable = {
       tags: TAGS,
       parameters: [id, requestId],
       responses: {
-        '200': {
-          description: 'Server-sent events',
-          headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } },
-          content: {
-            'text/event-stream': {
-              schema: { type: 'string', description: 'Frames `event: cell|done` / `data: <JSON>`' },
-              // OpenAPI 3.1 cannot type each frame's data (3.2's itemSchema can): named here for generators and readers.
-              'x-sse-events': { cell: ref('ComparisonCellEvent'), done: ref('ComparisonDoneEvent') },
-              example: 'event: cell\ndata: {"row":0,"column":1,"checkpoint":"final","step":1,"totalSteps":2,"etaMs":40}\n\nevent: done\ndata: {"status":"succeeded"}\n\n',
-            },
-          },
-        },
+        '200': serverSentEvents({ cell: ref('ComparisonCellEvent'), done: ref('ComparisonDoneEvent') }, 'event: cell\ndata: {"row":0,"column":1,"checkpoint":"final","step":1,"totalSteps":2,"etaMs":40}\n\nevent: done\ndata: {"status":"succeeded"}\n\n'),
         ...errors(...GATED_ERRORS, 404, 410),
       },
     },

@@ -1,5 +1,5 @@
 /** The generation routes in the OpenAPI document (generation.controller.ts serves them). */
-import { binary, errors, GATED_ERRORS, json, pathParameter, ref, type PathTable } from '../common/openapi';
+import { binary, errors, GATED_ERRORS, json, pathParameter, ref, type PathTable, serverSentEvents } from '../common/openapi';
 import { MIME_TYPES } from '../engine/image/encode-image';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-cache';
 import { GenerateRequestSchema, GenerationDoneEventSchema, GenerationProgressEventSchema, GenerationViewSchema } from './generation.schemas';
@@ -80,18 +80,7 @@ export const GENERATION_PATHS: PathTable = {
       tags: TAGS,
       parameters: [id, requestId],
       responses: {
-        '200': {
-          description: 'Server-sent events',
-          headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } },
-          content: {
-            'text/event-stream': {
-              schema: { type: 'string', description: 'Frames `event: progress|done` / `data: <JSON>`' },
-              // OpenAPI 3.1 cannot type each frame's data (3.2's itemSchema can): named here for generators and readers.
-              'x-sse-events': { progress: ref('GenerationProgressEvent'), done: ref('GenerationDoneEvent') },
-              example: 'event: progress\ndata: {"step":1,"totalSteps":2,"etaMs":40,"status":"running"}\n\nevent: done\ndata: {"status":"succeeded","step":2,"totalSteps":2}\n\n',
-            },
-          },
-        },
+        '200': serverSentEvents({ progress: ref('GenerationProgressEvent'), done: ref('GenerationDoneEvent') }, 'event: progress\ndata: {"step":1,"totalSteps":2,"etaMs":40,"status":"running"}\n\nevent: done\ndata: {"status":"succeeded","step":2,"totalSteps":2}\n\n'),
         ...errors(...GATED_ERRORS, 404, 410),
       },
     },
