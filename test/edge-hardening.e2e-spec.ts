@@ -208,6 +208,28 @@ describe.each([
       expect(error?.metadata.get('error-field')).toEqual(['prompt']);
     });
   });
+
+  describe('preview settings are refused on every transport, naming the field', () => {
+    it('REST: generations and comparisons', async () => {
+      const generation = await send('POST', '/v1/generations', {}, { ...SMALL, preview: 'yes' });
+      expect([generation.status, generation.json]).toEqual([400, expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'preview: must be true or false' })]);
+      const comparison = await send('POST', '/v1/comparisons', {}, { prompts: ['red kente dress'], width: 64, height: 64, steps: 2, preview: true, previewInterval: 3 });
+      expect(comparison.status).toBe(400);
+      expect(comparison.json).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'previewInterval' } });
+    });
+
+    it('GraphQL', async () => {
+      const query = 'mutation($input: GenerateInput!) { generate(input: $input) { id } }';
+      const res = await send('POST', '/graphql', {}, { query, variables: { input: { ...SMALL, previewInterval: 1 } } });
+      expect((res.json as { errors: unknown[] }).errors[0]).toMatchObject({ message: expect.stringMatching(/^previewInterval: is for previews/), extensions: { code: 'INVALID_ARGUMENT', details: { field: 'previewInterval' } } });
+    });
+
+    it('gRPC', async () => {
+      const { error } = await generate({ ...SMALL, seed: '1', preview: true, previewInterval: 0 });
+      expect(error?.code).toBe(status.INVALID_ARGUMENT);
+      expect(error?.metadata.get('error-field')).toEqual(['previewInterval']);
+    });
+  });
 });
 
 async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
