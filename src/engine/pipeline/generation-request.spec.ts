@@ -102,3 +102,28 @@ describe('ValidGenerationRequest: validity as a type', () => {
     expect(ValidGenerationRequest.isValid(forged)).toBe(false);
   });
 });
+
+describe('parseGenerationRequest: image to image fields', () => {
+  const image = { width: 2, height: 1, data: new Uint8Array(6) };
+
+  it('takes an init image with diffusers’ default strength, or the strength asked for', () => {
+    expect(parseGenerationRequest({ prompt: 'kente', initImage: image })).toMatchObject({ initImage: image, strength: 0.8 });
+    expect(parseGenerationRequest({ prompt: 'kente', initImage: image, strength: 1 }).strength).toBe(1);
+    expect(parseGenerationRequest({ prompt: 'kente' })).not.toHaveProperty('initImage');
+  });
+
+  it.each([
+    [0, /strength: must be greater than 0 and at most 1, got 0/],
+    [1.5, /strength: must be between 0 and 1, got 1.5/],
+    [Number.NaN, /strength: must be a finite number/],
+    ['0.5', /strength: must be a finite number/],
+  ])('refuses strength %p naming the field', (strength, message) => {
+    expect(() => parseGenerationRequest({ prompt: 'kente', initImage: image, strength })).toThrow(message);
+  });
+
+  it('refuses a strength without an init image, and an init image that is not decoded pixels', () => {
+    expect(() => parseGenerationRequest({ prompt: 'kente', strength: 0.5 })).toThrow(/strength: applies only with initImage/);
+    expect(() => parseGenerationRequest({ prompt: 'kente', initImage: { width: 2, height: 2, data: new Uint8Array(6) } })).toThrow(/initImage: must be an image/);
+    expect(() => parseGenerationRequest({ prompt: 'kente', initImage: 'aGVsbG8=' })).toThrow(/initImage: must be an image/);
+  });
+});

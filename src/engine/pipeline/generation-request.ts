@@ -5,6 +5,7 @@
 import { InvalidInputError } from '../errors';
 import { NOISE_MODES, NUMPY_MAX_SEED, SeedError, parseSeed, randomSeed, type NoiseMode } from '../noise';
 import { SCHEDULER_NAMES, type SchedulerName } from '../schedulers';
+import type { RgbImage } from './decode-latents';
 
 export interface GenerationRequest {
   readonly prompt: string;
@@ -21,6 +22,16 @@ export interface GenerationRequest {
   readonly numImages: number;
   /** DDIM's eta (0 = deterministic); ignored by other schedulers. */
   readonly eta: number;
+  /**
+   * Image to image: the starting picture as decoded RGB pixels at its own size (the engine fits it
+   * to width × height). Absent for text to image.
+   */
+  readonly initImage?: RgbImage;
+  /**
+   * Image to image: the share of the schedule that runs, 0 < strength ≤ 1, as diffusers counts it
+   * (steps run = floor(steps × strength)). Present exactly when initImage is.
+   */
+  readonly strength?: number;
 }
 
 export interface GenerationLimits {
@@ -66,6 +77,11 @@ export const FIXED_RULES = {
   minGuidanceScale: 0,
   minEta: 0,
   maxEta: 1,
+  /** Image to image: strength is in (0, 1]; 0 would run no step at all. */
+  minStrengthExclusive: 0,
+  maxStrength: 1,
+  /** diffusers' StableDiffusionImg2ImgPipeline default. */
+  defaultStrength: 0.8,
 } as const;
 
 /** Fields as they arrive from outside (JSON, GraphQL, protobuf, a command line). */
@@ -92,6 +108,8 @@ export class ValidGenerationRequest implements GenerationRequest {
   declare readonly noiseMode: NoiseMode;
   declare readonly numImages: number;
   declare readonly eta: number;
+  declare readonly initImage?: RgbImage;
+  declare readonly strength?: number;
   readonly #validated = true;
 
   constructor(issuer: typeof ISSUED_BY_PARSER, fields: GenerationRequest) {
@@ -126,11 +144,31 @@ export function parseGenerationRequest(input: GenerationInput, limits: Generatio
     noiseMode: oneOf(input, 'noiseMode', DEFAULT_REQUEST.noiseMode, NOISE_MODES),
     numImages: integer(input, 'numImages', DEFAULT_REQUEST.numImages, FIXED_RULES.minImages, limits.maxImages),
     eta: number(input, 'eta', DEFAULT_REQUEST.eta, FIXED_RULES.minEta, FIXED_RULES.maxEta),
+    ...imageToImage(input),
   };
   if (request.noiseMode === 'numpy' && request.seed + BigInt(request.numImages - 1) > NUMPY_MAX_SEED) {
     throw new InvalidInputError('seed', `with noiseMode numpy, seed + numImages - 1 must be at most ${NUMPY_MAX_SEED} (numpy's RandomState takes 32-bit seeds)`);
   }
   return new ValidGenerationRequest(ISSUED_BY_PARSER, request);
+}
+
+/** initImage and strength together, or neither (text to image). */
+function imageToImage(input: GenerationInput): Pick<GenerationRequest, 'initImage' | 'strength'> {
+  const image = input['initImage'];
+  if (image === undefined || image === null) {
+    if (input['strength'] !== undefined && input['strength'] !== null) throw new InvalidInputError('strength', 'applies only with initImage (image to image)');
+    return {};
+  }
+  if (!isRgbImage(image)) throw new InvalidInputError('initImage', 'must be an image');
+  const strength = number(input, 'strength', FIXED_RULES.defaultStrength, FIXED_RULES.minStrengthExclusive, FIXED_RULES.maxStrength);
+  if (strength <= FIXED_RULES.minStrengthExclusive) throw new InvalidInputError('strength', `must be greater than ${FIXED_RULES.minStrengthExclusive} and at most ${FIXED_RULES.maxStrength}, got ${strength}`);
+  return { initImage: image, strength };
+}
+
+function isRgbImage(value: unknown): value is RgbImage {
+  if (typeof value !== 'object' || value === null) return false;
+  const { width, height, data } = value as Partial<RgbImage>;
+  return Number.isInteger(width) && Number.isInteger(height) && (width ?? 0) > 0 && (height ?? 0) > 0 && data instanceof Uint8Array && data.length === (width ?? 0) * (height ?? 0) * 3;
 }
 
 function text(input: GenerationInput, field: string, fallback: string | undefined, maxLength: number): string {
