@@ -20,9 +20,12 @@ import { HealthController } from './observability/health/health.controller';
 import { ReadinessService } from './observability/health/readiness.service';
 import { loggingModule } from './observability/logging/logging.module';
 import { MetricsModule } from './observability/metrics/metrics.module';
+import { OPENAI_ERROR_FACE } from './openai-compat/openai-errors';
+import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 import { PromptsModule } from './prompts/prompts.module';
 import { StudioModule } from './studio/studio.module';
 import { HttpErrorFilter } from './transports/rest/http-error.filter';
+import { REST_ERROR_FACES } from './transports/rest/rest-error-face';
 
 @Module({})
 export class AppModule {
@@ -58,12 +61,15 @@ export class AppModule {
         StudioModule,
         generations,
         ComparisonsModule.forRoot(generations, config.results.resultTtlMs),
+        OpenAiCompatModule.forRoot(generations),
         GraphqlApiModule.forRoot(config.graphql),
         MetricsModule.forRoot({ host: config.http.host, metricsPort: config.metrics.port, gpuSampleSeconds: config.metrics.gpuSampleSeconds }),
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController],
       providers: [
+        // The OpenAI-compatible routes answer errors in OpenAI's shape; every other route in the API's own.
+        { provide: REST_ERROR_FACES, useValue: [OPENAI_ERROR_FACE] },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         ReadinessService,
         { provide: GRPC_APP_CONFIG, useValue: config },

@@ -11,16 +11,18 @@ import { CHECKPOINT_PATHS, CHECKPOINT_SCHEMAS } from './checkpoints/checkpoint.o
 import { COMPARISON_PATHS, COMPARISON_SCHEMAS } from './comparisons/comparison.openapi';
 import { GENERATION_PATHS, GENERATION_SCHEMAS } from './generation/generation.openapi';
 import { HEALTH_PATHS, HEALTH_SCHEMAS } from './observability/health/health.openapi';
+import { OPENAI_PATHS, OPENAI_SCHEMAS } from './openai-compat/openai.openapi';
 import { PROMPT_PATHS, PROMPT_SCHEMAS } from './prompts/prompt.openapi';
 
-const PATHS: readonly PathTable[] = [GENERATION_PATHS, COMPARISON_PATHS, CHECKPOINT_PATHS, PROMPT_PATHS, HEALTH_PATHS];
-const SCHEMAS: Record<string, z.ZodType> = { Error: ErrorBodySchema, ...GENERATION_SCHEMAS, ...COMPARISON_SCHEMAS, ...CHECKPOINT_SCHEMAS, ...PROMPT_SCHEMAS, ...HEALTH_SCHEMAS };
+const PATHS: readonly PathTable[] = [GENERATION_PATHS, COMPARISON_PATHS, CHECKPOINT_PATHS, PROMPT_PATHS, OPENAI_PATHS, HEALTH_PATHS];
+const SCHEMAS: Record<string, z.ZodType> = { Error: ErrorBodySchema, ...GENERATION_SCHEMAS, ...COMPARISON_SCHEMAS, ...CHECKPOINT_SCHEMAS, ...PROMPT_SCHEMAS, ...OPENAI_SCHEMAS, ...HEALTH_SCHEMAS };
 
 const TAGS: Readonly<Record<string, string>> = {
   generations: 'Text-to-image generation: synchronous, asynchronous, with progress events',
   comparisons: 'One prompt, one seed, several checkpoints side by side',
   checkpoints: 'The released checkpoints and their residency',
   prompts: 'Fashion prompts: vocabulary, build, parse, tokenize',
+  openai: "OpenAI-compatible images API for clients built on OpenAI's SDKs (REST only; errors in OpenAI's shape)",
   health: 'Probes (public)',
 };
 

@@ -17,6 +17,7 @@ import { ComparisonViewSchema } from '../src/comparisons/comparison.schemas';
 import { createApp } from '../src/create-app';
 import { GenerationViewSchema } from '../src/generation/generation.schemas';
 import { HealthReportSchema } from '../src/observability/health/health.schemas';
+import { ImagesResponseSchema, OpenAiErrorSchema, OpenAiModelListSchema, OpenAiModelSchema } from '../src/openai-compat/openai.schemas';
 import { BuiltPromptSchema, ParsedPromptSchema, TokenizedPromptSchema, VocabularySchema } from '../src/prompts/prompt.schemas';
 import { testAppConfig } from './support/test-app-config';
 
@@ -35,6 +36,7 @@ type Document = {
 };
 
 const ROOT = resolve(__dirname, '..');
+const OPENAI_ROUTE = /^(GET|POST) \/v1\/(images|models)\b/;
 const run = promisify(execFile);
 
 describe('OpenAPI document (/docs-json)', () => {
@@ -68,8 +70,10 @@ describe('OpenAPI document (/docs-json)', () => {
       const success = Object.keys(op.responses).filter((s) => s.startsWith('2'));
       expect({ route, success: success.length > 0 }).toEqual({ route, success: true });
       for (const status of success) expect({ route, status, typed: Object.keys(op.responses[status]?.content ?? {}).length > 0 }).toEqual({ route, status, typed: true });
+      // The OpenAI-compatible routes answer errors in OpenAI's shape; every other route in the API's own.
+      const errorSchema = OPENAI_ROUTE.test(route) ? '#/components/schemas/OpenAiError' : '#/components/schemas/Error';
       for (const [status, answer] of Object.entries(op.responses).filter(([s]) => /^[45]/.test(s) && !route.startsWith('GET /health'))) {
-        expect({ route, status, schema: answer.content?.['application/json']?.schema?.$ref }).toEqual({ route, status, schema: '#/components/schemas/Error' });
+        expect({ route, status, schema: answer.content?.['application/json']?.schema?.$ref }).toEqual({ route, status, schema: errorSchema });
       }
     }
     const create = document.paths['/v1/generations']?.['post'];
@@ -112,6 +116,12 @@ describe('OpenAPI document (/docs-json)', () => {
     conforms(HealthReportSchema, (await http().get('/health/live').expect(200)).body, 'getLiveness');
     conforms(ErrorBodySchema, (await http().post('/v1/generations').send({ prompt: 'x', width: 100 }).expect(400)).body, 'a 400');
     conforms(ErrorBodySchema, (await http().get('/v1/generations/nope').expect(404)).body, 'a 404');
+    conforms(ImagesResponseSchema, (await http().post('/v1/images/generations').send({ prompt: 'red kente dress', size: '64x64', steps: 2, n: 2 }).expect(200)).body, 'createOpenAiImage (url)');
+    conforms(ImagesResponseSchema, (await http().post('/v1/images/generations').send({ prompt: 'red kente dress', size: '64x64', steps: 2, response_format: 'b64_json' }).expect(200)).body, 'createOpenAiImage (b64_json)');
+    conforms(OpenAiModelListSchema, (await http().get('/v1/models').expect(200)).body, 'listOpenAiModels');
+    conforms(OpenAiModelSchema, (await http().get('/v1/models/final').expect(200)).body, 'getOpenAiModel');
+    conforms(OpenAiErrorSchema, (await http().post('/v1/images/generations').send({ prompt: 'x', size: '100x100' }).expect(400)).body, 'an OpenAI 400');
+    conforms(OpenAiErrorSchema, (await http().get('/v1/models/nope').expect(404)).body, 'an OpenAI 404');
   });
 
   it('passes @redocly/cli lint (recommended rules) without errors', async () => {

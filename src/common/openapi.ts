@@ -27,11 +27,11 @@ const ERROR_MEANINGS: Readonly<Record<number, string>> = {
 
 const RETRYABLE: ReadonlySet<number> = new Set([429, 503]);
 
-function errorResponse(status: number): OpenApiObject {
+function errorResponse(status: number, component: string, meanings: Readonly<Record<number, string>>): OpenApiObject {
   return {
-    description: ERROR_MEANINGS[status] ?? 'Error',
+    description: meanings[status] ?? ERROR_MEANINGS[status] ?? 'Error',
     headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' }, ...(RETRYABLE.has(status) ? { 'Retry-After': { $ref: '#/components/headers/Retry-After' } } : {}) },
-    content: { 'application/json': { schema: ref('Error') } },
+    content: { 'application/json': { schema: ref(component) } },
   };
 }
 
@@ -39,7 +39,12 @@ function errorResponse(status: number): OpenApiObject {
 export const GATED_ERRORS = [400, 401, 429, 503] as const;
 
 export function errors(...statuses: number[]): Record<string, OpenApiObject> {
-  return Object.fromEntries([...new Set(statuses)].sort((a, b) => a - b).map((status) => [String(status), errorResponse(status)]));
+  return errorsIn('Error', {}, ...statuses);
+}
+
+/** Errors answered in another body (`component`), for routes that speak another API's dialect; `meanings` override the API's own. */
+export function errorsIn(component: string, meanings: Readonly<Record<number, string>>, ...statuses: number[]): Record<string, OpenApiObject> {
+  return Object.fromEntries([...new Set(statuses)].sort((a, b) => a - b).map((status) => [String(status), errorResponse(status, component, meanings)]));
 }
 
 export interface JsonAnswer {

@@ -6,6 +6,7 @@ import { viewerOf, type Principal } from '../auth/api-keys';
 import { ApiError, type ErrorCode } from '../common/error-code';
 import { generationUrl } from '../common/result-urls';
 import type { GenerationView } from './generation.service';
+import { awaitWhileConnected } from './await-while-connected';
 import { generationAnswer } from './generation-answer';
 import { streamServerSentEvents } from './server-sent-events';
 import { Generations } from './generations';
@@ -37,15 +38,10 @@ export class GenerationController {
       response.status(202).setHeader('Location', generationUrl(record.id));
       return await this.generations.view(record, false);
     }
-    // The response closes before it is written only when the client has gone (or the socket broke).
     // With an Idempotency-Key the client means to come back for the result: a retry must find it, not a cancelled job.
-    const cancelIfAbandoned = (): void => {
-      if (!response.writableFinished && idempotencyKey === undefined) void this.generations.cancel(record.id, viewerOf(principal)).catch(() => undefined);
-    };
-    response.once('close', cancelIfAbandoned);
-    if (response.req.socket.destroyed) cancelIfAbandoned();
-    const finished = await done;
-    response.off('close', cancelIfAbandoned);
+    const finished = await awaitWhileConnected(response, done, () => {
+      if (idempotencyKey === undefined) void this.generations.cancel(record.id, viewerOf(principal)).catch(() => undefined);
+    });
     const first = finished.images[0];
     if (answer === 'image' && finished.status === 'succeeded' && finished.images.length === 1 && first) {
       response.status(200);

@@ -2,13 +2,14 @@
  * Maps every error to an HTTP status and a `{code, message, details}` body; never leaks a stack.
  * Errors raised in GraphQL resolvers are handed back as GraphQLErrors carrying the same code.
  */
-import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import { ArgumentsHost, Catch, HttpException, Inject, Logger, Optional, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import type { GraphQLError } from 'graphql';
 import { toGraphQLError } from '../graphql/graphql-errors';
 import { boundMessage } from '../../common/bounded-text';
 import { ApiError, ErrorCode } from '../../common/error-code';
 import { toApiError } from '../../error-mapping/to-api-error';
+import { REST_ERROR_FACES, type RestErrorFace } from './rest-error-face';
 
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.INVALID_ARGUMENT]: 400,
@@ -31,6 +32,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrorFilter');
 
+  /** `faces`: route families answering in another API's dialect (see rest-error-face.ts). */
+  constructor(@Optional() @Inject(REST_ERROR_FACES) private readonly faces: readonly RestErrorFace[] = []) {}
+
   catch(exception: unknown, host: ArgumentsHost): GraphQLError | void {
     if (host.getType<string>() === 'graphql') {
       const error = toGraphQLError(exception);
@@ -44,7 +48,23 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (error.code === ErrorCode.UNAUTHENTICATED && !response.headersSent) response.setHeader('WWW-Authenticate', 'Bearer realm="afd"');
     if (error.retryAfterMs !== undefined) response.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
     if (response.headersSent) return;
-    response.status(HTTP_STATUS[error.code]).json({ code: error.code, message: boundMessage(error.message), details: error.details });
+    const bounded = new ApiError(error.code, boundMessage(error.message), error.details, error.retryAfterMs);
+    const face = this.faceFor(host);
+    if (face) {
+      const answer = face.answer(bounded, HTTP_STATUS[error.code]);
+      for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
+      response.status(answer.status).json(answer.body);
+      return;
+    }
+    response.status(HTTP_STATUS[error.code]).json({ code: error.code, message: bounded.message, details: error.details });
+  }
+
+  private faceFor(host: ArgumentsHost): RestErrorFace | undefined {
+    if (this.faces.length === 0) return undefined;
+    const request = host.switchToHttp().getRequest<Request | undefined>();
+    if (typeof request?.originalUrl !== 'string') return undefined;
+    const path = request.originalUrl.split('?')[0] ?? '';
+    return this.faces.find((face) => face.handles(path));
   }
 }
 
