@@ -3,6 +3,9 @@
  * GenerateRequest/CompareRequest take the fields of the REST request schemas, with the same kinds of
  * value and the same limits (GraphQL states the schema's own descriptions; the .proto's comments
  * state the ranges and choices). Read from the built GraphQL schema and the loaded proto descriptor.
+ * The OpenAI-compatible images API is REST only by design (it exists for OpenAI's SDKs, issue 17):
+ * it has no GraphQL or gRPC face to compare, so what is checked is that its extensions are the
+ * native request's own fields, rules and all.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +16,7 @@ import { z } from 'zod';
 import { createApp } from '../src/create-app';
 import { CompareFieldsSchema } from '../src/comparisons/comparison.schemas';
 import { GenerateRequestSchema } from '../src/generation/generation.schemas';
+import { ImageGenerationRequestSchema } from '../src/openai-compat/openai.schemas';
 import { loadProtos, PROTO_ROOT } from '../src/transports/grpc/grpc-protos';
 import { testAppConfig } from './support/test-app-config';
 
@@ -150,6 +154,15 @@ describe('one contract on REST, GraphQL and gRPC', () => {
         expect({ name, comment }).toEqual({ name, comment: expect.stringMatching(new RegExp(`\\(default ${value}\\)|${value} \\(default\\)`)) });
       }
     }
+  });
+
+  it('the OpenAI-compatible request (REST only) takes its extensions with the native fields\' own schemas', () => {
+    const openai = ImageGenerationRequestSchema.shape;
+    const native = GenerateRequestSchema.shape;
+    expect([openai.seed, openai.steps, openai.scheduler, openai.negative_prompt, openai.guidance_scale]).toEqual([native.seed, native.steps, native.scheduler, native.negativePrompt, native.guidanceScale]);
+    const extensions = contractFields(ImageGenerationRequestSchema);
+    expect(extensions['n']).toMatchObject({ minimum: generation['numImages']?.minimum, maximum: generation['numImages']?.maximum });
+    expect(extensions['output_format']?.values).toEqual(generation['outputFormat']?.values);
   });
 
   it('the .proto CompareRequest has the comparison schema\'s fields and kinds', () => {
