@@ -189,10 +189,21 @@ describe('OpenAI-compatible images API (official openai SDK)', () => {
     expect(record?.progress.step).toBeLessThan(150);
   });
 
-  it('counts its requests in the REST request metrics, by route pattern', async () => {
-    const scrape = await sendRaw(port, { method: 'GET', path: '/metrics' });
-    expect(scrape.text).toMatch(/afd_request_duration_seconds_count\{[^}]*route="POST \/v1\/images\/generations"[^}]*status="200"[^}]*\} [1-9]/);
-    expect(scrape.text).toMatch(/afd_request_duration_seconds_count\{[^}]*route="GET \/v1\/models"[^}]*status="200"[^}]*\} [1-9]/);
+  it('counts in the metrics as native calls do: requests by route pattern, images, invalid requests', async () => {
+    const scrape = async (): Promise<string> => (await sendRaw(port, { method: 'GET', path: '/metrics' })).text;
+    const value = (text: string, series: RegExp): number => Number(series.exec(text)?.[1] ?? 0);
+    const INVALID = /afd_generation_failures_total\{reason="invalid"\} (\d+)/;
+    const IMAGES = /afd_images_generated_total\{checkpoint="final"\} (\d+)/;
+    const before = await scrape();
+    await generate({ ...SMALL, n: 2, response_format: 'b64_json' });
+    await failure(generate({ ...SMALL, stream: true } as unknown as Params));
+    await failure(generate({ ...SMALL, size: '100x64' }));
+    const after = await scrape();
+    expect(value(after, IMAGES) - value(before, IMAGES)).toBe(2);
+    expect(value(after, INVALID) - value(before, INVALID)).toBe(2);
+    expect(after).toMatch(/afd_request_duration_seconds_count\{[^}]*route="POST \/v1\/images\/generations"[^}]*status="200"[^}]*\} [1-9]/);
+    expect(after).toMatch(/afd_request_duration_seconds_count\{[^}]*route="POST \/v1\/images\/generations"[^}]*status="400"[^}]*\} [1-9]/);
+    expect(after).toMatch(/afd_request_duration_seconds_count\{[^}]*route="GET \/v1\/models"[^}]*status="200"[^}]*\} [1-9]/);
   });
 });
 

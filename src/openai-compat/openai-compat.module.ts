@@ -6,6 +6,7 @@
  */
 import { Module, type DynamicModule } from '@nestjs/common';
 import { OpenAiImagesController } from './openai-images.controller';
+import { OpenAiImagesService } from './openai-images.service';
 import { OpenAiModelsController } from './openai-models.controller';
 import { OpenAiModelsService } from './openai-models.service';
 
@@ -17,7 +18,7 @@ export class OpenAiCompatModule {
       module: OpenAiCompatModule,
       imports: [generations],
       controllers: [OpenAiImagesController, OpenAiModelsController],
-      providers: [OpenAiModelsService],
+      providers: [OpenAiImagesService, OpenAiModelsService],
     };
   }
 }
