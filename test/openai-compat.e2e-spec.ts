@@ -159,6 +159,20 @@ describe('OpenAI-compatible images API (official openai SDK)', () => {
     expect([native.status, (native.json as { code: string }).code]).toEqual([429, 'RESOURCE_EXHAUSTED']);
   });
 
+  it('takes an Idempotency-Key: the same body gives back the same images, another body is openai.ConflictError, not retried', async () => {
+    const options = { headers: { 'Idempotency-Key': 'openai-compat-retry-1' } };
+    const first = await openai.images.generate({ ...SMALL, response_format: 'b64_json' } as ImageGenerateParamsNonStreaming, options);
+    const again = await openai.images.generate({ ...SMALL, response_format: 'b64_json' } as ImageGenerateParamsNonStreaming, options);
+    expect(again.data?.[0]?.b64_json).toBe(first.data?.[0]?.b64_json);
+    expect(again.created).toBe(first.created);
+    // Retries allowed, so the SDK would repeat a 409 unless told not to.
+    const retrying = new OpenAI({ apiKey: KEY, baseURL, maxRetries: 2 });
+    const conflict = await failure(retrying.images.generate({ ...SMALL, seed: 8 } as ImageGenerateParamsNonStreaming, options));
+    expect(conflict).toBeInstanceOf(OpenAI.ConflictError);
+    expect(conflict).toMatchObject({ status: 409, code: 'conflict', type: 'invalid_request_error' });
+    expect((conflict as InstanceType<typeof OpenAI.ConflictError>).headers?.get('x-should-retry')).toBe('false');
+  });
+
   it("answers malformed JSON and unknown paths under /v1/images in OpenAI's shape, and leaves native routes in the API's own", async () => {
     const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
     const malformed = await sendRaw(port, { method: 'POST', path: '/v1/images/generations', headers, body: Buffer.from('{"prompt":') });

@@ -39,6 +39,8 @@ const PARAM_OF_NATIVE_FIELD: Readonly<Record<string, string>> = {
   scheduler: 'scheduler',
   negativePrompt: 'negative_prompt',
   guidanceScale: 'guidance_scale',
+  // A header, not a body field, but what the client must fix all the same.
+  'Idempotency-Key': 'Idempotency-Key',
 };
 
 /** Native fields folded into one OpenAI field keep their name in the message: `size: width must be …`. */

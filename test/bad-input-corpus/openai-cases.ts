@@ -109,6 +109,8 @@ const fieldCases: OpenAiCase[] = [
   bad('frame_count (GIF only)', { frame_count: 4 }, 'frame_count', /^frame_count: is for GIF output/),
   bad('frame_duration_ms (GIF only)', { frame_duration_ms: 100 }, 'frame_duration_ms', /^frame_duration_ms: is for GIF output/),
   bad('svg settings (SVG only)', { svg: { model: 'x' } }, 'svg', /^svg: is for SVG output/),
+  { ...bad('an Idempotency-Key over 255 characters', {}, 'Idempotency-Key', /^Idempotency-Key: must be 1 to 255 visible ASCII characters/), headers: { ...JSON_TYPE, 'idempotency-key': 'k'.repeat(256) } },
+  { ...bad('an Idempotency-Key with a space', {}, 'Idempotency-Key', /^Idempotency-Key: must be 1 to 255 visible ASCII characters/), headers: { ...JSON_TYPE, 'idempotency-key': 'a b' } },
   bad('a negative seed', { seed: -1 }, 'seed', /^seed: /),
   bad('a seed past 2^64 - 1', { seed: '18446744073709551616' }, 'seed', /^seed: /),
   bad('a fractional seed', { seed: 1.5 }, 'seed', /^seed: /),
