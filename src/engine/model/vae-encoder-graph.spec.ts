@@ -72,11 +72,12 @@ describe('prepareVaeEncoderGraph on a real diffusers export', () => {
       const chunks: Buffer[] = [];
       let offset = 0;
       for (const t of (model.graph as onnx.GraphProto).initializer) {
-        if (t.rawData.length < 1024) continue;
-        chunks.push(Buffer.from(t.rawData));
-        t.externalData = [{ key: 'location', value: 'weights.pb' }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(t.rawData.length) }];
+        const raw = t.rawData ?? new Uint8Array(0);
+        if (raw.length < 1024) continue;
+        chunks.push(Buffer.from(raw));
+        t.externalData = [{ key: 'location', value: 'weights.pb' }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(raw.length) }];
         t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
-        offset += t.rawData.length;
+        offset += raw.length;
         t.rawData = new Uint8Array(0);
       }
       expect(chunks.length).toBeGreaterThan(10);
