@@ -11,6 +11,7 @@ import { createApp } from '../src/create-app';
 import { GrpcServer } from '../src/app/grpc.server';
 import { loadProtos } from '../src/transports/grpc/grpc-protos';
 import { CORPUS_MAX_QUERY_BYTES, GRAPHQL_CASES as GRAPHQL_BASE_CASES, GRAPHQL_COMPARISON_HISTORY_CASES, GRAPHQL_COMPARISON_PREVIEW_CASES, GRAPHQL_CONTROL_CHARACTER_CASES, GRAPHQL_WS_CASES, type GraphqlCase } from './bad-input-corpus/graphql-cases';
+import { GRAPHQL_COMPARISON_CANCEL_CASES, GRPC_COMPARISON_CANCEL_CASES, REST_COMPARISON_CANCEL_CASES } from './bad-input-corpus/comparison-cancel-cases';
 import { probeWebsocket } from './bad-input-corpus/graphql-ws-probe';
 import { GRPC_CASES as GRPC_BASE_CASES, GRPC_COMPARISON_HISTORY_CASES, GRPC_COMPARISON_PREVIEW_CASES, GRPC_EDGE_CASES, type GrpcCase } from './bad-input-corpus/grpc-cases';
 import { sendRaw, type RawResponse } from './bad-input-corpus/raw-http';
@@ -20,9 +21,9 @@ import { REST_COMPARISON_HISTORY_CASES, REST_COMPARISON_PREVIEW_CASES, REST_OTHE
 import { testAppConfig } from './support/test-app-config';
 import { waitUntilReady } from './support/wait-until-ready';
 
-const REST_CASES: readonly RestCase[] = [...REST_GENERATION_CASES, ...REST_OTHER_CASES, ...REST_EDGE_CASES, ...REST_OTHER_EDGE_CASES, ...REST_COMPARISON_PREVIEW_CASES, ...REST_COMPARISON_HISTORY_CASES];
-const GRAPHQL_CASES: readonly GraphqlCase[] = [...GRAPHQL_BASE_CASES, ...GRAPHQL_CONTROL_CHARACTER_CASES, ...GRAPHQL_COMPARISON_PREVIEW_CASES, ...GRAPHQL_COMPARISON_HISTORY_CASES];
-const GRPC_CASES: readonly GrpcCase[] = [...GRPC_BASE_CASES, ...GRPC_EDGE_CASES, ...GRPC_COMPARISON_PREVIEW_CASES, ...GRPC_COMPARISON_HISTORY_CASES];
+const REST_CASES: readonly RestCase[] = [...REST_GENERATION_CASES, ...REST_OTHER_CASES, ...REST_EDGE_CASES, ...REST_OTHER_EDGE_CASES, ...REST_COMPARISON_PREVIEW_CASES, ...REST_COMPARISON_HISTORY_CASES, ...REST_COMPARISON_CANCEL_CASES];
+const GRAPHQL_CASES: readonly GraphqlCase[] = [...GRAPHQL_BASE_CASES, ...GRAPHQL_CONTROL_CHARACTER_CASES, ...GRAPHQL_COMPARISON_PREVIEW_CASES, ...GRAPHQL_COMPARISON_HISTORY_CASES, ...GRAPHQL_COMPARISON_CANCEL_CASES];
+const GRPC_CASES: readonly GrpcCase[] = [...GRPC_BASE_CASES, ...GRPC_EDGE_CASES, ...GRPC_COMPARISON_PREVIEW_CASES, ...GRPC_COMPARISON_HISTORY_CASES, ...GRPC_COMPARISON_CANCEL_CASES];
 /** A stack frame or Apollo's stack trace in a response would leak internals. */
 const LEAK = /stacktrace|\bat [\w.<>]+ \(?\/|\.ts:\d+:\d+/;
 /** No call in the corpus should come near this; it turns a hang into a failed case instead of a stuck suite. */

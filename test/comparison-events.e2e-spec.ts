@@ -68,10 +68,13 @@ describe('comparison events with previews on REST (SSE), GraphQL and gRPC', () =
   const startAsync = async (body: unknown): Promise<string> => {
     const res = await post(body, { prefer: 'respond-async' });
     expect(res.status).toBe(202);
-    const view = (await res.json()) as { id: string; status: string; cells: unknown[] };
+    const view = (await res.json()) as { id: string; status: string; cells: Array<{ row: number; column: number; status: string; imageUrl?: string }> };
     expect(res.headers.get('location')).toBe(`/v1/comparisons/${view.id}`);
     expect(['queued', 'running']).toContain(view.status);
-    expect(view.cells).toEqual([]);
+    // Every cell is listed from the start, each with its own status; none has an image yet.
+    expect(view.cells.map((c) => `${c.row}/${c.column}`)).toEqual(CELLS);
+    for (const cell of view.cells) expect(['queued', 'running']).toContain(cell.status);
+    expect(view.cells.some((c) => c.imageUrl !== undefined)).toBe(false);
     return view.id;
   };
   const grpcStream = (request: unknown) =>
@@ -138,11 +141,12 @@ describe('comparison events with previews on REST (SSE), GraphQL and gRPC', () =
   });
 
   it('GraphQL: compare(wait: false), then comparisonEvents: CELL events with previews, DONE last', async () => {
-    const started = await graphql('mutation($input: CompareInput!) { compare(input: $input, wait: false) { id status cells { row } } }', { input: { ...REQUEST, scheduler: 'EULER_A' } });
+    const started = await graphql('mutation($input: CompareInput!) { compare(input: $input, wait: false) { id status cells { row column status imageUrl } } }', { input: { ...REQUEST, scheduler: 'EULER_A' } });
     expect(started.errors).toBeUndefined();
-    const { id, status: startStatus, cells: startCells } = started.data!['compare'] as { id: string; status: string; cells: unknown[] };
+    const { id, status: startStatus, cells: startCells } = started.data!['compare'] as { id: string; status: string; cells: Array<{ status: string; imageUrl: string | null }> };
     expect(['QUEUED', 'RUNNING']).toContain(startStatus);
-    expect(startCells).toEqual([]);
+    expect(startCells).toMatchObject([{ row: 0, column: 0, imageUrl: null }, { row: 0, column: 1, imageUrl: null }]);
+    for (const cell of startCells) expect(['QUEUED', 'RUNNING']).toContain(cell.status);
     type Event = { kind: string; row: number | null; column: number | null; step: number | null; status: string | null; preview: { mimeType: string; base64: string } | null };
     const events: Event[] = [];
     const query = `subscription { comparisonEvents(id: "${id}") { kind row column step status preview { mimeType base64 } } }`;
@@ -151,8 +155,8 @@ describe('comparison events with previews on REST (SSE), GraphQL and gRPC', () =
     await expectCellsWithPreviews(
       events.filter((e) => e.kind === 'CELL').map((e) => ({ row: e.row!, column: e.column!, step: e.step!, ...(e.preview ? { preview: Buffer.from(e.preview.base64, 'base64') } : {}) })),
     );
-    const finished = await graphql('query($id: ID!) { comparison(id: $id) { status cells { row column } } }', { id });
-    expect(finished.data!['comparison']).toEqual({ status: 'SUCCEEDED', cells: [{ row: 0, column: 0 }, { row: 0, column: 1 }] });
+    const finished = await graphql('query($id: ID!) { comparison(id: $id) { status cells { row column status } } }', { id });
+    expect(finished.data!['comparison']).toEqual({ status: 'SUCCEEDED', cells: [{ row: 0, column: 0, status: 'SUCCEEDED' }, { row: 0, column: 1, status: 'SUCCEEDED' }] });
   });
 
   it('gRPC: CompareStream sends cell messages with previews, then the result with every cell', async () => {
@@ -180,7 +184,8 @@ describe('comparison events with previews on REST (SSE), GraphQL and gRPC', () =
     expect(grpcError.code).toBe(status.RESOURCE_EXHAUSTED);
     first.close();
     // Once the first stream is closed and the comparison done, a stream opens again (its done at once).
-    for (let i = 0; i < 100 && ((await (await fetch(`${baseUrl}/v1/comparisons/${id}`)).json()) as { status: string }).status !== 'succeeded'; i++) await new Promise((r) => setTimeout(r, 50));
+    // (Up to a minute: on a loaded machine the comparison can take several seconds.)
+    for (let i = 0; i < 1200 && ((await (await fetch(`${baseUrl}/v1/comparisons/${id}`)).json()) as { status: string }).status !== 'succeeded'; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await sseEvents(id)).toEqual([{ event: 'done', data: { status: 'succeeded' } }]);
   });
 

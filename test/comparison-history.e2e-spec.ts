@@ -98,6 +98,8 @@ describe('comparison history: each key its own comparisons, newest first, pagina
       prompts: ['gold ankara skirt'],
       checkpoints: ['baseline', 'final'],
       hasReference: false,
+      width: 64,
+      height: 64,
       gridUrl: `/v1/comparisons/${alice[1]}/grid`,
       cellCount: 2,
     });

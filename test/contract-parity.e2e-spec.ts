@@ -11,10 +11,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { GraphQLEnumType, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLScalarType, type GraphQLInputType } from 'graphql';
+import { GraphQLEnumType, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType, type GraphQLInputType } from 'graphql';
 import { z } from 'zod';
 import { createApp } from '../src/create-app';
-import { CompareFieldsSchema } from '../src/comparisons/comparison.schemas';
+import { CompareFieldsSchema, ComparisonSummarySchema, ComparisonViewSchema } from '../src/comparisons/comparison.schemas';
 import { GenerateRequestSchema } from '../src/generation/generation.schemas';
 import { ImageGenerationRequestSchema } from '../src/openai-compat/openai.schemas';
 import { loadProtos, PROTO_ROOT } from '../src/transports/grpc/grpc-protos';
@@ -172,5 +172,28 @@ describe('one contract on REST, GraphQL and gRPC', () => {
       if (name === 'prompt') continue;
       expect({ name, type: fields[name]!.type }).toEqual({ name, type: PROTO_TYPES[field.kind] });
     }
+  });
+
+  it("a comparison's state and history summary have the same fields on REST, GraphQL and gRPC, cells included, and cancelling it exists on each", () => {
+    const view = ComparisonViewSchema.shape;
+    const cell = ComparisonViewSchema.shape.cells.element.shape;
+    const graphqlOutput = (name: string): string[] => Object.keys((app.get(GraphQLSchemaHost).schema.getType(name) as GraphQLObjectType).getFields()).sort();
+    expect(graphqlOutput('Comparison')).toEqual(Object.keys(view).sort());
+    expect(graphqlOutput('ComparisonCell')).toEqual(Object.keys(cell).sort());
+    expect(Object.keys(protoFields('ComparisonState')).sort()).toEqual(Object.keys(view).sort());
+    expect(Object.keys(protoFields('ComparisonCellState')).sort()).toEqual(Object.keys(cell).sort());
+    // The history's summaries too.
+    expect(graphqlOutput('ComparisonSummary')).toEqual(Object.keys(ComparisonSummarySchema.shape).sort());
+    expect(Object.keys(protoFields('ComparisonSummary')).sort()).toEqual(Object.keys(ComparisonSummarySchema.shape).sort());
+    // Every status the schema names is one GraphQL and the .proto can say.
+    const statuses = ComparisonViewSchema.shape.status.options;
+    const graphqlStatuses = (app.get(GraphQLSchemaHost).schema.getType('GenerationStatus') as GraphQLEnumType).getValues().map((v) => String(v.value));
+    expect(graphqlStatuses).toEqual(expect.arrayContaining([...statuses]));
+    const protoStatuses = (loadProtos().definition['afrofashion.v1.GenerationStatus'] as unknown as { type: { value: Array<{ name: string }> } }).type.value.map((v) => v.name);
+    expect(protoStatuses).toEqual(expect.arrayContaining(statuses.map((s) => `GENERATION_STATUS_${s.toUpperCase()}`)));
+    const mutations = app.get(GraphQLSchemaHost).schema.getMutationType()?.getFields() ?? {};
+    expect(mutations['cancelComparison']?.args.map((a) => a.name)).toEqual(['id']);
+    const service = loadProtos().definition['afrofashion.v1.DiffusionService'] as unknown as Record<string, { requestType: { type: { name: string } }; responseType: { type: { name: string } } }>;
+    for (const method of ['GetComparison', 'CancelComparison']) expect({ method, reply: service[method]?.responseType.type.name }).toEqual({ method, reply: 'ComparisonState' });
   });
 });

@@ -64,7 +64,7 @@ describe('OpenAPI document (/docs-json)', () => {
   it('gives every operation an operationId, a summary, a typed answer and its errors in the Error schema', () => {
     const ids = operations().map(([, op]) => op.operationId);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toEqual(expect.arrayContaining(['createGeneration', 'getGeneration', 'streamGenerationEvents', 'cancelGeneration', 'getGenerationImage', 'listCheckpoints', 'getCheckpoint', 'loadCheckpoint', 'unloadCheckpoint', 'createComparison']));
+    expect(ids).toEqual(expect.arrayContaining(['createGeneration', 'getGeneration', 'streamGenerationEvents', 'cancelGeneration', 'getGenerationImage', 'listCheckpoints', 'getCheckpoint', 'loadCheckpoint', 'unloadCheckpoint', 'createComparison', 'getComparison', 'cancelComparison']));
     for (const [route, op] of operations()) {
       expect({ route, summary: typeof op.summary }).toEqual({ route, summary: 'string' });
       const success = Object.keys(op.responses).filter((s) => s.startsWith('2'));

@@ -107,6 +107,14 @@ describe('REST /v1/comparisons', () => {
       const cell = (await http().get(`/v1/comparisons/${res.body.id}/cells/1/0`).expect(200)).body as Buffer;
       const { data } = await sharp(cell).raw().toBuffer({ resolveWithObject: true });
       expect(await gridPixel(grid, 1, 1)).toEqual([...data.subarray((32 * 64 + 32) * 3, (32 * 64 + 32) * 3 + 3)]);
+
+      // The history lists its size and its reference image, as the grid shows it (the studio reopens it so).
+      const summary = ((await http().get('/v1/comparisons?limit=1').expect(200)).body as { items: Array<Record<string, unknown>> }).items[0];
+      expect(summary).toMatchObject({ id: res.body.id, width: 64, height: 64, hasReference: true, referenceUrl: `/v1/comparisons/${res.body.id}/reference` });
+      const reference = (await http().get(`/v1/comparisons/${res.body.id}/reference`).expect(200).expect('Content-Type', 'image/png')).body as Buffer;
+      expect((await sharp(reference).metadata()).width).toBe(64);
+      const { data: referencePixels } = await sharp(reference).raw().toBuffer({ resolveWithObject: true });
+      near([...referencePixels.subarray((32 * 64 + 32) * 3, (32 * 64 + 32) * 3 + 3)], [0, 0, 255]);
     });
 
     it('takes it as a multipart file, with the comparison as JSON in the request part', async () => {
@@ -125,6 +133,8 @@ describe('REST /v1/comparisons', () => {
       // Without a file, multipart works too; a JSON body without the field has no reference column.
       const plain = await http().post('/v1/comparisons').field('request', JSON.stringify({ prompt: 'gold earrings', checkpoints: ['final'], ...small, steps: 2 })).expect(201);
       expect(plain.body.hasReference).toBe(false);
+      const none = await http().get(`/v1/comparisons/${plain.body.id}/reference`).expect(404);
+      expect(none.body).toMatchObject({ code: 'NOT_FOUND', message: `comparison ${plain.body.id} has no reference image` });
       expect((await sharp((await http().get(plain.body.gridUrl).expect(200)).body).metadata()).width).toBe(180 + 1 * (64 + 8) + 8);
     });
 

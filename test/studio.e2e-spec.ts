@@ -2,8 +2,10 @@
  * The studio page in a real Chromium (playwright-core driving Debian's `chromium`), on the demo
  * release in open mode: build a prompt from French attributes, compare three checkpoints, see
  * previews then the final images, open a cell, reopen from the history, add a reference photo as
- * the first column, and see a 400's message
- * beside the width field. Where /usr/bin/chromium is missing the spec says it skipped and passes.
+ * the first column, and see a 400's message beside the width field; cancel a running comparison
+ * from the page, open and close a cell with the keyboard alone, and run the page on a tablet's
+ * viewport (820×1180) without layout jumps. Where /usr/bin/chromium is missing the spec says it
+ * skipped and passes.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -110,6 +112,12 @@ describe('the studio page in Chromium', () => {
     const png = readFileSync(await download.path());
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(png.toString('latin1')).toMatch(/tEXtparameters\0.*checkpoint-20000/s);
+    // The same cell as a GraphQL request: the generate mutation with the cell's parameters (the scheduler as GraphQL's enum).
+    const graphqlBody = JSON.parse(await page.inputValue('#cell-graphql')) as { query: string; variables: { input: Record<string, unknown> } };
+    expect(graphqlBody.query).toMatch(/^mutation Generate\(\$input: GenerateInput!\) \{ generate\(input: \$input, wait: true\)/);
+    expect(graphqlBody.variables.input).toMatchObject({ checkpoint: 'checkpoint-20000', steps: 8, scheduler: 'EULER_A', seed: parameters['seed'] });
+    const generated = await fetch(`${baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(graphqlBody) });
+    expect(await generated.json()).toMatchObject({ data: { generate: { status: 'SUCCEEDED', images: [{ index: 0, seed: parameters['seed'] }] } } });
     await page.click('#cell-close');
 
     await page.evaluate("document.getElementById('grid').replaceChildren()");
@@ -123,7 +131,102 @@ describe('the studio page in Chromium', () => {
     await page.waitForFunction(`document.querySelector('.cell.reference img[src^="blob:"]') !== null && ${ALL_THREE_FINAL}`);
     expect(await page.locator('.column-head').allTextContents()).toEqual(['Reference', 'baseline', 'checkpoint-20000', 'checkpoint-40000']);
     await page.click('#reference-clear');
+
+    // Reopened from the history, it keeps its size (a 64×128 comparison: 1:2 cells) and its reference column.
+    await page.fill('#height', '128');
+    await page.setInputFiles('#reference', { name: 'reference.png', mimeType: 'image/png', buffer: photo });
+    await page.click('#compare');
+    await page.waitForFunction(`document.querySelector('.cell.reference img[src^="blob:"]') !== null && ${ALL_THREE_FINAL}`);
+    await page.click('#reference-clear');
+    await page.evaluate("document.getElementById('grid').replaceChildren()");
+    await page.click('#history li:first-child button');
+    await page.waitForFunction(`document.querySelector('.cell.reference img[src^="blob:"]') !== null && ${ALL_THREE_FINAL}`);
+    expect(await page.locator('.column-head').allTextContents()).toEqual(['Reference', 'baseline', 'checkpoint-20000', 'checkpoint-40000']);
+    const box = await page.locator('#cell-0-0').boundingBox();
+    expect((box?.height ?? 0) / (box?.width ?? 1)).toBeCloseTo(2, 1);
+    await page.fill('#height', '64');
   });
+
+  it('cancels a running comparison from the page: cells not done end cancelled, the server says cancelled', async () => {
+    if (!hasChromium) return;
+    await page.fill('#steps', '150');
+    await page.fill('#width', '256');
+    await page.fill('#height', '256');
+    await page.click('#compare');
+    // Running: its first previews are in, and Cancel is offered.
+    await page.waitForSelector('.cell[data-state="preview"]');
+    await page.click('#cancel');
+    await page.waitForFunction("document.getElementById('status').textContent.includes('cancelled')");
+    const states = await page.locator('.cell:not(.reference)').evaluateAll((cells) => cells.map((c) => (c as unknown as { dataset: Record<string, string> }).dataset['state']));
+    expect(states).toHaveLength(3);
+    expect(states.filter((state) => state === 'cancelled').length).toBeGreaterThanOrEqual(1);
+    expect(states.every((state) => state === 'cancelled' || state === 'done')).toBe(true);
+    expect(await page.locator('.cell[data-state="cancelled"] .cell-status').first().textContent()).toBe('cancelled');
+    expect(await page.isDisabled('#cancel')).toBe(true);
+    const id = /Comparison (\S+):/.exec((await page.textContent('#status')) ?? '')?.[1];
+    const view = (await (await fetch(`${baseUrl}/v1/comparisons/${id}`)).json()) as { status: string };
+    expect(view.status).toBe('cancelled');
+    await page.fill('#steps', '8');
+    await page.fill('#width', '64');
+    await page.fill('#height', '64');
+  }, 120_000);
+
+  it('opens and closes a cell with the keyboard alone (Tab, Enter or Space, Escape), focus going back to the cell', async () => {
+    if (!hasChromium) return;
+    await page.click('#compare');
+    await page.waitForFunction(ALL_THREE_FINAL);
+    // From the Compare button, the next stop is the first cell (Cancel and Stop watching are disabled).
+    await page.focus('#compare');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.id')).toBe('cell-0-0');
+    expect(await page.getAttribute('#cell-0-0', 'aria-label')).toBe('Row 1, baseline: done');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#cell-dialog[open]');
+    expect(await page.evaluate("document.getElementById('cell-dialog').contains(document.activeElement)")).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#cell-dialog:not([open])', { state: 'attached' });
+    expect(await page.evaluate('document.activeElement.id')).toBe('cell-0-0');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.id')).toBe('cell-0-1');
+    await page.keyboard.press('Space');
+    await page.waitForSelector('#cell-dialog[open]');
+    expect(await page.textContent('#cell-caption')).toMatch(/^checkpoint-20000: /);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#cell-dialog:not([open])', { state: 'attached' });
+    expect(await page.evaluate('document.activeElement.id')).toBe('cell-0-1');
+    // Every control has a label (its accessible name).
+    const unlabelled = (await page.evaluate(`[...document.querySelectorAll('input, select, textarea')].filter((e) => e.labels.length === 0 && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby')).map((e) => e.id || e.name)`)) as string[];
+    expect(unlabelled).toEqual([]);
+  }, 120_000);
+
+  it('works on a tablet (820×1180): no sideways scrolling, and cells keep their size while images load', async () => {
+    if (!hasChromium) return;
+    const tablet = await browser.newPage({ viewport: { width: 820, height: 1180 }, hasTouch: true, isMobile: true });
+    try {
+      await tablet.goto(`${baseUrl}/studio`);
+      await tablet.waitForSelector('body[data-ready="true"]');
+      expect(await tablet.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(820);
+      await tablet.fill('#prompt', 'a red kente dress');
+      const boxes = tablet.locator('input[name="checkpoint"]');
+      const count = await boxes.count();
+      for (let i = 3; i < count; i++) await boxes.nth(i).uncheck();
+      await tablet.fill('#steps', '8');
+      await tablet.fill('#width', '64');
+      await tablet.fill('#height', '96');
+      await tablet.tap('#compare');
+      await tablet.waitForSelector('.cell[data-state="queued"], .cell[data-state="running"], .cell[data-state="preview"]');
+      const sizes = (): Promise<string[]> => tablet.locator('.cell').evaluateAll((cells) => cells.map((c) => { const r = (c as unknown as { getBoundingClientRect(): { x: number; y: number; width: number; height: number } }).getBoundingClientRect(); return `${r.x},${r.y},${r.width},${r.height}`; }));
+      const before = await sizes();
+      await tablet.waitForFunction(ALL_THREE_FINAL);
+      expect(await sizes()).toEqual(before);
+      expect(await tablet.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(820);
+      await tablet.tap('#cell-0-2');
+      await tablet.waitForSelector('#cell-dialog[open]');
+      await tablet.tap('#cell-close');
+    } finally {
+      await tablet.close();
+    }
+  }, 120_000);
 
   it("shows the API's 400 message beside the width field", async () => {
     if (!hasChromium) return;

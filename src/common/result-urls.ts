@@ -23,3 +23,8 @@ export function comparisonCellUrl(id: string, row: number, column: number): stri
 export function comparisonGridUrl(id: string): string {
   return `${comparisonUrl(id)}/grid`;
 }
+
+/** The uploaded reference image, scaled to the cell size as the grid's first column shows it. */
+export function comparisonReferenceUrl(id: string): string {
+  return `${comparisonUrl(id)}/reference`;
+}

@@ -25,6 +25,15 @@ export class ComparisonSummaryModel {
   @Field(() => Boolean)
   hasReference!: boolean;
 
+  @Field(() => Int, { description: "Each cell's width in pixels" })
+  width!: number;
+
+  @Field(() => Int, { description: "Each cell's height in pixels" })
+  height!: number;
+
+  @Field(() => String, { nullable: true, description: 'With a reference image: the image as the grid shows it (PNG, scaled to the cell size)' })
+  referenceUrl?: string;
+
   @Field(() => String)
   gridUrl!: string;
 

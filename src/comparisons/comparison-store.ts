@@ -19,6 +19,11 @@ export interface ComparisonRecord {
   readonly cells: readonly (readonly ComparisonCellRecord[])[];
   /** Whether the grid starts with an uploaded reference column (the cells' columns are the checkpoints only). */
   readonly hasReference: boolean;
+  /** Each cell's size in pixels (the history reopens it at its shape). */
+  readonly width: number;
+  readonly height: number;
+  /** The reference image as the grid shows it (scaled to the cell size), PNG. */
+  readonly reference?: Buffer;
   readonly grid: Buffer;
   /** The client that asked for it: only it (and administrators) may see it. */
   readonly ownerId?: string;
@@ -38,5 +43,5 @@ export class ComparisonStore extends ExpiringStore<ComparisonRecord> {
 }
 
 function size(record: ComparisonRecord): number {
-  return record.grid.length + record.cells.flat().reduce((n, c) => n + c.png.length, 0);
+  return record.grid.length + (record.reference?.length ?? 0) + record.cells.flat().reduce((n, c) => n + c.png.length, 0);
 }

@@ -25,8 +25,11 @@ export class ComparisonCellModel {
   @Field(() => Int)
   column!: number;
 
-  @Field(() => String, { description: 'Path of the cell image (PNG)' })
-  imageUrl!: string;
+  @Field(() => GenerationStatusEnum, { description: 'This cell: QUEUED, RUNNING, SUCCEEDED, FAILED, or CANCELLED (by cancelComparison)' })
+  status!: GenerationStatusEnum;
+
+  @Field(() => String, { nullable: true, description: 'Path of the cell image (PNG), once the cell has succeeded (before the rest of the comparison has)' })
+  imageUrl?: string;
 }
 
 @ObjectType('Comparison')
@@ -34,16 +37,16 @@ export class ComparisonModel {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => GenerationStatusEnum, { description: 'QUEUED or RUNNING until every cell is done (compare with wait: false), then SUCCEEDED or FAILED; cells are listed once it has succeeded' })
+  @Field(() => GenerationStatusEnum, { description: 'QUEUED or RUNNING until every cell is done (compare with wait: false), then SUCCEEDED, FAILED or CANCELLED' })
   status!: GenerationStatusEnum;
 
-  @Field(() => ErrorInfoModel, { nullable: true, description: 'Why it failed' })
+  @Field(() => ErrorInfoModel, { nullable: true, description: 'Why it failed or was cancelled' })
   error?: ErrorInfoModel;
 
   @Field(() => String, { description: 'The one seed every cell was drawn with' })
   seed!: string;
 
-  @Field(() => [ComparisonCellModel])
+  @Field(() => [ComparisonCellModel], { description: 'Every cell, row-major, from the start: each with its own status' })
   cells!: ComparisonCellModel[];
 
   @Field(() => String, { description: 'Path of the labelled grid image (PNG): rows are prompts, columns checkpoints' })
@@ -82,9 +85,9 @@ export class ComparisonEventModel {
   @Field(() => GenerationPreviewModel, { nullable: true, description: "CELL, with preview: true: the cell's predicted image, every previewInterval steps and at the last" })
   preview?: GenerationPreviewModel;
 
-  @Field(() => GenerationStatusEnum, { nullable: true, description: 'DONE: SUCCEEDED or FAILED' })
+  @Field(() => GenerationStatusEnum, { nullable: true, description: 'DONE: SUCCEEDED, FAILED or CANCELLED' })
   status?: GenerationStatusEnum;
 
-  @Field(() => ErrorInfoModel, { nullable: true, description: 'DONE, when it failed' })
+  @Field(() => ErrorInfoModel, { nullable: true, description: 'DONE, when it failed or was cancelled' })
   error?: ErrorInfoModel;
 }

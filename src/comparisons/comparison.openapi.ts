@@ -91,10 +91,21 @@ export const COMPARISON_PATHS: PathTable = {
   '/v1/comparisons/{id}': {
     get: {
       operationId: 'getComparison',
-      summary: 'Read a comparison: its seed, cells and grid URL',
+      summary: 'Read a comparison: its status, seed, every cell with its own status (and image URL once done), grid URL',
       tags: TAGS,
       parameters: [id, requestId],
       responses: { '200': json({ description: 'The comparison', schema: ref('Comparison') }), ...errors(...GATED_ERRORS, 404, 410) },
+    },
+    delete: {
+      operationId: 'cancelComparison',
+      summary: 'Cancel a queued or running comparison (its cells stop within one step)',
+      description:
+        'Queued and running cells end `cancelled` (cells already done keep their images), the comparison reads `cancelled` with error `CANCELLED`, and its event ' +
+        'stream ends with `done` (status `cancelled`). A comparison that has ended is answered as it is. Only the key that started it (or an administrator) may cancel it: ' +
+        "another key's reads as 404.",
+      tags: TAGS,
+      parameters: [id, requestId],
+      responses: { '202': json({ description: 'Cancellation accepted; the comparison as it is now', schema: ref('Comparison') }), ...errors(...GATED_ERRORS, 404, 410) },
     },
   },
   '/v1/comparisons/{id}/events': {
@@ -116,19 +127,28 @@ export const COMPARISON_PATHS: PathTable = {
   '/v1/comparisons/{id}/grid': {
     get: {
       operationId: 'getComparisonGrid',
-      summary: 'The labelled grid as a PNG',
+      summary: 'The labelled grid as a PNG (409 until the comparison has succeeded)',
       tags: TAGS,
       parameters: [id, requestId],
-      responses: { '200': binary('The grid', ['image/png']), ...errors(...GATED_ERRORS, 404, 410) },
+      responses: { '200': binary('The grid', ['image/png']), ...errors(...GATED_ERRORS, 404, 409, 410) },
+    },
+  },
+  '/v1/comparisons/{id}/reference': {
+    get: {
+      operationId: 'getComparisonReference',
+      summary: 'The uploaded reference image as the grid shows it (PNG, scaled to the cell size); 404 when the comparison has none',
+      tags: TAGS,
+      parameters: [id, requestId],
+      responses: { '200': binary('The reference image', ['image/png']), ...errors(...GATED_ERRORS, 404, 409, 410) },
     },
   },
   '/v1/comparisons/{id}/cells/{row}/{column}': {
     get: {
       operationId: 'getComparisonCell',
-      summary: 'One cell as a PNG (row: prompt, column: checkpoint, from 0)',
+      summary: 'One cell as a PNG (row: prompt, column: checkpoint, from 0), as soon as that cell has succeeded (409 before)',
       tags: TAGS,
       parameters: [id, pathParameter('row', 'The prompt row, from 0', '0'), pathParameter('column', 'The checkpoint column, from 0', '0'), requestId],
-      responses: { '200': binary('The cell', ['image/png']), ...errors(...GATED_ERRORS, 404, 410) },
+      responses: { '200': binary('The cell', ['image/png']), ...errors(...GATED_ERRORS, 404, 409, 410) },
     },
   },
 };

@@ -45,11 +45,14 @@ export const CompareMultipartSchema = z.object({
   [REFERENCE_IMAGE_FIELD]: z.string().optional().meta({ contentMediaType: 'application/octet-stream' }).describe('The reference image file'),
 });
 
+/** A comparison's status, and each of its cells'. */
+export const ComparisonStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+
 export const ComparisonViewSchema = z
   .object({
     id: z.string(),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed']).describe('queued or running until every cell is done (asked with Prefer: respond-async); cells are listed once it has succeeded'),
-    error: FailureSchema.optional().describe('Why it failed'),
+    status: ComparisonStatusSchema.describe('queued or running until every cell is done (asked with Prefer: respond-async), then succeeded, failed or cancelled'),
+    error: FailureSchema.optional().describe('Why it failed or was cancelled'),
     seed: z.string().describe('The seed every cell used, as a decimal string'),
     cells: z.array(
       z.object({
@@ -58,9 +61,10 @@ export const ComparisonViewSchema = z
         trainingStep: z.int().min(0),
         row: z.int().min(0),
         column: z.int().min(0).describe('Counts checkpoints from 0, with or without a reference column'),
-        imageUrl: z.string(),
+        status: ComparisonStatusSchema.describe('This cell: queued, running, succeeded, failed, or cancelled (by DELETE /v1/comparisons/{id})'),
+        imageUrl: z.string().optional().describe('The cell PNG, once the cell has succeeded (before the rest of the comparison has)'),
       }),
-    ),
+    ).describe('Every cell, row-major, from the start: each with its own status'),
     gridUrl: z.string(),
     hasReference: z.boolean().describe("The grid's first column is the uploaded reference image"),
   })
@@ -69,7 +73,7 @@ export const ComparisonViewSchema = z
       id: '01JF3Z8M6Q2W5T9X0A1B2C3D4E',
       status: 'succeeded',
       seed: '42',
-      cells: [{ prompt: 'a red kente dress', checkpoint: 'final', trainingStep: 100000, row: 0, column: 0, imageUrl: '/v1/comparisons/01JF3Z8M6Q2W5T9X0A1B2C3D4E/cells/0/0' }],
+      cells: [{ prompt: 'a red kente dress', checkpoint: 'final', trainingStep: 100000, row: 0, column: 0, status: 'succeeded', imageUrl: '/v1/comparisons/01JF3Z8M6Q2W5T9X0A1B2C3D4E/cells/0/0' }],
       gridUrl: '/v1/comparisons/01JF3Z8M6Q2W5T9X0A1B2C3D4E/grid',
       hasReference: false,
     },
@@ -86,7 +90,7 @@ export const ComparisonCellEventSchema = z.object({
   preview: ProgressPreviewSchema.optional().describe("With preview: true, the cell's predicted image every previewInterval steps and at the last"),
 });
 /** The data of the one `done` server-sent event, the last of the stream. */
-export const ComparisonDoneEventSchema = z.object({ status: z.enum(['succeeded', 'failed']), error: FailureSchema.optional() });
+export const ComparisonDoneEventSchema = z.object({ status: z.enum(['succeeded', 'failed', 'cancelled']), error: FailureSchema.optional().describe('Why it failed or was cancelled') });
 
 /** GET /v1/comparisons: how many to answer and where the previous page ended. */
 export const MAX_COMPARISON_PAGE = 100;
@@ -101,6 +105,9 @@ export const ComparisonSummarySchema = z.object({
   prompts: z.array(z.string()).describe('One per grid row'),
   checkpoints: z.array(z.string()).describe('Checkpoint ids, one per column (after the reference column, if any)'),
   hasReference: z.boolean(),
+  width: z.int().min(1).describe("Each cell's width in pixels"),
+  height: z.int().min(1).describe("Each cell's height in pixels"),
+  referenceUrl: z.string().optional().describe('With a reference image: the image as the grid shows it (PNG, scaled to the cell size)'),
   gridUrl: z.string(),
   cellCount: z.int().min(0),
 });
@@ -121,6 +128,8 @@ export const ComparisonPageSchema = z
           prompts: ['a red kente dress'],
           checkpoints: ['baseline', 'final'],
           hasReference: false,
+          width: 512,
+          height: 512,
           gridUrl: '/v1/comparisons/0193c5a0-7b2e-7c41-9a3f-2b6d8e1f4a50/grid',
           cellCount: 2,
         },

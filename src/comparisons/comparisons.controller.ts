@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, RateLimit } from '../auth/access.decorators';
@@ -50,6 +50,13 @@ export class ComparisonsController {
     return this.comparisons.state(id, viewerOf(principal));
   }
 
+  /** Stops its queued and running cells (within one step); 202 with the comparison as it is now (as DELETE /v1/generations/{id}). */
+  @Delete(':id')
+  @HttpCode(202)
+  cancel(@Param('id') id: string, @CurrentPrincipal() principal: Principal): ComparisonView {
+    return this.comparisons.cancel(id, viewerOf(principal));
+  }
+
   /**
    * Server-sent events: a `cell` event per step of each cell (the latest only for a client that
    * reads slower than the steps come), then `done`. Counts against the client's open streams.
@@ -63,6 +70,11 @@ export class ComparisonsController {
   @Get(':id/grid')
   grid(@Param('id') id: string, @CurrentPrincipal() principal: Principal): StreamableFile {
     return png(this.comparisons.grid(id, viewerOf(principal)));
+  }
+
+  @Get(':id/reference')
+  reference(@Param('id') id: string, @CurrentPrincipal() principal: Principal): StreamableFile {
+    return png(this.comparisons.reference(id, viewerOf(principal)));
   }
 
   @Get(':id/cells/:row/:column')

@@ -1,4 +1,8 @@
-/** afrofashion.v1.DiffusionService, comparisons: Compare (every cell and the grid in one reply), CompareStream (each cell's progress, then that reply) and ListComparisons (the history). */
+/**
+ * afrofashion.v1.DiffusionService, comparisons: Compare (every cell and the grid in one reply),
+ * CompareStream (each cell's progress, then that reply), ListComparisons (the history), and
+ * GetComparison / CancelComparison (its state as REST's JSON view answers it, without image bytes).
+ */
 import type { Metadata, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { invalidArgument } from '../common/error-code';
 import { principalOf } from '../transports/grpc/grpc-access';
@@ -7,7 +11,7 @@ import { viewerOf } from '../auth/api-keys';
 import type { EventSink } from '../generation/progress-fanout';
 import { DEFAULT_CLIENT_RECEIVE_LIMIT } from './comparison-size';
 import type { ComparisonRecord } from './comparison-store';
-import type { ComparisonEvent, ComparisonsService } from './comparisons.service';
+import type { ComparisonEvent, ComparisonsService, ComparisonView } from './comparisons.service';
 
 /** CompareRequest as decoded; empty repeated fields mean "not given". */
 interface CompareRequestMessage {
@@ -47,6 +51,12 @@ function comparisonMessage(record: ComparisonRecord): Record<string, unknown> {
     gridPng: record.grid,
     hasReference: record.hasReference,
   };
+}
+
+/** ComparisonState: the JSON view with the proto's enum names. */
+function comparisonState(view: ComparisonView): Record<string, unknown> {
+  const status = (value: string): string => `GENERATION_STATUS_${value.toUpperCase()}`;
+  return { ...view, status: status(view.status), cells: view.cells.map((cell) => ({ ...cell, status: status(cell.status) })) };
 }
 
 /** Writes cell messages to a CompareStream; false (not drained) when grpc-js's buffer is full. */
@@ -93,6 +103,8 @@ export function comparisonHandlers(comparisons: ComparisonsService): UntypedServ
     ListComparisons: unary<ListComparisonsRequestMessage, unknown>(async (request, call) =>
       comparisons.list({ limit: request.limit, cursor: request.cursor }, viewerOf(principalOf(call))),
     ),
+    GetComparison: unary<{ id?: string }, unknown>(async (request, call) => comparisonState(comparisons.state(request.id ?? '', viewerOf(principalOf(call))))),
+    CancelComparison: unary<{ id?: string }, unknown>(async (request, call) => comparisonState(comparisons.cancel(request.id ?? '', viewerOf(principalOf(call))))),
     // Compare with each cell's progress first; the result message follows the same size rule.
     CompareStream: serverStream<CompareRequestMessage, unknown>(async (request, call) => {
       const principal = principalOf(call);

@@ -29,6 +29,13 @@ export class ComparisonsResolver {
     return comparisonModel(this.comparisons.view(await started.done));
   }
 
+  @Mutation(() => ComparisonModel, {
+    description: "Stops a queued or running comparison's cells (within one step) and answers it as it is now: CANCELLED, cells already done keeping their images; an ended one is answered as it is",
+  })
+  cancelComparison(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string): ComparisonModel {
+    return comparisonModel(this.comparisons.cancel(id, viewerOf(principal)));
+  }
+
   @Query(() => ComparisonModel)
   comparison(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string): ComparisonModel {
     return comparisonModel(this.comparisons.state(id, viewerOf(principal)));
@@ -65,7 +72,7 @@ export class ComparisonsResolver {
 }
 
 function comparisonModel(view: ComparisonView): ComparisonModel {
-  return { ...view, status: view.status as GenerationStatusEnum };
+  return { ...view, status: view.status as GenerationStatusEnum, cells: view.cells.map((cell) => ({ ...cell, status: cell.status as GenerationStatusEnum })) };
 }
 
 function pageModel(page: ComparisonPage): ComparisonPageModel {

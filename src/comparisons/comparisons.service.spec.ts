@@ -87,21 +87,20 @@ describe('ComparisonsService: per-cell progress and previews (internal options)'
 });
 
 describe('ComparisonsService: a started comparison', () => {
-  /** A pool whose one row reports a step of cell 0, then fails it. */
+  /** A pool whose one row (one cell) reports a step of cell 0, then fails it. */
   function failingService(): { comparisons: ComparisonsService; fail: () => void } {
     let fail = (): void => undefined;
     const pool = {
-      submitComparison: (options: { onProgress?: (e: object) => void }) => ({
-        comparisonId: 'c',
-        cells: [],
-        cancel: () => undefined,
-        result: new Promise((resolve) => {
-          fail = () => {
-            options.onProgress?.({ checkpointId: 'final', imageIndex: 0, step: 1, jobStep: 1, totalSteps: 2, etaMs: 5 });
-            resolve({ comparisonId: 'c', cells: [{ ok: false, error: new ApiError(ErrorCode.UNAVAILABLE, 'the worker died') }] });
-          };
-        }),
-      }),
+      submitComparison: (options: { onProgress?: (e: object) => void }) => {
+        let reject = (_error: unknown): void => undefined;
+        const result = new Promise((_resolve, rejectCell) => (reject = rejectCell));
+        fail = () => {
+          options.onProgress?.({ checkpointId: 'final', imageIndex: 0, step: 1, jobStep: 1, totalSteps: 2, etaMs: 5 });
+          reject(new ApiError(ErrorCode.UNAVAILABLE, 'the worker died'));
+        };
+        const cell = { checkpointId: 'final', jobId: 'j', result, cancel: () => true };
+        return { comparisonId: 'c', cells: [cell], cancel: () => undefined, result: result.catch((error: unknown) => ({ comparisonId: 'c', cells: [{ ok: false, error }] })) };
+      },
     } as unknown as InferencePool;
     return { comparisons: new ComparisonsService(pool, checkpoints, registry, {} as ComparisonStore, new StreamSlots(4)), fail: () => fail() };
   }
@@ -109,7 +108,7 @@ describe('ComparisonsService: a started comparison', () => {
   it('is readable while it runs (its owner only), and a failure reaches its state, its subscribers and done', async () => {
     const { comparisons, fail } = failingService();
     const { id, done } = await comparisons.start({ ...settings, prompt: 'red dress', checkpoints: ['final'] }, 'alice');
-    expect(comparisons.state(id, { clientId: 'alice', admin: false })).toMatchObject({ id, status: 'queued', cells: [] });
+    expect(comparisons.state(id, { clientId: 'alice', admin: false })).toMatchObject({ id, status: 'queued', cells: [{ row: 0, column: 0, checkpoint: 'final', status: 'queued' }] });
     expect(() => comparisons.state(id, { clientId: 'bob', admin: false })).toThrow(/does not exist/);
     expect(() => comparisons.subscribe(id, { send: () => true }, { clientId: 'bob', admin: false })).toThrow(/does not exist/);
     const events: unknown[] = [];
@@ -120,7 +119,7 @@ describe('ComparisonsService: a started comparison', () => {
       { event: 'cell', data: { row: 0, column: 0, checkpoint: 'final', step: 1, totalSteps: 2, etaMs: 5 } },
       { event: 'done', data: { status: 'failed', error: { code: ErrorCode.UNAVAILABLE, message: 'the worker died' } } },
     ]);
-    expect(comparisons.state(id, { clientId: 'alice', admin: false })).toMatchObject({ status: 'failed', error: { code: ErrorCode.UNAVAILABLE } });
+    expect(comparisons.state(id, { clientId: 'alice', admin: false })).toMatchObject({ status: 'failed', error: { code: ErrorCode.UNAVAILABLE }, cells: [{ status: 'failed' }] });
     // A late subscriber gets the done at once.
     const late: unknown[] = [];
     comparisons.subscribe(id, { send: (published) => late.push(published.event.event) > 0 }, { clientId: 'alice', admin: false });

@@ -7,7 +7,7 @@ import { CHECKPOINT_REGISTRY, CheckpointsService } from '../checkpoints/checkpoi
 import type { CheckpointEntry } from '../checkpoints/checkpoint-registry';
 import { ApiError, ErrorCode, invalidArgument, notFound } from '../common/error-code';
 import { toApiError } from '../error-mapping/to-api-error';
-import { comparisonCellUrl, comparisonGridUrl } from '../common/result-urls';
+import { comparisonCellUrl, comparisonGridUrl, comparisonReferenceUrl } from '../common/result-urls';
 import { refuseUnknownFields } from '../common/api-contract';
 import { mintedAt, timeOrderedId } from '../common/time-ordered-id';
 import { encodeImage } from '../engine/image/encode-image';
@@ -15,20 +15,22 @@ import { formatGenerationParameters } from '../engine/image/generation-parameter
 import type { RgbImage } from '../engine/pipeline/decode-latents';
 import { parseGenerationRequest, type ValidGenerationRequest } from '../engine/pipeline/generation-request';
 import { canView, type Viewer } from '../generation/generation-store';
-import { InferencePool, type ComparisonHandle, type PreviewOptions } from '../pool';
+import { InferencePool, type ComparisonHandle, type JobResult, type PreviewOptions } from '../pool';
 import { toProgressPreview, type ProgressPreview } from '../generation/progress-preview';
 import { previewOptions } from '../generation/preview-options';
 import { StreamSlots, type StreamSlot } from '../generation/stream-slots';
-import { ENDED_SUBSCRIPTION, ProgressFanout, PublishedEvent, type EventSink, type EventSubscription } from '../generation/progress-fanout';
+import { ENDED_SUBSCRIPTION, PublishedEvent, type EventSink, type EventSubscription } from '../generation/progress-fanout';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { renderComparisonGrid } from './comparison-grid';
-import { COMPARISON_SETTINGS, CompareFieldsSchema, DEFAULT_COMPARISON_PAGE, MAX_COMPARISON_PAGE, MAX_COMPARISON_PROMPTS, type ComparisonPageSchema, type ComparisonViewSchema } from './comparison.schemas';
+import { COMPARISON_SETTINGS, CompareFieldsSchema, DEFAULT_COMPARISON_PAGE, MAX_COMPARISON_PAGE, MAX_COMPARISON_PROMPTS, type ComparisonPageSchema } from './comparison.schemas';
 import { checkReplySize } from './comparison-size';
 import { ComparisonStore, type ComparisonCellRecord, type ComparisonRecord } from './comparison-store';
+import { LiveComparison, type ComparisonEvent, type ComparisonView, type LiveCell } from './live-comparison';
 import { prepareReferenceImage, readReferenceImageBytes, REFERENCE_IMAGE_FIELD } from './reference-image';
 import type { z } from 'zod';
 
 export { MAX_COMPARISON_PROMPTS } from './comparison.schemas';
+export type { ComparisonEvent, ComparisonView } from './live-comparison';
 
 export interface CreateComparisonOptions {
   /**
@@ -59,33 +61,15 @@ export interface ComparisonCellProgress {
   readonly preview?: ProgressPreview;
 }
 
-/** An event of GET /v1/comparisons/{id}/events (and the GraphQL and gRPC streams): `cell` per step of each cell, then one `done`. */
-export type ComparisonEvent =
-  | { readonly event: 'cell'; readonly data: { row: number; column: number; checkpoint: string; step: number; totalSteps: number; etaMs: number; preview?: ProgressPreview } }
-  | { readonly event: 'done'; readonly data: { status: 'succeeded' | 'failed'; error?: { code: ErrorCode; message: string } } };
-
-/** A comparison started and not yet finished (or failed): what its readers and subscribers see. */
-interface LiveComparison {
-  readonly id: string;
-  readonly ownerId: string;
-  readonly seed: string;
-  readonly hasReference: boolean;
-  status: 'queued' | 'running' | 'failed';
-  error?: { code: ErrorCode; message: string };
-  readonly fanout: ProgressFanout<ComparisonEvent>;
-}
-
 /** A started comparison: its id at once, the finished record (or the ApiError) when every cell is done. */
 export interface StartedComparison {
   readonly id: string;
   readonly done: Promise<ComparisonRecord>;
 }
 
-/** How long a failed comparison's state stays readable (a finished one is kept by the store). */
+/** How long a failed or cancelled comparison's state stays readable (a finished one is kept by the store). */
 const FAILED_KEPT_MS = 10 * 60_000;
 
-/** A comparison as the API answers it (its schema: comparison.schemas.ts). */
-export type ComparisonView = z.infer<typeof ComparisonViewSchema>;
 /** A page of the history (GET /v1/comparisons, the comparisons query, ListComparisons). */
 export type ComparisonPage = z.infer<typeof ComparisonPageSchema>;
 export type ComparisonSummary = ComparisonPage['items'][number];
@@ -153,16 +137,12 @@ export class ComparisonsService {
     const reference =
       referenceValue === undefined || referenceValue === null ? undefined : await prepareReferenceImage(readReferenceImageBytes(referenceValue, referenceField), firstRequest, referenceField);
 
-    const live: LiveComparison = {
-      id: timeOrderedId(),
-      ownerId: clientId,
-      seed: firstRequest.seed.toString(),
-      hasReference: reference !== undefined,
-      status: 'queued',
-      fanout: new ProgressFanout<ComparisonEvent>(),
-    };
+    const cells = requests.map((request, row) =>
+      columns.map((entry, column): LiveCell => ({ row, column, prompt: request.prompt, checkpointId: entry.id, trainingStep: entry.trainingStep, status: 'queued' })),
+    );
+    const live = new LiveComparison(timeOrderedId(), clientId, firstRequest.seed.toString(), reference !== undefined, cells);
     const reportProgress = (event: ComparisonCellProgress): void => {
-      live.status = 'running';
+      live.stepped(event.row, event.column);
       const { row, column, checkpointId, step, totalSteps, etaMs } = event;
       live.fanout.publish({ event: 'cell', data: { row, column, checkpoint: checkpointId, step, totalSteps, etaMs, ...(event.preview ? { preview: event.preview } : {}) } });
       options.onCellProgress?.(event);
@@ -196,65 +176,87 @@ export class ComparisonsService {
       throw toApiError(error);
     }
 
+    live.attach(handles);
     this.live.set(live.id, live);
-    const done = this.finish(live, handles, { requests, columns, prompts, reference });
+    // Each cell's PNG as soon as it is done, so that a running comparison's view links it.
+    const settled = handles.map((handle, row) => handle.cells.map((job, column) => this.settleCell(live, row, column, job.result, requests[row] as ValidGenerationRequest)));
+    const done = this.finish(live, settled.flat(), { columns, prompts, reference });
     // The failure reaches the caller through `done`; this only keeps an unawaited start from an unhandled rejection.
     done.catch(() => undefined);
     return { id: live.id, done };
   }
 
-  /** Waits for every cell, keeps the record, and ends the comparison's event stream. */
-  private async finish(live: LiveComparison, handles: readonly ComparisonHandle[], work: ComparisonWork): Promise<ComparisonRecord> {
+  /**
+   * Encodes a cell's PNG (with its generation parameters) the moment its job succeeds; a cell
+   * cancelled meanwhile stays cancelled. Never rejects: the cell's status says how it ended.
+   */
+  private async settleCell(live: LiveComparison, row: number, column: number, result: Promise<JobResult>, request: ValidGenerationRequest): Promise<ApiError | undefined> {
+    const cell = live.cell(row, column) as LiveCell;
+    // Read afresh after each await: a cancel may have come in between.
+    const cancelled = (): boolean => cell.status === 'cancelled';
     try {
-      const record = await this.assemble(live, handles, work);
+      const first = (await result).images[0];
+      if (!first) throw new ApiError(ErrorCode.INTERNAL, 'internal error');
+      if (cancelled()) return undefined;
+      const parameters = formatGenerationParameters({
+        ...request,
+        seed: first.seed,
+        checkpointId: cell.checkpointId,
+        checkpointHash: this.checkpoints.unetHash(cell.checkpointId),
+        noiseMode: request.noiseMode,
+      });
+      const encodingStarted = performance.now();
+      const png = await encodeImage(first.image, { format: 'png', parameters });
+      this.metrics?.generationSucceeded(cell.checkpointId, await result, (performance.now() - encodingStarted) / 1000);
+      if (cancelled()) return undefined;
+      cell.png = png;
+      cell.image = first.image;
+      cell.status = 'succeeded';
+      return undefined;
+    } catch (caught) {
+      const error = toApiError(caught);
+      if (!cancelled()) cell.status = error.code === ErrorCode.CANCELLED ? 'cancelled' : 'failed';
+      return error;
+    }
+  }
+
+  /** Waits for every cell, keeps the record, and ends the comparison's event stream. */
+  private async finish(live: LiveComparison, cells: readonly Promise<ApiError | undefined>[], work: ComparisonWork): Promise<ComparisonRecord> {
+    try {
+      const errors = await Promise.all(cells);
+      if (live.status === 'cancelled') throw new ApiError(ErrorCode.CANCELLED, live.error?.message ?? `comparison ${live.id} was cancelled`);
+      const failed = errors.find((e) => e !== undefined);
+      if (failed) {
+        this.metrics?.generationFailed(failed);
+        throw failed;
+      }
+      const record = await this.assemble(live, work);
       this.store.add(record);
       this.live.delete(live.id);
       live.fanout.publish({ event: 'done', data: { status: 'succeeded' } });
       return record;
     } catch (caught) {
       const error = toApiError(caught);
-      live.status = 'failed';
-      live.error = { code: error.code, message: error.message };
+      const cancelled = live.status === 'cancelled';
+      if (!cancelled) {
+        live.status = 'failed';
+        live.error = { code: error.code, message: error.message };
+      }
+      // Pixels are for the grid only: what stays readable is the state and the finished cells' PNGs.
+      for (const cell of live.cells.flat()) delete cell.image;
       setTimeout(() => this.live.delete(live.id), FAILED_KEPT_MS).unref();
-      live.fanout.publish({ event: 'done', data: { status: 'failed', error: live.error } });
+      live.fanout.publish({ event: 'done', data: { status: cancelled ? 'cancelled' : 'failed', error: live.error as { code: ErrorCode; message: string } } });
       throw error;
     }
   }
 
-  private async assemble(live: LiveComparison, handles: readonly ComparisonHandle[], { requests, columns, prompts, reference }: ComparisonWork): Promise<ComparisonRecord> {
-    const rows = await Promise.all(handles.map((h) => h.result));
-    const failed = rows.flatMap((r) => r.cells).find((cell) => !cell.ok);
-    if (failed && !failed.ok) {
-      this.metrics?.generationFailed(failed.error);
-      throw toApiError(failed.error);
-    }
-
+  /** The record of a comparison whose every cell succeeded: the cells' PNGs and the labelled grid. */
+  private async assemble(live: LiveComparison, { columns, prompts, reference }: ComparisonWork): Promise<ComparisonRecord> {
     const images: RgbImage[][] = [];
     const cells: ComparisonCellRecord[][] = [];
-    for (const [r, row] of rows.entries()) {
-      const request = requests[r] as ValidGenerationRequest;
-      const rowImages: RgbImage[] = [];
-      const rowCells: ComparisonCellRecord[] = [];
-      for (const [c, cell] of row.cells.entries()) {
-        if (!cell.ok) throw toApiError(cell.error);
-        const entry = columns[c] as CheckpointEntry;
-        const first = cell.result.images[0];
-        if (!first) throw new ApiError(ErrorCode.INTERNAL, 'internal error');
-        const parameters = formatGenerationParameters({
-          ...request,
-          seed: first.seed,
-          checkpointId: entry.id,
-          checkpointHash: this.checkpoints.unetHash(entry.id),
-          noiseMode: request.noiseMode,
-        });
-        rowImages.push(first.image);
-        const encodingStarted = performance.now();
-        const png = await encodeImage(first.image, { format: 'png', parameters });
-        this.metrics?.generationSucceeded(entry.id, cell.result, (performance.now() - encodingStarted) / 1000);
-        rowCells.push({ prompt: request.prompt, checkpointId: entry.id, trainingStep: entry.trainingStep, png });
-      }
-      images.push(rowImages);
-      cells.push(rowCells);
+    for (const row of live.cells) {
+      images.push(row.map((cell) => cell.image as RgbImage));
+      cells.push(row.map((cell) => ({ prompt: cell.prompt, checkpointId: cell.checkpointId, trainingStep: cell.trainingStep, png: cell.png as Buffer })));
     }
     const grid = await renderComparisonGrid({
       columns: columns.map((c) => ({ title: c.label, subtitle: `${c.trainingStep.toLocaleString('en-US')} steps` })),
@@ -262,15 +264,45 @@ export class ComparisonsService {
       cells: images,
       ...(reference ? { reference: { image: reference } } : {}),
     });
-    return { id: live.id, createdAt: Date.now(), seed: live.seed, cells, hasReference: live.hasReference, grid, ownerId: live.ownerId };
+    const first = live.cells[0]?.[0]?.image as RgbImage;
+    const referencePng = reference ? await encodeImage(reference, { format: 'png' }) : undefined;
+    return {
+      id: live.id,
+      createdAt: Date.now(),
+      seed: live.seed,
+      cells,
+      hasReference: live.hasReference,
+      width: first.width,
+      height: first.height,
+      ...(referencePng ? { reference: referencePng } : {}),
+      grid,
+      ownerId: live.ownerId,
+    };
   }
 
   /** The comparison as the API answers it, finished or not (NOT_FOUND for another client's). */
   state(id: string, viewer?: Viewer): ComparisonView {
-    const live = this.live.get(id);
+    const live = this.visibleLive(id, viewer);
+    return live ? live.view() : this.view(this.get(id, viewer));
+  }
+
+  /**
+   * Stops a queued or running comparison's cells (within one step) and answers it as it is now:
+   * cancelled, cells already done keeping their images. A comparison that has ended is answered
+   * as it is (as DELETE /v1/generations/{id} does). NOT_FOUND for another client's.
+   */
+  cancel(id: string, viewer?: Viewer): ComparisonView {
+    const live = this.visibleLive(id, viewer);
     if (!live) return this.view(this.get(id, viewer));
-    if (!canView(viewer, live.ownerId)) throw notFound('comparison', id);
-    return { id, status: live.status, ...(live.error ? { error: live.error } : {}), seed: live.seed, cells: [], gridUrl: comparisonGridUrl(id), hasReference: live.hasReference };
+    live.cancel();
+    return live.view();
+  }
+
+  /** A comparison not yet kept by the store (running, failed or cancelled), when the viewer may see it. */
+  private visibleLive(id: string, viewer?: Viewer): LiveComparison | undefined {
+    const live = this.live.get(id);
+    if (live && !canView(viewer, live.ownerId)) throw notFound('comparison', id);
+    return live;
   }
 
   /**
@@ -278,8 +310,7 @@ export class ComparisonsService {
    * slower than the steps), then `done`; a finished comparison sends its `done` at once.
    */
   subscribe(id: string, sink: EventSink<ComparisonEvent>, viewer?: Viewer): EventSubscription {
-    const live = this.live.get(id);
-    if (live && !canView(viewer, live.ownerId)) throw notFound('comparison', id);
+    const live = this.visibleLive(id, viewer);
     if (live) return live.fanout.add(sink);
     this.get(id, viewer);
     sink.send(new PublishedEvent<ComparisonEvent>({ event: 'done', data: { status: 'succeeded' } }));
@@ -307,10 +338,24 @@ export class ComparisonsService {
   }
 
   grid(id: string, viewer?: Viewer): Buffer {
+    const live = this.visibleLive(id, viewer);
+    if (live) throw new ApiError(ErrorCode.CONFLICT, `comparison ${id} is ${live.status}; its grid exists once it has succeeded`, { status: live.status });
     return this.get(id, viewer).grid;
   }
 
+  /** The reference image as the grid shows it (NOT_FOUND when the comparison has none); kept with the finished comparison. */
+  reference(id: string, viewer?: Viewer): Buffer {
+    const live = this.visibleLive(id, viewer);
+    if (live) throw new ApiError(ErrorCode.CONFLICT, `comparison ${id} is ${live.status}; its reference image is kept once it has succeeded`, { status: live.status });
+    const record = this.get(id, viewer);
+    if (!record.reference) throw new ApiError(ErrorCode.NOT_FOUND, `comparison ${id} has no reference image`, { id });
+    return record.reference;
+  }
+
+  /** A cell's PNG: as soon as the cell has succeeded, while the rest of the comparison runs. */
   cell(id: string, row: string, column: string, viewer?: Viewer): Buffer {
+    const live = this.visibleLive(id, viewer);
+    if (live) return live.png(row, column);
     const record = this.get(id, viewer);
     const r = /^\d+$/.test(row) ? Number(row) : -1;
     const c = /^\d+$/.test(column) ? Number(column) : -1;
@@ -334,6 +379,7 @@ export class ComparisonsService {
           trainingStep: cell.trainingStep,
           row: r,
           column: c,
+          status: 'succeeded' as const,
           imageUrl: comparisonCellUrl(record.id, r, c),
         })),
       ),
@@ -362,7 +408,6 @@ export class ComparisonsService {
 
 /** What a started comparison needs to assemble its record once its cells are done. */
 interface ComparisonWork {
-  readonly requests: readonly ValidGenerationRequest[];
   readonly columns: readonly CheckpointEntry[];
   readonly prompts: readonly string[];
   readonly reference: RgbImage | undefined;
@@ -378,6 +423,9 @@ function summary(record: ComparisonRecord): ComparisonSummary {
     prompts: record.cells.map((row) => row[0]?.prompt ?? ''),
     checkpoints: (record.cells[0] ?? []).map((cell) => cell.checkpointId),
     hasReference: record.hasReference,
+    width: record.width,
+    height: record.height,
+    ...(record.reference ? { referenceUrl: comparisonReferenceUrl(record.id) } : {}),
     gridUrl: comparisonGridUrl(record.id),
     cellCount: record.cells.reduce((n, row) => n + row.length, 0),
   };

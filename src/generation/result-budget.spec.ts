@@ -17,7 +17,7 @@ function finish(store: GenerationStore, record: GenerationRecord, bytes: number)
 }
 
 function comparison(id: string, gridBytes: number): ComparisonRecord {
-  return { id, createdAt: Date.now(), seed: '1', cells: [[{ prompt: 'p', checkpointId: 'final', trainingStep: 1, png: Buffer.alloc(100) }]], hasReference: false, grid: Buffer.alloc(gridBytes) };
+  return { id, createdAt: Date.now(), seed: '1', cells: [[{ prompt: 'p', checkpointId: 'final', trainingStep: 1, png: Buffer.alloc(100) }]], hasReference: false, width: 64, height: 64, grid: Buffer.alloc(gridBytes) };
 }
 
 function errorOf(read: () => unknown): ApiError {

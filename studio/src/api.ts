@@ -20,7 +20,7 @@ export class StudioApi {
     return this.key ? { ...extra, 'x-api-key': this.key } : extra;
   }
 
-  async json<T>(method: 'GET' | 'POST', path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+  async json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
     const init: RequestInit = { method, headers: this.headers(body === undefined ? extraHeaders : { ...extraHeaders, 'content-type': 'application/json' }) };
     if (body !== undefined) init.body = JSON.stringify(body);
     const response = await fetch(path, init);

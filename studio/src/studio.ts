@@ -4,6 +4,8 @@
  * with the key typed in the page (kept in sessionStorage: this tab only).
  */
 import { ApiError, StudioApi } from './api.js';
+import { openCellDialog, wireCopyButtons, type CellParameters } from './cell-dialog.js';
+import { cellAt, isOpenable, renderGrid, setCell } from './grid.js';
 import { readEvents } from './sse.js';
 
 interface Term {
@@ -28,14 +30,17 @@ interface CellEvent {
   readonly totalSteps: number;
   readonly preview?: Preview;
 }
+type Status = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 interface DoneEvent {
-  readonly status: 'succeeded' | 'failed';
+  readonly status: 'succeeded' | 'failed' | 'cancelled';
   readonly error?: { readonly message: string };
 }
 interface ComparisonView {
   readonly id: string;
+  readonly status: Status;
   readonly seed: string;
-  readonly cells: ReadonlyArray<{ readonly row: number; readonly column: number; readonly imageUrl: string }>;
+  readonly error?: { readonly message: string };
+  readonly cells: ReadonlyArray<{ readonly row: number; readonly column: number; readonly status: Status; readonly imageUrl?: string }>;
 }
 interface ComparisonSummary {
   readonly id: string;
@@ -43,9 +48,14 @@ interface ComparisonSummary {
   readonly seed: string;
   readonly prompts: readonly string[];
   readonly checkpoints: readonly string[];
+  readonly width: number;
+  readonly height: number;
+  readonly referenceUrl?: string;
 }
 
 const KEY_STORAGE = 'afd-studio-key';
+const ENDED: ReadonlySet<string> = new Set(['done', 'cancelled', 'failed']);
+const GENERATION_SETTINGS: readonly string[] = ['steps', 'guidanceScale', 'scheduler', 'width', 'height', 'negativePrompt'];
 const CLIP_CONTEXT = 77;
 /** The builder's single-choice categories (a select) and list categories (checkboxes), with the build request's field names. */
 const SINGLE = [['garment', 'garment'], ['gender', 'gender'], ['length', 'length']] as const;
@@ -57,6 +67,8 @@ interface Shown {
   readonly seed: string;
   readonly prompts: readonly string[];
   readonly checkpoints: readonly string[];
+  readonly width: number;
+  readonly height: number;
   readonly settings: Readonly<Record<string, unknown>>;
 }
 
@@ -213,64 +225,30 @@ function referenceFile(): File | undefined {
   return $<HTMLInputElement>('reference').files?.[0];
 }
 
-/**
- * An empty grid: one row per prompt, one column per checkpoint, every cell a fixed-size box; with a
- * reference photo, it is the first column (as in the release notes' figures).
- */
-function renderGrid(rowPrompts: readonly string[], checkpoints: readonly string[], width: number, height: number, referenceUrl?: string): void {
-  const grid = $('grid');
-  grid.style.setProperty('--columns', String(checkpoints.length + (referenceUrl ? 1 : 0)));
-  grid.style.setProperty('--aspect', `${width} / ${height}`);
-  const reference = (): HTMLElement[] => (referenceUrl ? [el('div', { className: 'cell reference' }, el('img', { src: referenceUrl, alt: 'Reference photo' }))] : []);
-  grid.replaceChildren(
-    el('div', { className: 'corner' }),
-    ...(referenceUrl ? [el('div', { className: 'column-head', textContent: 'Reference' })] : []),
-    ...checkpoints.map((c) => el('div', { className: 'column-head', textContent: c })),
-    ...rowPrompts.flatMap((prompt, row) => [
-      el('div', { className: 'row-head', textContent: prompt, title: prompt }),
-      ...reference(),
-      ...checkpoints.map((checkpoint, column) => {
-        const button = el('button', { type: 'button', className: 'cell', id: `cell-${row}-${column}`, disabled: true }, el('img', { alt: `${checkpoint}: ${prompt}` }), el('span', { className: 'cell-status', textContent: 'queued' }));
-        button.dataset['state'] = 'queued';
-        button.setAttribute('aria-label', `Row ${row + 1}, ${checkpoint}`);
-        return button;
-      }),
-    ]),
+/** Each cell as the comparison's view has it: final images fetched (with the key: <img> cannot send it), the others' status shown. */
+async function showCells(view: ComparisonView): Promise<void> {
+  await Promise.all(
+    view.cells.map(async ({ row, column, status, imageUrl }) => {
+      if (imageUrl) {
+        try {
+          setCell(row, column, 'done', 'done', await api.imageUrl(imageUrl));
+        } catch (error) {
+          setCell(row, column, 'failed', error instanceof Error ? error.message : 'failed');
+        }
+      } else if (status === 'cancelled' || status === 'failed') setCell(row, column, status, status);
+    }),
   );
 }
 
-function cellAt(row: number, column: number): HTMLButtonElement | null {
-  return document.querySelector<HTMLButtonElement>(`#cell-${row}-${column}`);
-}
-
-function setCell(row: number, column: number, state: string, status: string, src?: string): void {
-  const cell = cellAt(row, column);
-  if (!cell) return;
-  cell.dataset['state'] = state;
-  const label = cell.querySelector('.cell-status');
-  if (label) label.textContent = status;
-  const img = cell.querySelector('img');
-  if (src && img) img.src = src;
-}
-
-/** The final images of a finished comparison into the grid (fetched with the key: <img> cannot send it). */
-async function loadFinalImages(id: string, rows: number, columns: number): Promise<void> {
-  const jobs: Array<Promise<void>> = [];
-  for (let row = 0; row < rows; row++) {
-    for (let column = 0; column < columns; column++) {
-      jobs.push(
-        api.imageUrl(`/v1/comparisons/${id}/cells/${row}/${column}`).then(
-          (url) => {
-            setCell(row, column, 'done', 'done', url);
-            const cell = cellAt(row, column);
-            if (cell) cell.disabled = false;
-          },
-          (error: unknown) => setCell(row, column, 'failed', error instanceof Error ? error.message : 'failed'),
-        ),
-      );
-    }
+/** Stops the shown comparison on the server: cells not done yet end cancelled; the event stream then ends. */
+async function cancelComparison(): Promise<void> {
+  if (!shown) return;
+  $<HTMLButtonElement>('cancel').disabled = true;
+  try {
+    await showCells(await api.json<ComparisonView>('DELETE', `/v1/comparisons/${shown.id}`));
+  } catch (error) {
+    showError(error);
   }
-  await Promise.all(jobs);
 }
 
 async function compare(): Promise<void> {
@@ -282,6 +260,7 @@ async function compare(): Promise<void> {
   const rowPrompts = request['prompts'] as string[];
   const checkpoints = request['checkpoints'] as string[];
   const compareButton = $<HTMLButtonElement>('compare');
+  const cancelButton = $<HTMLButtonElement>('cancel');
   compareButton.disabled = true;
   $<HTMLButtonElement>('stop').disabled = false;
   try {
@@ -295,22 +274,31 @@ async function compare(): Promise<void> {
       view = await api.form<ComparisonView>('/v1/comparisons', form, { prefer: 'respond-async' });
     } else view = await api.json<ComparisonView>('POST', '/v1/comparisons', request, { prefer: 'respond-async' });
     if (!$<HTMLInputElement>('seed-locked').checked) $<HTMLInputElement>('seed').value = view.seed;
-    const { prompts: _p, checkpoints: _c, preview: _v, previewInterval: _i, seed: _s, ...settings } = request;
-    shown = { id: view.id, seed: view.seed, prompts: rowPrompts, checkpoints, settings };
-    renderGrid(rowPrompts, checkpoints, Number(request['width'] ?? 512), Number(request['height'] ?? 512), reference ? URL.createObjectURL(reference) : undefined);
+    // What a cell's own generation request repeats (the prompt, checkpoint and seed are the cell's).
+    const settings = Object.fromEntries(Object.entries(request).filter(([field, value]) => GENERATION_SETTINGS.includes(field) && value !== undefined));
+    const width = Number(request['width'] ?? 512);
+    const height = Number(request['height'] ?? 512);
+    shown = { id: view.id, seed: view.seed, prompts: rowPrompts, checkpoints, width, height, settings };
+    renderGrid($('grid'), rowPrompts, checkpoints, width, height, reference ? URL.createObjectURL(reference) : undefined);
+    cancelButton.disabled = false;
     say(`Comparison ${view.id}: running`);
     let done: DoneEvent | undefined;
     await readEvents(await api.stream(`/v1/comparisons/${view.id}/events`, controller.signal), ({ event, data }) => {
       if (event === 'cell') {
         const cell = data as CellEvent;
         const src = cell.preview ? `data:${cell.preview.mimeType};base64,${cell.preview.base64}` : undefined;
-        setCell(cell.row, cell.column, cell.preview ? 'preview' : 'running', `step ${cell.step} / ${cell.totalSteps}`, src);
+        // A cell that has ended already (a cancel's answer came before the stream's last steps) stays so.
+        if (!ENDED.has(cellAt(cell.row, cell.column)?.dataset['state'] ?? '')) setCell(cell.row, cell.column, cell.preview ? 'preview' : 'running', `step ${cell.step} / ${cell.totalSteps}`, src);
       } else if (event === 'done') done = data as DoneEvent;
     });
+    cancelButton.disabled = true;
+    // The comparison as it ended: each cell's final image, or why it has none.
+    await showCells(await api.json<ComparisonView>('GET', `/v1/comparisons/${view.id}`));
     if (done?.status === 'succeeded') {
-      await loadFinalImages(view.id, rowPrompts.length, checkpoints.length);
       say(`Comparison ${view.id}: done (seed ${view.seed})`);
       void loadHistory();
+    } else if (done?.status === 'cancelled') {
+      say(`Comparison ${view.id}: cancelled (cells already done keep their images)`);
     } else {
       say(`Comparison ${view.id}: failed`);
       showError(new Error(done?.error?.message ?? 'The comparison stream ended without a result'));
@@ -323,6 +311,7 @@ async function compare(): Promise<void> {
     }
   } finally {
     compareButton.disabled = false;
+    cancelButton.disabled = true;
     $<HTMLButtonElement>('stop').disabled = true;
     if (running === controller) running = undefined;
   }
@@ -351,43 +340,25 @@ async function loadHistory(cursor?: string): Promise<void> {
   }
 }
 
+/** A kept comparison back in the grid: its size, its reference column, its cells' final images. */
 async function reopen(item: ComparisonSummary): Promise<void> {
   clearErrors();
-  // The summary keeps no size: square cells (the image keeps its own ratio inside).
-  renderGrid(item.prompts, item.checkpoints, 1, 1);
-  shown = { id: item.id, seed: item.seed, prompts: item.prompts, checkpoints: item.checkpoints, settings: {} };
+  const referenceUrl = item.referenceUrl ? await api.imageUrl(item.referenceUrl).catch(() => undefined) : undefined;
+  renderGrid($('grid'), item.prompts, item.checkpoints, item.width, item.height, referenceUrl);
+  shown = { id: item.id, seed: item.seed, prompts: item.prompts, checkpoints: item.checkpoints, width: item.width, height: item.height, settings: { width: item.width, height: item.height } };
   say(`Comparison ${item.id} (seed ${item.seed})`);
-  await loadFinalImages(item.id, item.prompts.length, item.checkpoints.length);
+  await showCells(await api.json<ComparisonView>('GET', `/v1/comparisons/${item.id}`));
 }
 
-/** A cell at full size with a download link (the PNG as the API gives it, parameters chunk included). */
+/** A cell at full size, with what it was made with. */
 function openCell(cell: HTMLButtonElement): void {
   const img = cell.querySelector('img');
   if (!img?.src) return;
-  const dialog = $<HTMLDialogElement>('cell-dialog');
-  $<HTMLImageElement>('cell-full').src = img.src;
-  $<HTMLImageElement>('cell-full').alt = img.alt;
-  $('cell-caption').textContent = img.alt;
   const [, row, column] = cell.id.split('-').map(Number);
   const prompt = shown?.prompts[row ?? 0];
   const checkpoint = shown?.checkpoints[column ?? 0];
-  if (shown && prompt !== undefined && checkpoint !== undefined) {
-    const parameters = { prompt, checkpoint, seed: shown.seed, ...shown.settings };
-    $('cell-parameters').textContent = JSON.stringify(parameters, null, 2);
-    $<HTMLTextAreaElement>('cell-curl').value = curlCommand(parameters);
-    $('cell-seed').dataset['seed'] = shown.seed;
-  }
-  const download = $<HTMLAnchorElement>('cell-download');
-  download.href = img.src;
-  download.download = `${cell.id}.png`;
-  dialog.showModal();
-}
-
-/** The same image as one generation, as a command to paste (the key left as a variable). */
-function curlCommand(parameters: Record<string, unknown>): string {
-  const quote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
-  const key = api.key ? ` -H 'X-API-Key: '"$AFD_KEY"` : '';
-  return `curl -X POST ${quote(`${location.origin}/v1/generations`)} -H 'content-type: application/json' -H 'accept: image/png'${key} -d ${quote(JSON.stringify(parameters))} -o image.png`;
+  const parameters: CellParameters | undefined = shown && prompt !== undefined && checkpoint !== undefined ? { prompt, checkpoint, seed: shown.seed, ...shown.settings } : undefined;
+  openCellDialog({ opener: cell, imageSrc: img.src, alt: img.alt, fileName: `${cell.id}.png`, width: shown?.width ?? 512, height: shown?.height ?? 512, parameters, hasKey: api.key !== '' });
 }
 
 async function start(): Promise<void> {
@@ -409,10 +380,13 @@ async function start(): Promise<void> {
     void compare();
   });
   $('stop').addEventListener('click', () => running?.abort());
+  $('cancel').addEventListener('click', () => void cancelComparison());
+  // A button's click is also Enter and Space: one handler serves mouse, touch and keyboard.
   $('grid').addEventListener('click', (event) => {
     const cell = (event.target as HTMLElement).closest<HTMLButtonElement>('button.cell');
-    if (cell && !cell.disabled) openCell(cell);
+    if (cell && isOpenable(cell)) openCell(cell);
   });
+  wireCopyButtons();
   const drop = $('reference-drop');
   drop.addEventListener('dragover', (event) => {
     event.preventDefault();

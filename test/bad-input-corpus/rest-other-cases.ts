@@ -32,6 +32,8 @@ const idCases: RestCase[] = [
   route('GET /v1/comparisons/{id}: unknown', 'GET', '/v1/comparisons/nope', 404, 'NOT_FOUND', /^comparison nope does not exist/),
   route('GET /v1/comparisons/{id}/grid: a path trick', 'GET', '/v1/comparisons/..%2F..%2Fetc%2Fpasswd/grid', 404, 'NOT_FOUND', /^comparison .* does not exist/),
   route('GET /v1/comparisons/{id}/cells/0/0: unknown', 'GET', '/v1/comparisons/nope/cells/0/0', 404, 'NOT_FOUND', /^comparison nope does not exist/),
+  route('GET /v1/comparisons/{id}/reference: unknown', 'GET', '/v1/comparisons/nope/reference', 404, 'NOT_FOUND', /^comparison nope does not exist/),
+  route('GET /v1/comparisons/{id}/reference: a path trick', 'GET', '/v1/comparisons/..%2F..%2Fetc%2Fpasswd/reference', 404, 'NOT_FOUND', /^comparison .* does not exist/),
 ];
 
 const NO_IMAGE = /^generation [0-9a-f-]+ has no image .* \(it has 1\)/;
