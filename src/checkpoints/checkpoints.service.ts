@@ -4,6 +4,8 @@
  * graph refused) stays listed as `unavailable` with its reason; requests that would run on it are
  * refused with UNAVAILABLE (503) naming it and the reason, while the others serve.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ApiError, ErrorCode, invalidArgument } from '../common/error-code';
 import { toApiError } from '../error-mapping/to-api-error';
@@ -23,6 +25,7 @@ export type CheckpointView = z.infer<typeof CheckpointViewSchema>;
 export class CheckpointsService implements OnModuleDestroy {
   private readonly logger = new Logger('Checkpoints');
   private readonly unsubscribe: () => void;
+  private readonly vaeEncoders = new Map<string, boolean>();
 
   constructor(
     @Inject(CHECKPOINT_REGISTRY) private readonly registry: readonly CheckpointEntry[],
@@ -62,6 +65,20 @@ export class CheckpointsService implements OnModuleDestroy {
     const entry = this.registry.find((c) => c.id === id);
     if (!entry) throw new ApiError(ErrorCode.NOT_FOUND, `checkpoint ${quote(id)} does not exist; known: ${this.registry.map((c) => c.id).join(', ')}`, { field: 'checkpoint' });
     return entry;
+  }
+
+  /**
+   * Whether the checkpoint can start from an image (image to image): its directory has a VAE
+   * encoder. Read once per checkpoint; the pool verifies the files when it loads them.
+   */
+  hasVaeEncoder(id: string): boolean {
+    let known = this.vaeEncoders.get(id);
+    if (known === undefined) {
+      const entry = this.registry.find((c) => c.id === id);
+      known = entry !== undefined && existsSync(join(entry.path, 'vae_encoder', 'model.onnx'));
+      this.vaeEncoders.set(id, known);
+    }
+    return known;
   }
 
   unetHash(id: string): string {
