@@ -13,6 +13,8 @@ import { quote } from '../common/bounded-text';
 import { PoolEventBus } from '../inference/pool-event-bus';
 import { InferencePool } from '../pool';
 import type { CheckpointEntry } from './checkpoint-registry';
+import { VAE_ENCODER_GRAPH } from '../engine/model/model-directory';
+import { checkVaeEncoder } from '../engine/model/vae-encoder-graph';
 import type { z } from 'zod';
 import type { CheckpointViewSchema } from './checkpoint.schemas';
 
@@ -25,7 +27,7 @@ export type CheckpointView = z.infer<typeof CheckpointViewSchema>;
 export class CheckpointsService implements OnModuleDestroy {
   private readonly logger = new Logger('Checkpoints');
   private readonly unsubscribe: () => void;
-  private readonly vaeEncoders = new Map<string, boolean>();
+  private readonly vaeEncoders = new Map<string, string | null>();
 
   constructor(
     @Inject(CHECKPOINT_REGISTRY) private readonly registry: readonly CheckpointEntry[],
@@ -68,14 +70,16 @@ export class CheckpointsService implements OnModuleDestroy {
   }
 
   /**
-   * Whether the checkpoint can start from an image (image to image): its directory has a VAE
-   * encoder. Read once per checkpoint; the pool verifies the files when it loads them.
+   * Why the checkpoint cannot start from an image (image to image), or null when it can: the
+   * engine's verdict on its VAE encoder (none, or a graph it cannot use). Read from the graph's
+   * structure once per checkpoint, on the first image-to-image request for it.
    */
-  hasVaeEncoder(id: string): boolean {
+  vaeEncoderProblem(id: string): string | null {
     let known = this.vaeEncoders.get(id);
     if (known === undefined) {
       const entry = this.registry.find((c) => c.id === id);
-      known = entry !== undefined && existsSync(join(entry.path, 'vae_encoder', 'model.onnx'));
+      const graph = entry === undefined ? null : join(entry.path, VAE_ENCODER_GRAPH);
+      known = checkVaeEncoder(graph !== null && existsSync(graph) ? graph : null);
       this.vaeEncoders.set(id, known);
     }
     return known;

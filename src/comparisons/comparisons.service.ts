@@ -134,7 +134,7 @@ export class ComparisonsService {
     const settings: Record<string, unknown> = {};
     for (const key of COMPARISON_SETTINGS) if (input[key] !== undefined) settings[key] = input[key];
     // Image to image: one picture for every cell, so a partner sees each checkpoint's rendition of the same photo.
-    const initImage = await readInitImage({ ...settings, prompt: prompts[0], [INIT_IMAGE_FIELD]: input[INIT_IMAGE_FIELD] }, columns.map((c) => c.id), (id) => this.checkpoints.hasVaeEncoder(id));
+    const initImage = await readInitImage({ ...settings, prompt: prompts[0], [INIT_IMAGE_FIELD]: input[INIT_IMAGE_FIELD] }, columns.map((c) => c.id), (id) => this.checkpoints.vaeEncoderProblem(id));
 
     // The first row fixes the seed (random when none is given); every row and cell shares it.
     const requests: ValidGenerationRequest[] = [];

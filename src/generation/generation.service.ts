@@ -156,7 +156,7 @@ export class GenerationService {
     }
     // The image depends on the other fields only; previews are how progress is reported.
     const imageInput = Object.fromEntries(Object.entries(input).filter(([field]) => field !== 'preview' && field !== 'previewInterval'));
-    const initImage = await readInitImage(imageInput, [checkpoint.id], (id) => this.checkpoints.hasVaeEncoder(id));
+    const initImage = await readInitImage(imageInput, [checkpoint.id], (id) => this.checkpoints.vaeEncoderProblem(id));
     let request;
     try {
       request = parseGenerationRequest({ ...imageInput, ...initImage });

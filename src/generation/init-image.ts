@@ -19,7 +19,7 @@ const STAND_IN: RgbImage = { width: 1, height: 1, data: new Uint8Array(3) };
  * then each checkpoint's VAE encoder, then the bytes' size and type, then the pixels.
  * Throws the ApiError the transports answer, naming the field.
  */
-export async function readInitImage(input: GenerationInput, checkpointIds: readonly string[], hasVaeEncoder: (checkpointId: string) => boolean): Promise<{ initImage?: RgbImage }> {
+export async function readInitImage(input: GenerationInput, checkpointIds: readonly string[], vaeEncoderProblem: (checkpointId: string) => string | null): Promise<{ initImage?: RgbImage }> {
   const value = input[INIT_IMAGE_FIELD];
   if (value === undefined || value === null) return {};
   try {
@@ -27,9 +27,9 @@ export async function readInitImage(input: GenerationInput, checkpointIds: reado
   } catch (error) {
     throw toApiError(error);
   }
-  const without = checkpointIds.find((id) => !hasVaeEncoder(id));
-  if (without !== undefined) {
-    throw invalidArgument(INIT_IMAGE_FIELD, `needs a checkpoint with a VAE encoder (vae_encoder/model.onnx); checkpoint "${without}" has none, so it cannot start from an image`);
+  for (const id of checkpointIds) {
+    const problem = vaeEncoderProblem(id);
+    if (problem !== null) throw invalidArgument(INIT_IMAGE_FIELD, `needs a checkpoint with a usable VAE encoder; checkpoint "${id}" cannot start from an image: ${problem}`);
   }
   return { initImage: await decodeImageInput(readImageBytes(value, INIT_IMAGE_FIELD), INIT_IMAGE_FIELD) };
 }

@@ -57,7 +57,7 @@ const STRENGTH_RANGE = /^strength: must be between 0 and 1, got 1\.5/;
 const STRENGTH_ZERO = /^strength: must be greater than 0 and at most 1, got 0/;
 const STRENGTH_NAN = /^strength: must be a finite number, got/;
 const STRENGTH_ALONE = /^strength: applies only with initImage/;
-const NO_ENCODER = /^initImage: needs a checkpoint with a VAE encoder \(vae_encoder\/model\.onnx\); checkpoint "[^"]+" has none/;
+const NO_ENCODER = /^initImage: needs a checkpoint with a usable VAE encoder; checkpoint "[^"]+" cannot start from an image: the checkpoint has no vae_encoder component/;
 
 const base64 = (bytes: Buffer): string => bytes.toString('base64');
 const JSON_TYPE = { 'content-type': 'application/json' };

@@ -7,6 +7,8 @@
 import { closeSync, existsSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { ApiError } from '../../common/error-code';
+import { VAE_ENCODER_GRAPH } from '../../engine/model/model-directory';
+import { checkVaeEncoder } from '../../engine/model/vae-encoder-graph';
 import type { RgbImage } from '../../engine/pipeline/decode-latents';
 import { decodeImageInput, MAX_IMAGE_INPUT_BYTES, readImageBytes } from '../../transports/image-input';
 import { parseArgs } from 'node:util';
@@ -134,7 +136,9 @@ export async function runGenerate(argv: readonly string[], io: CommandIo): Promi
  * at most MAX_IMAGE_INPUT_BYTES are read (one more tells a larger file), then type and pixels.
  */
 async function readInitImageFile(file: string, modelDir: string): Promise<RgbImage> {
-  if (!existsSync(join(modelDir, 'vae_encoder', 'model.onnx'))) throw new InvalidInputError('initImage', `needs a model with a VAE encoder (vae_encoder/model.onnx); ${basename(modelDir)} has none`);
+  const graph = join(modelDir, VAE_ENCODER_GRAPH);
+  const problem = checkVaeEncoder(existsSync(graph) ? graph : null);
+  if (problem !== null) throw new InvalidInputError('initImage', `needs a model with a usable VAE encoder; ${basename(modelDir)} cannot start from an image: ${problem}`);
   let bytes: Buffer;
   try {
     const fd = openSync(file, 'r');
