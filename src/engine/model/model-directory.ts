@@ -10,6 +10,8 @@ import { ClipTokenizer, TokenizerFileError } from '../tokenizer';
 
 export const COMPONENTS = ['text_encoder', 'unet', 'vae_decoder'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
+/** What a runtime may load for a checkpoint: the three components, and the VAE encoder where it has a usable one. */
+export type LoadableComponent = ComponentName | 'vae_encoder';
 
 /** diffusers' default for SD 1.x when a VAE config does not state its own. */
 export const DEFAULT_VAE_SCALING_FACTOR = 0.18215;

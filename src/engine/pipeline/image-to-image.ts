@@ -21,6 +21,7 @@ import type { NoiseMode, NoiseSource } from '../noise';
 import type { Scheduler, SchedulerName } from '../schedulers';
 import { readSchedulerConfig, type RawSchedulerConfig } from '../schedulers';
 import type { LatentDistribution } from './encode-init-images';
+import type { GenerationRequest } from './generation-request';
 
 export interface ImageToImageStart {
   /** Schedule index of the first UNet call. */
@@ -36,6 +37,15 @@ export interface ImageToImageStart {
 /** torch mode's `init_timestep`: the float64 product steps × strength, truncated, at most steps. */
 export function initTimestepOf(steps: number, strength: number): number {
   return Math.min(Math.floor(steps * strength), steps);
+}
+
+/**
+ * About how many denoising steps a request runs, before its scheduler exists (for estimates such as
+ * a queue's wait): image to image runs torch mode's init_timestep; the exact count, scheduler and
+ * noise mode included, is the sequence's totalSteps.
+ */
+export function denoisingSteps(request: Pick<GenerationRequest, 'steps' | 'strength' | 'initImage'>): number {
+  return request.initImage === undefined ? request.steps : Math.max(1, initTimestepOf(request.steps, request.strength ?? 1));
 }
 
 /** Where a request starts in `scheduler`'s schedule (setTimesteps(steps) already called). */

@@ -1,5 +1,6 @@
 /**
- * Prompt encoding: waiting jobs that share a text encoder and tokenizer are encoded in one
+ * Prompt encoding (and, for image to image, photo encoding: runtime-image-encoding.ts): waiting
+ * jobs that share a text encoder and tokenizer are encoded in one
  * text-encoder call (identical prompts once, recent ones from a small cache), and each job's
  * sequences are created from its embeddings. A prompt whose states are not finite (a broken text
  * encoder) fails the jobs that use it and is never cached; the call's other prompts are used as usual.
@@ -11,6 +12,7 @@ import { encodePrompts } from '../../engine/pipeline/encode-prompts';
 import type { NonFiniteOutputError } from '../../engine/pipeline/non-finite';
 import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-pipeline';
 import { toWireError } from '../protocol/pool-errors';
+import { encodeJobImages } from './runtime-image-encoding';
 import { endJob, failJobs } from './runtime-jobs';
 import type { JobRuntime, RuntimeState } from './runtime-state';
 
@@ -59,13 +61,14 @@ export async function encodeTick(runtime: RuntimeState): Promise<boolean> {
   };
 
   for (const job of batch) {
+    const unusable = job.state === 'encoding' ? promptsOf(job).map((p) => broken.get(p)).find((e) => e !== undefined) : undefined;
+    if (unusable) endJob(runtime, job, { kind: 'failed', error: toWireError(unusable) });
+  }
+  const initLatents = await encodeJobImages(runtime, batch);
+
+  for (const job of batch) {
     if (job.state !== 'encoding') continue;
     const { request } = job.spec;
-    const unusable = promptsOf(job).map((p) => broken.get(p)).find((e) => e !== undefined);
-    if (unusable) {
-      endJob(runtime, job, { kind: 'failed', error: toWireError(unusable) });
-      continue;
-    }
     const embeddings: PromptEmbeddings =
       usesClassifierFreeGuidance(request) ? { cond: embeddingOf(request.prompt), uncond: embeddingOf(request.negativePrompt) } : { cond: embeddingOf(request.prompt) };
     try {
@@ -78,7 +81,7 @@ export async function encodeTick(runtime: RuntimeState): Promise<boolean> {
         vaeDecoder: runtime.store.session(job.spec.checkpointId, 'vae_decoder'),
         release: () => Promise.resolve(),
       });
-      const sequences = pipeline.createSequences(request, embeddings, job.spec.jobId);
+      const sequences = pipeline.createSequences(request, embeddings, job.spec.jobId, initLatents.get(job));
       job.sequences = sequences.map((seq, imageIndex) => ({
         job,
         imageIndex,
