@@ -7,6 +7,7 @@ import { timeOrderedId } from '../common/time-ordered-id';
 import { encodeImage, IMAGE_FORMATS, MIME_TYPES, type ImageFormat } from '../engine/image/encode-image';
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
 import { parseGenerationRequest, type GenerationInput } from '../engine/pipeline/generation-request';
+import { denoisingSteps } from '../engine/pipeline/image-to-image';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { InferencePool, type EncodedPreview, type PreviewOptions } from '../pool';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
@@ -134,7 +135,7 @@ export class GenerationService {
     return {
       input: { ...prepared.input, ...initImage, seed: request.seed.toString() },
       checkpointId: prepared.checkpoint.id,
-      totalSteps: request.steps,
+      totalSteps: denoisingSteps(request),
       ...(request.initImage && request.strength !== undefined ? { imageToImage: { strength: request.strength } } : {}),
     };
   }
@@ -178,7 +179,8 @@ export class GenerationService {
       checkpointId: checkpoint.id,
       createdAt: Date.now(),
       status: 'queued',
-      progress: { step: 0, totalSteps: request.steps, etaMs: 0 },
+      // Image to image runs part of the schedule: about floor(steps × strength), corrected by the pool's first progress.
+      progress: { step: 0, totalSteps: denoisingSteps(request), etaMs: 0 },
       images: [],
       ownerId: clientId,
       ...(request.initImage && request.strength !== undefined ? { imageToImage: { strength: request.strength } } : {}),

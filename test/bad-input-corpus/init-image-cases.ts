@@ -57,6 +57,7 @@ const STRENGTH_RANGE = /^strength: must be between 0 and 1, got 1\.5/;
 const STRENGTH_ZERO = /^strength: must be greater than 0 and at most 1, got 0/;
 const STRENGTH_NAN = /^strength: must be a finite number, got/;
 const STRENGTH_ALONE = /^strength: applies only with initImage/;
+const NO_STEP = /^strength: times steps must be at least 1 \(steps run = floor\(steps × strength\)\); 0\.4 × 2 steps runs none/;
 const NO_ENCODER = /^initImage: needs a checkpoint with a usable VAE encoder; checkpoint "[^"]+" cannot start from an image: the checkpoint has no vae_encoder component/;
 
 const base64 = (bytes: Buffer): string => bytes.toString('base64');
@@ -110,6 +111,7 @@ export function initImageRestCases(checkpoint: string): RestCase[] {
     ...restCase('strength 1.5', checkpoint, { strength: 1.5 }, png, 400, BAD, 'strength', STRENGTH_RANGE),
     ...restCase('strength "NaN" (JSON has no NaN)', checkpoint, { strength: 'NaN' }, png, 400, BAD, 'strength', STRENGTH_NAN),
     ...restCase('strength without initImage', checkpoint, { strength: 0.6 }, undefined, 400, BAD, 'strength', STRENGTH_ALONE),
+    ...restCase('strength × steps under one step (0.4 × 2)', checkpoint, { strength: 0.4 }, png, 400, BAD, 'strength', NO_STEP),
     ...restCase('initImage a number', checkpoint, { initImage: 42 }, undefined, 400, BAD, 'initImage', /^initImage: must be a base64 string/).filter((c) => c.name.includes('JSON')),
     ...restCase('initImage an SVG data URL', checkpoint, { initImage: 'data:image/svg+xml;base64,PHN2Zy8+' }, undefined, 400, BAD, 'initImage', /^initImage: must be a PNG, JPEG or WebP image \(the data URL says image\/svg\+xml\)/).filter((c) => c.name.includes('JSON')),
     ...restCase('initImage empty', checkpoint, { initImage: '' }, undefined, 400, BAD, 'initImage', /^initImage: must not be empty/).filter((c) => c.name.includes('JSON')),
@@ -151,6 +153,7 @@ export function initImageGraphqlCases(checkpoint: string): GraphqlCase[] {
     // JSON variables cannot carry NaN: the string is refused by GraphQL's Float, naming the input path.
     ...graphqlCase('strength "NaN"', checkpoint, { initImage: base64(png), strength: 'NaN' }, BAD, undefined, /at "input\.strength"; Float cannot represent non numeric value: "NaN"/, 400),
     ...graphqlCase('strength without initImage', checkpoint, { strength: 0.6 }, BAD, 'strength', STRENGTH_ALONE),
+    ...graphqlCase('strength × steps under one step (0.4 × 2)', checkpoint, { initImage: base64(png), strength: 0.4 }, BAD, 'strength', NO_STEP),
     ...graphqlCase('initImage a number', checkpoint, { initImage: 42 }, BAD, undefined, /at "input\.initImage"; String cannot represent a non string value: 42/, 400),
   ];
 }
@@ -183,6 +186,7 @@ export function initImageGrpcCases(checkpoint: string): GrpcCase[] {
     ...grpcCase('strength 1.5', checkpoint, { initImage: png, strength: 1.5 }, I, 'strength', STRENGTH_RANGE),
     ...grpcCase('strength NaN', checkpoint, { initImage: png, strength: NaN }, I, 'strength', /^strength: must be a finite number, got NaN/),
     ...grpcCase('strength without init_image', checkpoint, { strength: 0.6 }, I, 'strength', STRENGTH_ALONE),
+    ...grpcCase('strength × steps under one step (0.4 × 2)', checkpoint, { initImage: png, strength: 0.4 }, I, 'strength', NO_STEP),
   ];
 }
 
