@@ -30,7 +30,7 @@ export const INIT_IMAGE_DESCRIPTION =
   'Sent at its own size; the engine fits it to width × height. The checkpoint needs a VAE encoder (400 naming initImage otherwise)';
 export const STRENGTH_DESCRIPTION =
   `Image to image (only with initImage): how much of the picture is repainted, greater than ${FIXED_RULES.minStrengthExclusive} and at most ${FIXED_RULES.maxStrength}. ` +
-  'As diffusers counts it, floor(steps × strength) denoising steps run, from the timestep that far into the schedule: near 0 keeps the picture, 1 ignores it';
+  'As diffusers counts it, floor(steps × strength) denoising steps run, from the timestep that far into the schedule: near 0 keeps the picture, 1 ignores it; a product under one step is refused';
 
 /** Steps between progress previews; at most the step limit. */
 export const PREVIEW_INTERVAL_RANGE = { min: 1, default: 1 } as const;
