@@ -8,6 +8,10 @@
  * the most a request can ask): on adds, inside the step loop, what the worker does (x0 from the
  * scheduler, the latent → RGB matrix); the WebP encoding runs on the main thread, off the loop, and
  * is timed apart.
+ *
+ * Image to image (tiny cases; the preset with its VAE encoder): fitting a 3:2 photo to the square
+ * request (Pillow-exact Lanczos, cover and centre-crop), the VAE encoder call, and the start latents
+ * (encoder sample, noise, add_noise), which the image's denoising steps then follow as above.
  */
 import type { ModelConfig } from '../../model-generator/config/model-config';
 import { SD15_SHAPED_PRESET, TINY_PRESET } from '../../model-generator/config/presets';
@@ -15,7 +19,9 @@ import { ensureModelDirectory } from '../../model-generator/ensure-model-directo
 import { encodeImage } from '../../engine/image/encode-image';
 import { decodeLatents } from '../../engine/pipeline/decode-latents';
 import { denoiseStep } from '../../engine/pipeline/denoise-step';
+import { encodeInitImages } from '../../engine/pipeline/encode-init-images';
 import { encodePrompts } from '../../engine/pipeline/encode-prompts';
+import { fitInitImage, imageToSample } from '../../engine/pipeline/fit-init-image';
 import { parseGenerationRequest } from '../../engine/pipeline/generation-request';
 import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-pipeline';
 import { latentPreview } from '../../pool/protocol/latent-preview';
@@ -125,6 +131,41 @@ async function runCase(c: Case): Promise<void> {
   console.log(`  VAE decode            ${m('vaeDecode').toFixed(2).padStart(10)} ms`);
   console.log(`  PNG encode            ${m('pngEncode').toFixed(2).padStart(10)} ms`);
   if (c.config === SD15_SHAPED_PRESET) console.log(`  target: outside ORT < 2% of the step at sd15-shaped dimensions: ${share < 2 ? 'met' : 'NOT met'}`);
+  if (c.config === TINY_PRESET) await imageToImageCase(c);
+}
+
+/** The phases image to image adds before its steps (see the header). */
+async function imageToImageCase(c: Case): Promise<void> {
+  const pipeline = await StableDiffusionPipeline.load(ensureModelDirectory({ ...c.config, withVaeEncoder: true }), { device: 'cpu' });
+  const encoder = pipeline.vaeEncoder();
+  const photo = { width: Math.round(c.size * 1.5), height: c.size, data: Uint8Array.from({ length: Math.round(c.size * 1.5) * c.size * 3 }, (_, i) => (i * 31) % 251) };
+  const request = parseGenerationRequest({ prompt: PROMPT, width: c.size, height: c.size, steps: c.steps, seed: 1, scheduler: 'euler-a', initImage: photo, strength: 0.6 });
+  const { cond, uncond } = await pipeline.encodeRequest(request);
+  const phase: Record<string, number[]> = { fit: [], encode: [], start: [] };
+  let steps = 0;
+  for (let r = 0; r < c.repeats + 1; r++) {
+    let t = nowMs();
+    const sample = imageToSample(fitInitImage(photo, c.size, c.size, 'torch'));
+    const fit = nowMs() - t;
+    t = nowMs();
+    const [distribution] = await encodeInitImages([sample], c.size, c.size, pipeline.model.signature.latentChannels, encoder);
+    const encode = nowMs() - t;
+    if (!distribution || !('mean' in distribution)) throw new Error('the encoder gave no distribution');
+    t = nowMs();
+    const [sequence] = pipeline.createSequences(request, uncond ? { cond, uncond } : { cond }, 'image', distribution);
+    const start = nowMs() - t;
+    steps = sequence?.totalSteps ?? 0;
+    if (r === 0) continue;
+    phase['fit']?.push(fit);
+    phase['encode']?.push(encode);
+    phase['start']?.push(start);
+  }
+  await pipeline.release();
+  const m = (name: string): number => median(phase[name] ?? []);
+  console.log(`  image to image, strength 0.6 (${steps} of ${c.steps} steps run), a ${photo.width}x${photo.height} photo:`);
+  console.log(`    photo fit (Lanczos)  ${m('fit').toFixed(2).padStart(10)} ms`);
+  console.log(`    VAE encoder          ${m('encode').toFixed(2).padStart(10)} ms`);
+  console.log(`    start latents        ${m('start').toFixed(3).padStart(10)} ms   (encoder sample, noise, add_noise)`);
 }
 
 async function main(): Promise<void> {

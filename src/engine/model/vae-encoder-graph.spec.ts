@@ -5,7 +5,8 @@
  * `latent_parameters`) is used as it is with std = exp(0.5 · clamp(logvar, −30, 20)); anything else
  * is reported, never loaded. The reference part is skipped, saying so, without the fixture folder.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { onnx } from 'onnx-proto';
@@ -64,7 +65,49 @@ describe('prepareVaeEncoderGraph on a real diffusers export', () => {
     }
   });
 
+  it('reads weights stored beside the graph into the cut model (a model in memory has no folder)', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'afd-vae-external-'));
+    try {
+      const model = onnx.ModelProto.decode(readFileSync(join(ROOT, 'model', 'vae_encoder', 'model.onnx')));
+      const chunks: Buffer[] = [];
+      let offset = 0;
+      for (const t of (model.graph as onnx.GraphProto).initializer) {
+        const raw = t.rawData ?? new Uint8Array(0);
+        if (raw.length < 1024) continue;
+        chunks.push(Buffer.from(raw));
+        t.externalData = [{ key: 'location', value: 'weights.pb' }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(raw.length) }];
+        t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+        offset += raw.length;
+        t.rawData = new Uint8Array(0);
+      }
+      expect(chunks.length).toBeGreaterThan(10);
+      writeFileSync(join(scratch, 'weights.pb'), Buffer.concat(chunks));
+      writeFileSync(join(scratch, 'model.onnx'), onnx.ModelProto.encode(model).finish());
+      const external = prepareVaeEncoderGraph(join(scratch, 'model.onnx'));
+      const inline = prepareVaeEncoderGraph(join(ROOT, 'model', 'vae_encoder', 'model.onnx'));
+      if (external.kind !== 'distribution' || inline.kind !== 'distribution') throw new Error('expected cut graphs');
+      const [a, b] = [await OnnxSession.load(external.model, RUNTIME), await OnnxSession.load(inline.model, RUNTIME)];
+      try {
+        const feed = { sample: tensor('float32', sampleBatch(), [2, 3, 64, 96]) };
+        expect((await a.run(feed))[MEAN_OUTPUT]?.data).toEqual((await b.run(feed))[MEAN_OUTPUT]?.data);
+      } finally {
+        await Promise.all([a.release(), b.release()]);
+      }
+      // A location outside the component folder is refused, not read.
+      const first = (model.graph as onnx.GraphProto).initializer.find((t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) as onnx.TensorProto;
+      first.externalData = [{ key: 'location', value: '../../etc/passwd' }];
+      writeFileSync(join(scratch, 'model.onnx'), onnx.ModelProto.encode(model).finish());
+      expect(() => prepareVaeEncoderGraph(join(scratch, 'model.onnx'))).toThrow(/points outside the component folder/);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
   it('leaves the model directory as it was and says the checkpoint can do image to image', () => {
+    const source = join(ROOT, 'model', 'vae_encoder', 'model.onnx');
+    prepareVaeEncoderGraph(source);
+    const derivation = JSON.parse(readFileSync(join(ROOT, 'vae_encoder_dist', 'derivation.json'), 'utf8')) as { source_sha256: string };
+    expect(createHash('sha256').update(readFileSync(source)).digest('hex')).toBe(derivation.source_sha256);
     const directory = readModelDirectory(join(ROOT, 'model'));
     expect(directory.vaeEncoderGraph).toBe(join(ROOT, 'model', 'vae_encoder', 'model.onnx'));
     expect(checkVaeEncoder(directory.vaeEncoderGraph)).toBeNull();

@@ -12,7 +12,7 @@
  * channels, as the project's generated models) are used as they are.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join, normalize, sep } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { onnx } from 'onnx-proto';
 
 export const MEAN_OUTPUT = 'latent_dist_mean';
@@ -153,8 +153,9 @@ function inlineExternalData(graph: onnx.IGraphProto, dir: string): void {
     const entry = (key: string): string | undefined => tensor.externalData?.find((e) => e.key === key)?.value ?? undefined;
     const location = entry('location');
     if (!location) throw new VaeEncoderGraphError(`tensor ${tensor.name} is stored externally without a location`);
-    const file = normalize(join(dir, location));
-    if (!file.startsWith(dir + sep)) throw new VaeEncoderGraphError(`tensor ${tensor.name} points outside the component folder (${location})`);
+    const folder = resolve(dir);
+    const file = resolve(folder, location);
+    if (!file.startsWith(folder + sep)) throw new VaeEncoderGraphError(`tensor ${tensor.name} points outside the component folder (${location})`);
     let data = files.get(file);
     if (!data) {
       data = readFileSync(file);

@@ -179,3 +179,33 @@ describe('pixel mapping', () => {
     expect(Array.from(toRgb(nchw, 2, 1).data)).toEqual([0, 128, 0, 255, 255, 128]);
   });
 });
+
+describe('StableDiffusionPipeline: image to image on generated models', () => {
+  const photo = { width: 80, height: 48, data: Uint8Array.from({ length: 80 * 48 * 3 }, (_, i) => (i * 13) % 256) };
+  const img2img = (overrides: GenerationInput = {}) => parseGenerationRequest({ ...BASE, steps: 10, scheduler: 'ddim', initImage: photo, strength: 0.5, ...overrides });
+
+  it.each([
+    ['float32', {}],
+    ['float16 with an int64 timestep', { dtype: 'float16', timestep: 'int64-batch' }],
+  ] as const)('%s: runs floor(steps × strength) steps, the same bytes every time, image i from seed + i', async (_label, overrides) => {
+    await withPipeline({ ...overrides, withVaeEncoder: true }, async (pipeline) => {
+      expect(pipeline.model.vaeEncoder).toBeDefined();
+      const steps: [number, number][] = [];
+      const first = await pipeline.generate(img2img(), { onProgress: (p) => steps.push([p.step, p.totalSteps]) });
+      expect(steps).toEqual([1, 2, 3, 4, 5].map((s) => [s, 5]));
+      const again = await pipeline.generate(img2img());
+      expect(Buffer.from(again.images[0]!.image.data).equals(Buffer.from(first.images[0]!.image.data))).toBe(true);
+      // Two images: seeds s and s + 1 give different variations of the same photo.
+      const two = await pipeline.generate(img2img({ numImages: 2 }));
+      expect(Buffer.from(two.images[0]!.image.data).equals(Buffer.from(first.images[0]!.image.data))).toBe(true);
+      expect(maxDifference(two.images[0]!.image.data, two.images[1]!.image.data)).toBeGreaterThan(0);
+    });
+  });
+
+  it('refuses image to image, naming initImage, on a checkpoint without a VAE encoder', async () => {
+    await withPipeline({}, async (pipeline) => {
+      expect(pipeline.model.vaeEncoder).toBeUndefined();
+      await expect(pipeline.generate(img2img())).rejects.toThrow(/initImage: this checkpoint cannot do image to image: the checkpoint has no vae_encoder component/);
+    });
+  });
+});
