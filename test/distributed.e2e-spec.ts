@@ -10,6 +10,7 @@ import request from 'supertest';
 import { createApp } from '../src/create-app';
 import type { RedisGenerations } from '../src/distributed/redis-generations';
 import { DISTRIBUTED_GENERATIONS } from '../src/generation/generations';
+import { INIT_IMAGES } from './bad-input-corpus/init-image-cases';
 import { redisAvailable } from './support/redis-available';
 import { testAppConfig } from './support/test-app-config';
 import { waitUntilReady } from './support/wait-until-ready';
@@ -83,6 +84,25 @@ describe('distributed mode (Redis + BullMQ)', () => {
     const base64 = await http(workers[0]!).get(`/v1/generations/${sync.body.id}?base64=true`).expect(200);
     expect(Buffer.from(base64.body.images[0].base64, 'base64').equals(fromFront.body as Buffer)).toBe(true);
     await http(workers[0]!).get(`/v1/generations/${randomUUID()}`).expect(404);
+  });
+
+  it('carries an init image sent as a multipart file to the replica that runs it: the bytes of local mode, imageToImage in every view', async () => {
+    if (!available) return;
+    const body = { ...small, strength: 0.75 };
+    const sync = await http(front).post('/v1/generations').field('request', JSON.stringify(body)).attach('initImage', INIT_IMAGES.png, 'photo.png').expect(201);
+    expect(sync.body).toMatchObject({ status: 'succeeded', imageToImage: { strength: 0.75 } });
+    expect((await status(workers[1]!, sync.body.id)) as unknown).toMatchObject({ imageToImage: { strength: 0.75 } });
+    const distributed = (await http(workers[0]!).get(sync.body.images[0].url).expect(200)).body as Buffer;
+    const local = await createApp(testAppConfig());
+    try {
+      await local.init();
+      const alone = await http(local).post('/v1/generations').set('Accept', 'image/png').send({ ...body, initImage: INIT_IMAGES.png.toString('base64') }).expect(200);
+      expect(Buffer.compare(alone.body as Buffer, distributed)).toBe(0);
+      const textToImage = await http(local).post('/v1/generations').set('Accept', 'image/png').send(small).expect(200);
+      expect(Buffer.compare(textToImage.body as Buffer, distributed)).not.toBe(0);
+    } finally {
+      await local.close();
+    }
   });
 
   it('streams progress to a client of another replica, and cancels from a third', async () => {

@@ -64,6 +64,15 @@ export class CheckpointsService implements OnModuleDestroy {
     return entry;
   }
 
+  /**
+   * Why the checkpoint cannot start from an image (image to image), or null when it can: the pool's
+   * verdict on its VAE encoder (none, or a graph the engine cannot use), made when it registered it.
+   */
+  vaeEncoderProblem(id: string): string | null {
+    const descriptor = this.pool.checkpoints().find((c) => c.id === id);
+    return descriptor ? descriptor.imageToImageProblem : 'it is not registered with the inference pool';
+  }
+
   unetHash(id: string): string {
     return this.pool.checkpoints().find((c) => c.id === id)?.components.unet.hash ?? '';
   }

@@ -1,5 +1,5 @@
 import type { GenerationRecord } from './generation-store';
-import { bodyFingerprint, IdempotencyCache } from './idempotency-cache';
+import { bodyFingerprint, canonicalJson, IdempotencyCache } from './idempotency-cache';
 
 const record = { id: 'g', images: [{ bytes: Buffer.alloc(1_000) }] } as unknown as GenerationRecord;
 
@@ -42,5 +42,15 @@ describe('IdempotencyCache', () => {
     expect(bodyFingerprint({ a: 1, b: 'x'.repeat(100_000) })).toBe(bodyFingerprint({ b: 'x'.repeat(100_000), a: 1 }));
     expect(bodyFingerprint({ a: 1 })).not.toBe(bodyFingerprint({ a: 2 }));
     expect(bodyFingerprint({ b: 'x'.repeat(100_000) }).length).toBeLessThan(64);
+  });
+
+  it('fingerprints an uploaded image by its bytes, without spelling 8 MiB out as JSON', () => {
+    const image = Buffer.alloc(8 * 1024 * 1024, 7);
+    const other = Buffer.from(image);
+    other[other.length - 1] = 8;
+    expect(canonicalJson({ prompt: 'a', initImage: image })).toMatch(/^\{"initImage":"sha256:[\w-]{43}","prompt":"a"\}$/);
+    expect(bodyFingerprint({ prompt: 'a', initImage: image })).toBe(bodyFingerprint({ initImage: Buffer.from(image), prompt: 'a' }));
+    expect(bodyFingerprint({ prompt: 'a', initImage: image })).not.toBe(bodyFingerprint({ prompt: 'a', initImage: other }));
+    expect(bodyFingerprint({ prompt: 'a', initImage: new Uint8Array(image) })).toBe(bodyFingerprint({ prompt: 'a', initImage: image }));
   });
 });

@@ -35,9 +35,13 @@ export function checkSameRequest(previous: { readonly fingerprint: string; reado
 
 /** JSON with object keys sorted, so bodies that differ only in key order compare equal. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
+  return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+    // Bytes (an init image from multipart or gRPC, up to 8 MiB) as their digest: JSON would spell
+    // every byte as an array element, megabytes of text on the event loop.
+    const original = this[key];
+    if (original instanceof Uint8Array) return `sha256:${createHash('sha256').update(original).digest('base64url')}`;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v;
+  });
 }
 
 /** A fixed-size digest of a request body (bodies may be up to AFD_BODY_LIMIT_KB; entries stay small). */

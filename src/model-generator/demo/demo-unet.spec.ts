@@ -5,7 +5,8 @@ import { OnnxSession } from '../../engine/runtime/onnx-runtime';
 import { tensor } from '../../engine/runtime/tensor';
 import { encodeModel } from '../onnx/onnx-proto';
 import { DEMO_TEXT_WIDTH, colourDimension, styleDimension } from './demo-attributes';
-import { PRIOR_STRENGTH, buildDemoUnet, sigmaTable, swatchAttributes } from './demo-unet';
+import { LAYOUT_PENALTY, PRIOR_STRENGTH, buildDemoUnet, groundLatent, layoutMasks, sigmaTable, swatchAttributes } from './demo-unet';
+import { GARMENT_LAYOUTS, garmentMask } from './garment-layouts';
 import { swatchLatents } from './swatch-latents';
 import { resizeBilinear } from './swatch-matching';
 import { DEMO_SWATCHES, SWATCH_LATENT_SIZE, type Swatch } from './swatches';
@@ -34,12 +35,21 @@ function reference(swatches: readonly Swatch[], sample: Float32Array, h: number,
   const s = Math.sqrt(1 + sigma * sigma);
   const attributes = new Float64Array(DEMO_TEXT_WIDTH);
   for (let p = 0; p < SEQUENCE; p++) for (let d = 0; d < DEMO_TEXT_WIDTH; d++) attributes[d] = Math.max(attributes[d] as number, states[p * DEMO_TEXT_WIDTH + d] as number);
-  const x0s = swatches.map((sw) => resizeBilinear(swatchLatents(sw), 4, SWATCH_LATENT_SIZE, SWATCH_LATENT_SIZE, h, w));
-  const logits = swatches.map((sw, k) => {
-    const prior = swatchAttributes(sw).reduce((acc, v, d) => acc + v * (attributes[d] as number), 0) * PRIOR_STRENGTH * (Math.sqrt(h * w) / SWATCH_LATENT_SIZE);
+  const sizeFactor = Math.sqrt(h * w) / SWATCH_LATENT_SIZE;
+  // Every layout (full frame, then each garment) × every swatch: the fabric inside the mask, the ground outside.
+  const plane = SWATCH_LATENT_SIZE * SWATCH_LATENT_SIZE;
+  const allMasks = layoutMasks(GARMENT_LAYOUTS);
+  const masks = Array.from({ length: allMasks.length / plane }, (_, m) => resizeBilinear(allMasks.subarray(m * plane, (m + 1) * plane), 1, SWATCH_LATENT_SIZE, SWATCH_LATENT_SIZE, h, w));
+  const ground = groundLatent();
+  const fabrics = swatches.map((sw) => resizeBilinear(swatchLatents(sw), 4, SWATCH_LATENT_SIZE, SWATCH_LATENT_SIZE, h, w));
+  const x0s = masks.flatMap((mask) => fabrics.map((f) => Float32Array.from(f, (v, i) => (mask[i % (h * w)] as number) * v + (1 - (mask[i % (h * w)] as number)) * (ground[Math.floor(i / (h * w))] as number))));
+  const layoutOf = (index: number): number => Math.floor(index / swatches.length);
+  const logits = x0s.map((x0, index) => {
+    const sw = swatches[index % swatches.length] as Swatch;
+    const layoutPrior = layoutOf(index) === 0 ? 0 : -LAYOUT_PENALTY * sizeFactor;
+    const prior = swatchAttributes(sw).reduce((acc, v, d) => acc + v * (attributes[d] as number), 0) * PRIOR_STRENGTH * sizeFactor + layoutPrior;
     let dot = 0;
     let norm = 0;
-    const x0 = x0s[k] as Float32Array;
     for (let i = 0; i < x0.length; i++) {
       dot += (sample[i] as number) * s * (x0[i] as number);
       norm += (x0[i] as number) ** 2;
@@ -52,7 +62,7 @@ function reference(swatches: readonly Swatch[], sample: Float32Array, h: number,
   const out = new Float64Array(sample.length);
   for (let i = 0; i < out.length; i++) {
     let predicted = 0;
-    for (let k = 0; k < swatches.length; k++) predicted += ((weights[k] as number) / total) * ((x0s[k] as Float32Array)[i] as number);
+    for (let k = 0; k < x0s.length; k++) predicted += ((weights[k] as number) / total) * ((x0s[k] as Float32Array)[i] as number);
     out[i] = ((sample[i] as number) * s - predicted) / sigma;
   }
   return out;
@@ -144,6 +154,32 @@ describe('demo UNet', () => {
       for (let i = 0; i < x0.length; i++) worst = Math.max(worst, Math.abs((predicted[i] as number) - (x0[i] as number)));
       expect([target.id, worst < 1e-2]).toEqual([target.id, true]);
     }
+  });
+
+  it('keeps a garment where a noised photo shows it: the ground outside the dress, a fabric inside', async () => {
+    // x_t of a plain red dress on the ground at t = 600 (image to image at about strength 0.6).
+    const n = SWATCH_LATENT_SIZE;
+    const plane = n * n;
+    const mask = garmentMask('dress', n, n);
+    const red = swatchLatents(swatches.find((sw) => sw.id === 'plain-red') as Swatch);
+    const ground = groundLatent();
+    const t = 600;
+    const sigma = sigmaTable()[t] as number;
+    const noise = wave(4 * plane, 5);
+    const sample = Float32Array.from({ length: 4 * plane }, (_, i) => {
+      const x0 = mask[i % plane] === 1 ? (red[i] as number) : (ground[Math.floor(i / plane)] as number);
+      return (x0 + sigma * (noise[i] as number) * 0.5) / Math.sqrt(1 + sigma * sigma);
+    });
+    const eps = await run([{ sample, t, states: context([colourDimension('red'), styleDimension('kente')]) }], n, n);
+    const predicted = Float32Array.from(eps, (v, i) => (sample[i] as number) * Math.sqrt(1 + sigma * sigma) - v * sigma);
+    let outside = 0;
+    let inside = 0;
+    for (let i = 0; i < predicted.length; i++) {
+      const off = Math.abs((predicted[i] as number) - (ground[Math.floor(i / plane)] as number));
+      if (mask[i % plane] === 1) inside = Math.max(inside, off);
+      else outside = Math.max(outside, off);
+    }
+    expect({ groundKept: outside < 1e-2, fabricInside: inside > 0.5 }).toEqual({ groundKept: true, fabricInside: true });
   });
 
   it('has the sigmas of SD 1.x (scaled_linear, 0.00085 → 0.012)', () => {

@@ -1,6 +1,6 @@
 /**
- * The demo UNet: the exact epsilon-prediction for a data set made of a few swatches, under a prior
- * over them that the prompt sets. Same inputs and outputs as a real export: `sample` x_t
+ * The demo UNet: the exact epsilon-prediction for a data set made of a few swatches, each shown full
+ * frame or as a garment on a studio ground (GARMENT_LAYOUTS), under a prior that the prompt sets. Same inputs and outputs as a real export: `sample` x_t
  * [B, 4, h, w], `timestep` float32 [B] and `encoder_hidden_states` [B, S, W] → `out_sample`.
  * Every row uses its own timestep and its own text states.
  *
@@ -10,9 +10,12 @@
  *
  *   attributes   a = max over the sequence of encoder_hidden_states            [W]
  *   prior        log π_k = β · √(h·w)/32 · (a · s_k)   (s_k: the swatch's style and colour weights)
- *   swatches     x0_k resized (bilinear) to the sample's h × w, at run time
- *   posterior    w_k = softmax_k(log π_k − ‖x_t − √ā·x0_k‖² / (2(1 − ā)))
- *   prediction   x̂0 = Σ w_k x0_k,  out_sample = (x_t − √ā·x̂0) / √(1 − ā)
+ *   swatches     f_k resized (bilinear) to the sample's h × w, at run time
+ *   layouts      x0_{m,k} = M_m ⊙ f_k + (1 − M_m) ⊙ g: layout 0 is the full frame (M_0 = 1), the
+ *                others a garment's mask M_m (resized likewise) with the ground's latent g around it
+ *   layout prior log π_m = 0 for the full frame, −LAYOUT_PENALTY · √(h·w)/32 for a garment
+ *   posterior    w_{m,k} = softmax_{m,k}(log π_k + log π_m − ‖x_t − √ā·x0_{m,k}‖² / (2(1 − ā)))
+ *   prediction   x̂0 = Σ w_{m,k} x0_{m,k},  out_sample = (x_t − √ā·x̂0) / √(1 − ā)
  *
  * computed with y = x_t·√(1 + σ²) (= x0 + σ·ε): logits = log π_k + (⟨y, x0_k⟩ − ‖x0_k‖²/2) / σ², and
  * out_sample = (y − x̂0) / σ. The schedulers feed x_t in this parameterisation whatever their kind
@@ -22,6 +25,12 @@
  * style and a colour favours the swatches having both, a partial one those having what it names.
  * β is large (the prompt is nearly a hard constraint): from pure noise, the likelihood alone prefers
  * some swatch by several nats, by chance, and the prior must outweigh that; both grow with √(h·w).
+ *
+ * The layout penalty works the same way: from pure noise it keeps text to image full frame (a
+ * swatch, as before), while a photo of a garment (image to image) carries hundreds of nats of
+ * evidence for its layout, so the garment keeps its place and the prompt picks its fabric: at
+ * strength 0.6 a plain red dress becomes a red kente dress; at 0.8 and above the noise drowns the
+ * layout too and the frame becomes a swatch.
  */
 import { SD14_PNDM_SCHEDULER } from '../config/model-config';
 import { alphasCumprod, trainingSigmas } from '../../engine/schedulers/common';
@@ -33,7 +42,8 @@ import { cast, gather, reshape, reshapeLike, transpose, unsqueeze } from '../onn
 import type { WeightSink } from '../onnx/weight-sink';
 import { DEMO_TEXT_WIDTH, RELATED_COLOURS, colourDimension, styleDimension } from './demo-attributes';
 import { clip, floor, reduceMax, reduceProd, reduceSum, resizeLinearLike, shapeOf, slice } from './demo-ops';
-import { LATENT_CHANNELS } from './demo-vae';
+import { LATENT_CHANNELS, rgbToLatents } from './demo-vae';
+import { GARMENT_LAYOUTS, GROUND_RGB, garmentMask, type GarmentLayout } from './garment-layouts';
 import { swatchLatents } from './swatch-latents';
 import { SWATCH_LATENT_SIZE, type Swatch } from './swatches';
 
@@ -43,6 +53,8 @@ export const PRIOR_STRENGTH = 32;
 export const STYLE_WEIGHT = 1.25;
 /** A swatch's weight on colours related to its own (RELATED_COLOURS). */
 export const RELATED_COLOUR_WEIGHT = 0.25;
+/** −log π of a garment layout against the full frame, at a 32×32 latent (see the header). */
+export const LAYOUT_PENALTY = 60;
 
 const TRAIN_TIMESTEPS = 1000;
 
@@ -82,6 +94,21 @@ export interface DemoUnetOptions {
   /** β, per unit of attribute weight at a 32×32 latent (default PRIOR_STRENGTH). */
   readonly priorStrength?: number;
   readonly weights?: WeightSink;
+  /** The garment layouts besides the full frame (default GARMENT_LAYOUTS; none: swatches only). */
+  readonly layouts?: readonly GarmentLayout[];
+}
+
+/** The studio ground's latent: the minimum-norm latents that decode to GROUND_RGB. */
+export function groundLatent(): Float32Array {
+  return rgbToLatents(Float32Array.from(GROUND_RGB, (v) => (v / 255) * 2 - 1));
+}
+
+/** Layout masks [1 + layouts, SWATCH_LATENT_SIZE²]: the full frame first. */
+export function layoutMasks(layouts: readonly GarmentLayout[]): Float32Array {
+  const plane = SWATCH_LATENT_SIZE * SWATCH_LATENT_SIZE;
+  const masks = new Float32Array((1 + layouts.length) * plane).fill(1, 0, plane);
+  layouts.forEach((layout, i) => masks.set(garmentMask(layout, SWATCH_LATENT_SIZE, SWATCH_LATENT_SIZE), (i + 1) * plane));
+  return masks;
 }
 
 export function buildDemoUnet(swatches: readonly Swatch[], options: DemoUnetOptions = {}): ModelMessage {
@@ -118,13 +145,23 @@ export function buildDemoUnet(swatches: readonly Swatch[], options: DemoUnetOpti
   // y = x_t·√(1 + σ²) = x0 + σ·ε, flattened per row.
   const y = mul(g, sample, perImage(s));
   const yFlat = reshape(g, y, [0, -1]);
-  const x0 = reshape(g, resizeLinearLike(g, swatchLatentTable, sample), [k, -1]);
+  // x0_{m,k} = M_m ⊙ f_k + (1 − M_m) ⊙ g, every layout × swatch, flattened [(1 + layouts)·k, N].
+  const layouts = options.layouts ?? GARMENT_LAYOUTS;
+  const l = 1 + layouts.length;
+  const fabrics = unsqueeze(g, resizeLinearLike(g, swatchLatentTable, sample), [0]);
+  const masks = unsqueeze(g, resizeLinearLike(g, g.initializer('demo.layout_masks', 'float32', [l, 1, size, size], layoutMasks(layouts)), sample), [1]);
+  const ground = g.initializer('demo.ground_latent', 'float32', [1, 1, LATENT_CHANNELS, 1, 1], groundLatent());
+  const composed = add(g, mul(g, masks, fabrics), mul(g, sub(g, scalarLike(g, masks, 1), masks), ground));
+  const x0 = reshape(g, composed, [l * k, -1]);
 
   // The prior grows with √(h·w), as the chance spread of the likelihood between swatches does
   // (‖x0_k‖ ∝ √(h·w)), so a prompt holds as firmly at 1024×1024 as at 256×256.
   const spatial = cast(g, slice(g, shapeOf(g, sample), 2, 4), 'float32');
   const sizeFactor = div(g, sqrt(g, reduceProd(g, spatial)), scalarLike(g, sigma, size));
-  const logPrior = mul(g, matmul(g, reduceMax(g, context, [1], false), priorWeights), sizeFactor);
+  const fabricPrior = mul(g, matmul(g, reduceMax(g, context, [1], false), priorWeights), sizeFactor);
+  const layoutPrior = g.initializer('demo.layout_prior', 'float32', [l, 1], Float32Array.from({ length: l }, (_, m) => (m === 0 ? 0 : -LAYOUT_PENALTY)));
+  // [batch, layouts, k] → [batch, layouts · k], in the order of x0's rows.
+  const logPrior = reshape(g, add(g, unsqueeze(g, fabricPrior, [1]), mul(g, layoutPrior, sizeFactor)), [0, -1]);
   const dots = matmul(g, yFlat, transpose(g, x0, [1, 0]));
   const halfNorms = mul(g, reduceSum(g, mul(g, x0, x0), [1], false), scalarLike(g, x0, 0.5));
   const likelihood = div(g, sub(g, dots, halfNorms), unsqueeze(g, sigmaSquared, [1]));
@@ -134,6 +171,6 @@ export function buildDemoUnet(swatches: readonly Swatch[], options: DemoUnetOpti
   return g.build({
     component: 'unet',
     timestep_signature: 'float-batch',
-    demo: `exact epsilon of ${k} swatches under a prompt-set prior: ${swatches.map((sw) => sw.id).join(', ')}`,
+    demo: `exact epsilon of ${k} swatches, full frame or as ${layouts.join(', ') || 'no garment'}, under a prompt-set prior: ${swatches.map((sw) => sw.id).join(', ')}`,
   });
 }
