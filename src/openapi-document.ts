@@ -12,15 +12,17 @@ import { COMPARISON_PATHS, COMPARISON_SCHEMAS } from './comparisons/comparison.o
 import { GENERATION_PATHS, GENERATION_SCHEMAS } from './generation/generation.openapi';
 import { HEALTH_PATHS, HEALTH_SCHEMAS } from './observability/health/health.openapi';
 import { PROMPT_PATHS, PROMPT_SCHEMAS } from './prompts/prompt.openapi';
+import { WEBHOOK_PATHS, WEBHOOK_SCHEMAS } from './webhooks/webhook.openapi';
 
-const PATHS: readonly PathTable[] = [GENERATION_PATHS, COMPARISON_PATHS, CHECKPOINT_PATHS, PROMPT_PATHS, HEALTH_PATHS];
-const SCHEMAS: Record<string, z.ZodType> = { Error: ErrorBodySchema, ...GENERATION_SCHEMAS, ...COMPARISON_SCHEMAS, ...CHECKPOINT_SCHEMAS, ...PROMPT_SCHEMAS, ...HEALTH_SCHEMAS };
+const PATHS: readonly PathTable[] = [GENERATION_PATHS, COMPARISON_PATHS, CHECKPOINT_PATHS, PROMPT_PATHS, WEBHOOK_PATHS, HEALTH_PATHS];
+const SCHEMAS: Record<string, z.ZodType> = { Error: ErrorBodySchema, ...GENERATION_SCHEMAS, ...COMPARISON_SCHEMAS, ...CHECKPOINT_SCHEMAS, ...PROMPT_SCHEMAS, ...WEBHOOK_SCHEMAS, ...HEALTH_SCHEMAS };
 
 const TAGS: Readonly<Record<string, string>> = {
   generations: 'Text-to-image generation: synchronous, asynchronous, with progress events',
   comparisons: 'One prompt, one seed, several checkpoints side by side',
   checkpoints: 'The released checkpoints and their residency',
   prompts: 'Fashion prompts: vocabulary, build, parse, tokenize',
+  webhooks: 'Signed event deliveries (Standard Webhooks) for generations and comparisons, and their log',
   health: 'Probes (public)',
 };
 

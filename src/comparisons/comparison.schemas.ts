@@ -21,6 +21,7 @@ const comparisonFields = {
   ...settings,
   preview: GenerateRequestSchema.shape.preview,
   previewInterval: GenerateRequestSchema.shape.previewInterval,
+  webhook: GenerateRequestSchema.shape.webhook,
 };
 
 /** The comparison's fields without the reference image (what a multipart body's `request` part holds). */

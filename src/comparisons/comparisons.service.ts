@@ -27,6 +27,8 @@ import { checkReplySize } from './comparison-size';
 import { ComparisonStore, type ComparisonCellRecord, type ComparisonRecord } from './comparison-store';
 import { prepareReferenceImage, readReferenceImageBytes, REFERENCE_IMAGE_FIELD } from './reference-image';
 import type { z } from 'zod';
+import { WebhooksService, type WebhookSubscription } from '../webhooks/webhooks.service';
+import type { WebhookEvent } from '../common/webhook-events';
 
 export { MAX_COMPARISON_PROMPTS } from './comparison.schemas';
 
@@ -73,6 +75,8 @@ interface LiveComparison {
   status: 'queued' | 'running' | 'failed';
   error?: { code: ErrorCode; message: string };
   readonly fanout: ProgressFanout<ComparisonEvent>;
+  /** Where its start and end are reported. */
+  readonly webhook?: WebhookSubscription;
 }
 
 /** A started comparison: its id at once, the finished record (or the ApiError) when every cell is done. */
@@ -105,6 +109,7 @@ export class ComparisonsService {
     @Inject(ComparisonStore) private readonly store: ComparisonStore,
     @Inject(StreamSlots) private readonly slots: StreamSlots,
     @Optional() @Inject(MetricsService) private readonly metrics?: MetricsService,
+    @Optional() @Inject(WebhooksService) private readonly webhooks?: WebhooksService,
   ) {}
 
   /** One of the client's open progress streams (AFD_MAX_STREAMS_PER_CLIENT, shared with generations), or RESOURCE_EXHAUSTED. */
@@ -152,6 +157,8 @@ export class ComparisonsService {
     const preview = options.preview ?? previewOptions(input, firstRequest.steps);
     const reference =
       referenceValue === undefined || referenceValue === null ? undefined : await prepareReferenceImage(readReferenceImageBytes(referenceValue, referenceField), firstRequest, referenceField);
+    // Its address resolved and checked now, before any work is queued.
+    const webhook = await this.webhooks?.subscription(input['webhook'], clientId);
 
     const live: LiveComparison = {
       id: timeOrderedId(),
@@ -160,9 +167,12 @@ export class ComparisonsService {
       hasReference: reference !== undefined,
       status: 'queued',
       fanout: new ProgressFanout<ComparisonEvent>(),
+      ...(webhook ? { webhook } : {}),
     };
     const reportProgress = (event: ComparisonCellProgress): void => {
+      const starting = live.status === 'queued';
       live.status = 'running';
+      if (starting) this.report(live, 'started', this.state(live.id));
       const { row, column, checkpointId, step, totalSteps, etaMs } = event;
       live.fanout.publish({ event: 'cell', data: { row, column, checkpoint: checkpointId, step, totalSteps, etaMs, ...(event.preview ? { preview: event.preview } : {}) } });
       options.onCellProgress?.(event);
@@ -210,6 +220,7 @@ export class ComparisonsService {
       this.store.add(record);
       this.live.delete(live.id);
       live.fanout.publish({ event: 'done', data: { status: 'succeeded' } });
+      this.report(live, 'succeeded', this.view(record));
       return record;
     } catch (caught) {
       const error = toApiError(caught);
@@ -217,6 +228,7 @@ export class ComparisonsService {
       live.error = { code: error.code, message: error.message };
       setTimeout(() => this.live.delete(live.id), FAILED_KEPT_MS).unref();
       live.fanout.publish({ event: 'done', data: { status: 'failed', error: live.error } });
+      this.report(live, 'failed', this.state(live.id));
       throw error;
     }
   }
@@ -263,6 +275,12 @@ export class ComparisonsService {
       ...(reference ? { reference: { image: reference } } : {}),
     });
     return { id: live.id, createdAt: Date.now(), seed: live.seed, cells, hasReference: live.hasReference, grid, ownerId: live.ownerId };
+  }
+
+  /** Queues a webhook event with the comparison's JSON view (never fails the comparison). */
+  private report(live: LiveComparison, event: WebhookEvent, view: ComparisonView): void {
+    if (!live.webhook || !this.webhooks) return;
+    void this.webhooks.emit(live.webhook, { kind: 'comparison', id: live.id }, event, view).catch(() => undefined);
   }
 
   /** The comparison as the API answers it, finished or not (NOT_FOUND for another client's). */

@@ -1,4 +1,5 @@
 /** A generation as every replica sees it, stored in Redis as JSON (image bytes live under their own keys). */
+import type { WebhookSubscription } from '../webhooks/webhooks.service';
 import type { GenerationRecord, GenerationStatus } from '../generation/generation-store';
 
 export interface GenerationState {
@@ -13,6 +14,8 @@ export interface GenerationState {
   /** The replica running (or last running) it. */
   replica?: string;
   attempts: number;
+  /** Where its start and end are reported (checked when it was asked for); read by whichever replica writes those states. */
+  webhook?: WebhookSubscription;
 }
 
 /** The state as the transports' record; image bytes empty until fetched. */

@@ -3,6 +3,7 @@ import { ImageFormatEnum, NoiseModeEnum, SchedulerEnum } from '../transports/gra
 import { PromptAttributesInput } from '../prompts/prompt-attributes.input';
 import { SeedScalar } from '../transports/graphql/seed.scalar';
 import { describeGenerationField } from './generation.schemas';
+import { WebhookInput } from '../webhooks/webhook.models';
 
 /** The image settings generations and comparisons share, described by the generation schema. */
 @InputType({ isAbstract: true })
@@ -33,6 +34,9 @@ abstract class ImageSettingsInput {
 
   @Field(() => Int, { nullable: true, description: describeGenerationField('previewInterval') })
   previewInterval?: number | null;
+
+  @Field(() => WebhookInput, { nullable: true, description: describeGenerationField('webhook') })
+  webhook?: WebhookInput | null;
 }
 
 /**
