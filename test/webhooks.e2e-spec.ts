@@ -13,6 +13,7 @@ import { GrpcServer } from '../src/app/grpc.server';
 import { createApp } from '../src/create-app';
 import { loadProtos } from '../src/transports/grpc/grpc-protos';
 import { sendRaw, type RawResponse } from './bad-input-corpus/raw-http';
+import { REST_WEBHOOK_CASES } from './bad-input-corpus/webhook-cases';
 import { testAppConfig } from './support/test-app-config';
 import { waitUntilReady } from './support/wait-until-ready';
 import { WebhookReceiver, type ReceivedWebhook } from './support/webhook-receiver';
@@ -159,6 +160,21 @@ describe.each([
       const compared = await grpcCompare({ prompts: ['red kente dress'], width: 64, height: 64, steps: 1, webhook: { url: 'http://[::1]/' } });
       expect([compared.error?.code, compared.error?.metadata.get('error-field')]).toEqual([status.INVALID_ARGUMENT, ['webhook.url']]);
     });
+  });
+
+  it("answers the corpus' REST webhook cases the same (status, code, field)", async () => {
+    // This application allows the receiver's 127.0.0.1 (in any notation); the corpus refuses it.
+    const receiverHost = (c: (typeof REST_WEBHOOK_CASES)[number]): boolean => {
+      const url = (JSON.parse(c.body?.toString() ?? '{}') as { webhook?: { url?: unknown } }).webhook?.url;
+      return typeof url === 'string' && URL.canParse(url) && new URL(url).hostname === '127.0.0.1';
+    };
+    const cases = REST_WEBHOOK_CASES.filter((c) => !receiverHost(c));
+    expect(cases.length).toBeGreaterThan(30);
+    for (const c of cases) {
+      const res = await sendRaw(port, { method: c.method, path: c.path, headers: { ...c.headers, ...(withKeys ? { authorization: `Bearer ${KEY}` } : {}) }, body: c.body });
+      const body = res.json as { code: string; message: string; details: { field?: string } };
+      expect({ name: c.name, status: res.status, code: body.code, field: body.details.field, message: c.message?.test(body.message) }).toEqual({ name: c.name, status: c.status, code: c.code, field: c.field, message: true });
+    }
   });
 
   if (!withKeys) {
