@@ -172,7 +172,7 @@ export class ComparisonsService {
     const reportProgress = (event: ComparisonCellProgress): void => {
       const starting = live.status === 'queued';
       live.status = 'running';
-      if (starting) this.report(live, 'started', this.state(live.id));
+      if (starting) this.report(live, 'started', liveView(live));
       const { row, column, checkpointId, step, totalSteps, etaMs } = event;
       live.fanout.publish({ event: 'cell', data: { row, column, checkpoint: checkpointId, step, totalSteps, etaMs, ...(event.preview ? { preview: event.preview } : {}) } });
       options.onCellProgress?.(event);
@@ -228,7 +228,7 @@ export class ComparisonsService {
       live.error = { code: error.code, message: error.message };
       setTimeout(() => this.live.delete(live.id), FAILED_KEPT_MS).unref();
       live.fanout.publish({ event: 'done', data: { status: 'failed', error: live.error } });
-      this.report(live, 'failed', this.state(live.id));
+      this.report(live, 'failed', liveView(live));
       throw error;
     }
   }
@@ -288,7 +288,7 @@ export class ComparisonsService {
     const live = this.live.get(id);
     if (!live) return this.view(this.get(id, viewer));
     if (!canView(viewer, live.ownerId)) throw notFound('comparison', id);
-    return { id, status: live.status, ...(live.error ? { error: live.error } : {}), seed: live.seed, cells: [], gridUrl: comparisonGridUrl(id), hasReference: live.hasReference };
+    return liveView(live);
   }
 
   /**
@@ -376,6 +376,11 @@ export class ComparisonsService {
       }
     });
   }
+}
+
+/** A comparison not finished (or failed) as the API answers it: no cells yet. */
+function liveView(live: LiveComparison): ComparisonView {
+  return { id: live.id, status: live.status, ...(live.error ? { error: live.error } : {}), seed: live.seed, cells: [], gridUrl: comparisonGridUrl(live.id), hasReference: live.hasReference };
 }
 
 /** What a started comparison needs to assemble its record once its cells are done. */
