@@ -70,7 +70,6 @@ export class AppModule {
                   bullPrefix: redisKeys(config.distributed.prefix).bullPrefix,
                   runsJobs: config.distributed.runsJobs,
                   lockMs: config.distributed.lockMs,
-                  concurrency: config.distributed.concurrency,
                 },
               }
             : {}),

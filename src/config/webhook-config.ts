@@ -14,6 +14,8 @@ export interface WebhookSettings {
   readonly allowPrivate: boolean;
   /** Host names delivered to whatever they resolve to (AFD_WEBHOOK_ALLOWED_HOSTS, comma-separated): an internal receiver, without opening every private address. */
   readonly allowedHosts: readonly string[];
+  /** Attempts in flight at once per process (AFD_WEBHOOK_CONCURRENCY): slow receivers hold sockets, not more than this many. */
+  readonly concurrency: number;
   /** Delivery attempts kept per client for GET /v1/webhooks/deliveries (AFD_WEBHOOK_LOG_SIZE). */
   readonly logSize: number;
 }
@@ -42,6 +44,7 @@ export function loadWebhookSettings(env: NodeJS.ProcessEnv, int: IntReader, conf
     maxResponseBytes: int('AFD_WEBHOOK_MAX_RESPONSE_BYTES', 4096, 0, 1 << 20),
     allowPrivate: allowPrivate === 'true',
     allowedHosts: hosts,
+    concurrency: int('AFD_WEBHOOK_CONCURRENCY', 16, 1, 1000),
     logSize: int('AFD_WEBHOOK_LOG_SIZE', 200, 1, 10_000),
   };
 }

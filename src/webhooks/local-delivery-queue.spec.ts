@@ -8,7 +8,7 @@ import { MemoryDeliveryLog } from './delivery-log';
 import { LocalDeliveryQueue } from './local-delivery-queue';
 
 const SECRET = `whsec_${Buffer.alloc(24, 1).toString('base64')}`;
-const SETTINGS: WebhookSettings = { timeoutMs: 5000, maxAttempts: 5, retryBaseMs: 30, retryMaxMs: 100, maxResponseBytes: 1024, allowPrivate: false, allowedHosts: ['127.0.0.1'], logSize: 50 };
+const SETTINGS: WebhookSettings = { timeoutMs: 5000, maxAttempts: 5, retryBaseMs: 30, retryMaxMs: 100, maxResponseBytes: 1024, allowPrivate: false, allowedHosts: ['127.0.0.1'], concurrency: 4, logSize: 50 };
 
 describe('LocalDeliveryQueue', () => {
   let server: Server;
@@ -48,7 +48,7 @@ describe('LocalDeliveryQueue', () => {
 
   const setup = (settings: WebhookSettings = SETTINGS) => {
     const log = new MemoryDeliveryLog(50);
-    const queue = new LocalDeliveryQueue(new DeliveryAttempts(settings, () => SECRET, log));
+    const queue = new LocalDeliveryQueue(new DeliveryAttempts(settings, () => SECRET, log), settings.concurrency);
     return { log, queue };
   };
   const delivery = (n: number): Delivery => ({ webhookId: `msg_test_${n}`, clientId: 'acme', url: `http://127.0.0.1:${port}/hook`, type: 'generation.succeeded', subjectId: `gen-${n}`, payload: JSON.stringify({ n }) });
@@ -103,6 +103,22 @@ describe('LocalDeliveryQueue', () => {
     await queue.drain(Date.now() + 300);
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect((await log.recent('acme'))[0]).toMatchObject({ attempt: 1, outcome: 'failed', error: 'the server shut down before this attempt finished' });
+    await queue.close();
+  });
+
+  it('holds at most `concurrency` attempts in flight; the next waits for a free slot', async () => {
+    answers.push('hold', 200);
+    const { log, queue } = setup({ ...SETTINGS, concurrency: 1 });
+    await queue.enqueue(delivery(6));
+    await queue.enqueue(delivery(7));
+    await waitUntil(() => received.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(received.map((r) => r.id)).toEqual(['msg_test_6']);
+    await queue.drain(Date.now() + 200);
+    expect((await log.recent('acme')).map((a) => [a.webhookId, a.outcome, a.error])).toEqual([
+      ['msg_test_7', 'failed', 'the server shut down before this attempt was made'],
+      ['msg_test_6', 'failed', 'the server shut down before this attempt finished'],
+    ]);
     await queue.close();
   });
 

@@ -1,5 +1,6 @@
 /**
- * Deliveries in this process (the default): each event is attempted at once, and again after each
+ * Deliveries in this process (the default): each event is attempted at once (at most `concurrency`
+ * attempts in flight; the others wait their turn, first come first served), and again after each
  * retry delay. At shutdown the queue is drained within the grace period: retries due before the
  * deadline still run; the others, and attempts still unanswered at the deadline, are recorded failed.
  */
@@ -16,37 +17,58 @@ interface Pending {
 
 export class LocalDeliveryQueue implements DeliveryQueue {
   private readonly pending = new Map<string, Pending>();
+  /** Attempts due, waiting for a free slot. */
+  private readonly ready: Pending[] = [];
+  private inFlight = 0;
   private readonly idle = new Set<() => void>();
   private deadline = Number.POSITIVE_INFINITY;
   private closed = false;
 
-  constructor(private readonly attempts: DeliveryAttempts) {}
+  constructor(
+    private readonly attempts: DeliveryAttempts,
+    private readonly concurrency = 16,
+  ) {}
 
   async enqueue(delivery: Delivery): Promise<void> {
     // The same event twice is one delivery.
     if (this.closed || this.pending.has(delivery.webhookId)) return;
     const entry: Pending = { delivery, attempt: 1 };
     this.pending.set(delivery.webhookId, entry);
+    this.due(entry);
+  }
+
+  /** An attempt is due: run it now if a slot is free, else when one frees. */
+  private due(entry: Pending): void {
+    delete entry.timer;
+    delete entry.dueAt;
+    if (this.inFlight >= this.concurrency) {
+      this.ready.push(entry);
+      return;
+    }
     void this.run(entry);
   }
 
   private async run(entry: Pending): Promise<void> {
-    delete entry.timer;
-    delete entry.dueAt;
+    this.inFlight += 1;
     let retryInMs: number | undefined;
     try {
       ({ retryInMs } = await this.attempts.run(entry.delivery, entry.attempt, this.deadline));
     } catch {
       // Recording failed (the log is in memory here, so only a bug lands here): give the event up rather than loop.
       retryInMs = undefined;
+    } finally {
+      this.inFlight -= 1;
     }
+    const next = this.ready.shift();
+    if (next) void this.run(next);
+    if (!this.pending.has(entry.delivery.webhookId)) return;
     if (retryInMs === undefined || this.closed) {
       this.settle(entry);
       return;
     }
     entry.attempt += 1;
     entry.dueAt = Date.now() + retryInMs;
-    entry.timer = setTimeout(() => void this.run(entry), retryInMs);
+    entry.timer = setTimeout(() => this.due(entry), retryInMs);
     entry.timer.unref();
   }
 
@@ -82,14 +104,17 @@ export class LocalDeliveryQueue implements DeliveryQueue {
     });
     for (const entry of [...this.pending.values()]) {
       clearTimeout(entry.timer);
-      await this.attempts.abandon(entry.delivery, entry.attempt, 'the server shut down before this attempt finished');
+      const waiting = this.ready.includes(entry);
+      await this.attempts.abandon(entry.delivery, entry.attempt, waiting ? 'the server shut down before this attempt was made' : 'the server shut down before this attempt finished');
       this.settle(entry);
     }
+    this.ready.length = 0;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     for (const entry of this.pending.values()) clearTimeout(entry.timer);
     this.pending.clear();
+    this.ready.length = 0;
   }
 }

@@ -29,6 +29,17 @@ export class WebhookAddressError extends Error {
 
 type AddressRules = Pick<WebhookSettings, 'allowPrivate' | 'allowedHosts'>;
 
+/** A resolver that does not answer in this long is a name that does not resolve: a request never waits on DNS longer. */
+const LOOKUP_TIMEOUT_MS = 5000;
+
+function withinTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('lookup timed out')), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** The address to connect to for `url`, every address of its host checked; throws WebhookAddressError. */
 export async function resolveWebhookAddress(url: URL, rules: AddressRules, lookup: AddressLookup = systemLookup): Promise<ResolvedAddress> {
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
@@ -38,7 +49,7 @@ export async function resolveWebhookAddress(url: URL, rules: AddressRules, looku
   if (literal !== 0) addresses = [{ address: host, family: literal }];
   else {
     try {
-      addresses = await lookup(host);
+      addresses = await withinTimeout(lookup(host), LOOKUP_TIMEOUT_MS);
     } catch {
       throw new WebhookAddressError(`host ${host.slice(0, 100)} does not resolve`);
     }

@@ -22,7 +22,7 @@ import { WEBHOOK_ADDRESS_LOOKUP, WEBHOOK_DELIVERY_LOG, WEBHOOK_DELIVERY_QUEUE, W
 export interface WebhookModuleOptions {
   readonly settings: WebhookSettings;
   /** With AFD_JOBS=redis: deliveries are BullMQ jobs and the log is shared by the replicas. */
-  readonly redis?: { readonly url: string; readonly prefix: string; readonly bullPrefix: string; readonly runsJobs: boolean; readonly lockMs: number; readonly concurrency: number };
+  readonly redis?: { readonly url: string; readonly prefix: string; readonly bullPrefix: string; readonly runsJobs: boolean; readonly lockMs: number };
 }
 
 @Module({})
@@ -49,8 +49,8 @@ export class WebhooksModule {
             const secretOf = (clientId: string): string | undefined => (auth.mode === 'keys' ? auth.store.entry(clientId)?.webhookSecret : undefined);
             const attempts = new DeliveryAttempts(settings, secretOf, log, (outcome, seconds) => metrics?.webhookAttempt(outcome, seconds), lookup);
             return redis
-              ? new RedisDeliveryQueue(attempts, { redisUrl: redis.url, bullPrefix: redis.bullPrefix, runsJobs: redis.runsJobs, lockMs: redis.lockMs, concurrency: redis.concurrency })
-              : new LocalDeliveryQueue(attempts);
+              ? new RedisDeliveryQueue(attempts, { redisUrl: redis.url, bullPrefix: redis.bullPrefix, runsJobs: redis.runsJobs, lockMs: redis.lockMs, concurrency: settings.concurrency })
+              : new LocalDeliveryQueue(attempts, settings.concurrency);
           },
         },
         WebhooksService,
