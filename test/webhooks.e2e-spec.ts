@@ -309,7 +309,7 @@ describe.each([
     const second = await deliveries(2, first.nextCursor);
     expect(second.items).toEqual(all.slice(2, 4));
     const viaGraphql = await graphql('query($c: String) { webhookDeliveries(limit: 2, cursor: $c) { items { webhookId attempt outcome statusCode } nextCursor } }', { c: first.nextCursor });
-    expect((viaGraphql.json as { data: { webhookDeliveries: { items: unknown[] } } }).data.webhookDeliveries.items).toEqual(all.slice(2, 4).map(({ webhookId, attempt, outcome, statusCode }) => ({ webhookId, attempt, outcome, statusCode: statusCode ?? null })));
+    expect((viaGraphql.json as { data: { webhookDeliveries: { items: unknown[] } } }).data.webhookDeliveries.items).toEqual(all.slice(2, 4).map(({ webhookId, attempt, outcome, statusCode }) => ({ webhookId, attempt, outcome: outcome.toUpperCase(), statusCode: statusCode ?? null })));
     for (const query of ['limit=0', 'limit=101', 'cursor=nope']) {
       const res = await send('GET', `/v1/webhooks/deliveries?${query}`);
       expect([res.status, (res.json as { details: { field: string } }).details.field]).toEqual([400, query.split('=')[0]]);

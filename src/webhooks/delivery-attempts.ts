@@ -29,8 +29,10 @@ export class DeliveryAttempts {
   async run(delivery: Delivery, attempt: number, giveUpBefore = Number.POSITIVE_INFINITY): Promise<{ retryInMs?: number }> {
     const outcome = await this.post(delivery);
     const retryInMs = outcome.ok || outcome.final || attempt >= this.settings.maxAttempts ? undefined : retryDelayMs(attempt, this.settings);
-    const dueBefore = retryInMs !== undefined && Date.now() + retryInMs < giveUpBefore;
-    const result: AttemptOutcome = outcome.ok ? 'delivered' : dueBefore ? 'retrying' : 'failed';
+    // While draining for shutdown, a retry due after the deadline will not be made.
+    const cutShort = retryInMs !== undefined && Date.now() + retryInMs >= giveUpBefore;
+    const result: AttemptOutcome = outcome.ok ? 'delivered' : retryInMs !== undefined && !cutShort ? 'retrying' : 'failed';
+    const error = outcome.error !== undefined && cutShort ? `${outcome.error}; the server shut down before the next attempt` : outcome.error;
     const at = new Date();
     const entry: DeliveryAttempt = {
       id: timeOrderedId(at.getTime()),
@@ -41,7 +43,7 @@ export class DeliveryAttempts {
       attempt,
       outcome: result,
       ...(outcome.statusCode !== undefined ? { statusCode: outcome.statusCode } : {}),
-      ...(outcome.error !== undefined ? { error: result === 'failed' && retryInMs !== undefined && !dueBefore ? `${outcome.error}; the server shut down before the next attempt` : outcome.error } : {}),
+      ...(error !== undefined ? { error } : {}),
       durationMs: outcome.durationMs,
       at: at.toISOString(),
       ...(result === 'retrying' ? { nextAttemptAt: new Date(at.getTime() + (retryInMs as number)).toISOString() } : {}),

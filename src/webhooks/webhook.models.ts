@@ -10,6 +10,13 @@ export enum WebhookEventEnum {
 }
 registerEnumType(WebhookEventEnum, { name: 'WebhookEvent', description: 'When the work starts running, and how it ends' });
 
+export enum WebhookDeliveryOutcomeEnum {
+  DELIVERED = 'delivered',
+  RETRYING = 'retrying',
+  FAILED = 'failed',
+}
+registerEnumType(WebhookDeliveryOutcomeEnum, { name: 'WebhookDeliveryOutcome', description: 'DELIVERED: a 2xx answer; RETRYING: another attempt is due at nextAttemptAt; FAILED: no attempt will follow' });
+
 @InputType('WebhookInput', { description: WebhookRequestSchema.description })
 export class WebhookInput {
   @Field(() => String, { description: WebhookRequestSchema.shape.url.description })
@@ -39,8 +46,8 @@ export class WebhookDeliveryAttemptModel {
   @Field(() => Int, { description: '1 for the first attempt' })
   attempt!: number;
 
-  @Field(() => String, { description: 'delivered, retrying or failed (no attempt will follow)' })
-  outcome!: string;
+  @Field(() => WebhookDeliveryOutcomeEnum)
+  outcome!: WebhookDeliveryOutcomeEnum;
 
   @Field(() => Int, { nullable: true, description: "The receiver's HTTP status, when it answered" })
   statusCode?: number;

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal } from '../auth/access.decorators';
 import type { Principal } from '../auth/api-keys';
-import { WebhookDeliveryPageModel } from './webhook.models';
+import { WebhookDeliveryOutcomeEnum, WebhookDeliveryPageModel } from './webhook.models';
 import { WebhooksService } from './webhooks.service';
 
 @Resolver(() => WebhookDeliveryPageModel)
@@ -17,6 +17,7 @@ export class WebhooksResolver {
     @Args('limit', { type: () => Int, nullable: true }) limit: number | null,
     @Args('cursor', { type: () => String, nullable: true }) cursor: string | null,
   ): Promise<WebhookDeliveryPageModel> {
-    return this.webhooks.deliveries(principal.clientId, { limit, cursor });
+    const page = await this.webhooks.deliveries(principal.clientId, { limit, cursor });
+    return { ...page, items: page.items.map((attempt) => ({ ...attempt, outcome: attempt.outcome as WebhookDeliveryOutcomeEnum })) };
   }
 }

@@ -8,7 +8,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { AUTH_CONFIG } from '../auth/access.service';
 import type { AuthConfig } from '../auth/auth-config';
-import { ApiError, ErrorCode, invalidArgument } from '../common/error-code';
+import { invalidArgument } from '../common/error-code';
 import type { WebhookEvent } from '../common/webhook-events';
 import type { WebhookSettings } from '../config/webhook-config';
 import type { DeliveryAttempt, DeliveryLog, DeliveryQueue } from './delivery';
@@ -88,7 +88,7 @@ export class WebhooksService implements OnApplicationShutdown {
     let start = 0;
     if (cursor !== undefined) {
       const at = all.findIndex((a) => a.id === cursor);
-      if (at < 0) throw new ApiError(ErrorCode.INVALID_ARGUMENT, "cursor: must be a previous page's nextCursor (older attempts may have left the log)", { field: 'cursor', rule: "must be a previous page's nextCursor" });
+      if (at < 0) throw invalidArgument('cursor', "must be a previous page's nextCursor (older attempts may have left the log)");
       start = at + 1;
     }
     const items: DeliveryAttempt[] = all.slice(start, start + limit);
