@@ -33,8 +33,8 @@ describe('keys:create with webhooks', () => {
   });
 
   it.each([
-    [['--name', 'a', '--webhook-url', 'ftp://example.com/'], /webhook\.url must be an http or https URL/],
-    [['--name', 'a', '--webhook-url', 'https://example.com/', '--webhook-events', 'done'], /webhook\.events must be a non-empty array/],
+    [['--name', 'a', '--webhook-url', 'ftp://example.com/'], /^--webhook-url must be an http or https URL/],
+    [['--name', 'a', '--webhook-url', 'https://example.com/', '--webhook-events', 'done'], /^--webhook-events must be a non-empty array/],
     [['--name', 'a', '--webhook-events', 'failed'], /--webhook-events needs --webhook-url/],
   ])('refuses %j, saying why', (argv, why) => {
     const lines: string[] = [];

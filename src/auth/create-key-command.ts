@@ -32,7 +32,7 @@ export function runCreateKey(argv: readonly string[], print: (text: string) => v
     // The same checks as the server's at start-up (a custom tier is defined by the file, so it is left out here).
     parseKeysDocument(JSON.stringify({ keys: [{ ...written, tier: 'standard' }] }), 'entry');
   } catch (error) {
-    if (error instanceof AuthConfigError) return usage(print, error.message.replace(/^entry: keys\[0\]\./, '--'));
+    if (error instanceof AuthConfigError) return usage(print, error.message.replace(/^entry: keys\[0\]\.webhook\.(url|events)/, '--webhook-$1'));
     throw error;
   }
   print(`API key for ${options.name} (shown once; the server stores only its hash):\n\n  ${key}\n`);
