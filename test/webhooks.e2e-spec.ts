@@ -262,7 +262,7 @@ describe.each([
       method: 'POST',
       path: '/v1/generations',
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', prefer: 'respond-async' },
-      body: Buffer.from(JSON.stringify({ ...SMALL, steps: 150, width: 256, height: 256, webhook: { url, events: ['cancelled'] } })),
+      body: Buffer.from(JSON.stringify({ ...SMALL, steps: 150, width: 512, height: 512, webhook: { url, events: ['cancelled'] } })),
     });
     const id = (started.json as { id: string }).id;
     expect((await send('DELETE', `/v1/generations/${id}`)).status).toBe(202);

@@ -22,9 +22,13 @@ export function appShutdownSteps(app: INestApplication): ShutdownSteps {
       return readiness.drain(graceMs);
     },
     cancelRemaining: () => readiness.cancelRemaining(),
-    // Each worker finishes the UNet call in progress (the cancelled jobs' rows are dropped after it), releases its sessions and ends.
-    // Meanwhile pending webhook deliveries get the rest of the grace period, and at least one attempt's timeout for the events the
-    // shutdown itself caused (jobs ended as cancelled); in-process ones left then are recorded failed (BullMQ's wait in Redis).
-    closeWorkers: () => Promise.all([pool.close({ timeoutMs: 0 }), webhooks.drain(Math.max(graceEnds, Date.now() + webhookSettings.timeoutMs))]),
+    // Each worker finishes the UNet call in progress (the cancelled jobs' rows are dropped after it), releases its sessions and ends;
+    // by then every job has ended and queued its webhook events. Pending deliveries then get the rest of the grace period, and at
+    // least one attempt's timeout for the events the shutdown itself caused (jobs it failed); in-process ones left then are
+    // recorded failed (in Redis they wait for the other replicas).
+    closeWorkers: async () => {
+      await pool.close({ timeoutMs: 0 });
+      await webhooks.drain(Math.max(graceEnds, Date.now() + webhookSettings.timeoutMs));
+    },
   };
 }

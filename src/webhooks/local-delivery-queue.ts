@@ -112,6 +112,8 @@ export class LocalDeliveryQueue implements DeliveryQueue {
   }
 
   async close(): Promise<void> {
+    // Events queued after the drain (work that ended while the application closed) still get the drain's deadline.
+    if (Number.isFinite(this.deadline) && this.pending.size > 0) await this.drain(this.deadline);
     this.closed = true;
     for (const entry of this.pending.values()) clearTimeout(entry.timer);
     this.pending.clear();
