@@ -5,7 +5,7 @@
  *
  *   composition   main.ts · create-app.ts · app.module.ts · app/ (GraphQL and gRPC servers, shutdown)
  *   page          studio/ (serves the studio's files; imports only the access decorators)
- *   features      generation · comparisons · checkpoints · prompts · distributed · openai-compat
+ *   features      generation · comparisons · checkpoints · prompts · distributed · openai-compat · webhooks (below the ones that report to it)
  *   shared        transports/{rest,graphql,grpc} · observability/ · error-mapping/ · inference/
  *   libraries     model-generator/ (the demo release) · prompt-language/ · pool/{main,worker,protocol}
  *   bottom        engine/ · common/ · config/ → auth/
@@ -13,7 +13,7 @@
  * devtools/ (benchmarks, model-check, CLIs) stands beside the server: it may import anything and
  * nothing imports it. Specs and test fixtures are left out: a test may reach for any helper.
  */
-const FEATURES = '^src/(generation|comparisons|checkpoints|prompts|distributed|openai-compat)/';
+const FEATURES = '^src/(generation|comparisons|checkpoints|prompts|distributed|openai-compat|webhooks)/';
 const COMPOSITION = '^src/(app/|app\\.module\\.ts$|create-app\\.ts$|main\\.ts$)';
 const TRANSPORTS = '^src/transports/';
 
@@ -52,6 +52,12 @@ module.exports = {
     onlyImports('error-mapping-below-features', 'toApiError maps the errors of the layers below it.', '^src/error-mapping/', ['error-mapping/', 'pool/', 'prompt-language/', 'engine/', 'common/']),
     onlyImports('inference-wraps-the-pool', 'The Nest wrapper of the pool imports the pool only.', '^src/inference/', ['inference/', 'pool/', 'engine/', 'common/']),
     onlyImports('studio-serves-files', 'The studio page is files served as they are: its controller knows the access decorators and nothing else of ours.', '^src/studio/', ['studio/', 'auth/', 'common/']),
+    onlyImports(
+      'webhooks-know-no-feature',
+      'Generations and comparisons report to webhooks (their views as plain data); webhooks import neither, only the layers below and metrics.',
+      '^src/webhooks/',
+      ['webhooks/', 'auth/', 'common/', 'config/', 'observability/metrics/'],
+    ),
     onlyImports('auth-is-shared', 'The access gate serves every transport and imports no feature.', '^src/auth/', ['auth/', 'common/']),
     {
       name: 'observability-imports-no-transport',
@@ -60,7 +66,7 @@ module.exports = {
         'Readiness reads the checkpoint registry (the default checkpoint it warms up) and nothing else of a feature.',
       severity: 'error',
       from: { path: '^src/observability/' },
-      to: { path: `${TRANSPORTS}|${COMPOSITION}|^src/(generation|comparisons|prompts|distributed)/|^src/checkpoints/(?!checkpoints\\.service\\.ts$|checkpoint-registry\\.ts$)` },
+      to: { path: `${TRANSPORTS}|${COMPOSITION}|^src/(generation|comparisons|prompts|distributed|webhooks)/|^src/checkpoints/(?!checkpoints\\.service\\.ts$|checkpoint-registry\\.ts$)` },
     },
     {
       name: 'transports-import-no-feature',

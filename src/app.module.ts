@@ -26,6 +26,9 @@ import { PromptsModule } from './prompts/prompts.module';
 import { StudioModule } from './studio/studio.module';
 import { HttpErrorFilter } from './transports/rest/http-error.filter';
 import { REST_ERROR_FACES } from './transports/rest/rest-error-face';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { WebhooksService } from './webhooks/webhooks.service';
+import { redisKeys } from './config/distributed-config';
 
 @Module({})
 export class AppModule {
@@ -34,9 +37,9 @@ export class AppModule {
       // Local or distributed is decided here, once: the transports call Generations, which calls the chosen backend.
       {
         provide: DISTRIBUTED_GENERATIONS,
-        inject: [GenerationService, InferencePool],
-        useFactory: (local: GenerationService, pool: InferencePool) =>
-          config.distributed ? new RedisGenerations({ ...config.distributed, resultTtlMs: config.results.resultTtlMs }, local, pool, registry.map((c) => c.id)) : null,
+        inject: [GenerationService, InferencePool, WebhooksService],
+        useFactory: (local: GenerationService, pool: InferencePool, webhooks: WebhooksService) =>
+          config.distributed ? new RedisGenerations({ ...config.distributed, resultTtlMs: config.results.resultTtlMs }, local, pool, registry.map((c) => c.id), webhooks) : null,
       },
       {
         provide: GENERATION_BACKEND,
@@ -59,6 +62,21 @@ export class AppModule {
         CheckpointsModule.forRoot(registry),
         PromptsModule,
         StudioModule,
+        // Deliveries are BullMQ jobs shared by the replicas when generations are (AFD_JOBS=redis).
+        WebhooksModule.forRoot({
+          settings: config.webhooks,
+          ...(config.distributed
+            ? {
+                redis: {
+                  url: config.distributed.redisUrl,
+                  prefix: config.distributed.prefix,
+                  bullPrefix: redisKeys(config.distributed.prefix).bullPrefix,
+                  runsJobs: config.distributed.runsJobs,
+                  lockMs: config.distributed.lockMs,
+                },
+              }
+            : {}),
+        }),
         generations,
         ComparisonsModule.forRoot(generations, config.results.resultTtlMs),
         OpenAiCompatModule.forRoot(generations),

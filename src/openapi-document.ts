@@ -13,9 +13,10 @@ import { GENERATION_PATHS, GENERATION_SCHEMAS } from './generation/generation.op
 import { HEALTH_PATHS, HEALTH_SCHEMAS } from './observability/health/health.openapi';
 import { OPENAI_PATHS, OPENAI_SCHEMAS } from './openai-compat/openai.openapi';
 import { PROMPT_PATHS, PROMPT_SCHEMAS } from './prompts/prompt.openapi';
+import { WEBHOOK_PATHS, WEBHOOK_SCHEMAS } from './webhooks/webhook.openapi';
 
-const PATHS: readonly PathTable[] = [GENERATION_PATHS, COMPARISON_PATHS, CHECKPOINT_PATHS, PROMPT_PATHS, OPENAI_PATHS, HEALTH_PATHS];
-const SCHEMAS: Record<string, z.ZodType> = { Error: ErrorBodySchema, ...GENERATION_SCHEMAS, ...COMPARISON_SCHEMAS, ...CHECKPOINT_SCHEMAS, ...PROMPT_SCHEMAS, ...OPENAI_SCHEMAS, ...HEALTH_SCHEMAS };
+const PATHS: readonly PathTable[] = [GENERATION_PATHS, COMPARISON_PATHS, CHECKPOINT_PATHS, PROMPT_PATHS, OPENAI_PATHS, WEBHOOK_PATHS, HEALTH_PATHS];
+const SCHEMAS: Record<string, z.ZodType> = { Error: ErrorBodySchema, ...GENERATION_SCHEMAS, ...COMPARISON_SCHEMAS, ...CHECKPOINT_SCHEMAS, ...PROMPT_SCHEMAS, ...OPENAI_SCHEMAS, ...WEBHOOK_SCHEMAS, ...HEALTH_SCHEMAS };
 
 const TAGS: Readonly<Record<string, string>> = {
   generations: 'Text-to-image generation: synchronous, asynchronous, with progress events',
@@ -23,6 +24,7 @@ const TAGS: Readonly<Record<string, string>> = {
   checkpoints: 'The released checkpoints and their residency',
   prompts: 'Fashion prompts: vocabulary, build, parse, tokenize',
   openai: "OpenAI-compatible images API for clients built on OpenAI's SDKs (REST only; errors in OpenAI's shape)",
+  webhooks: 'Signed event deliveries (Standard Webhooks) for generations and comparisons, and their log',
   health: 'Probes (public)',
 };
 

@@ -20,12 +20,13 @@ import { json, VALID_GENERATION, type RestCase } from './bad-input-corpus/rest-c
 import { REST_EDGE_CASES, REST_GENERATION_CASES } from './bad-input-corpus/rest-generation-cases';
 import { REST_COMPARISON_HISTORY_CASES, REST_COMPARISON_PREVIEW_CASES, REST_OTHER_CASES, REST_OTHER_EDGE_CASES } from './bad-input-corpus/rest-other-cases';
 import { initImageGraphqlCases, initImageGrpcCases, initImageHugeFileCases, initImageRestCases } from './bad-input-corpus/init-image-cases';
+import { GRAPHQL_WEBHOOK_CASES, GRPC_WEBHOOK_CASES, OPEN_GRAPHQL_WEBHOOK_CASES, OPEN_GRPC_WEBHOOK_CASES, OPEN_REST_WEBHOOK_CASES, REST_WEBHOOK_CASES } from './bad-input-corpus/webhook-cases';
 import { testAppConfig } from './support/test-app-config';
 import { waitUntilReady } from './support/wait-until-ready';
 
-const REST_CASES: readonly RestCase[] = [...REST_GENERATION_CASES, ...REST_OTHER_CASES, ...REST_EDGE_CASES, ...REST_OTHER_EDGE_CASES, ...REST_COMPARISON_PREVIEW_CASES, ...REST_COMPARISON_HISTORY_CASES, ...REST_COMPARISON_CANCEL_CASES, ...initImageRestCases('final'), ...initImageHugeFileCases('final')];
-const GRAPHQL_CASES: readonly GraphqlCase[] = [...GRAPHQL_BASE_CASES, ...GRAPHQL_CONTROL_CHARACTER_CASES, ...GRAPHQL_COMPARISON_PREVIEW_CASES, ...GRAPHQL_COMPARISON_HISTORY_CASES, ...GRAPHQL_COMPARISON_CANCEL_CASES, ...initImageGraphqlCases('final')];
-const GRPC_CASES: readonly GrpcCase[] = [...GRPC_BASE_CASES, ...GRPC_EDGE_CASES, ...GRPC_COMPARISON_PREVIEW_CASES, ...GRPC_COMPARISON_HISTORY_CASES, ...GRPC_COMPARISON_CANCEL_CASES, ...initImageGrpcCases('final')];
+const REST_CASES: readonly RestCase[] = [...REST_GENERATION_CASES, ...REST_OTHER_CASES, ...REST_EDGE_CASES, ...REST_OTHER_EDGE_CASES, ...REST_COMPARISON_PREVIEW_CASES, ...REST_COMPARISON_HISTORY_CASES, ...REST_COMPARISON_CANCEL_CASES, ...initImageRestCases('final'), ...initImageHugeFileCases('final'), ...REST_WEBHOOK_CASES, ...OPEN_REST_WEBHOOK_CASES];
+const GRAPHQL_CASES: readonly GraphqlCase[] = [...GRAPHQL_BASE_CASES, ...GRAPHQL_CONTROL_CHARACTER_CASES, ...GRAPHQL_COMPARISON_PREVIEW_CASES, ...GRAPHQL_COMPARISON_HISTORY_CASES, ...GRAPHQL_COMPARISON_CANCEL_CASES, ...initImageGraphqlCases('final'), ...GRAPHQL_WEBHOOK_CASES, ...OPEN_GRAPHQL_WEBHOOK_CASES];
+const GRPC_CASES: readonly GrpcCase[] = [...GRPC_BASE_CASES, ...GRPC_EDGE_CASES, ...GRPC_COMPARISON_PREVIEW_CASES, ...GRPC_COMPARISON_HISTORY_CASES, ...GRPC_COMPARISON_CANCEL_CASES, ...initImageGrpcCases('final'), ...GRPC_WEBHOOK_CASES, ...OPEN_GRPC_WEBHOOK_CASES];
 /** A stack frame or Apollo's stack trace in a response would leak internals. */
 const LEAK = /stacktrace|\bat [\w.<>]+ \(?\/|\.ts:\d+:\d+/;
 /** No call in the corpus should come near this; it turns a hang into a failed case instead of a stuck suite. */

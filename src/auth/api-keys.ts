@@ -4,6 +4,7 @@
  * limits) and roles (`admin` may load and unload checkpoints). No NestJS here.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { WEBHOOK_SECRET_PREFIX, type WebhookEvent } from '../common/webhook-events';
 
 export const API_KEY_PREFIX = 'afd_';
 export const ROLES = ['admin'] as const;
@@ -16,6 +17,10 @@ export interface ApiKeyEntry {
   readonly roles: readonly Role[];
   /** Hex SHA-256 of the key. */
   readonly sha256: string;
+  /** Signs this client's webhook deliveries (Standard Webhooks `whsec_…`); without it the client cannot ask for webhooks. */
+  readonly webhookSecret?: string;
+  /** Where this client's generations and comparisons are reported when a request names no webhook. */
+  readonly webhook?: { readonly url: string; readonly events: readonly WebhookEvent[] };
 }
 
 /** Who is calling: a key's client, or (when the server runs open) an address. */
@@ -40,14 +45,26 @@ export function generateApiKey(): string {
   return API_KEY_PREFIX + randomBytes(32).toString('base64url');
 }
 
+/** A new Standard Webhooks signing secret: `whsec_` and 32 random bytes in base64. */
+export function generateWebhookSecret(): string {
+  return WEBHOOK_SECRET_PREFIX + randomBytes(32).toString('base64');
+}
+
 /** The longest credential read from a request; anything longer is refused before hashing. */
 export const MAX_API_KEY_LENGTH = 200;
 
 export class ApiKeyStore {
   private readonly byDigest: ReadonlyMap<string, ApiKeyEntry>;
+  private readonly byName: ReadonlyMap<string, ApiKeyEntry>;
 
   constructor(readonly entries: readonly ApiKeyEntry[]) {
     this.byDigest = new Map(entries.map((e) => [e.sha256, e]));
+    this.byName = new Map(entries.map((e) => [e.name, e]));
+  }
+
+  /** The entry of a client (its name), for what a key carries besides access: the webhook secret and default. */
+  entry(name: string): ApiKeyEntry | undefined {
+    return this.byName.get(name);
   }
 
   get size(): number {

@@ -4,6 +4,7 @@
  * AFD_ALLOW_OPEN=true says it may run open; then clients are told apart by address, on AFD_OPEN_TIER.
  */
 import { readFileSync } from 'node:fs';
+import { isWebhookSecret, MAX_WEBHOOK_URL_LENGTH, WEBHOOK_EVENTS, DEFAULT_WEBHOOK_EVENTS, type WebhookEvent } from '../common/webhook-events';
 import { ApiKeyStore, ROLES, type ApiKeyEntry, type Role } from './api-keys';
 import { DEFAULT_TIERS, type TierLimits } from './tiers';
 
@@ -47,7 +48,10 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
   return { mode: 'open', openTier, tiers: DEFAULT_TIERS };
 }
 
-/** `{ "tiers": { name: { generations, reads } }, "keys": [{ name, tier, roles, sha256 }] }`; every problem names where it is. */
+/**
+ * `{ "tiers": { name: { generations, reads } }, "keys": [{ name, tier, roles, sha256, webhookSecret?, webhook? }] }`;
+ * every problem names where it is. `webhookSecret` is a secret (HMAC keys cannot be stored hashed): protect the file.
+ */
 export function parseKeysDocument(text: string, where: string): { keys: ApiKeyEntry[]; tiers: Record<string, TierLimits> } {
   let document: unknown;
   try {
@@ -72,7 +76,7 @@ export function parseKeysDocument(text: string, where: string): { keys: ApiKeyEn
   const keys = rawKeys.map((raw: unknown, i): ApiKeyEntry => {
     const at = `${where}: keys[${i}]`;
     if (!isObject(raw)) throw new AuthConfigError(`${at} must be an object { name, tier, roles, sha256 }`);
-    const { name, tier, roles, sha256 } = raw;
+    const { name, tier, roles, sha256, webhookSecret, webhook } = raw;
     if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new AuthConfigError(`${at}.name must be 1 to 64 letters, digits, '.', '_' or '-'`);
     if (names.has(name)) throw new AuthConfigError(`${at}.name "${name}" is used twice`);
     names.add(name);
@@ -83,9 +87,34 @@ export function parseKeysDocument(text: string, where: string): { keys: ApiKeyEn
     if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) throw new AuthConfigError(`${at}.sha256 must be the key's SHA-256 in 64 lowercase hex digits (never the key itself)`);
     if (digests.has(sha256)) throw new AuthConfigError(`${at}.sha256 is used twice`);
     digests.add(sha256);
-    return { name, tier: tierName, roles: roleList as Role[], sha256 };
+    if (webhookSecret !== undefined && (typeof webhookSecret !== 'string' || !isWebhookSecret(webhookSecret))) {
+      throw new AuthConfigError(`${at}.webhookSecret must be a Standard Webhooks secret: whsec_ and the base64 of 24 to 64 bytes (npm run keys:create makes one)`);
+    }
+    const defaultWebhook = webhook === undefined ? undefined : readDefaultWebhook(webhook, `${at}.webhook`);
+    if (defaultWebhook && webhookSecret === undefined) throw new AuthConfigError(`${at}.webhook needs ${at}.webhookSecret to sign the deliveries`);
+    return { name, tier: tierName, roles: roleList as Role[], sha256, ...(webhookSecret !== undefined ? { webhookSecret } : {}), ...(defaultWebhook ? { webhook: defaultWebhook } : {}) };
   });
   return { keys, tiers };
+}
+
+/** A key's default webhook: an http(s) URL and the events it hears (checked against the address rules when delivered). */
+function readDefaultWebhook(value: unknown, at: string): { url: string; events: readonly WebhookEvent[] } {
+  if (!isObject(value)) throw new AuthConfigError(`${at} must be an object { url, events? }`);
+  const { url, events, ...rest } = value;
+  const extra = Object.keys(rest)[0];
+  if (extra !== undefined) throw new AuthConfigError(`${at}.${extra} is not a webhook setting (known: url, events)`);
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof url === 'string' && url.length <= MAX_WEBHOOK_URL_LENGTH ? new URL(url) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) throw new AuthConfigError(`${at}.url must be an http or https URL of at most ${MAX_WEBHOOK_URL_LENGTH} characters`);
+  if (events === undefined) return { url: parsed.href, events: DEFAULT_WEBHOOK_EVENTS };
+  if (!Array.isArray(events) || events.length === 0 || events.some((e) => !(WEBHOOK_EVENTS as readonly unknown[]).includes(e)) || new Set(events).size !== events.length) {
+    throw new AuthConfigError(`${at}.events must be a non-empty array of distinct events from ${WEBHOOK_EVENTS.join(', ')}`);
+  }
+  return { url: parsed.href, events: events as WebhookEvent[] };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

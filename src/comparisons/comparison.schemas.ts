@@ -26,6 +26,7 @@ const comparisonFields = {
   [INIT_IMAGE_FIELD]: GenerateRequestSchema.shape[INIT_IMAGE_FIELD],
   preview: GenerateRequestSchema.shape.preview,
   previewInterval: GenerateRequestSchema.shape.previewInterval,
+  webhook: GenerateRequestSchema.shape.webhook,
 };
 
 /** The comparison's fields without the reference image (what a multipart body's `request` part holds; its images may come as file parts). */

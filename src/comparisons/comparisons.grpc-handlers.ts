@@ -12,6 +12,7 @@ import type { EventSink } from '../generation/progress-fanout';
 import { DEFAULT_CLIENT_RECEIVE_LIMIT } from './comparison-size';
 import type { ComparisonRecord } from './comparison-store';
 import type { ComparisonEvent, ComparisonsService, ComparisonView } from './comparisons.service';
+import { webhookFieldOfMessage, type WebhookMessage } from '../webhooks/webhook-target';
 
 /** CompareRequest as decoded; empty repeated fields mean "not given". */
 interface CompareRequestMessage {
@@ -31,6 +32,7 @@ interface CompareRequestMessage {
   /** Image to image for every cell: the picture's bytes. */
   readonly initImage?: Buffer;
   readonly strength?: number;
+  readonly webhook?: WebhookMessage;
 }
 
 const COMPARE_SETTINGS = ['seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'negativePrompt', 'preview', 'previewInterval', 'initImage', 'strength'] as const satisfies ReadonlyArray<keyof CompareRequestMessage>;
@@ -41,6 +43,7 @@ export function comparisonInput(request: CompareRequestMessage): Record<string, 
   for (const key of COMPARE_SETTINGS) if (request[key] !== undefined && request[key] !== null) input[key] = request[key];
   // Present only when the client set it (proto3 `optional`); an empty one is refused by the domain.
   if (request.referenceImage !== undefined && request.referenceImage !== null) input['referenceImage'] = request.referenceImage;
+  if (request.webhook) input['webhook'] = webhookFieldOfMessage(request.webhook);
   return input;
 }
 

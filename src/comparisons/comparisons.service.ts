@@ -30,6 +30,8 @@ import { decodeImageInput, readImageBytes } from '../transports/image-input';
 import { readInitImage } from '../generation/init-image';
 import { INIT_IMAGE_FIELD } from '../generation/generation.schemas';
 import type { z } from 'zod';
+import { WebhooksService } from '../webhooks/webhooks.service';
+import type { WebhookEvent } from '../common/webhook-events';
 
 export { MAX_COMPARISON_PROMPTS } from './comparison.schemas';
 export type { ComparisonEvent, ComparisonView } from './live-comparison';
@@ -91,6 +93,7 @@ export class ComparisonsService {
     @Inject(ComparisonStore) private readonly store: ComparisonStore,
     @Inject(StreamSlots) private readonly slots: StreamSlots,
     @Optional() @Inject(MetricsService) private readonly metrics?: MetricsService,
+    @Optional() @Inject(WebhooksService) private readonly webhooks?: WebhooksService,
   ) {}
 
   /** One of the client's open progress streams (AFD_MAX_STREAMS_PER_CLIENT, shared with generations), or RESOURCE_EXHAUSTED. */
@@ -144,9 +147,14 @@ export class ComparisonsService {
     const cells = requests.map((request, row) =>
       columns.map((entry, column): LiveCell => ({ row, column, prompt: request.prompt, checkpointId: entry.id, trainingStep: entry.trainingStep, status: 'queued' })),
     );
-    const live = new LiveComparison(timeOrderedId(), clientId, firstRequest.seed.toString(), reference !== undefined, cells);
+    // Its address resolved and checked now, before any work is queued.
+    const webhook = await this.webhooks?.subscription(input['webhook'], clientId);
+
+    const live = new LiveComparison(timeOrderedId(), clientId, firstRequest.seed.toString(), reference !== undefined, cells, webhook);
     const reportProgress = (event: ComparisonCellProgress): void => {
+      const starting = live.status === 'queued';
       live.stepped(event.row, event.column);
+      if (starting) this.report(live, 'started', live.view());
       const { row, column, checkpointId, step, totalSteps, etaMs } = event;
       live.fanout.publish({ event: 'cell', data: { row, column, checkpoint: checkpointId, step, totalSteps, etaMs, ...(event.preview ? { preview: event.preview } : {}) } });
       options.onCellProgress?.(event);
@@ -238,6 +246,7 @@ export class ComparisonsService {
       this.store.add(record);
       this.live.delete(live.id);
       live.fanout.publish({ event: 'done', data: { status: 'succeeded' } });
+      this.report(live, 'succeeded', this.view(record));
       return record;
     } catch (caught) {
       const error = toApiError(caught);
@@ -250,6 +259,7 @@ export class ComparisonsService {
       for (const cell of live.cells.flat()) delete cell.image;
       setTimeout(() => this.live.delete(live.id), FAILED_KEPT_MS).unref();
       live.fanout.publish({ event: 'done', data: { status: cancelled ? 'cancelled' : 'failed', error: live.error as { code: ErrorCode; message: string } } });
+      this.report(live, cancelled ? 'cancelled' : 'failed', live.view());
       throw error;
     }
   }
@@ -282,6 +292,12 @@ export class ComparisonsService {
       grid,
       ownerId: live.ownerId,
     };
+  }
+
+  /** Queues a webhook event with the comparison's JSON view (never fails the comparison). */
+  private report(live: LiveComparison, event: WebhookEvent, view: ComparisonView): void {
+    if (!live.webhook || !this.webhooks) return;
+    void this.webhooks.emit(live.webhook, { kind: 'comparison', id: live.id }, event, view).catch(() => undefined);
   }
 
   /** The comparison as the API answers it, finished or not (NOT_FOUND for another client's). */

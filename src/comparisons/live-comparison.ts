@@ -3,6 +3,7 @@
  * while after it failed or was cancelled: each cell as it is (queued, running, succeeded with its
  * PNG, failed, cancelled), its event fan-out, and the pool handles that cancelling stops.
  */
+import type { WebhookSubscription } from '../webhooks/webhooks.service';
 import { ApiError, ErrorCode } from '../common/error-code';
 import { comparisonCellUrl, comparisonGridUrl } from '../common/result-urls';
 import type { RgbImage } from '../engine/pipeline/decode-latents';
@@ -46,6 +47,8 @@ export class LiveComparison {
     readonly hasReference: boolean,
     /** cells[row][column]: rows are prompts, columns checkpoints. */
     readonly cells: readonly (readonly LiveCell[])[],
+    /** Where its start and end are reported. */
+    readonly webhook?: WebhookSubscription,
   ) {}
 
   /** The pool jobs that run the cells (what cancel stops). */

@@ -30,6 +30,28 @@ describe('loadAppConfig', () => {
     expect(() => loadAppConfig({ AFD_MAX_BATCH_ROWS: '0' })).toThrow(/configuration AFD_MAX_BATCH_ROWS/);
   });
 
+  it('reads webhook settings, refusing bad ones by name', () => {
+    expect(loadAppConfig({}).webhooks).toEqual({ timeoutMs: 10_000, maxAttempts: 8, retryBaseMs: 5000, retryMaxMs: 3_600_000, maxResponseBytes: 4096, allowPrivate: false, allowedHosts: [], concurrency: 16, logSize: 200 });
+    expect(loadAppConfig({ AFD_WEBHOOK_ALLOW_PRIVATE: 'true', AFD_WEBHOOK_ALLOWED_HOSTS: ' Hooks.Internal, 10.0.0.5 ' }).webhooks).toMatchObject({ allowPrivate: true, allowedHosts: ['hooks.internal', '10.0.0.5'] });
+    expect(() => loadAppConfig({ AFD_WEBHOOK_ALLOW_PRIVATE: 'yes' })).toThrow(/configuration AFD_WEBHOOK_ALLOW_PRIVATE: must be true or false/);
+    expect(() => loadAppConfig({ AFD_WEBHOOK_ALLOWED_HOSTS: 'http://x/' })).toThrow(/configuration AFD_WEBHOOK_ALLOWED_HOSTS: must be a comma-separated list of host names/);
+    expect(() => loadAppConfig({ AFD_WEBHOOK_RETRY_BASE_MS: '5000', AFD_WEBHOOK_RETRY_MAX_MS: '10' })).toThrow(/configuration AFD_WEBHOOK_RETRY_MAX_MS: must be at least AFD_WEBHOOK_RETRY_BASE_MS/);
+    expect(() => loadAppConfig({ AFD_WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow(/configuration AFD_WEBHOOK_MAX_ATTEMPTS: must be an integer from 1 to 50/);
+  });
+
+  it('reads a key\'s webhook secret and default webhook, refusing malformed ones by where they are', () => {
+    const secret = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
+    const entry = { name: 'shop', sha256: hashApiKey('afd_shop-key') };
+    const keys = (extra: Record<string, unknown>) => ({ AFD_ALLOW_OPEN: 'false', AFD_API_KEYS: JSON.stringify({ keys: [{ ...entry, ...extra }] }) });
+    const config = load(keys({ webhookSecret: secret, webhook: { url: 'https://shop.example.com/afd' } }));
+    expect(config.auth.mode === 'keys' && config.auth.store.entry('shop')).toMatchObject({ webhookSecret: secret, webhook: { url: 'https://shop.example.com/afd', events: ['succeeded', 'failed', 'cancelled'] } });
+    expect(() => load(keys({ webhookSecret: 'whsec_short' }))).toThrow(/AFD_API_KEYS: keys\[0\]\.webhookSecret must be a Standard Webhooks secret/);
+    expect(() => load(keys({ webhook: { url: 'https://shop.example.com/afd' } }))).toThrow(/keys\[0\]\.webhook needs keys\[0\]\.webhookSecret|webhook needs .*webhookSecret/);
+    expect(() => load(keys({ webhookSecret: secret, webhook: { url: 'gopher://x/' } }))).toThrow(/keys\[0\]\.webhook\.url must be an http or https URL/);
+    expect(() => load(keys({ webhookSecret: secret, webhook: { url: 'https://x/', events: ['done'] } }))).toThrow(/keys\[0\]\.webhook\.events must be a non-empty array/);
+    expect(() => load(keys({ webhookSecret: secret, webhook: { url: 'https://x/', secret: 'x' } }))).toThrow(/keys\[0\]\.webhook\.secret is not a webhook setting/);
+  });
+
   it('refuses to start without API keys unless told to run open', () => {
     expect(() => load({})).toThrow(/no API keys are configured: set AFD_API_KEYS_FILE .* or AFD_ALLOW_OPEN=true/);
     expect(() => load({ AFD_ALLOW_OPEN: 'yes' })).toThrow(/configuration AFD_ALLOW_OPEN: must be true or false/);

@@ -5,6 +5,7 @@
 import { loadAuthConfig, type AuthConfig } from '../auth/auth-config';
 import { hostname } from 'node:os';
 import type { DistributedConfig } from './distributed-config';
+import { loadWebhookSettings, type WebhookSettings } from './webhook-config';
 import type { DeviceSpec } from '../engine/runtime/onnx-runtime';
 
 /** The HTTP listener (REST, GraphQL, health, metrics unless on their own port). */
@@ -62,6 +63,8 @@ export interface AppConfig {
   readonly redis: { readonly url?: string; readonly prefix: string };
   /** Where generation jobs live: this process (`local`) or Redis shared by replicas (`redis`, AFD_JOBS). */
   readonly distributed?: Omit<DistributedConfig, 'resultTtlMs'>;
+  /** Webhook deliveries: timeouts, retries, which addresses may be delivered to (AFD_WEBHOOK_*). */
+  readonly webhooks: WebhookSettings;
   /** API keys and tiers, or open mode (AFD_ALLOW_OPEN=true without keys). */
   readonly auth: AuthConfig;
   /** Nest log levels from AFD_LOG_LEVEL (error, warn, log, debug): the named level and those above it. */
@@ -159,6 +162,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             replicaResultStoreBytes: redisReplicaResultMb * 1024 * 1024,
           }
         : undefined,
+    webhooks: loadWebhookSettings(env, int, (setting, rule, value) => new ConfigError(setting, rule, value)),
     logLevels: LOG_LEVELS.slice(0, logIndex + 1),
     // Last, so plainer settings are reported first. Throws AuthConfigError, whose message names the setting.
     auth: loadAuthConfig(env),

@@ -1,4 +1,5 @@
 /** A generation as every replica sees it, stored in Redis as JSON (image bytes live under their own keys). */
+import type { WebhookSubscription } from '../webhooks/webhooks.service';
 import type { GenerationRecord, GenerationStatus } from '../generation/generation-store';
 
 export interface GenerationState {
@@ -15,6 +16,8 @@ export interface GenerationState {
   attempts: number;
   /** Image to image: the strength it runs at. */
   imageToImage?: { readonly strength: number };
+  /** Where its start and end are reported (checked when it was asked for); read by whichever replica writes those states. */
+  webhook?: WebhookSubscription;
 }
 
 /** The state as the transports' record; image bytes empty until fetched. */

@@ -23,6 +23,9 @@ import { redisKeys, type DistributedConfig } from '../config/distributed-config'
 import { recordOf, type GenerationState } from './generation-state';
 import { unlessRedisFull } from './redis-full';
 import { RedisResultStore } from './redis-result-store';
+import { generationView } from '../generation/generation-view';
+import type { WebhookEvent } from '../common/webhook-events';
+import type { WebhookSubscription, WebhooksService } from '../webhooks/webhooks.service';
 
 interface JobData {
   readonly id: string;
@@ -60,6 +63,7 @@ export class RedisGenerations implements GenerationBackend {
     private readonly local: GenerationService,
     private readonly pool: InferencePool,
     checkpointIds: readonly string[],
+    private readonly webhooks?: WebhooksService,
   ) {
     this.keys = redisKeys(config.prefix);
     const options = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
@@ -85,7 +89,7 @@ export class RedisGenerations implements GenerationBackend {
 
   // ---- requests (any replica) ----
 
-  async start(body: unknown, clientId: string, idempotencyKey?: string): Promise<StartedGeneration> {
+  async start(body: unknown, clientId: string, idempotencyKey?: string, webhook?: WebhookSubscription): Promise<StartedGeneration> {
     // As in local mode: the key's form first, then the body, and only a valid body is fingerprinted.
     if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey);
     const { input, checkpointId, totalSteps, imageToImage } = await this.local.normalize(body);
@@ -115,6 +119,7 @@ export class RedisGenerations implements GenerationBackend {
       images: [],
       attempts: 0,
       ...(imageToImage ? { imageToImage } : {}),
+      ...(webhook ? { webhook } : {}),
     };
     await unlessRedisFull(async () => {
       await this.writeState(state);
@@ -258,11 +263,16 @@ export class RedisGenerations implements GenerationBackend {
     }
     this.running.set(id, () => this.local.cancel(id));
     let lastWrite = 0;
+    let reportedStart = false;
     // One message per step of the generation goes to Redis (done is published by finish()).
     const progress = this.local.subscribe(id, {
       send: ({ event }) => {
         if (event.event !== 'progress') return true;
         void this.redis.publish(this.keys.events(id), JSON.stringify(event));
+        if (!reportedStart && event.data.status === 'running') {
+          reportedStart = true;
+          this.report({ ...attempt, status: 'running' }, 'started');
+        }
         const now = Date.now();
         if (now - lastWrite < PROGRESS_WRITE_INTERVAL_MS) return true;
         lastWrite = now;
@@ -304,7 +314,10 @@ export class RedisGenerations implements GenerationBackend {
     };
     const { stored, evicted } = await this.results.store(id, JSON.stringify(ended), images.map((i) => i.bytes));
     if (evicted > 0) this.logger.debug(`result budget: ${evicted} older result(s) evicted from Redis to store ${id}`);
-    if (stored) await this.redis.publish(this.keys.events(id), JSON.stringify(doneEvent(recordOf(ended))));
+    if (stored) {
+      this.report(ended, 'succeeded');
+      await this.redis.publish(this.keys.events(id), JSON.stringify(doneEvent(recordOf(ended))));
+    }
   }
 
   // ---- state, events ----
@@ -332,8 +345,20 @@ export class RedisGenerations implements GenerationBackend {
     if (!state || isFinished(state.status)) return state;
     const ended = update(state);
     await this.writeState(ended);
+    if (ended.status === 'failed' || ended.status === 'cancelled') this.report(ended, ended.status);
     await this.redis.publish(this.keys.events(id), JSON.stringify(doneEvent(recordOf(ended))));
     return ended;
+  }
+
+  /**
+   * Queues a webhook event as a BullMQ job (see WebhooksService): the replica writing the state
+   * queues it, and its id (generation and event) keeps a state written twice to one delivery.
+   */
+  private report(state: GenerationState, event: WebhookEvent): void {
+    if (!state.webhook || !this.webhooks) return;
+    void this.webhooks
+      .emit(state.webhook, { kind: 'generation', id: state.id }, event, generationView(recordOf(state), false))
+      .catch((error: unknown) => this.logger.warn(`webhook ${event} of ${state.id} not queued: ${(error as Error).message}`));
   }
 
   private async listen(id: string, listener: (event: GenerationEvent) => void): Promise<() => void> {

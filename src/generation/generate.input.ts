@@ -3,6 +3,7 @@ import { ImageFormatEnum, NoiseModeEnum, SchedulerEnum } from '../transports/gra
 import { PromptAttributesInput } from '../prompts/prompt-attributes.input';
 import { SeedScalar } from '../transports/graphql/seed.scalar';
 import { describeGenerationField } from './generation.schemas';
+import { WebhookInput } from '../webhooks/webhook.models';
 
 /** The image settings generations and comparisons share, described by the generation schema. */
 @InputType({ isAbstract: true })
@@ -39,6 +40,8 @@ abstract class ImageSettingsInput {
 
   @Field(() => Float, { nullable: true, description: describeGenerationField('strength') })
   strength?: number | null;
+  @Field(() => WebhookInput, { nullable: true, description: describeGenerationField('webhook') })
+  webhook?: WebhookInput | null;
 }
 
 /**

@@ -7,6 +7,7 @@
 import { ApiError, ErrorCode } from '../common/error-code';
 import type { GenerationRecord, GenerationStatus, Viewer } from './generation-store';
 import type { EventSink, EventSubscription } from './progress-fanout';
+import type { WebhookSubscription } from '../webhooks/webhooks.service';
 
 /** The generation as started (readable at once) and the promise of its end. */
 export interface StartedGeneration {
@@ -18,8 +19,9 @@ export interface GenerationBackend {
   /**
    * Validates and starts a generation. With an idempotency key, the same client, key and body
    * within the result time give back the generation already started; another body is a CONFLICT.
+   * `webhook` (already checked) hears when it starts and ends.
    */
-  start(body: unknown, clientId: string, idempotencyKey?: string): Promise<StartedGeneration>;
+  start(body: unknown, clientId: string, idempotencyKey?: string, webhook?: WebhookSubscription): Promise<StartedGeneration>;
   /** A client sees its own generations (others read as NOT_FOUND), an administrator all; no viewer: internal reads. */
   get(id: string, viewer?: Viewer): Promise<GenerationRecord>;
   cancel(id: string, viewer?: Viewer): Promise<GenerationRecord>;

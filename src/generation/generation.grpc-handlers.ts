@@ -9,6 +9,7 @@ import { GENERATION_FIELDS } from './generation.schemas';
 import type { GenerationRecord } from './generation-store';
 import type { Generations } from './generations';
 import type { EventSink, EventSubscription } from './progress-fanout';
+import { webhookFieldOfMessage, type WebhookMessage } from '../webhooks/webhook-target';
 
 /** GenerateRequest as proto-loader decodes it (lowerCamelCase; absent optional fields absent). */
 export interface GenerateRequestMessage {
@@ -32,10 +33,11 @@ export interface GenerateRequestMessage {
   /** Image to image: the picture's bytes. */
   readonly initImage?: Buffer;
   readonly strength?: number;
+  readonly webhook?: WebhookMessage;
 }
 
-/** The request schema's fields but attributes (a message of its own, mapped below); the .proto is checked against the schema. */
-const GENERATE_FIELDS = GENERATION_FIELDS.filter((field): field is Exclude<keyof GenerateRequestMessage, 'attributes'> => field !== 'attributes');
+/** The request schema's fields but attributes and webhook (messages of their own, mapped below); the .proto is checked against the schema. */
+const GENERATE_FIELDS = GENERATION_FIELDS.filter((field): field is Exclude<keyof GenerateRequestMessage, 'attributes' | 'webhook'> => field !== 'attributes' && field !== 'webhook');
 
 interface ImageMessage {
   index: number;
@@ -51,6 +53,7 @@ export function generationInput(request: GenerateRequestMessage): Record<string,
   // proto3 has no absent plain string: an empty prompt is a missing one.
   if (input['prompt'] === '') delete input['prompt'];
   if (request.attributes) input['attributes'] = attributesInput(request.attributes);
+  if (request.webhook) input['webhook'] = webhookFieldOfMessage(request.webhook);
   return input;
 }
 

@@ -67,7 +67,7 @@ describe('GenerateRequestSchema', () => {
   });
 
   it('lists its fields in the order error messages name them', () => {
-    expect(GENERATION_FIELDS).toEqual(['prompt', 'attributes', 'negativePrompt', 'checkpoint', 'seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'noiseMode', 'numImages', 'eta', 'initImage', 'strength', 'outputFormat', 'quality', 'preview', 'previewInterval']);
+    expect(GENERATION_FIELDS).toEqual(['prompt', 'attributes', 'negativePrompt', 'checkpoint', 'seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'noiseMode', 'numImages', 'eta', 'initImage', 'strength', 'outputFormat', 'quality', 'preview', 'previewInterval', 'webhook']);
   });
 
   it('describes each field with its limits (the GraphQL input reads these)', () => {

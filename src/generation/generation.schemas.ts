@@ -15,6 +15,7 @@ import { SCHEDULER_NAMES } from '../engine/schedulers';
 import { PromptAttributesInputSchema } from '../prompts/prompt.schemas';
 import { IMAGE_INPUT_RULES } from '../transports/image-input';
 import { MAX_MULTIPART_REQUEST_BYTES, MULTIPART_REQUEST_FIELD, type ImageUploadShape } from '../transports/rest/image-upload';
+import { WebhookRequestSchema } from '../webhooks/webhook.schemas';
 
 /** JPEG and WebP quality (the encoder's scale). */
 export const QUALITY_RANGE = { min: 1, max: 100 } as const;
@@ -95,6 +96,7 @@ export const GenerateRequestSchema = z
       z.boolean().describe('Progress events carry a small WebP preview of the first image, made from the predicted clean image (x0), every previewInterval steps and at the last').meta({ default: false }),
     ),
     previewInterval: optional(z.int().min(PREVIEW_INTERVAL_RANGE.min).max(DEFAULT_LIMITS.maxSteps).describe('Steps between previews (with preview)').meta({ default: PREVIEW_INTERVAL_RANGE.default })),
+    webhook: optional(WebhookRequestSchema),
   })
   .strict()
   .meta({ example: { prompt: 'a red and gold kente dress, studio photo', checkpoint: 'final', seed: 42, steps: 25, width: 512, height: 512, scheduler: 'euler-a' } });

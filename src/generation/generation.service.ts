@@ -1,5 +1,5 @@
 /** Generations: validate, queue on the pool, encode images with their parameters, keep results. */
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ErrorCode, invalidArgument, notFound } from '../common/error-code';
 import { toApiError } from '../error-mapping/to-api-error';
 import { refuseUnknownFields } from '../common/api-contract';
@@ -20,6 +20,8 @@ import { bodyFingerprint, checkIdempotencyKey, checkSameRequest, IdempotencyCach
 import { GenerateRequestSchema, INIT_IMAGE_FIELD, QUALITY_RANGE } from './generation.schemas';
 import { previewOptions } from './preview-options';
 import { readInitImage } from './init-image';
+import { generationView } from './generation-view';
+import { WebhooksService, type WebhookSubscription } from '../webhooks/webhooks.service';
 
 export type { ProgressPreview } from './progress-preview';
 
@@ -38,6 +40,8 @@ export { GENERATION_FIELDS } from './generation.schemas';
 export interface LaunchOptions {
   /** Progress events carry a preview every `intervalSteps` steps and at the last (see ProgressPreview). */
   readonly preview?: PreviewOptions;
+  /** Where to report the generation's start and end (checked by the caller: WebhooksService.subscription). */
+  readonly webhook?: WebhookSubscription;
 }
 
 // The JSON view lives in generation-view.ts (one mapper, image URLs from common/result-urls.ts).
@@ -49,6 +53,7 @@ export class GenerationService {
   private readonly fanouts = new Map<string, ProgressFanout>();
   /** Holds no record or image bytes: only ids, body hashes and running jobs' end promises (see idempotency-cache.ts). */
   private readonly idempotency: IdempotencyCache;
+  private readonly logger = new Logger('Generations');
 
   constructor(
     @Inject(InferencePool) private readonly pool: InferencePool,
@@ -56,6 +61,7 @@ export class GenerationService {
     @Inject(GenerationStore) private readonly store: GenerationStore,
     @Inject(PromptsService) private readonly prompts: PromptsService,
     @Optional() @Inject(MetricsService) private readonly metrics?: MetricsService,
+    @Optional() @Inject(WebhooksService) private readonly webhooks?: WebhooksService,
   ) {
     this.idempotency = new IdempotencyCache(store.ttlMs);
 
@@ -132,8 +138,10 @@ export class GenerationService {
     const image = prepared.input[INIT_IMAGE_FIELD];
     const initImage = Buffer.isBuffer(image) || image instanceof Uint8Array ? { [INIT_IMAGE_FIELD]: Buffer.from(image).toString('base64') } : {};
     const { request } = prepared;
+    // The webhook travels beside the job (checked, with its client), not in the image's input.
+    const input = Object.fromEntries(Object.entries(prepared.input).filter(([field]) => field !== 'webhook'));
     return {
-      input: { ...prepared.input, ...initImage, seed: request.seed.toString() },
+      input: { ...input, ...initImage, seed: request.seed.toString() },
       checkpointId: prepared.checkpoint.id,
       totalSteps: denoisingSteps(request),
       ...(request.initImage && request.strength !== undefined ? { imageToImage: { strength: request.strength } } : {}),
@@ -156,7 +164,7 @@ export class GenerationService {
       throw invalidArgument('quality', `must be an integer from ${QUALITY_RANGE.min} to ${QUALITY_RANGE.max}`);
     }
     // The image depends on the other fields only; previews are how progress is reported.
-    const imageInput = Object.fromEntries(Object.entries(input).filter(([field]) => field !== 'preview' && field !== 'previewInterval'));
+    const imageInput = Object.fromEntries(Object.entries(input).filter(([field]) => field !== 'preview' && field !== 'previewInterval' && field !== 'webhook'));
     const initImage = await readInitImage(imageInput, [checkpoint.id], (id) => this.checkpoints.vaeEncoderProblem(id));
     let request;
     try {
@@ -196,7 +204,9 @@ export class GenerationService {
         clientId,
         ...((options.preview ?? prepared.preview) ? { preview: options.preview ?? prepared.preview } : {}),
         onProgress: (p) => {
+          const starting = record.status === 'queued';
           record.status = 'running';
+          if (starting) this.report(options.webhook, record, 'started');
           if (p.preview) pendingPreview = p.preview;
           // The pool reports each image's step; subscribers get one event per step of the generation.
           if (p.jobStep <= record.progress.step) return;
@@ -232,6 +242,7 @@ export class GenerationService {
         record.status = 'succeeded';
         record.progress = { ...record.progress, step: record.progress.totalSteps, etaMs: 0 };
         this.notify(record, doneEvent(record));
+        this.report(options.webhook, record, 'succeeded');
         return record;
       },
       (error: unknown) => {
@@ -240,10 +251,17 @@ export class GenerationService {
         record.status = apiError.code === ErrorCode.CANCELLED ? 'cancelled' : 'failed';
         record.error = { code: apiError.code, message: apiError.message };
         this.notify(record, doneEvent(record));
+        this.report(options.webhook, record, record.status === 'cancelled' ? 'cancelled' : 'failed');
         return record;
       },
     );
     return { record, done };
+  }
+
+  /** Queues a webhook event with the generation's JSON view (a queue that cannot take it is logged by the queue, never fails the generation). */
+  private report(webhook: WebhookSubscription | undefined, record: GenerationRecord, event: 'started' | 'succeeded' | 'failed' | 'cancelled'): void {
+    if (!webhook || !this.webhooks) return;
+    void this.webhooks.emit(webhook, { kind: 'generation', id: record.id }, event, generationView(record, false)).catch((error: unknown) => this.logger.warn(`webhook ${event} of ${record.id} not queued: ${(error as Error).message}`));
   }
 
   /** A prompt given as fashion attributes becomes the checkpoint's standardised prompt. */

@@ -3,7 +3,8 @@
  * start-up (in this process, or shared by replicas through Redis: see generation-backend.ts); here
  * is only what every backend shares: open-stream slots, image bytes for inline answers, the JSON view.
  */
-import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
+import { WebhooksService } from '../webhooks/webhooks.service';
 import { GENERATION_BACKEND, type GenerationBackend, type StartedGeneration } from './generation-backend';
 import type { GenerationRecord, Viewer } from './generation-store';
 import { generationView, type GenerationView } from './generation-view';
@@ -21,10 +22,14 @@ export class Generations implements BeforeApplicationShutdown {
   constructor(
     @Inject(GENERATION_BACKEND) private readonly backend: GenerationBackend,
     @Inject(StreamSlots) private readonly slots: StreamSlots,
+    @Optional() @Inject(WebhooksService) private readonly webhooks?: WebhooksService,
   ) {}
 
+  /** Checks the request's webhook (its address resolved now, before any work is queued), then starts it on the backend. */
   async start(body: unknown, clientId: string, idempotencyKey?: string): Promise<StartedGeneration> {
-    return this.backend.start(body, clientId, idempotencyKey);
+    const fields = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+    const webhook = await this.webhooks?.subscription(fields['webhook'], clientId);
+    return this.backend.start(body, clientId, idempotencyKey, webhook);
   }
 
   /** The methods below take the reader: a client sees its own generations (others read as NOT_FOUND), an administrator all. */

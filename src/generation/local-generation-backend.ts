@@ -3,12 +3,13 @@ import type { GenerationBackend, StartedGeneration } from './generation-backend'
 import type { GenerationService } from './generation.service';
 import type { GenerationRecord, Viewer } from './generation-store';
 import type { EventSink, EventSubscription } from './progress-fanout';
+import type { WebhookSubscription } from '../webhooks/webhooks.service';
 
 export class LocalGenerationBackend implements GenerationBackend {
   constructor(private readonly service: GenerationService) {}
 
-  async start(body: unknown, clientId: string, idempotencyKey?: string): Promise<StartedGeneration> {
-    return this.service.start(body, clientId, idempotencyKey);
+  async start(body: unknown, clientId: string, idempotencyKey?: string, webhook?: WebhookSubscription): Promise<StartedGeneration> {
+    return this.service.start(body, clientId, idempotencyKey, webhook ? { webhook } : {});
   }
 
   async get(id: string, viewer?: Viewer): Promise<GenerationRecord> {

@@ -15,6 +15,7 @@ import { GpuSampler, runNvidiaSmi } from './gpu-sampler';
 import { METRICS_CONFIG, type MetricsConfig } from './metrics-config';
 import { PoolMetrics } from './pool-metrics';
 import { RequestMetrics, type Transport } from './request-metrics';
+import { WebhookMetrics, type WebhookAttemptOutcome } from './webhook-metrics';
 
 @Injectable()
 export class MetricsService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -22,6 +23,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   private readonly requests = new RequestMetrics(this.registry);
   private readonly generations = new GenerationMetrics(this.registry);
   private readonly gpu = new GpuMetrics(this.registry);
+  private readonly webhooks = new WebhookMetrics(this.registry);
   private readonly pool: PoolMetrics;
   private readonly sampler: GpuSampler;
   private readonly grpcObserver: GrpcCallObserver = (method, status, seconds) => this.observeRequest('grpc', method, status, seconds);
@@ -76,5 +78,10 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   /** A generation refused at submission or failed later; the reason comes from the error's code. */
   generationFailed(error: unknown): void {
     this.generations.failed(error);
+  }
+
+  /** One webhook delivery attempt: delivered, failed with a retry to come, or failed for good. */
+  webhookAttempt(outcome: WebhookAttemptOutcome, seconds: number): void {
+    this.webhooks.attempt(outcome, seconds);
   }
 }
