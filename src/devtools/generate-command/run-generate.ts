@@ -24,6 +24,7 @@ const USAGE = `usage: npm run generate -- --model DIR --prompt TEXT --out FILE [
   --width N --height N     multiples of 8 (default 512)
   --images N               number of images; FILE gets -0, -1... suffixes when N > 1
   --noise MODE             torch | numpy: whose random numbers to reproduce (default torch)
+  --emphasis MODE          original | no-norm: how (word:1.3) weights apply (default original)
   --quality N              JPEG / WebP quality 1..100 (format from FILE's extension: .png .jpg .webp)
   --device DEV             cpu | cuda:N (default cpu)`;
 
@@ -50,6 +51,7 @@ export async function runGenerate(argv: readonly string[], io: CommandIo): Promi
         height: { type: 'string' },
         images: { type: 'string' },
         noise: { type: 'string' },
+        emphasis: { type: 'string' },
         quality: { type: 'string' },
         device: { type: 'string' },
         out: { type: 'string' },
@@ -87,6 +89,7 @@ export async function runGenerate(argv: readonly string[], io: CommandIo): Promi
       height: numberOption(values.height),
       numImages: numberOption(values.images),
       noiseMode: values.noise,
+      emphasis: values.emphasis,
     });
     const quality = numberOption(values.quality);
     if (typeof quality === 'string') throw new InvalidInputError('quality', `must be an integer from 1 to 100, got "${quality}"`);
@@ -102,7 +105,8 @@ export async function runGenerate(argv: readonly string[], io: CommandIo): Promi
       writeFileSync(file, await encodeImage(image, { format, quality, parameters }));
       io.out(`wrote ${file} (seed ${seed})`);
     }
-    if (result.prompt.truncated) io.out(`note: the prompt was cut at ${pipeline.model.signature.sequenceLength} tokens; dropped: "${result.prompt.droppedText}"`);
+    const { tokens, chunks } = result.prompt;
+    if (tokens.droppedTokenCount > 0) io.out(`note: the prompt was cut at ${tokens.ids.length} tokens (${chunks} chunks); dropped: "${tokens.droppedText}"`);
     return 0;
   } catch (error) {
     io.out(`generate: ${error instanceof EngineError ? error.message : `unexpected error: ${(error as Error).message}`}`);
