@@ -32,9 +32,13 @@ export interface EncodedPrompts {
   readonly nonFinite: (NonFiniteOutputError | undefined)[];
 }
 
-/** Plans prompts that share one UNet row group (a prompt and its negative): one chunk count for all. */
-export function planPrompts(texts: readonly string[], emphasis: EmphasisMode, tokenizer: ClipTokenizer, signature: ModelSignature): PromptPlan[] {
-  const { sequenceLength, maxPromptChunks } = signature;
+/**
+ * Plans prompts that share one UNet row group (a prompt and its negative): one chunk count for all.
+ * `maxChunks` below the model's limit caps it (1 reproduces the standard pipeline's cut at 77 ids).
+ */
+export function planPrompts(texts: readonly string[], emphasis: EmphasisMode, tokenizer: ClipTokenizer, signature: ModelSignature, maxChunks = signature.maxPromptChunks): PromptPlan[] {
+  const { sequenceLength } = signature;
+  const maxPromptChunks = Math.max(1, Math.min(maxChunks, signature.maxPromptChunks));
   const tokens = texts.map((text) => tokenizeWeighted(text, tokenizer, sequenceLength, maxPromptChunks));
   const chunks = sharedChunkCount(tokens, sequenceLength, maxPromptChunks);
   return texts.map((text, i) => ({ text, emphasis, chunks, tokens: tokens[i] as WeightedTokens, key: `${chunks}\0${emphasis}\0${text}` }));

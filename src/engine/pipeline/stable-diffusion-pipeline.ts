@@ -41,11 +41,19 @@ export interface GenerationResult {
   readonly negativePrompt?: PromptPlan;
 }
 
-export class StableDiffusionPipeline {
-  constructor(readonly model: LoadedModel) {}
+export interface PipelineOptions {
+  /** Prompt chunks of 75 tokens at most (default: the model's limit, MAX_PROMPT_CHUNKS); 1 cuts prompts at 77 ids as diffusers' standard pipeline does. */
+  readonly maxPromptChunks?: number;
+}
 
-  static async load(dir: string, runtime: RuntimeOptions): Promise<StableDiffusionPipeline> {
-    return new StableDiffusionPipeline(await loadModel(dir, runtime));
+export class StableDiffusionPipeline {
+  constructor(
+    readonly model: LoadedModel,
+    readonly options: PipelineOptions = {},
+  ) {}
+
+  static async load(dir: string, runtime: RuntimeOptions, options: PipelineOptions = {}): Promise<StableDiffusionPipeline> {
+    return new StableDiffusionPipeline(await loadModel(dir, runtime), options);
   }
 
   /** Strings are planned alone. Throws NonFiniteOutputError when the text encoder's states for a prompt are not finite. */
@@ -61,7 +69,7 @@ export class StableDiffusionPipeline {
   planRequest(request: GenerationRequest): PromptPlan[] {
     const { directory, signature } = this.model;
     const texts = usesClassifierFreeGuidance(request) ? [request.prompt, request.negativePrompt] : [request.prompt];
-    return planPrompts(texts, request.emphasis, directory.tokenizer, signature);
+    return planPrompts(texts, request.emphasis, directory.tokenizer, signature, this.options.maxPromptChunks);
   }
 
   /** Prompt embeddings for a request: [cond] or, with guidance, [cond, uncond]. */
