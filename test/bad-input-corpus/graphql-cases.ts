@@ -140,6 +140,7 @@ const ruleCases: GraphqlCase[] = [
   compareRule('width 100', { width: 100 }, 'width', /^width: must be a multiple of 8/),
   compareRule('a reference image that is not base64', { referenceImageBase64: 'garbage!!' }, 'referenceImageBase64', /^referenceImageBase64: must be base64-encoded/),
   operation('prompts: tokenize text of 10,001 characters', 'query($t: String!) { tokenize(text: $t) { count } }', { t: 'a'.repeat(10_001) }, BAD, /^text: must be at most 10000 characters/, 'text'),
+  operation('prompts: tokenize a weight of 400 digits (Float cannot carry Infinity)', 'query($t: String!) { tokenize(text: $t) { weights } }', { t: `(kente:${'9'.repeat(400)})` }, BAD, /^text: attention weights must be between -100 and 100, got Infinity/, 'text'),
   operation('prompts: tokenize with an unknown checkpoint', '{ tokenize(text: "a", checkpoint: "nope") { count } }', undefined, 'NOT_FOUND', /^checkpoint "nope" does not exist/, 'checkpoint'),
   operation('prompts: parsePrompt of empty text', 'mutation { parsePrompt(text: "") { prompt } }', undefined, BAD, /^text: must not be empty/, 'text'),
   operation('prompts: parsePrompt of 2001 characters', 'mutation($t: String!) { parsePrompt(text: $t) { prompt } }', { t: 'x'.repeat(2001) }, BAD, /^text: must be at most 2000 characters/, 'text'),

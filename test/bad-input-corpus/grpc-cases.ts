@@ -123,6 +123,7 @@ const unaryCases: GrpcCase[] = [
   unary(D, 'Compare', 'an empty reference image', { ...COMPARE_OK, referenceImage: Buffer.alloc(0) }, BAD, /^referenceImage: /, 'referenceImage'),
   unary(D, 'Compare', 'a GIF header as reference image', { ...COMPARE_OK, referenceImage: Buffer.from('GIF89a\u0001\u0000\u0001\u0000', 'latin1') }, BAD, /^referenceImage: must be a PNG, JPEG or WebP image, got GIF/, 'referenceImage'),
   unary(P, 'Tokenize', 'text of 10,001 characters', { text: 'a'.repeat(10_001) }, BAD, /^text: must be at most 10000 characters, got 10001/, 'text'),
+  unary(P, 'Tokenize', 'a weight over 100', { text: 'a (kente:101) dress' }, BAD, /^text: attention weights must be between -100 and 100, got 101/, 'text'),
   unary(P, 'Tokenize', 'an unknown checkpoint', { text: 'a', checkpoint: 'nope' }, status.NOT_FOUND, /^checkpoint "nope" does not exist/, 'checkpoint'),
   unary(P, 'BuildPrompt', 'an unknown garment', { attributes: { garment: 'spacesuit' } }, BAD, /^garment: "spacesuit" is not a known garment/, 'garment'),
   unary(P, 'BuildPrompt', 'an unknown gender', { attributes: { garment: 'dress', gender: 'robot' } }, BAD, /^gender: "robot" is not a known gender/, 'gender'),
