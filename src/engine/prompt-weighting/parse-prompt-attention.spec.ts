@@ -59,6 +59,11 @@ describe('parsePromptAttention (AUTOMATIC1111 before 1.8)', () => {
     expect(pairs('(a:x)')).toEqual([['a:x', 1.1]]);
   });
 
+  it('reads a long run of digits not closed by ")" as text', () => {
+    const digits = '1'.repeat(5000);
+    expect(pairs(`(a:${digits}x)`)).toEqual([[`a:${digits}x`, 1.1]]);
+  });
+
   it('merges adjacent fragments of equal weight', () => {
     expect(pairs('(a)(b) c')).toEqual([['ab', 1.1], [' c', 1]]);
     expect(pairs('a (b:1) c')).toEqual([['a b c', 1]]);
