@@ -1,17 +1,21 @@
 /**
- * Long, weighted prompts through the REST API on the reference export: the `no-norm` cases of
+ * Long, weighted prompts through the API on the reference export: the `no-norm` cases of
  * shared/data/diffusers-reference/cases-lpw with 2 and 3 chunks (l08: a 160-token prompt, Euler a;
  * l09: a weighted 2-chunk negative prompt, DDIM) posted to POST /v1/generations as a client would,
  * their PNGs within one grey level of diffusers' LPW pipeline. Both run in the same pool, so the
- * 231- and 154-position contexts are batched by context length. Skipped, saying so, without the folder.
+ * 231- and 154-position contexts are batched by context length; l09 again over GraphQL and gRPC.
+ * Skipped, saying so, without the folder.
  */
+import { credentials, type Client, type ClientReadableStream } from '@grpc/grpc-js';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import request from 'supertest';
+import { GrpcServer } from '../src/app/grpc.server';
 import { createApp } from '../src/create-app';
+import { loadProtos } from '../src/transports/grpc/grpc-protos';
 import { maxAbsDiff } from './support/npy';
 import { testAppConfig } from './support/test-app-config';
 
@@ -34,7 +38,7 @@ async function raw(png: Buffer | string): Promise<Buffer> {
   return (await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true })).data;
 }
 
-describe('REST reproduces diffusers LPW images for long and weighted prompts (emphasis no-norm)', () => {
+describe('REST, GraphQL and gRPC reproduce diffusers LPW images for long and weighted prompts (emphasis no-norm)', () => {
   if (!ROOT) {
     it('is skipped: no diffusers reference folder', () => {
       console.warn('SKIPPED: cases-lpw over REST — shared/data/diffusers-reference is absent (set DIFFUSERS_REFERENCE_DIR)');
@@ -67,5 +71,35 @@ describe('REST reproduces diffusers LPW images for long and weighted prompts (em
       }),
     );
     for (const difference of results) expect(difference).toBeLessThanOrEqual(1);
+  });
+
+  it("gives diffusers' image over GraphQL too (emphasis NO_NORM), l09", async () => {
+    const id = CASES[1] as string;
+    const p = (JSON.parse(readFileSync(join(ROOT, 'cases-lpw', id, 'case.json'), 'utf8')) as { parameters: Parameters }).parameters;
+    const input = { prompt: p.prompt, negativePrompt: p.negative_prompt, scheduler: p.scheduler.toUpperCase(), seed: p.seed, width: p.width, height: p.height, steps: p.num_inference_steps, guidanceScale: p.guidance_scale, emphasis: 'NO_NORM' };
+    const query = 'mutation($input: GenerateInput!) { generate(input: $input, wait: true) { status images { base64 } } }';
+    const res = await request(app.getHttpServer()).post('/graphql').send({ query, variables: { input } }).expect(200);
+    expect(res.body.errors).toBeUndefined();
+    const png = Buffer.from(res.body.data.generate.images[0].base64 as string, 'base64');
+    expect(maxAbsDiff(await raw(png), await raw(join(ROOT, 'cases-lpw', id, 'image_0.png')))).toBeLessThanOrEqual(1);
+  });
+
+  it("gives diffusers' image over gRPC too (emphasis no-norm), l09", async () => {
+    const id = CASES[1] as string;
+    const p = (JSON.parse(readFileSync(join(ROOT, 'cases-lpw', id, 'case.json'), 'utf8')) as { parameters: Parameters }).parameters;
+    const diffusion = new (loadProtos().diffusion)(`127.0.0.1:${app.get(GrpcServer).port}`, credentials.createInsecure()) as Client & Record<string, (request: unknown) => ClientReadableStream<unknown>>;
+    try {
+      const message = { prompt: p.prompt, negativePrompt: p.negative_prompt, scheduler: p.scheduler, seed: String(p.seed), width: p.width, height: p.height };
+      const stream = (diffusion['Generate'] as (request: unknown) => ClientReadableStream<unknown>).call(diffusion, { ...message, steps: p.num_inference_steps, guidanceScale: p.guidance_scale, emphasis: 'no-norm' });
+      const png = await new Promise<Buffer>((resolve, reject) => {
+        stream.on('data', (event: { result?: { images: Array<{ data: Buffer }> } }) => {
+          if (event.result) resolve(event.result.images[0]?.data as Buffer);
+        });
+        stream.on('error', reject);
+      });
+      expect(maxAbsDiff(await raw(png), await raw(join(ROOT, 'cases-lpw', id, 'image_0.png')))).toBeLessThanOrEqual(1);
+    } finally {
+      diffusion.close();
+    }
   });
 });
