@@ -12,13 +12,14 @@ export type EmphasisMode = (typeof EMPHASIS_MODES)[number];
 export const DEFAULT_EMPHASIS: EmphasisMode = 'original';
 
 /**
- * The rescale is skipped when |m0| or |m1| is below this share of the mean absolute value. A text
- * encoder whose final LayerNorm has no bias (an untrained or seeded export, as the reference
- * models) gives every token's states mean 0, so m0 and m1 are float32 rounding residue (~1e-8 of
- * values of size ~0.8, relative 1e-8): their ratio is arbitrary (torch got −0.67 on the reference,
- * flipping the prompt's sign) and the result would be noise. Rounding alone cannot bring a mean
- * above ~1e-5 of the values' size even in a long float32 sum, while a trained CLIP's learned bias
- * keeps it far above 1e-3, so 1e-3 separates the two with margin on both sides.
+ * The rescale is skipped when |m0| or |m1| is at most this share of the mean absolute value. A text
+ * encoder whose final LayerNorm has no bias (an untrained or seeded export, as the reference and
+ * generated models) gives every token's states mean 0, so m0 and m1 are the float32 rounding residue
+ * of its outputs: 1e-8 of the values' size on the reference, 1e-9 on the tiny preset. Their ratio is
+ * then arbitrary (torch got −0.67 on the reference, flipping the prompt's sign). A trained CLIP's
+ * learned LayerNorm bias gives a mean orders of magnitude above 1e-3 of the values' size (not
+ * measured here: no trained weights on this machine), so 1e-3 sits between the two with wide margins.
+ * Means are summed in float64, so the summation adds no residue of its own.
  */
 export const RESCALE_GUARD = 1e-3;
 
