@@ -17,7 +17,7 @@ import { parsePromptAttention, chunkIds, positionWeights } from '../src/engine/p
 import { readFloats } from '../src/engine/runtime/float-tensor';
 import { tensor } from '../src/engine/runtime/tensor';
 import type { RgbImage } from '../src/engine/pipeline/decode-latents';
-import { maxAbsDiff, readNpy } from './support/npy';
+import { maxAbsDiff, readNpy, readNpyInt32 } from './support/npy';
 
 const CANDIDATES = [process.env['DIFFUSERS_REFERENCE_DIR'], resolve(__dirname, '../../shared/data/diffusers-reference'), '/work/shared/data/diffusers-reference'];
 const ROOT = CANDIDATES.find((d): d is string => d !== undefined && existsSync(join(d, 'cases-lpw')));
@@ -128,14 +128,14 @@ describe('prompt weighting and long prompts reproduce diffusers LPW (cases-lpw)'
       expect(plans.map((p) => p.chunks)).toEqual([c.lpw.chunks, c.lpw.chunks]);
       expect(plans[0]?.chunks * 77).toBe(c.lpw.embeddings_sequence_length);
       const calls = plans.flatMap((p) => chunkIds(p.tokens, p.chunks, 77, tokenizer).map((ids) => [...ids]));
-      const recorded = readNpy(join(c.dir, 'text_encoder_input_ids.npy'));
+      const recorded = readNpyInt32(join(c.dir, 'text_encoder_input_ids.npy'));
       expect(recorded.shape).toEqual([c.lpw.text_encoder_calls, 77]);
       expect(calls.flat()).toEqual([...recorded.data]);
       const [prompt, negative] = plans as [PromptPlan, PromptPlan];
       expect([...positionWeights(prompt.tokens, prompt.chunks, 77)]).toEqual([...readNpy(join(c.dir, 'lpw_prompt_weights.npy')).data]);
       expect([...positionWeights(negative.tokens, negative.chunks, 77)]).toEqual([...readNpy(join(c.dir, 'lpw_negative_weights.npy')).data]);
       // LPW's padded ids hold the same tokens after its bos.
-      const lpwIds = readNpy(join(c.dir, 'lpw_prompt_ids.npy')).data;
+      const lpwIds = readNpyInt32(join(c.dir, 'lpw_prompt_ids.npy')).data;
       expect([...lpwIds.subarray(1, 1 + prompt.tokens.ids.length)]).toEqual(prompt.tokens.ids);
     });
 

@@ -1,24 +1,14 @@
-/** Reads the reference's .npy files: little-endian float32 or int32, C order. */
+/** Reads a little-endian float32, C-order .npy file (the diffusers reference fixtures' format). */
 import { readFileSync } from 'node:fs';
 
-export interface NpyArray {
-  readonly shape: number[];
-  readonly data: Float32Array | Int32Array;
-}
-
-export function readNpy(file: string): NpyArray {
+export function readNpy(file: string): { shape: number[]; data: Float32Array } {
   const bytes = readFileSync(file);
-  if (bytes.toString('latin1', 1, 6) !== 'NUMPY') throw new Error(`${file}: not a .npy file`);
-  const major = bytes[6] as number;
-  const headerLength = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
-  const start = (major === 1 ? 10 : 12) + headerLength;
-  const header = bytes.toString('latin1', start - headerLength, start);
-  if (header.includes("'fortran_order': True")) throw new Error(`${file}: Fortran order`);
+  const headerLength = bytes.readUInt16LE(8);
+  const header = bytes.subarray(10, 10 + headerLength).toString('latin1');
+  if (!header.includes("'<f4'") || header.includes("'fortran_order': True")) throw new Error(`${file}: not little-endian float32 C-order`);
   const shape = (/'shape': \(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const body = bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + bytes.length);
-  if (header.includes("'<f4'")) return { shape, data: new Float32Array(body) };
-  if (header.includes("'<i4'")) return { shape, data: new Int32Array(body) };
-  throw new Error(`${file}: only <f4 and <i4 are read, header ${header}`);
+  const start = 10 + headerLength;
+  return { shape, data: new Float32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + bytes.length)) };
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -26,4 +16,15 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
   return m;
+}
+
+/** Reads a little-endian int32, C-order .npy file (the reference's token ids). */
+export function readNpyInt32(file: string): { shape: number[]; data: Int32Array } {
+  const bytes = readFileSync(file);
+  const headerLength = bytes.readUInt16LE(8);
+  const header = bytes.subarray(10, 10 + headerLength).toString('latin1');
+  if (!header.includes("'<i4'") || header.includes("'fortran_order': True")) throw new Error(`${file}: not little-endian int32 C-order`);
+  const shape = (/'shape': \(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const start = 10 + headerLength;
+  return { shape, data: new Int32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + bytes.length)) };
 }
