@@ -125,8 +125,8 @@ describe('the engine reproduces diffusers image-to-image cases', () => {
     expect(maxAbsDiff(distribution.mean, readNpy(join(c.dir, 'latent_dist_mean.npy')).data)).toBeLessThan(5e-5);
     expect(maxAbsDiff(distribution.std, readNpy(join(c.dir, 'latent_dist_std.npy')).data)).toBeLessThan(5e-5);
 
-    const { tokens, ...embeddings } = await pipeline.encodeRequest(request);
-    expect(tokens.length).toBeGreaterThan(0);
+    const { plans, ...embeddings } = await pipeline.encodeRequest(request);
+    expect(plans.length).toBeGreaterThan(0);
     const sequences = pipeline.createSequences(request, embeddings, 'image', distribution);
     const latentSize = sequences[0]?.latents.length ?? 0;
     const initial = readNpy(join(c.dir, 'initial_latents.npy')).data;

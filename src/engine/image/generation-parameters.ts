@@ -35,6 +35,8 @@ export interface GenerationParameters {
   readonly noiseMode?: string;
   /** Image to image: the strength it ran at. */
   readonly strength?: number;
+  /** Written only when not the default, as the web UI writes `Emphasis: No norm`. */
+  readonly emphasis?: string;
 }
 
 export function formatGenerationParameters(p: GenerationParameters): string {
@@ -51,6 +53,7 @@ export function formatGenerationParameters(p: GenerationParameters): string {
   ];
   if (p.strength !== undefined) fields.push(['Denoising strength', String(p.strength)]);
   if (p.noiseMode) fields.push(['RNG', p.noiseMode === 'torch' ? 'CPU' : p.noiseMode]);
+  if (p.emphasis === 'no-norm') fields.push(['Emphasis', 'No norm']);
   lines.push(fields.map(([k, v]) => `${k}: ${quoteIfNeeded(v)}`).join(', '));
   return lines.join('\n');
 }
