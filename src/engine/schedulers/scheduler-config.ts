@@ -3,6 +3,9 @@ import type { BetaSchedule, BetaScheduleConfig, TimestepSpacing } from './common
 import { ConfigReader, SchedulerConfigError, isFalsy } from './config-reader';
 import type { RawSchedulerConfig } from './config-reader';
 import type { SchedulerName } from './scheduler';
+import { describeSampler, withConfigOverrides } from './sampler-catalog';
+import { readDeisConfig, readHeunConfig, readKdpm2Config, readUniPcConfig } from './second-order-and-unipc-configs';
+import type { DeisSchedulerConfig, HeunSchedulerConfig, Kdpm2SchedulerConfig, UniPcSchedulerConfig } from './second-order-and-unipc-configs';
 
 /**
  * Parsed scheduler configs, one per diffusers class, read the way `Class.from_config(config)`
@@ -78,19 +81,31 @@ export interface SchedulerConfigMap {
   'euler-a': EulerAncestralSchedulerConfig;
   'dpm++2m': DpmSolverSchedulerConfig;
   lms: LmsSchedulerConfig;
+  'dpm++2m-karras': DpmSolverSchedulerConfig;
+  'dpm++2m-sde': DpmSolverSchedulerConfig;
+  'dpm++2m-sde-karras': DpmSolverSchedulerConfig;
+  'euler-karras': EulerSchedulerConfig;
+  'lms-karras': LmsSchedulerConfig;
+  heun: HeunSchedulerConfig;
+  dpm2: Kdpm2SchedulerConfig;
+  'dpm2-karras': Kdpm2SchedulerConfig;
+  unipc: UniPcSchedulerConfig;
+  deis: DeisSchedulerConfig;
 }
 
 /** Upper bound on num_train_timesteps, to keep tables a sane size (diffusers models use 1000). */
 export const MAX_TRAIN_TIMESTEPS = 100_000;
 
-interface CommonDefaults<P extends PredictionType> {
+export interface CommonDefaults<P extends PredictionType> {
   readonly spacing: TimestepSpacing;
   readonly predictionTypes: readonly P[];
   /** Whether the class takes `rescale_betas_zero_snr`. */
   readonly rescale: boolean;
+  /** The class's beta_start / beta_end defaults when not 1e-4 / 0.02 (Heun and KDPM2 default to SD's 0.00085 / 0.012). */
+  readonly betaRange?: readonly [start: number, end: number];
 }
 
-function readCommon<P extends PredictionType>(
+export function readCommon<P extends PredictionType>(
   r: ConfigReader,
   defaults: CommonDefaults<P>,
 ): BetaScheduleConfig & SpacingConfig & { readonly predictionType: P } {
@@ -105,14 +120,15 @@ function readCommon<P extends PredictionType>(
   }
   // diffusers looks at beta_schedule (and beta_start / beta_end) only without trained_betas.
   let betaSchedule: BetaSchedule = 'linear';
-  let betaStart = 0.0001;
-  let betaEnd = 0.02;
+  const [defaultStart, defaultEnd] = defaults.betaRange ?? [0.0001, 0.02];
+  let betaStart = defaultStart;
+  let betaEnd = defaultEnd;
   if (trainedBetas === null) {
     betaSchedule = r.oneOf('beta_schedule', 'linear', BETA_SCHEDULES);
     if (betaSchedule !== 'squaredcos_cap_v2') {
       const betaRange = { min: 0, max: 1, minExclusive: true, maxExclusive: true };
-      betaStart = r.number('beta_start', 0.0001, betaRange);
-      betaEnd = r.number('beta_end', 0.02, betaRange);
+      betaStart = r.number('beta_start', defaultStart, betaRange);
+      betaEnd = r.number('beta_end', defaultEnd, betaRange);
     }
   }
   const rescaleBetasZeroSnr = defaults.rescale ? r.bool('rescale_betas_zero_snr', false) : false;
@@ -132,7 +148,7 @@ function readCommon<P extends PredictionType>(
   };
 }
 
-const rejectThresholding = (r: ConfigReader): void =>
+export const rejectThresholding = (r: ConfigReader): void =>
   r.unsupported('thresholding', isFalsy, 'dynamic thresholding is meant for pixel-space models, not latents');
 
 /** PNDMScheduler (diffusers defaults: linear betas 1e-4..0.02, leading spacing, skip_prk_steps false). */
@@ -168,7 +184,7 @@ export function readDdimConfig(raw: RawSchedulerConfig): DdimSchedulerConfig {
   };
 }
 
-function readFinalSigmasType(r: ConfigReader): FinalSigmasType {
+export function readFinalSigmasType(r: ConfigReader): FinalSigmasType {
   // diffusers types it Optional; None never matches either branch and raises there.
   return r.oneOf<FinalSigmasType>('final_sigmas_type', 'zero', ['zero', 'sigma_min']);
 }
@@ -278,7 +294,7 @@ export function readDpmSolverConfig(raw: RawSchedulerConfig): DpmSolverScheduler
   };
 }
 
-/** The parsed config for `name`'s diffusers class. */
+/** The parsed config for `name`'s diffusers class, with the id's keyword arguments (e.g. Karras sigmas) applied. */
 export function readSchedulerConfig<N extends SchedulerName>(name: N, raw: RawSchedulerConfig): SchedulerConfigMap[N] {
   const readers: { [K in SchedulerName]: (raw: RawSchedulerConfig) => SchedulerConfigMap[K] } = {
     pndm: readPndmConfig,
@@ -287,6 +303,16 @@ export function readSchedulerConfig<N extends SchedulerName>(name: N, raw: RawSc
     'euler-a': readEulerAncestralConfig,
     'dpm++2m': readDpmSolverConfig,
     lms: readLmsConfig,
+    'dpm++2m-karras': readDpmSolverConfig,
+    'dpm++2m-sde': readDpmSolverConfig,
+    'dpm++2m-sde-karras': readDpmSolverConfig,
+    'euler-karras': readEulerConfig,
+    'lms-karras': readLmsConfig,
+    heun: readHeunConfig,
+    dpm2: readKdpm2Config,
+    'dpm2-karras': readKdpm2Config,
+    unipc: readUniPcConfig,
+    deis: readDeisConfig,
   };
-  return readers[name](raw);
+  return readers[name](withConfigOverrides(raw, describeSampler(name).configOverrides));
 }
