@@ -11,8 +11,8 @@ export {
   readEulerConfig,
   readLmsConfig,
   readPndmConfig,
-  readSchedulerConfig,
 } from './scheduler-config';
+export { readSchedulerConfig } from './read-scheduler-config';
 export type {
   DdimSchedulerConfig,
   DpmSolverSchedulerConfig,

@@ -24,7 +24,7 @@ const X0 = Float32Array.from({ length: N }, (_, i) => Math.sin(1.3 * i));
 function runConstant(name: SchedulerName, steps: number, config: object = SD14): { out: Float32Array; sigmas: readonly number[]; first: number; init: number } {
   const s = createScheduler(name, config);
   s.setTimesteps(steps);
-  let x = Float32Array.from(X0, (v) => v * s.initNoiseSigma);
+  let x: Float32Array = Float32Array.from(X0, (v) => v * s.initNoiseSigma);
   for (const t of s.timesteps) {
     s.scaleModelInput(x, t);
     x = s.step(E, t, x);
@@ -116,8 +116,8 @@ describe('UniPcMultistepScheduler', () => {
     without.setTimesteps(5);
     const x = Float32Array.from(X0);
     const wobble = (t: number): Float32Array => Float32Array.from(E, (v, i) => v + Math.sin(0.01 * t + i));
-    let a = x;
-    let b = x;
+    let a: Float32Array = x;
+    let b: Float32Array = x;
     const diffs: number[] = [];
     for (const t of s.timesteps) {
       a = s.step(wobble(t), t, a);
