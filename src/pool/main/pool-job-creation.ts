@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { unetRowsPerImage } from '../../engine/pipeline/classifier-free-guidance';
+import { InvalidInputError } from '../../engine/errors';
 import type { ValidGenerationRequest } from '../../engine/pipeline/generation-request';
+import type { CheckpointSpec } from '../protocol/protocol';
 import { PRIORITIES } from './fair-queue';
 import { PoolError } from '../protocol/pool-errors';
 import { findCheckpoint, type PoolJob, type PoolState } from './pool-state';
@@ -19,6 +21,7 @@ export function createJob(pool: PoolState, checkpointId: string, request: ValidG
   const priority = options.priority ?? 'normal';
   if (!PRIORITIES.includes(priority)) throw new PoolError('INVALID_INPUT', `priority: must be one of ${PRIORITIES.join(', ')}, got ${JSON.stringify(priority)}`);
   if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) throw new PoolError('INVALID_INPUT', `deadlineMs: must be a positive number, got ${options.deadlineMs}`);
+  checkSize(checkpoint, request);
   const job: PoolJob = {
     id: `job-${randomUUID()}`,
     checkpoint,
@@ -41,6 +44,25 @@ export function createJob(pool: PoolState, checkpointId: string, request: ValidG
     reject: () => undefined,
   };
   return job;
+}
+
+/**
+ * Width and height against what the checkpoint's UNet can take (its fixed up-sampling needs latent
+ * sides divisible by 2^halvings): refused here, naming the multiple, before onnxruntime would fail.
+ */
+function checkSize(checkpoint: CheckpointSpec, request: ValidGenerationRequest): void {
+  const multiple = checkpoint.sizeMultiple;
+  for (const field of ['width', 'height'] as const) {
+    const value = request[field];
+    if (value % multiple === 0) continue;
+    const rule = `must be a multiple of ${multiple} for checkpoint "${checkpoint.id}" (its UNet halves the latents ${halvings(multiple)} and up-samples them by fixed factors), got ${value}`;
+    throw new PoolError('INVALID_INPUT', `${field}: ${rule}`, { checkpointId: checkpoint.id, cause: new InvalidInputError(field, rule) });
+  }
+}
+
+function halvings(multiple: number): string {
+  const k = Math.log2(multiple / 8);
+  return k === 1 ? 'once' : `${k} times`;
 }
 
 /** `preview: { intervalSteps }`, checked: an integer >= 1; null when absent. */

@@ -15,6 +15,7 @@ export function describeCheckpoints(pool: PoolState): CheckpointDescriptor[] {
       pinned: config.pinned,
       components: { text_encoder: part('text_encoder'), unet: part('unet'), vae_decoder: part('vae_decoder') },
       status: error === undefined ? 'available' : 'unavailable',
+      sizeMultiple: c?.sizeMultiple ?? 8,
       ...(error !== undefined ? { error } : {}),
     };
   });
