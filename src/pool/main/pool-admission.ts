@@ -6,6 +6,7 @@
 import { PoolError } from '../protocol/pool-errors';
 import { dispatchableNow, placeJob, pump } from './pool-placement';
 import type { Device, Plan, PoolJob, PoolState } from './pool-state';
+import { unetEvaluations } from '../../engine/schedulers/sampler-catalog';
 
 /** Places and queues the jobs, all or none; throws QUEUE_FULL when they do not fit. */
 export function admitJobs(pool: PoolState, jobs: PoolJob[]): void {
@@ -54,7 +55,7 @@ export function estimateRetryAfterMs(pool: Pick<PoolState, 'devices'>): number {
     if (d.worker.state === 'failed' || d.worker.state === 'closed') continue;
     devices++;
     let rowSteps = 0;
-    for (const job of d.queue.items()) rowSteps += job.rows * job.request.steps;
+    for (const job of d.queue.items()) rowSteps += job.rows * unetCallsPerImage(job);
     for (const job of d.running.values()) if (job.state !== 'settled') rowSteps += remainingRowSteps(job);
     workMs += rowSteps * d.msPerRowStep;
   }
@@ -66,6 +67,12 @@ export function estimateRetryAfterMs(pool: Pick<PoolState, 'devices'>): number {
 function remainingRowSteps(job: PoolJob): number {
   const rowsPerImage = job.rows / Math.max(1, job.request.numImages);
   let steps = 0;
-  for (let i = 0; i < job.request.numImages; i++) steps += job.request.steps - Math.min(job.request.steps, job.stepsDone[i] ?? 0);
+  const total = unetCallsPerImage(job);
+  for (let i = 0; i < job.request.numImages; i++) steps += total - Math.min(total, job.stepsDone[i] ?? 0);
   return steps * rowsPerImage;
+}
+
+/** A sequence's UNet calls: its steps, or 2N − 1 for the second-order samplers (stepsDone counts calls too). */
+function unetCallsPerImage(job: PoolJob): number {
+  return unetEvaluations(job.request.scheduler, job.request.steps);
 }
