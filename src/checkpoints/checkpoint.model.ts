@@ -34,4 +34,7 @@ export class CheckpointModel {
 
   @Field(() => String, { nullable: true, description: 'Why it is unavailable, naming the file (e.g. "tokenizer/vocab.json: invalid JSON (...)"); null when available' })
   error!: string | null;
+
+  @Field(() => Int, { description: 'Widths and heights must be multiples of this (64 for a real SD 1.x export: its UNet halves the latents 3 times and up-samples by fixed factors)' })
+  sizeMultiple!: number;
 }

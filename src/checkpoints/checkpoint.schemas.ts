@@ -14,9 +14,10 @@ export const CheckpointViewSchema = z
     bytes: z.int().min(0),
     status: z.enum(['available', 'unavailable']).describe('`unavailable`: broken, listed but not served'),
     error: z.string().nullable().describe('Why it is unavailable, naming the file; null when available'),
+    sizeMultiple: z.int().min(8).describe("Widths and heights must be multiples of this: 8 × 2^k when the UNet halves the latents k times and up-samples by fixed factors (a real SD 1.x export: 64), else 8"),
   })
   .meta({
-    example: { id: 'final', label: 'Final', baseModel: 'stable-diffusion-v1-4', trainingStep: 100000, default: true, pinned: true, unetHash: 'a1b2c3d4e5', residentOn: ['cpu'], bytes: 3400000, status: 'available', error: null },
+    example: { id: 'final', label: 'Final', baseModel: 'stable-diffusion-v1-4', trainingStep: 100000, default: true, pinned: true, unetHash: 'a1b2c3d4e5', residentOn: ['cpu'], bytes: 3400000, status: 'available', error: null, sizeMultiple: 64 },
   });
 
 export const CheckpointListSchema = z.object({ checkpoints: z.array(CheckpointViewSchema) });

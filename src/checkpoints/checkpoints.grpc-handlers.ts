@@ -16,6 +16,7 @@ function checkpointMessage(c: CheckpointView): Record<string, unknown> {
     bytes: c.bytes,
     status: c.status,
     error: c.error ?? '',
+    sizeMultiple: c.sizeMultiple,
   };
 }
 

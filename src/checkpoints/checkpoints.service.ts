@@ -95,6 +95,7 @@ export class CheckpointsService implements OnModuleDestroy {
         bytes: components.reduce((n, c) => n + c.bytes, 0),
         status: d?.status ?? 'unavailable',
         error: d ? (d.error ?? null) : 'not registered with the inference pool',
+        sizeMultiple: d?.sizeMultiple ?? 8,
       };
     });
   }

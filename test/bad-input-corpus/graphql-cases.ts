@@ -75,9 +75,11 @@ const coercionCases: GraphqlCase[] = [
   coercion('guidanceScale a string', { guidanceScale: 'abc' }, /at "input\.guidanceScale"; Float cannot represent non numeric value: "abc"/),
   coercion('guidanceScale a boolean', { guidanceScale: true }, /at "input\.guidanceScale"; Float cannot represent non numeric value: true/),
   coercion('numImages an array', { numImages: [2] }, /at "input\.numImages"; Int cannot represent non-integer value/),
-  coercion('scheduler unknown', { scheduler: 'heun' }, /at "input\.scheduler"; Value "heun" does not exist in "Scheduler" enum/),
+  coercion('scheduler unknown', { scheduler: 'dpm_fast' }, /at "input\.scheduler"; Value "dpm_fast" does not exist in "Scheduler" enum/),
   coercion('scheduler as the domain spells it', { scheduler: 'euler-a' }, /at "input\.scheduler"; Value "euler-a" does not exist in "Scheduler" enum/),
   coercion('scheduler in lower case', { scheduler: 'pndm' }, /at "input\.scheduler"; Value "pndm" does not exist in "Scheduler" enum/),
+  // AUTOMATIC1111's names are REST's and gRPC's strings; GraphQL's enum spells the id (DPMPP_2M_KARRAS).
+  coercion('scheduler as AUTOMATIC1111 names it', { scheduler: 'DPM++ 2M Karras' }, /at "input\.scheduler"; Value "DPM\+\+ 2M Karras" does not exist in "Scheduler" enum/),
   coercion('scheduler a number', { scheduler: 42 }, /at "input\.scheduler"; Enum "Scheduler" cannot represent non-string value: 42/),
   coercion('noiseMode unknown', { noiseMode: 'JAX' }, /at "input\.noiseMode"; Value "JAX" does not exist in "NoiseMode" enum/),
   coercion('emphasis unknown', { emphasis: 'NONE' }, /at "input\.emphasis"; Value "NONE" does not exist in "Emphasis" enum/),

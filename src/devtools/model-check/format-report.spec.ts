@@ -18,7 +18,8 @@ describe('formatReport', () => {
     expect(lines).toContain('Scheduler: PNDMScheduler');
     expect(lines).toContain('Tokenizer: vocabulary 1024 tokens, 510 merges, bos <|startoftext|>, eos <|endoftext|>, max length 77');
     expect(lines).toContain('Float dtype: float16');
-    expect(text).toMatch(/^unet {2}unet\/model\.onnx {2}\d+\.\d KiB, opset 14, float16, timestep int64-batch$/m);
+    // The tiny UNet halves its latents once and up-samples by a fixed ×2: image sides in multiples of 16.
+    expect(text).toMatch(/^unet {2}unet\/model\.onnx {2}\d+\.\d KiB, opset 14, float16, timestep int64-batch, image sizes in multiples of 16$/m);
     expect(lines).toEqual(
       expect.arrayContaining([
         '    sample                 float16  [batch, 4, height, width]',
@@ -47,7 +48,7 @@ describe('formatReport', () => {
         '3 errors, 0 warnings.',
       ].join('\n'),
     );
-    expect(text).toMatch(/^unet {2}unet\/model\.onnx {2}.*, timestep unknown$/m);
+    expect(text).toMatch(/^unet {2}unet\/model\.onnx {2}.*, timestep unknown(, image sizes in multiples of \d+)?$/m);
   });
 
   it('formats a warning, shapes and sizes', () => {

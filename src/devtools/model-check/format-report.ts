@@ -70,6 +70,7 @@ function componentLines(c: ComponentSummary): string[] {
     `opset ${c.opset ?? '?'}`,
     c.floatDtype ?? 'no float inputs',
     ...(c.timestep ? [`timestep ${c.timestep}`] : []),
+    ...(c.sizeMultiple ? [`image sizes in multiples of ${c.sizeMultiple}`] : []),
   ];
   const lines = [`${c.name}  ${c.file}  ${facts.join(', ')}`];
   const all = [...c.inputs, ...c.outputs];

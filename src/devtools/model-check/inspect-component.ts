@@ -1,4 +1,5 @@
 /** One ONNX component folder: decode model.onnx, check its signature and its weights. */
+import { imageSizeMultiple, unetSizeGranularity } from '../../engine/model/unet-size-granularity';
 import { checkComponentSignature } from './component-rules';
 import { checkWeights } from './external-data-check';
 import type { ComponentName, ComponentSummary } from './inspection-report';
@@ -49,5 +50,15 @@ export function inspectComponent(root: string, name: ComponentName, path: string
     externalData: weights.externalData,
     ...findings,
     ...(embedding?.dims.length === 2 ? { tokenEmbedding: [embedding.dims[0] as number, embedding.dims[1] as number] as const } : {}),
+    ...(name === 'unet' ? sizeMultipleOf(path) : {}),
   };
+}
+
+/** The UNet's size multiple; nothing when the walk fails (decoding already reported what is wrong). */
+function sizeMultipleOf(path: string): { sizeMultiple?: number } {
+  try {
+    return { sizeMultiple: imageSizeMultiple(unetSizeGranularity(path)) };
+  } catch {
+    return {};
+  }
 }

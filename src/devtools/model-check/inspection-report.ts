@@ -70,6 +70,11 @@ export interface ComponentSummary {
   readonly floatDtype: FloatDtype | 'mixed' | null;
   /** UNet only. */
   readonly timestep?: TimestepKind;
+  /**
+   * UNet only: image widths and heights must be multiples of this (engine/model/unet-size-granularity.ts:
+   * 8 × 2^k when the graph halves the latents k times and up-samples by fixed factors, else 8).
+   */
+  readonly sizeMultiple?: number;
   /** Text encoder only, when an initializer named `*token_embedding.weight` is found: [rows, width]. */
   readonly tokenEmbedding?: readonly [number, number];
 }

@@ -36,10 +36,10 @@ describe('models:check', () => {
 
   it('exits 0 when there are only warnings', () => {
     const dir = fixtures.copy('tiny');
-    writeFileSync(join(dir, 'scheduler/scheduler_config.json'), JSON.stringify({ _class_name: 'HeunDiscreteScheduler' }));
+    writeFileSync(join(dir, 'scheduler/scheduler_config.json'), JSON.stringify({ _class_name: 'DPMSolverSDEScheduler' }));
     const result = check(dir);
     expect(result.code).toBe(0);
-    expect(result.output).toMatch(/^WARNING scheduler\/scheduler_config\.json: HeunDiscreteScheduler is not one of /m);
+    expect(result.output).toMatch(/^WARNING scheduler\/scheduler_config\.json: DPMSolverSDEScheduler is not one of /m);
   });
 
   it('prints the report as JSON with --json', () => {

@@ -8,17 +8,10 @@
  *
  * Image to image adds `Denoising strength: 0.6` after the model, where the web UI's img2img puts it.
  */
-import type { SchedulerName } from '../schedulers';
+import { SCHEDULER_NAMES, samplerLabel, type SchedulerName } from '../schedulers';
 
-/** The web UI's sampler names for our schedulers (PNDM without PRK steps is its PLMS). */
-export const SAMPLER_LABELS: Readonly<Record<SchedulerName, string>> = {
-  pndm: 'PLMS',
-  ddim: 'DDIM',
-  euler: 'Euler',
-  'euler-a': 'Euler a',
-  'dpm++2m': 'DPM++ 2M',
-  lms: 'LMS',
-};
+/** The web UI's sampler names for our schedulers (PNDM without PRK steps is its PLMS; see sampler-catalog.ts). */
+export const SAMPLER_LABELS: Readonly<Record<SchedulerName, string>> = Object.fromEntries(SCHEDULER_NAMES.map((id) => [id, samplerLabel(id)])) as Record<SchedulerName, string>;
 
 export interface GenerationParameters {
   readonly prompt: string;

@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { imageSizeMultiple, unetSizeGranularity } from '../../engine/model/unet-size-granularity';
 import { fingerprintComponent, fingerprintFile, type FileFingerprint } from '../../engine/model/file-fingerprints';
 import { COMPONENTS, readModelDirectory, type ComponentName } from '../../engine/model/model-directory';
 import { checkVaeEncoder } from '../../engine/model/vae-encoder-graph';
@@ -34,7 +35,20 @@ export async function describeCheckpoint(config: Required<CheckpointConfig>): Pr
   const tokenizer = await fingerprintComponent(config.dir, 'tokenizer');
   const files: FileFingerprint[] = [...tokenizer.files];
   for (const path of METADATA_FILES) if (existsSync(join(config.dir, path))) files.push(await fingerprintFile(config.dir, path));
-  return { id: config.id, dir: config.dir, pinned: config.pinned, components, vaeEncoder, imageToImageProblem, tokenizerHash: tokenizer.hash, files };
+  const sizeMultiple = unetImageSizeMultiple(directory.graphs.unet);
+  return { id: config.id, dir: config.dir, pinned: config.pinned, components, vaeEncoder, imageToImageProblem, tokenizerHash: tokenizer.hash, files, sizeMultiple };
+}
+
+/**
+ * The UNet's size multiple. A graph the walk cannot read gets 8 (whole latents): loading it will
+ * report what is wrong with it, naming the file, as for any broken graph.
+ */
+function unetImageSizeMultiple(graphPath: string): number {
+  try {
+    return imageSizeMultiple(unetSizeGranularity(graphPath));
+  } catch {
+    return 8;
+  }
 }
 
 /** Sum of the sizes of the files directly in `folder` (the same files the content hash covers). */

@@ -101,6 +101,32 @@ describe('InferencePool: continuous batching', () => {
     }
   });
 
+  it('batch invariance with the newer samplers mixed in: second-order (2N − 1 UNet calls), multistep and SDE', async () => {
+    const mixed = [
+      request({ seed: 21, scheduler: 'heun', steps: 5 }),
+      request({ seed: 22, scheduler: 'DPM2 Karras', steps: 4, guidanceScale: 1 }),
+      request({ seed: 23, scheduler: 'DPM++ 2M SDE Karras', steps: 6, numImages: 2 }),
+      request({ seed: 24, scheduler: 'unipc', steps: 7 }),
+      request({ seed: 25, scheduler: 'deis', steps: 6, negativePrompt: 'washed out' }),
+      request({ seed: 26, scheduler: 'euler-karras', steps: 5 }),
+    ];
+    const solo: JobResult[] = [];
+    for (const r of mixed) solo.push(await pool.submit({ checkpointId: 'ft-0', request: r }).result);
+    const before = await counters(pool);
+    const progress: ProgressEvent[][] = mixed.map(() => []);
+    const together = await Promise.all(mixed.map((r, i) => pool.submit({ checkpointId: 'ft-0', request: r, onProgress: (e) => progress[i]!.push(e) }).result));
+    together.forEach((result, i) => {
+      for (const image of result.images) expect({ job: i, image: image.index, same: bytes(result, image.index).equals(bytes(solo[i] as JobResult, image.index)) }).toEqual({ job: i, image: image.index, same: true });
+    });
+    const after = await counters(pool);
+    expect(after.maxUnetJobs).toBeGreaterThanOrEqual(3);
+    // Progress counts UNet evaluations: Heun and DPM2 make 2N − 1 of them.
+    expect(progress[0]!.at(-1)).toMatchObject({ step: 9, totalSteps: 9 });
+    expect(progress[1]!.at(-1)).toMatchObject({ step: 7, totalSteps: 7 });
+    expect(progress[3]!.at(-1)).toMatchObject({ step: 7, totalSteps: 7 });
+    expect(after.unetCalls - before.unetCalls).toBeLessThan(9 + 7 + 6 + 7 + 6 + 5);
+  });
+
   it('a request arriving mid-generation joins the running UNet calls and still matches its solo image', async () => {
     const timeline: string[] = [];
     let late: Promise<JobResult> | undefined;

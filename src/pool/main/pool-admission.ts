@@ -7,6 +7,7 @@ import { denoisingSteps } from '../../engine/pipeline/image-to-image';
 import { PoolError } from '../protocol/pool-errors';
 import { dispatchableNow, placeJob, pump } from './pool-placement';
 import type { Device, Plan, PoolJob, PoolState } from './pool-state';
+import { unetEvaluations } from '../../engine/schedulers/sampler-catalog';
 
 /** Places and queues the jobs, all or none; throws QUEUE_FULL when they do not fit. */
 export function admitJobs(pool: PoolState, jobs: PoolJob[]): void {
@@ -55,7 +56,7 @@ export function estimateRetryAfterMs(pool: Pick<PoolState, 'devices'>): number {
     if (d.worker.state === 'failed' || d.worker.state === 'closed') continue;
     devices++;
     let rowSteps = 0;
-    for (const job of d.queue.items()) rowSteps += job.rows * denoisingSteps(job.request);
+    for (const job of d.queue.items()) rowSteps += job.rows * unetCallsPerImage(job);
     for (const job of d.running.values()) if (job.state !== 'settled') rowSteps += remainingRowSteps(job);
     workMs += rowSteps * d.msPerRowStep;
   }
@@ -67,7 +68,13 @@ export function estimateRetryAfterMs(pool: Pick<PoolState, 'devices'>): number {
 function remainingRowSteps(job: PoolJob): number {
   const rowsPerImage = job.rows / Math.max(1, job.request.numImages);
   let steps = 0;
-  const total = denoisingSteps(job.request);
+  const total = unetCallsPerImage(job);
   for (let i = 0; i < job.request.numImages; i++) steps += total - Math.min(total, job.stepsDone[i] ?? 0);
   return steps * rowsPerImage;
+}
+
+/** A sequence's UNet calls: its steps, or 2N − 1 for the second-order samplers (stepsDone counts calls too). */
+function unetCallsPerImage(job: PoolJob): number {
+  // Steps actually run (image to image runs fewer), times the sampler's UNet evaluations per step.
+  return unetEvaluations(job.request.scheduler, denoisingSteps(job.request));
 }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { InvalidInputError } from '../../engine/errors';
 import { unetRowsPerImage } from '../../engine/pipeline/classifier-free-guidance';
 import type { ValidGenerationRequest } from '../../engine/pipeline/generation-request';
+import type { CheckpointSpec } from '../protocol/protocol';
 import { PRIORITIES } from './fair-queue';
 import { PoolError } from '../protocol/pool-errors';
 import { findCheckpoint, type PoolJob, type PoolState } from './pool-state';
@@ -24,6 +25,7 @@ export function createJob(pool: PoolState, checkpointId: string, request: ValidG
     const cause = new InvalidInputError('initImage', `checkpoint "${checkpointId}" cannot do image to image: ${checkpoint.imageToImageProblem}`);
     throw new PoolError('INVALID_INPUT', cause.message, { checkpointId, cause });
   }
+  checkSize(checkpoint, request);
   const job: PoolJob = {
     id: `job-${randomUUID()}`,
     checkpoint,
@@ -46,6 +48,25 @@ export function createJob(pool: PoolState, checkpointId: string, request: ValidG
     reject: () => undefined,
   };
   return job;
+}
+
+/**
+ * Width and height against what the checkpoint's UNet can take (its fixed up-sampling needs latent
+ * sides divisible by 2^halvings): refused here, naming the multiple, before onnxruntime would fail.
+ */
+function checkSize(checkpoint: CheckpointSpec, request: ValidGenerationRequest): void {
+  const multiple = checkpoint.sizeMultiple;
+  for (const field of ['width', 'height'] as const) {
+    const value = request[field];
+    if (value % multiple === 0) continue;
+    const rule = `must be a multiple of ${multiple} for checkpoint "${checkpoint.id}" (its UNet halves the latents ${halvings(multiple)} and up-samples them by fixed factors), got ${value}`;
+    throw new PoolError('INVALID_INPUT', `${field}: ${rule}`, { checkpointId: checkpoint.id, cause: new InvalidInputError(field, rule) });
+  }
+}
+
+function halvings(multiple: number): string {
+  const k = Math.log2(multiple / 8);
+  return k === 1 ? 'once' : `${k} times`;
 }
 
 /** `preview: { intervalSteps }`, checked: an integer >= 1; null when absent. */

@@ -16,6 +16,7 @@ export function describeCheckpoints(pool: PoolState): CheckpointDescriptor[] {
       components: { text_encoder: part('text_encoder'), unet: part('unet'), vae_decoder: part('vae_decoder') },
       imageToImageProblem: c ? c.imageToImageProblem : 'its directory could not be read',
       status: error === undefined ? 'available' : 'unavailable',
+      sizeMultiple: c?.sizeMultiple ?? 8,
       ...(error !== undefined ? { error } : {}),
     };
   });

@@ -194,4 +194,6 @@ export interface CheckpointDescriptor {
   readonly status: 'available' | 'unavailable';
   /** Why it is unavailable, naming the file: `tokenizer/vocab.json: invalid JSON (...)`. */
   readonly error?: string;
+  /** Image sides must be multiples of this (from the UNet graph); 8 when its directory could not be read. */
+  readonly sizeMultiple: number;
 }

@@ -56,6 +56,8 @@ export interface CheckpointSpec {
   readonly tokenizerHash: string;
   /** Tokenizer, scheduler config and model_index.json as registered; a load verifies them first. */
   readonly files: readonly FileFingerprint[];
+  /** Image widths and heights must be multiples of this, found from the UNet graph (engine/model/unet-size-granularity.ts). */
+  readonly sizeMultiple: number;
 }
 
 /** Test-only faults (honoured only when the pool was started with `faultInjection: true`). */

@@ -25,7 +25,7 @@ describe('bench:load options and schedule', () => {
     [['--seconds', '0'], /--seconds: must be an integer from 1/],
     [['--factor', '-1'], /--factor: must be a number/],
     [['--steps', '2.5'], /--steps: must be an integer/],
-    [['--scheduler', 'heun'], /--scheduler: must be one of .*euler-a/],
+    [['--scheduler', 'dpm-fast'], /--scheduler: must be one of .*euler-a/],
     [['--arrivals', 'burst'], /--arrivals: must be poisson or uniform/],
     [['--seconds'], /--seconds: needs a value/],
     [['--seconds', '--quick'], /--seconds: needs a value/],
