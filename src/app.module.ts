@@ -5,6 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AccessModule } from './auth/access.module';
 import type { CheckpointEntry } from './checkpoints/checkpoint-registry';
 import { CheckpointsModule } from './checkpoints/checkpoints.module';
+import { SamplersModule } from './samplers/samplers.module';
 import { ComparisonsModule } from './comparisons/comparisons.module';
 import { poolMaxBatch, type AppConfig } from './config/app-config';
 import { RedisGenerations } from './distributed/redis-generations';
@@ -58,6 +59,7 @@ export class AppModule {
         }, config.shutdown.graceMs),
         CheckpointsModule.forRoot(registry),
         PromptsModule,
+        SamplersModule,
         StudioModule,
         generations,
         ComparisonsModule.forRoot(generations, config.results.resultTtlMs),

@@ -13,14 +13,25 @@ import { GENERATION_PATHS, GENERATION_SCHEMAS } from './generation/generation.op
 import { HEALTH_PATHS, HEALTH_SCHEMAS } from './observability/health/health.openapi';
 import { OPENAI_PATHS, OPENAI_SCHEMAS } from './openai-compat/openai.openapi';
 import { PROMPT_PATHS, PROMPT_SCHEMAS } from './prompts/prompt.openapi';
+import { SAMPLER_PATHS, SAMPLER_SCHEMAS } from './samplers/sampler.openapi';
 
-const PATHS: readonly PathTable[] = [GENERATION_PATHS, COMPARISON_PATHS, CHECKPOINT_PATHS, PROMPT_PATHS, OPENAI_PATHS, HEALTH_PATHS];
-const SCHEMAS: Record<string, z.ZodType> = { Error: ErrorBodySchema, ...GENERATION_SCHEMAS, ...COMPARISON_SCHEMAS, ...CHECKPOINT_SCHEMAS, ...PROMPT_SCHEMAS, ...OPENAI_SCHEMAS, ...HEALTH_SCHEMAS };
+const PATHS: readonly PathTable[] = [GENERATION_PATHS, COMPARISON_PATHS, CHECKPOINT_PATHS, SAMPLER_PATHS, PROMPT_PATHS, OPENAI_PATHS, HEALTH_PATHS];
+const SCHEMAS: Record<string, z.ZodType> = {
+  Error: ErrorBodySchema,
+  ...GENERATION_SCHEMAS,
+  ...COMPARISON_SCHEMAS,
+  ...CHECKPOINT_SCHEMAS,
+  ...SAMPLER_SCHEMAS,
+  ...PROMPT_SCHEMAS,
+  ...OPENAI_SCHEMAS,
+  ...HEALTH_SCHEMAS,
+};
 
 const TAGS: Readonly<Record<string, string>> = {
   generations: 'Text-to-image generation: synchronous, asynchronous, with progress events',
   comparisons: 'One prompt, one seed, several checkpoints side by side',
   checkpoints: 'The released checkpoints and their residency',
+  samplers: "The samplers (schedulers) a generation may name, with AUTOMATIC1111's names",
   prompts: 'Fashion prompts: vocabulary, build, parse, tokenize',
   openai: "OpenAI-compatible images API for clients built on OpenAI's SDKs (REST only; errors in OpenAI's shape)",
   health: 'Probes (public)',

@@ -42,7 +42,7 @@ describe('npm run generate', () => {
     [['--model', 'm', '--prompt', 'x', '--out', 'x.gif'], 2, /--out must end in \.png, \.jpg, \.jpeg or \.webp/],
     [['--model', '{model}', '--prompt', 'x', '--steps', 'ten', '--out', '{out}/a.png'], 2, /steps: must be a finite number, got "ten"/],
     [['--model', '{model}', '--prompt', 'x', '--height', '100', '--out', '{out}/a.png'], 2, /height: must be a multiple of 8/],
-    [['--model', '{model}', '--prompt', 'x', '--scheduler', 'heun', '--out', '{out}/a.png'], 2, /scheduler: must be one of pndm, ddim/],
+    [['--model', '{model}', '--prompt', 'x', '--scheduler', 'DPM fast', '--out', '{out}/a.png'], 2, /scheduler: must be one of pndm, ddim/],
     [['--model', '{model}', '--prompt', 'x', '--seed', '-5', '--out', '{out}/a.png'], 2, /seed/],
     [['--model', '/nonexistent', '--prompt', 'x', '--out', '{out}/a.png'], 1, /\/nonexistent: is not a directory/],
   ])('rejects %j with exit code %i and a one-line reason', async (argv, exitCode, message) => {

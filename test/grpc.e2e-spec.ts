@@ -221,7 +221,7 @@ describe('gRPC afrofashion.v1', () => {
 
   it.each([
     ['width 100', status.INVALID_ARGUMENT, 'width', { prompt: 'x', width: 100 }, /^width: must be a multiple of 8/],
-    ['an unknown scheduler', status.INVALID_ARGUMENT, 'scheduler', { prompt: 'x', scheduler: 'heun' }, /^scheduler: must be one of pndm/],
+    ['an unknown scheduler', status.INVALID_ARGUMENT, 'scheduler', { prompt: 'x', scheduler: 'DPM fast' }, /^scheduler: must be one of pndm/],
     ['an unknown checkpoint', status.NOT_FOUND, 'checkpoint', { prompt: 'x', checkpoint: 'v9' }, /checkpoint "v9" does not exist/],
     ['a bad seed', status.INVALID_ARGUMENT, 'seed', { prompt: 'x', seed: 'abc' }, /^seed: /],
     ['a seed beyond 64 bits', status.INVALID_ARGUMENT, 'seed', { prompt: 'x', seed: '18446744073709551616' }, /^seed: /],

@@ -6,7 +6,9 @@ import { comparisonHandlers } from '../comparisons/comparisons.grpc-handlers';
 import type { ComparisonsService } from '../comparisons/comparisons.service';
 import { generationHandlers } from '../generation/generation.grpc-handlers';
 import type { Generations } from '../generation/generations';
+import { samplerHandlers } from '../samplers/samplers.grpc-handlers';
+import type { SamplersService } from '../samplers/samplers.service';
 
-export function diffusionHandlers(generations: Generations, checkpoints: CheckpointsService, comparisons: ComparisonsService): UntypedServiceImplementation {
-  return { ...generationHandlers(generations), ...checkpointHandlers(checkpoints), ...comparisonHandlers(comparisons) };
+export function diffusionHandlers(generations: Generations, checkpoints: CheckpointsService, comparisons: ComparisonsService, samplers: SamplersService): UntypedServiceImplementation {
+  return { ...generationHandlers(generations), ...checkpointHandlers(checkpoints), ...comparisonHandlers(comparisons), ...samplerHandlers(samplers) };
 }

@@ -17,6 +17,7 @@ import { guardService } from '../transports/grpc/grpc-access';
 import { loadProtos } from '../transports/grpc/grpc-protos';
 import { healthHandlers } from './health.grpc-handlers';
 import { promptHandlers } from '../prompts/prompts.grpc-handlers';
+import { SamplersService } from '../samplers/samplers.service';
 import { strictRequests } from '../transports/grpc/strict-requests';
 
 /** The AppConfig as GrpcServer receives it. */
@@ -35,6 +36,7 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(CheckpointsService) private readonly checkpoints: CheckpointsService,
     @Inject(PromptsService) private readonly prompts: PromptsService,
     @Inject(ComparisonsService) private readonly comparisons: ComparisonsService,
+    @Inject(SamplersService) private readonly samplers: SamplersService,
     @Inject(AccessService) private readonly access: AccessService,
     @Inject(ReadinessService) private readonly readiness: ReadinessService,
   ) {}
@@ -51,7 +53,7 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
     // Requests are checked against the wire format before they are decoded (strict-requests.ts): a malformed one is INVALID_ARGUMENT.
     const diffusion = strictRequests(protos.diffusion.service, protos.definition);
     const prompts = strictRequests(protos.prompts.service, protos.definition);
-    server.addService(diffusion, guardService(diffusion, diffusionHandlers(this.generations, this.checkpoints, this.comparisons), this.access, ['Generate', 'Compare', 'CompareStream'], ['LoadCheckpoint', 'UnloadCheckpoint']));
+    server.addService(diffusion, guardService(diffusion, diffusionHandlers(this.generations, this.checkpoints, this.comparisons, this.samplers), this.access, ['Generate', 'Compare', 'CompareStream'], ['LoadCheckpoint', 'UnloadCheckpoint']));
     server.addService(prompts, guardService(prompts, promptHandlers(this.prompts), this.access, []));
     // SERVING once the default checkpoint is warmed up (as /health/ready), NOT_SERVING while draining.
     server.addService(protos.health.service, healthHandlers(async () => this.serving && (await this.readiness.state()).ready));

@@ -16,7 +16,7 @@ const ENGINE_FIELDS: Record<string, readonly unknown[]> = {
   guidanceScale: [-0.1, 0, 7.5, 50, 50.5, '7', null],
   width: [56, 64, 100, 512, 1024, 1032, 64.5, null],
   height: [0, 64, 1016, 1024, 2000],
-  scheduler: ['pndm', 'ddim', 'euler', 'euler-a', 'dpm++2m', 'lms', 'PNDM', 'dpm', 42, null],
+  scheduler: ['pndm', 'ddim', 'euler', 'euler-a', 'dpm++2m', 'lms', 'heun', 'deis', 'PNDM', 'DPM++ 2M Karras', 'Euler a', 'euler A', 'DPM fast', 'dpm', 42, null],
   noiseMode: ['torch', 'numpy', 'jax', null],
   numImages: [0, 1, 8, 9, 2.5, null],
   eta: [-0.5, 0, 0.5, 1, 1.5, null],

@@ -11,7 +11,7 @@ import { ErrorCode } from '../common/error-code';
 import { IMAGE_FORMATS, MIME_TYPES } from '../engine/image/encode-image';
 import { DEFAULT_LIMITS, DEFAULT_REQUEST, FIXED_RULES } from '../engine/pipeline/generation-request';
 import { MAX_SEED, NOISE_MODES, NUMPY_MAX_SEED } from '../engine/noise';
-import { SCHEDULER_NAMES } from '../engine/schedulers';
+import { SCHEDULER_INPUT_NAMES } from '../engine/schedulers';
 import { PromptAttributesInputSchema } from '../prompts/prompt.schemas';
 
 /** JPEG and WebP quality (the encoder's scale). */
@@ -62,7 +62,13 @@ export const GenerateRequestSchema = z
     ),
     width: size('width'),
     height: size('height'),
-    scheduler: optional(z.enum(SCHEDULER_NAMES).describe('The denoising scheduler (diffusers names: PNDM, DDIM, Euler, Euler ancestral, DPM-Solver++ 2M, LMS)').meta({ default: DEFAULT_REQUEST.scheduler })),
+    scheduler: optional(
+      // One enum of every accepted spelling: the ids first, then the display names they stand for.
+      z
+        .enum(SCHEDULER_INPUT_NAMES as [string, ...string[]])
+        .describe('The sampler: an id from GET /v1/samplers (e.g. dpm++2m-karras), or its AUTOMATIC1111 display name, exact, case included (e.g. "DPM++ 2M Karras", "Euler a"), which is read as the id')
+        .meta({ default: DEFAULT_REQUEST.scheduler }),
+    ),
     noiseMode: optional(z.enum(NOISE_MODES).describe("Whose random generator draws the initial latents: torch's CPU generator or numpy's RandomState").meta({ default: DEFAULT_REQUEST.noiseMode })),
     numImages: optional(z.int().min(FIXED_RULES.minImages).max(DEFAULT_LIMITS.maxImages).describe('Images to generate, with seeds seed, seed + 1, …').meta({ default: DEFAULT_REQUEST.numImages })),
     eta: optional(z.number().min(FIXED_RULES.minEta).max(FIXED_RULES.maxEta).describe("DDIM's eta (0 = deterministic); other schedulers ignore it").meta({ default: DEFAULT_REQUEST.eta })),

@@ -90,8 +90,9 @@ const fieldCases: RestCase[] = [
   generation('height a word', { height: 'tall' }, 400, BAD, 'height', FINITE),
   rawGeneration('height 2^53 + 1', '"height":9007199254740993', 400, BAD, 'height', BETWEEN),
   // scheduler, noiseMode, outputFormat
-  generation('scheduler unknown', { scheduler: 'heun' }, 400, BAD, 'scheduler', /must be one of pndm, ddim, euler, euler-a, dpm\+\+2m, lms, got "heun"/),
-  generation('scheduler in capitals', { scheduler: 'PNDM' }, 400, BAD, 'scheduler', /must be one of/),
+  generation('scheduler unknown', { scheduler: 'DPM fast' }, 400, BAD, 'scheduler', /must be one of pndm, ddim, euler, euler-a, dpm\+\+2m, lms, dpm\+\+2m-karras, .*got "DPM fast"/),
+  generation('scheduler display name in the wrong case', { scheduler: 'euler A' }, 400, BAD, 'scheduler', /must be one of .*AUTOMATIC1111 sampler name.*got "euler A"/),
+  generation('scheduler in capitals', { scheduler: 'EULER' }, 400, BAD, 'scheduler', /must be one of/),
   generation('scheduler empty', { scheduler: '' }, 400, BAD, 'scheduler', /must be one of/),
   generation('scheduler with a space', { scheduler: 'euler a' }, 400, BAD, 'scheduler', /must be one of/),
   generation('scheduler a number', { scheduler: 42 }, 400, BAD, 'scheduler', /must be one of .*got 42/),
@@ -165,7 +166,7 @@ const bodyCases: RestCase[] = [
   bytes('no content type', JSON.stringify(VALID_GENERATION), {}, 400, BAD, 'body', /^body: must be a JSON object/),
   bytes('a vendor JSON media type', JSON.stringify(VALID_GENERATION), { 'content-type': 'application/vnd.afd+json' }, 400, BAD, 'body', /^body: must be a JSON object/),
   bytes('Prefer: respond-async with a bad width', JSON.stringify({ ...VALID_GENERATION, width: 100 }), { ...JSON_TYPE, prefer: 'respond-async' }, 400, BAD, 'width', /multiple of 8/),
-  bytes('Accept: image/png with a bad scheduler', JSON.stringify({ ...VALID_GENERATION, scheduler: 'heun' }), { ...JSON_TYPE, accept: 'image/png' }, 400, BAD, 'scheduler', /must be one of/),
+  bytes('Accept: image/png with a bad scheduler', JSON.stringify({ ...VALID_GENERATION, scheduler: 'DPM fast' }), { ...JSON_TYPE, accept: 'image/png' }, 400, BAD, 'scheduler', /must be one of/),
   bytes('an unsupported charset', JSON.stringify(VALID_GENERATION), { 'content-type': 'application/json; charset=latin1' }, 400, BAD, 'body', /^body: unsupported charset "LATIN1"/),
   bytes('body over AFD_BODY_LIMIT_KB', JSON.stringify({ ...VALID_GENERATION, prompt: 'x'.repeat(20_000) }), JSON_TYPE, 413, 'TOO_LARGE', 'body', /^body: is larger than the server accepts/),
   {

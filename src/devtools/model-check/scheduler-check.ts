@@ -22,7 +22,7 @@ export function readScheduler(root: string, index: ModelIndexSummary | null, pro
     problems.warning(SCHEDULER_FILE, FORMAT, '_class_name is missing or not a string');
     return { className: null };
   }
-  const known: readonly string[] = Object.values(SCHEDULER_CLASS_NAMES);
+  const known: readonly string[] = [...new Set(Object.values(SCHEDULER_CLASS_NAMES))];
   if (!known.includes(className)) {
     problems.warning(SCHEDULER_FILE, KNOWN, `${className} is not one of ${known.join(', ')}; its settings are still read by the sampler a request picks`);
   }

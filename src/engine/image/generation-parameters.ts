@@ -6,17 +6,10 @@
  *   Negative prompt: blurry
  *   Steps: 20, Sampler: Euler a, CFG scale: 7.5, Seed: 42, Size: 512x512, Model hash: 1a2b3c4d5e, Model: final
  */
-import type { SchedulerName } from '../schedulers';
+import { SCHEDULER_NAMES, samplerLabel, type SchedulerName } from '../schedulers';
 
-/** The web UI's sampler names for our schedulers (PNDM without PRK steps is its PLMS). */
-export const SAMPLER_LABELS: Readonly<Record<SchedulerName, string>> = {
-  pndm: 'PLMS',
-  ddim: 'DDIM',
-  euler: 'Euler',
-  'euler-a': 'Euler a',
-  'dpm++2m': 'DPM++ 2M',
-  lms: 'LMS',
-};
+/** The web UI's sampler names for our schedulers (PNDM without PRK steps is its PLMS; see sampler-catalog.ts). */
+export const SAMPLER_LABELS: Readonly<Record<SchedulerName, string>> = Object.fromEntries(SCHEDULER_NAMES.map((id) => [id, samplerLabel(id)])) as Record<SchedulerName, string>;
 
 export interface GenerationParameters {
   readonly prompt: string;

@@ -4,7 +4,7 @@
  */
 import { InvalidInputError } from '../errors';
 import { NOISE_MODES, NUMPY_MAX_SEED, SeedError, parseSeed, randomSeed, type NoiseMode } from '../noise';
-import { SCHEDULER_NAMES, type SchedulerName } from '../schedulers';
+import { SCHEDULER_NAMES, resolveSchedulerName, type SchedulerName } from '../schedulers';
 import type { RgbImage } from './decode-latents';
 
 export interface GenerationRequest {
@@ -140,7 +140,7 @@ export function parseGenerationRequest(input: GenerationInput, limits: Generatio
     steps: integer(input, 'steps', Math.min(DEFAULT_REQUEST.steps, limits.maxSteps), FIXED_RULES.minSteps, limits.maxSteps),
     guidanceScale: number(input, 'guidanceScale', DEFAULT_REQUEST.guidanceScale, FIXED_RULES.minGuidanceScale, limits.maxGuidanceScale),
     seed: seed(input['seed']),
-    scheduler: oneOf(input, 'scheduler', DEFAULT_REQUEST.scheduler, SCHEDULER_NAMES),
+    scheduler: scheduler(input['scheduler']),
     noiseMode: oneOf(input, 'noiseMode', DEFAULT_REQUEST.noiseMode, NOISE_MODES),
     numImages: integer(input, 'numImages', DEFAULT_REQUEST.numImages, FIXED_RULES.minImages, limits.maxImages),
     eta: number(input, 'eta', DEFAULT_REQUEST.eta, FIXED_RULES.minEta, FIXED_RULES.maxEta),
@@ -212,6 +212,16 @@ function oneOf<T extends string>(input: GenerationInput, field: string, fallback
     throw new InvalidInputError(field, `must be one of ${allowed.join(', ')}, got ${typeName(value)}`);
   }
   return value as T;
+}
+
+/** A sampler id or one of its display names (AUTOMATIC1111's "DPM++ 2M Karras"), normalised to the id. */
+function scheduler(value: unknown): SchedulerName {
+  if (value === undefined || value === null) return DEFAULT_REQUEST.scheduler;
+  const id = resolveSchedulerName(value);
+  if (id === undefined) {
+    throw new InvalidInputError('scheduler', `must be one of ${SCHEDULER_NAMES.join(', ')} or an AUTOMATIC1111 sampler name such as "DPM++ 2M Karras" (the samplers list gives every name), got ${typeName(value)}`);
+  }
+  return id;
 }
 
 function seed(value: unknown): bigint {

@@ -196,7 +196,8 @@ export function sigmaToT(sigma: number, logSigmas: ArrayLike<number>): number {
   low = Math.min(low, n - 2);
   const lo = logSigmas[low];
   const hi = logSigmas[low + 1];
-  let w = (lo - logSigma) / (lo - hi);
+  // numpy subtracts the two float32 table entries in float32.
+  let w = (lo - logSigma) / f32(lo - hi);
   w = Math.min(Math.max(w, 0), 1);
   return (1 - w) * low + w * (low + 1);
 }

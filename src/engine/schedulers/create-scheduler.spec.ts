@@ -2,6 +2,7 @@ import type { NoiseSource } from '../noise/noise-source';
 import { SchedulerUsageError } from './common';
 import { SchedulerConfigError } from './config-reader';
 import { SchedulerNameError, createScheduler, parseSchedulerName } from './create-scheduler';
+import { describeSampler } from './sampler-catalog';
 import { SCHEDULER_NAMES } from './scheduler';
 import type { Scheduler, SchedulerName } from './scheduler';
 import { SD14_SCHEDULER_CONFIG } from './sd14-scheduler-config';
@@ -58,7 +59,20 @@ describe('parseSchedulerName', () => {
     expect(parseSchedulerName(name)).toBe(name);
   });
 
-  it.each([['Euler'], ['dpm  2m'], [''], [null], [undefined], [3], [['ddim']], [{}]])('rejects %p', (input) => {
+  it.each([
+    ['DPM++ 2M Karras', 'dpm++2m-karras'],
+    ['Euler a', 'euler-a'],
+    ['Euler', 'euler'],
+    ['PLMS', 'pndm'],
+    ['PNDM', 'pndm'],
+    ['DPM2 Karras', 'dpm2-karras'],
+    ['DPM++ 2M SDE Karras', 'dpm++2m-sde-karras'],
+    ['UniPC', 'unipc'],
+  ])("accepts AUTOMATIC1111's name %p as %p", (input, id) => {
+    expect(parseSchedulerName(input)).toBe(id);
+  });
+
+  it.each([['euler a'], ['dpm  2m'], ['DPM++ 2M karras'], [''], [null], [undefined], [3], [['ddim']], [{}]])('rejects %p', (input) => {
     let error: unknown;
     try {
       parseSchedulerName(input);
@@ -68,7 +82,7 @@ describe('parseSchedulerName', () => {
     expect(error).toBeInstanceOf(SchedulerNameError);
     const nameError = error as SchedulerNameError;
     expect(nameError.field).toBe('scheduler');
-    expect(nameError.message).toMatch(/^scheduler must be one of "pndm", "ddim", "euler", "euler-a", "dpm\+\+2m", "lms", got /);
+    expect(nameError.message).toMatch(/^scheduler must be one of "pndm", "ddim", "euler", "euler-a", "dpm\+\+2m", "lms", "dpm\+\+2m-karras", .*"deis" or an AUTOMATIC1111 sampler name such as "DPM\+\+ 2M Karras", got /);
     expect(nameError.allowed).toEqual(SCHEDULER_NAMES);
   });
 });
@@ -79,11 +93,12 @@ describe('createScheduler', () => {
     const b = createScheduler(name, SD14);
     expect(a).not.toBe(b);
     expect(a.name).toBe(name);
-    expect(a.order).toBe(1);
+    // diffusers' `order`: 2 for the samplers that evaluate the UNet twice per step.
+    expect(a.order).toBe(describeSampler(name).unetEvaluationsPerStep);
   });
 
   it('rejects unknown names from untyped callers', () => {
-    expect(() => createScheduler('heun' as SchedulerName, SD14)).toThrow(SchedulerNameError);
+    expect(() => createScheduler('dpm-fast' as SchedulerName, SD14)).toThrow(SchedulerNameError);
   });
 
   it('reports bad config values as SchedulerConfigError', () => {
@@ -196,13 +211,13 @@ describe.each(SCHEDULER_NAMES)('%s', (name) => {
     });
   });
 
-  it('noise draws: sample-sized per step for euler-a and DDIM with eta, none otherwise', () => {
+  it('noise draws: sample-sized per step for euler-a, the SDE samplers and DDIM with eta, none otherwise', () => {
     const scheduler = createScheduler(name, SD14, OPTIONS);
     scheduler.setTimesteps(6);
     const noise = new SineNoise();
     let x: Float32Array = new Float32Array(32);
     for (const t of scheduler.timesteps) x = scheduler.step(new Float32Array(32), t, x, noise);
-    const stochastic = name === 'euler-a' || name === 'ddim';
+    const stochastic = describeSampler(name).stochastic || name === 'ddim';
     expect(noise.draws).toEqual(stochastic ? new Array(scheduler.timesteps.length).fill(32) : []);
   });
 });

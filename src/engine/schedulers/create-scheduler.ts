@@ -7,6 +7,12 @@ import { EulerDiscreteScheduler } from './euler-scheduler';
 import type { EulerOptions } from './euler-scheduler';
 import { LmsDiscreteScheduler } from './lms-scheduler';
 import { PndmScheduler } from './pndm-scheduler';
+import { HeunDiscreteScheduler } from './heun-scheduler';
+import { Kdpm2DiscreteScheduler } from './kdpm2-scheduler';
+import { UniPcMultistepScheduler } from './unipc-scheduler';
+import { DeisMultistepScheduler } from './deis-scheduler';
+import { describeSampler, resolveSchedulerName, withConfigOverrides } from './sampler-catalog';
+import { readDeisConfig, readHeunConfig, readKdpm2Config, readUniPcConfig } from './second-order-and-unipc-configs';
 import { SCHEDULER_NAMES } from './scheduler';
 import type { Scheduler, SchedulerName } from './scheduler';
 import {
@@ -32,7 +38,8 @@ export class SchedulerNameError extends Error {
 
   constructor(value: unknown) {
     super(
-      `scheduler must be one of ${SCHEDULER_NAMES.map((n) => `"${n}"`).join(', ')}, got ${describeValue(value)}`,
+      `scheduler must be one of ${SCHEDULER_NAMES.map((n) => `"${n}"`).join(', ')} or an AUTOMATIC1111 sampler name ` +
+        `such as "DPM++ 2M Karras", got ${describeValue(value)}`,
     );
     this.name = 'SchedulerNameError';
   }
@@ -45,12 +52,11 @@ function describeValue(value: unknown): string {
   return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
-/** The scheduler a request asks for; exact names only (see SCHEDULER_NAMES). */
+/** The scheduler a request asks for: an id (SCHEDULER_NAMES) or a display name such as "DPM++ 2M Karras" (exact spelling). */
 export function parseSchedulerName(input: unknown): SchedulerName {
-  if (typeof input === 'string' && (SCHEDULER_NAMES as readonly string[]).includes(input)) {
-    return input as SchedulerName;
-  }
-  throw new SchedulerNameError(input);
+  const id = resolveSchedulerName(input);
+  if (id === undefined) throw new SchedulerNameError(input);
+  return id;
 }
 
 /**
@@ -61,20 +67,37 @@ export function parseSchedulerName(input: unknown): SchedulerName {
  * and RangeError for bad options; call setTimesteps() before stepping.
  */
 export function createScheduler(name: SchedulerName, rawConfig: object, options: SchedulerOptions = {}): Scheduler {
-  const raw = rawConfig as RawSchedulerConfig;
+  // Untyped callers may pass anything.
+  if (!(SCHEDULER_NAMES as readonly string[]).includes(name)) throw new SchedulerNameError(name);
+  // The Karras and SDE ids are their class with from_config keyword arguments.
+  const raw = withConfigOverrides(rawConfig as RawSchedulerConfig, describeSampler(name).configOverrides);
   switch (name) {
     case 'pndm':
       return new PndmScheduler(readPndmConfig(raw));
     case 'ddim':
       return new DdimScheduler(readDdimConfig(raw), { eta: options.eta });
     case 'euler':
-      return new EulerDiscreteScheduler(readEulerConfig(raw), options);
+    case 'euler-karras':
+      return new EulerDiscreteScheduler(readEulerConfig(raw), options, name);
     case 'euler-a':
       return new EulerAncestralDiscreteScheduler(readEulerAncestralConfig(raw));
     case 'dpm++2m':
-      return new DpmSolverMultistepScheduler(readDpmSolverConfig(raw));
+    case 'dpm++2m-karras':
+    case 'dpm++2m-sde':
+    case 'dpm++2m-sde-karras':
+      return new DpmSolverMultistepScheduler(readDpmSolverConfig(raw), name);
     case 'lms':
-      return new LmsDiscreteScheduler(readLmsConfig(raw));
+    case 'lms-karras':
+      return new LmsDiscreteScheduler(readLmsConfig(raw), name);
+    case 'heun':
+      return new HeunDiscreteScheduler(readHeunConfig(raw));
+    case 'dpm2':
+    case 'dpm2-karras':
+      return new Kdpm2DiscreteScheduler(readKdpm2Config(raw), name);
+    case 'unipc':
+      return new UniPcMultistepScheduler(readUniPcConfig(raw));
+    case 'deis':
+      return new DeisMultistepScheduler(readDeisConfig(raw));
     default: {
       // Reached only from untyped callers.
       const unknownName: never = name;

@@ -68,7 +68,6 @@ function alphaSigmaLambda(sigma: number): [alpha: number, sigmaT: number, lambda
  * from the NoiseSource every step, as diffusers does.
  */
 export class DpmSolverMultistepScheduler implements Scheduler {
-  readonly name = 'dpm++2m' as const;
   readonly order = 1;
   readonly initNoiseSigma = 1;
 
@@ -83,7 +82,11 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   /** The last step's x0 (what DPM-Solver++ converts the model output to), as a recipe. */
   private lastPrediction: PredictedOriginalRecipe | null = null;
 
-  constructor(readonly config: DpmSolverSchedulerConfig) {
+  constructor(
+    readonly config: DpmSolverSchedulerConfig,
+    /** The id it was made for (the Karras and SDE ids are this class with other settings). */
+    readonly name: 'dpm++2m' | 'dpm++2m-karras' | 'dpm++2m-sde' | 'dpm++2m-sde-karras' = 'dpm++2m',
+  ) {
     const acp = alphasCumprod(config);
     if (config.rescaleBetasZeroSnr) acp[acp.length - 1] = 2 ** -24;
     this.acp = acp;

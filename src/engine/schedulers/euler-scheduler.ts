@@ -42,14 +42,18 @@ export function predictedOriginalCoefficients(
  * reads the stream afterwards, which is the case for one image's stream.)
  */
 export class EulerDiscreteScheduler extends SigmaScheduler<EulerSchedulerConfig> implements Scheduler {
-  readonly name = 'euler' as const;
 
   private readonly sChurn: number;
   private readonly sTmin: number;
   private readonly sTmax: number;
   private readonly sNoise: number;
 
-  constructor(config: EulerSchedulerConfig, options: EulerOptions = {}) {
+  constructor(
+    config: EulerSchedulerConfig,
+    options: EulerOptions = {},
+    /** The id it was made for (euler-karras is this class with Karras sigmas). */
+    readonly name: 'euler' | 'euler-karras' = 'euler',
+  ) {
     const acp = alphasCumprod(config);
     // diffusers keeps the zero-SNR terminal step finite.
     if (config.rescaleBetasZeroSnr) acp[acp.length - 1] = 2 ** -24;

@@ -11,8 +11,8 @@ export {
   readEulerConfig,
   readLmsConfig,
   readPndmConfig,
-  readSchedulerConfig,
 } from './scheduler-config';
+export { readSchedulerConfig } from './read-scheduler-config';
 export type {
   DdimSchedulerConfig,
   DpmSolverSchedulerConfig,
@@ -33,3 +33,18 @@ export { DpmSolverMultistepScheduler } from './dpm-solver-multistep-scheduler';
 export { LmsDiscreteScheduler } from './lms-scheduler';
 export { SchedulerNameError, createScheduler, parseSchedulerName } from './create-scheduler';
 export type { SchedulerOptions } from './create-scheduler';
+export { HeunDiscreteScheduler } from './heun-scheduler';
+export { Kdpm2DiscreteScheduler } from './kdpm2-scheduler';
+export { UniPcMultistepScheduler } from './unipc-scheduler';
+export { DeisMultistepScheduler } from './deis-scheduler';
+export { readDeisConfig, readHeunConfig, readKdpm2Config, readUniPcConfig } from './second-order-and-unipc-configs';
+export type { DeisSchedulerConfig, HeunSchedulerConfig, Kdpm2SchedulerConfig, UniPcSchedulerConfig } from './second-order-and-unipc-configs';
+export {
+  SAMPLERS,
+  SCHEDULER_INPUT_NAMES,
+  describeSampler,
+  resolveSchedulerName,
+  samplerLabel,
+  unetEvaluations,
+} from './sampler-catalog';
+export type { SamplerDescription } from './sampler-catalog';

@@ -42,13 +42,16 @@ export function lmsCoefficient(sigmas: ArrayLike<number>, order: number, t: numb
  * derivatives (x - x0) / sigma of up to the last 4 steps.
  */
 export class LmsDiscreteScheduler extends SigmaScheduler<LmsSchedulerConfig> implements Scheduler {
-  readonly name = 'lms' as const;
 
   /** Derivatives of past steps, oldest first, at most LMS_ORDER. */
   private derivatives: Float32Array[] = [];
   private sampleLength: number | null = null;
 
-  constructor(config: LmsSchedulerConfig) {
+  constructor(
+    config: LmsSchedulerConfig,
+    /** The id it was made for (lms-karras is this class with Karras sigmas). */
+    readonly name: 'lms' | 'lms-karras' = 'lms',
+  ) {
     super(config, LABEL, alphasCumprod(config));
   }
 

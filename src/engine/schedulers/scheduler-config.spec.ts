@@ -6,8 +6,8 @@ import {
   readEulerConfig,
   readLmsConfig,
   readPndmConfig,
-  readSchedulerConfig,
 } from './scheduler-config';
+import { readSchedulerConfig } from './read-scheduler-config';
 import { SCHEDULER_NAMES } from './scheduler';
 import { SD14_SCHEDULER_CONFIG } from './sd14-scheduler-config';
 

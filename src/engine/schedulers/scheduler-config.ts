@@ -2,7 +2,7 @@ import { BETA_SCHEDULES, TIMESTEP_SPACINGS } from './common';
 import type { BetaSchedule, BetaScheduleConfig, TimestepSpacing } from './common';
 import { ConfigReader, SchedulerConfigError, isFalsy } from './config-reader';
 import type { RawSchedulerConfig } from './config-reader';
-import type { SchedulerName } from './scheduler';
+import type { DeisSchedulerConfig, HeunSchedulerConfig, Kdpm2SchedulerConfig, UniPcSchedulerConfig } from './second-order-and-unipc-configs';
 
 /**
  * Parsed scheduler configs, one per diffusers class, read the way `Class.from_config(config)`
@@ -78,19 +78,31 @@ export interface SchedulerConfigMap {
   'euler-a': EulerAncestralSchedulerConfig;
   'dpm++2m': DpmSolverSchedulerConfig;
   lms: LmsSchedulerConfig;
+  'dpm++2m-karras': DpmSolverSchedulerConfig;
+  'dpm++2m-sde': DpmSolverSchedulerConfig;
+  'dpm++2m-sde-karras': DpmSolverSchedulerConfig;
+  'euler-karras': EulerSchedulerConfig;
+  'lms-karras': LmsSchedulerConfig;
+  heun: HeunSchedulerConfig;
+  dpm2: Kdpm2SchedulerConfig;
+  'dpm2-karras': Kdpm2SchedulerConfig;
+  unipc: UniPcSchedulerConfig;
+  deis: DeisSchedulerConfig;
 }
 
 /** Upper bound on num_train_timesteps, to keep tables a sane size (diffusers models use 1000). */
 export const MAX_TRAIN_TIMESTEPS = 100_000;
 
-interface CommonDefaults<P extends PredictionType> {
+export interface CommonDefaults<P extends PredictionType> {
   readonly spacing: TimestepSpacing;
   readonly predictionTypes: readonly P[];
   /** Whether the class takes `rescale_betas_zero_snr`. */
   readonly rescale: boolean;
+  /** The class's beta_start / beta_end defaults when not 1e-4 / 0.02 (Heun and KDPM2 default to SD's 0.00085 / 0.012). */
+  readonly betaRange?: readonly [start: number, end: number];
 }
 
-function readCommon<P extends PredictionType>(
+export function readCommon<P extends PredictionType>(
   r: ConfigReader,
   defaults: CommonDefaults<P>,
 ): BetaScheduleConfig & SpacingConfig & { readonly predictionType: P } {
@@ -105,14 +117,15 @@ function readCommon<P extends PredictionType>(
   }
   // diffusers looks at beta_schedule (and beta_start / beta_end) only without trained_betas.
   let betaSchedule: BetaSchedule = 'linear';
-  let betaStart = 0.0001;
-  let betaEnd = 0.02;
+  const [defaultStart, defaultEnd] = defaults.betaRange ?? [0.0001, 0.02];
+  let betaStart = defaultStart;
+  let betaEnd = defaultEnd;
   if (trainedBetas === null) {
     betaSchedule = r.oneOf('beta_schedule', 'linear', BETA_SCHEDULES);
     if (betaSchedule !== 'squaredcos_cap_v2') {
       const betaRange = { min: 0, max: 1, minExclusive: true, maxExclusive: true };
-      betaStart = r.number('beta_start', 0.0001, betaRange);
-      betaEnd = r.number('beta_end', 0.02, betaRange);
+      betaStart = r.number('beta_start', defaultStart, betaRange);
+      betaEnd = r.number('beta_end', defaultEnd, betaRange);
     }
   }
   const rescaleBetasZeroSnr = defaults.rescale ? r.bool('rescale_betas_zero_snr', false) : false;
@@ -132,7 +145,7 @@ function readCommon<P extends PredictionType>(
   };
 }
 
-const rejectThresholding = (r: ConfigReader): void =>
+export const rejectThresholding = (r: ConfigReader): void =>
   r.unsupported('thresholding', isFalsy, 'dynamic thresholding is meant for pixel-space models, not latents');
 
 /** PNDMScheduler (diffusers defaults: linear betas 1e-4..0.02, leading spacing, skip_prk_steps false). */
@@ -168,7 +181,7 @@ export function readDdimConfig(raw: RawSchedulerConfig): DdimSchedulerConfig {
   };
 }
 
-function readFinalSigmasType(r: ConfigReader): FinalSigmasType {
+export function readFinalSigmasType(r: ConfigReader): FinalSigmasType {
   // diffusers types it Optional; None never matches either branch and raises there.
   return r.oneOf<FinalSigmasType>('final_sigmas_type', 'zero', ['zero', 'sigma_min']);
 }
@@ -276,17 +289,4 @@ export function readDpmSolverConfig(raw: RawSchedulerConfig): DpmSolverScheduler
     finalSigmasType,
     lambdaMinClipped: r.optionalNumber('lambda_min_clipped') ?? -Infinity,
   };
-}
-
-/** The parsed config for `name`'s diffusers class. */
-export function readSchedulerConfig<N extends SchedulerName>(name: N, raw: RawSchedulerConfig): SchedulerConfigMap[N] {
-  const readers: { [K in SchedulerName]: (raw: RawSchedulerConfig) => SchedulerConfigMap[K] } = {
-    pndm: readPndmConfig,
-    ddim: readDdimConfig,
-    euler: readEulerConfig,
-    'euler-a': readEulerAncestralConfig,
-    'dpm++2m': readDpmSolverConfig,
-    lms: readLmsConfig,
-  };
-  return readers[name](raw);
 }

@@ -1,7 +1,27 @@
 import type { NoiseSource } from '../noise/noise-source';
 
-/** The samplers this server offers; each maps onto one diffusers scheduler class. */
-export const SCHEDULER_NAMES = ['pndm', 'ddim', 'euler', 'euler-a', 'dpm++2m', 'lms'] as const;
+/**
+ * The samplers this server offers; each maps onto one diffusers scheduler class, some with
+ * `from_config` keyword arguments (the Karras and SDE variants; see sampler-catalog.ts).
+ */
+export const SCHEDULER_NAMES = [
+  'pndm',
+  'ddim',
+  'euler',
+  'euler-a',
+  'dpm++2m',
+  'lms',
+  'dpm++2m-karras',
+  'dpm++2m-sde',
+  'dpm++2m-sde-karras',
+  'euler-karras',
+  'lms-karras',
+  'heun',
+  'dpm2',
+  'dpm2-karras',
+  'unipc',
+  'deis',
+] as const;
 
 export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
 
@@ -13,6 +33,16 @@ export const SCHEDULER_CLASS_NAMES: Readonly<Record<SchedulerName, string>> = {
   'euler-a': 'EulerAncestralDiscreteScheduler',
   'dpm++2m': 'DPMSolverMultistepScheduler',
   lms: 'LMSDiscreteScheduler',
+  'dpm++2m-karras': 'DPMSolverMultistepScheduler',
+  'dpm++2m-sde': 'DPMSolverMultistepScheduler',
+  'dpm++2m-sde-karras': 'DPMSolverMultistepScheduler',
+  'euler-karras': 'EulerDiscreteScheduler',
+  'lms-karras': 'LMSDiscreteScheduler',
+  heun: 'HeunDiscreteScheduler',
+  dpm2: 'KDPM2DiscreteScheduler',
+  'dpm2-karras': 'KDPM2DiscreteScheduler',
+  unipc: 'UniPCMultistepScheduler',
+  deis: 'DEISMultistepScheduler',
 };
 
 /**
@@ -29,11 +59,14 @@ export const SCHEDULER_CLASS_NAMES: Readonly<Record<SchedulerName, string>> = {
  * SchedulerUsageError without changing the state; a bad step count throws RangeError.
  */
 export interface Scheduler {
+  /** The sampler id the scheduler was made for. */
   readonly name: SchedulerName;
   /**
-   * One entry per UNet call, after setTimesteps (PNDM repeats one, as diffusers does). Integers
-   * for PNDM, DDIM and DPM-Solver; float32 values (e.g. 978.6122) for Euler, Euler ancestral and
-   * LMS, as diffusers passes them to the UNet.
+   * One entry per UNet call, after setTimesteps: PNDM repeats one, Heun repeats every timestep
+   * after the first and DPM2 interleaves midpoints, so second-order samplers list 2N − 1 entries
+   * for N steps, as diffusers does. Integers for PNDM, DDIM, DPM-Solver, UniPC and DEIS; float32
+   * values (e.g. 978.6122) for Euler, Euler ancestral, LMS, Heun and DPM2, as diffusers passes
+   * them to the UNet.
    */
   readonly timesteps: readonly number[];
   /** Standard deviation the initial N(0, 1) latents are multiplied by (read it after setTimesteps). */

@@ -8,6 +8,16 @@ export enum SchedulerEnum {
   EULER_A = 'euler-a',
   DPMPP_2M = 'dpm++2m',
   LMS = 'lms',
+  DPMPP_2M_KARRAS = 'dpm++2m-karras',
+  DPMPP_2M_SDE = 'dpm++2m-sde',
+  DPMPP_2M_SDE_KARRAS = 'dpm++2m-sde-karras',
+  EULER_KARRAS = 'euler-karras',
+  LMS_KARRAS = 'lms-karras',
+  HEUN = 'heun',
+  DPM2 = 'dpm2',
+  DPM2_KARRAS = 'dpm2-karras',
+  UNIPC = 'unipc',
+  DEIS = 'deis',
 }
 
 export enum NoiseModeEnum {
