@@ -209,6 +209,28 @@ describe.each([
     });
   });
 
+  describe('emphasis and prompt weights are refused on every transport, naming the field', () => {
+    it('REST', async () => {
+      const emphasis = await send('POST', '/v1/generations', {}, { ...SMALL, emphasis: 'No norm' });
+      expect([emphasis.status, emphasis.json]).toEqual([400, expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'emphasis: must be one of original, no-norm, got "No norm"' })]);
+      const weight = await send('POST', '/v1/generations', {}, { ...SMALL, negativePrompt: '(blurry:500)' });
+      expect(weight.status).toBe(400);
+      expect(weight.json).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'negativePrompt' } });
+    });
+
+    it('GraphQL', async () => {
+      const query = 'mutation($input: GenerateInput!) { generate(input: $input) { id } }';
+      const res = await send('POST', '/graphql', {}, { query, variables: { input: { ...SMALL, prompt: `${'('.repeat(80)}kente` } } });
+      expect((res.json as { errors: unknown[] }).errors[0]).toMatchObject({ message: expect.stringMatching(/^prompt: attention weights must be between -100 and 100/), extensions: { code: 'INVALID_ARGUMENT', details: { field: 'prompt' } } });
+    });
+
+    it('gRPC', async () => {
+      const { error } = await generate({ ...SMALL, seed: '1', emphasis: 'none' });
+      expect(error?.code).toBe(status.INVALID_ARGUMENT);
+      expect(error?.metadata.get('error-field')).toEqual(['emphasis']);
+    });
+  });
+
   describe('preview settings are refused on every transport, naming the field', () => {
     it('REST: generations and comparisons', async () => {
       const generation = await send('POST', '/v1/generations', {}, { ...SMALL, preview: 'yes' });

@@ -161,11 +161,12 @@ describe('GraphQL /graphql', () => {
 
   it('answers the prompt queries and mutations', async () => {
     const { body } = await gql(`
-      query { vocabulary { fabric { id label } } tokenize(text: "a red kente dress") { ids tokens count truncated dropped { count } } }
+      query { vocabulary { fabric { id label } } tokenize(text: "a red (kente:1.3) dress") { ids tokens weights count chunks maxChunks truncated dropped { count } fragments { text weight } } }
     `);
     expect(body.errors).toBeUndefined();
     expect(body.data?.['vocabulary'].fabric.map((f: { id: string }) => f.id)).toEqual(expect.arrayContaining(['kente', 'ankara', 'bogolan']));
-    expect(body.data?.['tokenize']).toMatchObject({ count: 6, truncated: false, dropped: { count: 0 } });
+    expect(body.data?.['tokenize']).toMatchObject({ count: 6, chunks: 1, maxChunks: 3, truncated: false, dropped: { count: 0 }, weights: [1, 1, 1, 1.3, 1, 1] });
+    expect(body.data?.['tokenize'].fragments).toEqual([{ text: 'a red ', weight: 1 }, { text: 'kente', weight: 1.3 }, { text: ' dress', weight: 1 }]);
     const built = await gql(`mutation { buildPrompt(attributes: { garment: "dress", fabrics: ["kente"], colours: ["red"] }) { prompt attributes { garment fabrics colours } } }`);
     expect(built.body.data?.['buildPrompt'].attributes).toEqual({ garment: 'dress', fabrics: ['kente'], colours: ['red'] });
     expect(built.body.data?.['buildPrompt'].prompt).toMatch(/red.*kente.*dress/);

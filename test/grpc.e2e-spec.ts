@@ -125,11 +125,12 @@ describe('gRPC afrofashion.v1', () => {
   });
 
   it('tokenizes, parses and builds prompts, and serves the vocabulary', async () => {
-    const tokens = await call<{ ids: number[]; tokens: string[]; count: number; truncated: boolean }>(prompts, 'Tokenize', { text: 'a red kente dress' });
+    const tokens = await call<{ ids: number[]; tokens: string[]; count: number; truncated: boolean }>(prompts, 'Tokenize', { text: 'a red [kente] dress' });
     expect(tokens.response!.tokens[0]).toBe('<|startoftext|>');
     expect(tokens.response!.tokens.at(-1)).toBe('<|endoftext|>');
     expect(tokens.response!.tokens.slice(1, -1).join(' ')).toBe('a red kente dress');
-    expect(tokens.response).toMatchObject({ count: tokens.response!.ids.length, truncated: false });
+    expect(tokens.response).toMatchObject({ count: tokens.response!.ids.length, truncated: false, chunks: 1, maxChunks: 3, weights: [1, 1, 1, 1 / 1.1, 1, 1] });
+    expect(tokens.response).toMatchObject({ fragments: [{ text: 'a red ', weight: 1 }, { text: 'kente', weight: 1 / 1.1 }, { text: ' dress', weight: 1 }] });
 
     const parsed = await call<{ language: string; attributes: Record<string, unknown> }>(prompts, 'ParsePrompt', { text: 'Robe en kente pour femme' });
     expect(parsed.response).toMatchObject({ language: 'fr', attributes: { garment: 'dress', fabrics: ['kente'], gender: 'woman' } });

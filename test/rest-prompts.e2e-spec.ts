@@ -71,12 +71,29 @@ describe('REST /v1/prompts', () => {
     expect(res.body.tokens[0]).toBe('<|startoftext|>');
     expect(res.body.tokens.at(-1)).toBe('<|endoftext|>');
     expect(res.body.tokens.slice(1, -1).join(' ')).toBe('a red kente dress');
-    expect(res.body).toMatchObject({ truncated: false, dropped: { count: 0, text: '' } });
+    expect(res.body).toMatchObject({ truncated: false, chunks: 1, maxChunks: 3, dropped: { count: 0, text: '' }, fragments: [{ text: 'a red kente dress', weight: 1 }] });
+    expect(res.body.weights).toEqual([1, 1, 1, 1, 1, 1]);
 
     const long = await http().post('/v1/prompts/tokenize').send({ text: 'red '.repeat(100) + 'zebra' }).expect(200);
-    expect(long.body).toMatchObject({ truncated: true, count: 77 });
-    expect(long.body.dropped.count).toBeGreaterThan(0);
-    expect(long.body.dropped.text).toMatch(/zebra$/);
+    expect(long.body).toMatchObject({ truncated: false, count: tokenizer.tokenize('red '.repeat(100) + 'zebra').length + 2, chunks: 2 });
+    const cut = await http().post('/v1/prompts/tokenize').send({ text: 'red '.repeat(230) + 'zebra' }).expect(200);
+    expect(cut.body).toMatchObject({ truncated: true, count: 227, chunks: 3, dropped: { count: tokenizer.tokenize('red '.repeat(230) + 'zebra').length - 225 } });
+    expect(cut.body.dropped.text).toMatch(/zebra$/);
+  });
+
+  it('tokenizes the attention syntax as a generation does: brackets are weights, not tokens', async () => {
+    const res = await http().post('/v1/prompts/tokenize').send({ text: 'a ((red)) (kente:1.4) [dress] \\(x\\)' }).expect(200);
+    expect(res.body.tokens.slice(1, -1).join(' ')).toBe('a red kente dress ( x )');
+    expect(res.body.weights).toEqual([1, 1, 1.2100000000000002, 1.4, 1 / 1.1, 1, 1, 1, 1]);
+    expect(res.body.fragments).toEqual([
+      { text: 'a ', weight: 1 },
+      { text: 'red', weight: 1.2100000000000002 },
+      { text: ' ', weight: 1 },
+      { text: 'kente', weight: 1.4 },
+      { text: ' ', weight: 1 },
+      { text: 'dress', weight: 1 / 1.1 },
+      { text: ' (x)', weight: 1 },
+    ]);
   });
 
   it.each([

@@ -70,7 +70,7 @@ describe('the studio page in Chromium', () => {
     await page.check('#builder-fabric input[value="kente"]');
     await page.click('#build');
     await page.waitForFunction("document.getElementById('prompt').value.includes('kente')");
-    await page.waitForSelector('#token-count li:text("/ 77 tokens")');
+    await page.waitForSelector('#token-count li:text("/ 75 tokens")');
 
     const boxes = page.locator('input[name="checkpoint"]');
     const count = await boxes.count();
@@ -134,10 +134,13 @@ describe('the studio page in Chromium', () => {
     expect(await page.getAttribute('#width', 'aria-invalid')).toBe('true');
   });
 
-  it('counts tokens live and warns when CLIP truncates a prompt', async () => {
+  it('counts tokens live in chunks of 75, and warns when a prompt is cut after the last chunk', async () => {
     if (!hasChromium) return;
     await page.fill('#prompt', Array.from({ length: 90 }, () => 'kente').join(' '));
+    await page.waitForSelector('#token-count li:text("Row 1: 90 / 150 tokens (2 chunks)")');
+    expect(await page.$('#token-count li.warning')).toBeNull();
+    await page.fill('#prompt', Array.from({ length: 240 }, () => 'kente').join(' '));
     const warning = await page.waitForSelector('#token-count li.warning');
-    expect(await warning.textContent()).toMatch(/^Row 1: \d+ \/ 77 tokens — CLIP truncates, dropping “kente/);
+    expect(await warning.textContent()).toMatch(/^Row 1: 225 \/ 225 tokens \(3 chunks\) — past 3 chunks, dropping “kente/);
   });
 });

@@ -1,5 +1,5 @@
 import { Field, Float, InputType, Int } from '@nestjs/graphql';
-import { ImageFormatEnum, NoiseModeEnum, SchedulerEnum } from '../transports/graphql/enums';
+import { EmphasisEnum, ImageFormatEnum, NoiseModeEnum, SchedulerEnum } from '../transports/graphql/enums';
 import { PromptAttributesInput } from '../prompts/prompt-attributes.input';
 import { SeedScalar } from '../transports/graphql/seed.scalar';
 import { describeGenerationField } from './generation.schemas';
@@ -58,6 +58,9 @@ export class GenerateInput extends ImageSettingsInput {
 
   @Field(() => Float, { nullable: true, description: describeGenerationField('eta') })
   eta?: number | null;
+
+  @Field(() => EmphasisEnum, { nullable: true, description: describeGenerationField('emphasis') })
+  emphasis?: EmphasisEnum | null;
 
   @Field(() => ImageFormatEnum, { nullable: true, description: describeGenerationField('outputFormat') })
   outputFormat?: ImageFormatEnum | null;

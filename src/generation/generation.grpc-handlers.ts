@@ -24,6 +24,7 @@ export interface GenerateRequestMessage {
   readonly noiseMode?: string;
   readonly numImages?: number;
   readonly eta?: number;
+  readonly emphasis?: string;
   readonly outputFormat?: string;
   readonly quality?: number;
   readonly attributes?: AttributesMessage;

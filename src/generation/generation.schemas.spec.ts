@@ -20,6 +20,7 @@ const ENGINE_FIELDS: Record<string, readonly unknown[]> = {
   noiseMode: ['torch', 'numpy', 'jax', null],
   numImages: [0, 1, 8, 9, 2.5, null],
   eta: [-0.5, 0, 0.5, 1, 1.5, null],
+  emphasis: ['original', 'no-norm', 'Original', 'no norm', '', 1, null],
 };
 
 function engineAccepts(field: string, value: unknown): boolean {
@@ -48,7 +49,7 @@ describe('GenerateRequestSchema', () => {
   });
 
   it('lists its fields in the order error messages name them', () => {
-    expect(GENERATION_FIELDS).toEqual(['prompt', 'attributes', 'negativePrompt', 'checkpoint', 'seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'noiseMode', 'numImages', 'eta', 'outputFormat', 'quality', 'preview', 'previewInterval']);
+    expect(GENERATION_FIELDS).toEqual(['prompt', 'attributes', 'negativePrompt', 'checkpoint', 'seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'noiseMode', 'numImages', 'eta', 'emphasis', 'outputFormat', 'quality', 'preview', 'previewInterval']);
   });
 
   it('describes each field with its limits (the GraphQL input reads these)', () => {

@@ -11,6 +11,7 @@ import { ErrorCode } from '../common/error-code';
 import { IMAGE_FORMATS, MIME_TYPES } from '../engine/image/encode-image';
 import { DEFAULT_LIMITS, DEFAULT_REQUEST, FIXED_RULES } from '../engine/pipeline/generation-request';
 import { MAX_SEED, NOISE_MODES, NUMPY_MAX_SEED } from '../engine/noise';
+import { EMPHASIS_MODES, MAX_PROMPT_CHUNKS, MAX_TOKEN_WEIGHT } from '../engine/prompt-weighting';
 import { SCHEDULER_INPUT_NAMES } from '../engine/schedulers';
 import { PromptAttributesInputSchema } from '../prompts/prompt.schemas';
 
@@ -25,6 +26,10 @@ const optional = <T extends z.ZodType>(schema: T) => schema.nullable().optional(
 
 /** A prompt: at most maxPromptLength characters, no control characters but tab and newline. */
 const promptText = z.string().max(DEFAULT_LIMITS.maxPromptLength);
+/** The attention syntax and chunking, stated in both prompts' descriptions (the engine checks the weights). */
+const PROMPT_SYNTAX =
+  `AUTOMATIC1111's attention syntax: (word) weighs 1.1, [word] 1/1.1, (word:1.4) 1.4, nesting multiplies, \\( \\) \\[ \\] are literal brackets; weights must stay within ±${MAX_TOKEN_WEIGHT}. ` +
+  `Up to ${MAX_PROMPT_CHUNKS} chunks of 75 tokens are encoded (the prompt and negative prompt share one chunk count); tokens past them are cut (POST /v1/prompts/tokenize reports chunks, weights and cuts)`;
 const size = (side: 'width' | 'height') =>
   optional(
     z
@@ -51,9 +56,9 @@ export const SeedSchema = z
  */
 export const GenerateRequestSchema = z
   .object({
-    prompt: optional(promptText.describe(`The text prompt, at most ${DEFAULT_LIMITS.maxPromptLength} characters, without control characters other than tab and newline. Required unless attributes are given`)),
+    prompt: optional(promptText.describe(`The text prompt, at most ${DEFAULT_LIMITS.maxPromptLength} characters, without control characters other than tab and newline. Required unless attributes are given. ${PROMPT_SYNTAX}`)),
     attributes: optional(PromptAttributesInputSchema.describe("Fashion attributes instead of a prompt, rendered by the checkpoint's prompt template")),
-    negativePrompt: optional(promptText.describe('What the image should not show (the unconditional prompt of classifier-free guidance)').meta({ default: DEFAULT_REQUEST.negativePrompt })),
+    negativePrompt: optional(promptText.describe(`What the image should not show (the unconditional prompt of classifier-free guidance); the same syntax as prompt`).meta({ default: DEFAULT_REQUEST.negativePrompt })),
     checkpoint: optional(z.string().describe("A checkpoint id (GET /v1/checkpoints); the registry's default when omitted")),
     seed: optional(SeedSchema),
     steps: optional(z.int().min(FIXED_RULES.minSteps).max(DEFAULT_LIMITS.maxSteps).describe('Denoising steps').meta({ default: DEFAULT_REQUEST.steps })),
@@ -72,6 +77,12 @@ export const GenerateRequestSchema = z
     noiseMode: optional(z.enum(NOISE_MODES).describe("Whose random generator draws the initial latents: torch's CPU generator or numpy's RandomState").meta({ default: DEFAULT_REQUEST.noiseMode })),
     numImages: optional(z.int().min(FIXED_RULES.minImages).max(DEFAULT_LIMITS.maxImages).describe('Images to generate, with seeds seed, seed + 1, …').meta({ default: DEFAULT_REQUEST.numImages })),
     eta: optional(z.number().min(FIXED_RULES.minEta).max(FIXED_RULES.maxEta).describe("DDIM's eta (0 = deterministic); other schedulers ignore it").meta({ default: DEFAULT_REQUEST.eta })),
+    emphasis: optional(
+      z
+        .enum(EMPHASIS_MODES)
+        .describe("How prompt weights apply (AUTOMATIC1111's emphasis): original multiplies each token's embedding by its weight, then rescales to the embeddings' previous mean (skipped when that mean is near zero); no-norm only multiplies")
+        .meta({ default: DEFAULT_REQUEST.emphasis }),
+    ),
     outputFormat: optional(z.enum(IMAGE_FORMATS).describe('The encoding of the images').meta({ default: 'png' })),
     quality: optional(z.int().min(QUALITY_RANGE.min).max(QUALITY_RANGE.max).describe('JPEG and WebP quality')),
     preview: optional(

@@ -1,4 +1,4 @@
-import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
 
 @ObjectType('TermSynonyms')
 export class TermSynonymsModel {
@@ -96,19 +96,40 @@ export class DroppedTokensModel {
   text!: string;
 }
 
+@ObjectType('WeightedFragment')
+export class WeightedFragmentModel {
+  @Field(() => String)
+  text!: string;
+
+  @Field(() => Float)
+  weight!: number;
+}
+
 @ObjectType('TokenizedPrompt')
 export class TokenizedPromptModel {
-  @Field(() => [Int], { description: 'bos, the prompt tokens, eos (no padding)' })
+  @Field(() => [Int], { description: 'bos, the prompt tokens (all chunks, attention syntax removed), eos (no padding); token i after bos is in chunk floor(i / 75)' })
   ids!: number[];
 
   @Field(() => [String])
   tokens!: string[];
 
+  @Field(() => [Float], { description: 'The attention weight of each id (bos and eos 1)' })
+  weights!: number[];
+
   @Field(() => Int)
   count!: number;
 
-  @Field(() => Boolean, { description: 'Whether the text was cut at 77 tokens' })
+  @Field(() => Int, { description: "Chunks of 75 tokens the text is encoded in; the UNet's context is 77 × chunks" })
+  chunks!: number;
+
+  @Field(() => Int, { description: 'Chunks encoded at most; tokens past them are cut' })
+  maxChunks!: number;
+
+  @Field(() => Boolean, { description: 'Whether tokens were cut after maxChunks chunks' })
   truncated!: boolean;
+
+  @Field(() => [WeightedFragmentModel], { description: 'The attention syntax parsed: fragments of text and their weights' })
+  fragments!: WeightedFragmentModel[];
 
   @Field(() => DroppedTokensModel)
   dropped!: DroppedTokensModel;

@@ -45,7 +45,9 @@ const checkpoint = z.string().nullable().optional().describe("A checkpoint id, w
 
 export const BuildPromptRequestSchema = z.object({ attributes: PromptAttributesInputSchema, checkpoint }).strict();
 export const ParsePromptRequestSchema = z.object({ text: z.string().describe('A product title or a prompt, in English or French'), checkpoint }).strict();
-export const TokenizePromptRequestSchema = z.object({ text: z.string().max(MAX_TOKENIZE_TEXT_LENGTH).describe('Text to tokenize with the checkpoint\'s CLIP tokenizer'), checkpoint }).strict();
+export const TokenizePromptRequestSchema = z
+  .object({ text: z.string().max(MAX_TOKENIZE_TEXT_LENGTH).describe("Text to tokenize with the checkpoint's CLIP tokenizer, as a generation does: AUTOMATIC1111's attention syntax parsed, in chunks of 75 tokens"), checkpoint })
+  .strict();
 
 export const BuiltPromptSchema = z.object({ prompt: z.string(), attributes: PromptAttributesSchema }).meta({
   example: { prompt: 'a photo of a red and gold kente dress, african fashion', attributes: { garment: 'dress', fabrics: ['kente'], colours: ['red', 'gold'], gender: null, length: null, accessories: [] } },
@@ -59,11 +61,15 @@ export const ParsedPromptSchema = z.object({
 });
 
 export const TokenizedPromptSchema = z.object({
-  ids: z.array(z.int()).describe("bos, the text's tokens, eos (no padding)"),
+  ids: z.array(z.int()).describe("bos, the text's tokens (all chunks; brackets and weights of the attention syntax are not tokens), eos (no padding). Token i after bos is in chunk floor(i / 75)"),
   tokens: z.array(z.string()),
-  count: z.int(),
-  truncated: z.boolean(),
-  dropped: z.object({ count: z.int(), text: z.string() }).describe('What did not fit in the 77-token context'),
+  weights: z.array(z.number()).describe('The attention weight of each id (bos and eos 1)'),
+  count: z.int().describe('ids, bos and eos included'),
+  chunks: z.int().min(1).describe("Chunks of 75 tokens the text is encoded in; the UNet's context is 77 × chunks (a prompt and its negative share the larger count)"),
+  maxChunks: z.int().describe('Chunks encoded at most; tokens past them are cut'),
+  truncated: z.boolean().describe('Whether tokens were cut after maxChunks chunks'),
+  dropped: z.object({ count: z.int(), text: z.string() }).describe('What did not fit in maxChunks chunks'),
+  fragments: z.array(z.object({ text: z.string(), weight: z.number() })).describe('The attention syntax parsed: each fragment of text and its weight, adjacent equal weights merged'),
 });
 
 const VocabularyTermSchema = z.object({

@@ -17,7 +17,8 @@ export function promptHandlers(prompts: PromptsService): UntypedServiceImplement
     }),
     Tokenize: unary<{ text?: string; checkpoint?: string }, unknown>((request) => {
       const t = prompts.tokenize({ checkpoint: request.checkpoint, text: request.text ?? '' });
-      return { ids: t.ids, tokens: t.tokens, count: t.count, truncated: t.truncated, droppedCount: t.dropped.count, droppedText: t.dropped.text };
+      const { ids, tokens, weights, count, chunks, maxChunks, truncated, dropped, fragments } = t;
+      return { ids, tokens, count, truncated, droppedCount: dropped.count, droppedText: dropped.text, weights, chunks, maxChunks, fragments };
     }),
   };
 }

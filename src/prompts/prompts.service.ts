@@ -6,6 +6,7 @@ import type { CheckpointEntry } from '../checkpoints/checkpoint-registry';
 import { ApiError, ErrorCode, invalidArgument } from '../common/error-code';
 import { toApiError } from '../error-mapping/to-api-error';
 import { refuseUnknownFields, type RequestSchema } from '../common/api-contract';
+import { MAX_PROMPT_CHUNKS, promptWeightProblem, sharedChunkCount, tokenizeWeighted, type WeightedFragment } from '../engine/prompt-weighting';
 import { ClipTokenizer, END_OF_TEXT, START_OF_TEXT } from '../engine/tokenizer';
 import {
   FASHION_VOCABULARY,
@@ -29,13 +30,21 @@ export interface ParsedPromptView {
 }
 
 export interface TokenizedPromptView {
-  /** bos, the prompt's tokens, eos (no padding). */
+  /** bos, the prompt's tokens (all chunks, attention syntax removed), eos (no padding). */
   readonly ids: number[];
   /** The text of each id; bos and eos as their special strings. */
   readonly tokens: string[];
+  /** The weight of each id (bos and eos 1). */
+  readonly weights: number[];
   readonly count: number;
+  /** Chunks of 75 tokens the prompt is encoded in (the UNet's context is 77 × chunks). */
+  readonly chunks: number;
+  readonly maxChunks: number;
+  /** Tokens were cut after maxChunks chunks. */
   readonly truncated: boolean;
   readonly dropped: { readonly count: number; readonly text: string };
+  /** The attention syntax parsed: text and weight of each fragment. */
+  readonly fragments: WeightedFragment[];
 }
 
 export { MAX_TOKENIZE_TEXT_LENGTH } from './prompt.schemas';
@@ -69,16 +78,24 @@ export class PromptsService {
     const text = input['text'];
     if (typeof text !== 'string') throw invalidArgument('text', 'must be a string');
     if (text.length > MAX_TOKENIZE_TEXT_LENGTH) throw invalidArgument('text', `must be at most ${MAX_TOKENIZE_TEXT_LENGTH} characters, got ${text.length}`);
+    // Generations refuse these weights too; and GraphQL's Float cannot carry Infinity or NaN.
+    const weightProblem = promptWeightProblem(text);
+    if (weightProblem) throw invalidArgument('text', weightProblem);
     const tokenizer = this.tokenizer(this.checkpoints.resolve(input['checkpoint']));
-    const encoded = tokenizer.encode(text);
-    const ids = encoded.ids.slice(0, encoded.tokenCount);
-    const tokens = ids.map((id) => (id === tokenizer.bosId ? START_OF_TEXT : id === tokenizer.eosId ? END_OF_TEXT : tokenizer.decode([id])));
+    // Tokenised as a generation does: the attention syntax parsed, up to MAX_PROMPT_CHUNKS chunks.
+    const weighted = tokenizeWeighted(text, tokenizer, tokenizer.maxLength, MAX_PROMPT_CHUNKS);
+    const ids = [tokenizer.bosId, ...weighted.ids, tokenizer.eosId];
+    const tokens = ids.map((id, i) => (i === 0 ? START_OF_TEXT : i === ids.length - 1 ? END_OF_TEXT : tokenizer.decode([id])));
     return {
       ids,
       tokens,
-      count: encoded.tokenCount,
-      truncated: encoded.truncated,
-      dropped: { count: encoded.droppedTokenCount, text: encoded.droppedText },
+      weights: [1, ...weighted.weights, 1],
+      count: ids.length,
+      chunks: sharedChunkCount([weighted], tokenizer.maxLength, MAX_PROMPT_CHUNKS),
+      maxChunks: MAX_PROMPT_CHUNKS,
+      truncated: weighted.droppedTokenCount > 0,
+      dropped: { count: weighted.droppedTokenCount, text: weighted.droppedText },
+      fragments: weighted.fragments.map((f) => ({ text: f.text, weight: f.weight })),
     };
   }
 

@@ -46,7 +46,8 @@ interface ComparisonSummary {
 }
 
 const KEY_STORAGE = 'afd-studio-key';
-const CLIP_CONTEXT = 77;
+/** Tokens per prompt chunk: CLIP's 77 positions less bos and eos. */
+const CHUNK_TOKENS = 75;
 /** The builder's single-choice categories (a select) and list categories (checkboxes), with the build request's field names. */
 const SINGLE = [['garment', 'garment'], ['gender', 'gender'], ['length', 'length']] as const;
 const LISTS = [['fabric', 'fabrics'], ['colour', 'colours'], ['accessory', 'accessories']] as const;
@@ -104,7 +105,7 @@ function prompts(): string[] {
     .filter((line) => line !== '');
 }
 
-/** The live token count of each prompt line, with CLIP's truncation named. */
+/** The live token count of each prompt line: its chunks of 75 tokens, and what is cut past the last one. */
 let tokenizeTimer: number | undefined;
 function scheduleTokenCount(): void {
   window.clearTimeout(tokenizeTimer);
@@ -118,11 +119,16 @@ async function countTokens(): Promise<void> {
     return;
   }
   try {
-    const counts = await Promise.all(lines.map((text) => api.json<{ count: number; truncated: boolean; dropped: { text: string } }>('POST', '/v1/prompts/tokenize', { text })));
+    const counts = await Promise.all(
+      lines.map((text) => api.json<{ count: number; chunks: number; maxChunks: number; truncated: boolean; dropped: { text: string } }>('POST', '/v1/prompts/tokenize', { text })),
+    );
     out.replaceChildren(
-      ...counts.map((c, i) =>
-        el('li', { className: c.truncated ? 'warning' : '' }, `Row ${i + 1}: ${c.count} / ${CLIP_CONTEXT} tokens`, c.truncated ? ` — CLIP truncates, dropping “${c.dropped.text}”` : ''),
-      ),
+      ...counts.map((c, i) => {
+        // count holds bos and eos; a chunk holds 75 tokens between its own bos and eos.
+        const chunks = c.chunks > 1 ? ` (${c.chunks} chunks)` : '';
+        const cut = c.truncated ? ` — past ${c.maxChunks} chunks, dropping “${c.dropped.text}”` : '';
+        return el('li', { className: c.truncated ? 'warning' : '' }, `Row ${i + 1}: ${c.count - 2} / ${c.chunks * CHUNK_TOKENS} tokens${chunks}`, cut);
+      }),
     );
   } catch (error) {
     out.textContent = '';

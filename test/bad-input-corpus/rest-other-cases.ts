@@ -101,6 +101,8 @@ const promptCases: RestCase[] = [
   post('tokenize: text missing', '/v1/prompts/tokenize', {}, 400, BAD, 'text', /must be a string/),
   post('tokenize: text an object', '/v1/prompts/tokenize', { text: { a: 1 } }, 400, BAD, 'text', /must be a string/),
   post('tokenize: text of 10,001 characters', '/v1/prompts/tokenize', { text: 'a'.repeat(10_001) }, 400, BAD, 'text', /at most 10000 characters, got 10001/),
+  post('tokenize: a weight of 400 digits (Infinity)', '/v1/prompts/tokenize', { text: `(kente:${'9'.repeat(400)})` }, 400, BAD, 'text', /^text: attention weights must be between -100 and 100, got Infinity/),
+  post('tokenize: nested 60 brackets deep', '/v1/prompts/tokenize', { text: `${'('.repeat(60)}kente` }, 400, BAD, 'text', /^text: attention weights must be between -100 and 100/),
   post('tokenize: an unknown checkpoint', '/v1/prompts/tokenize', { text: 'a', checkpoint: '../final' }, 404, 'NOT_FOUND', 'checkpoint'),
   post('tokenize: an unknown field', '/v1/prompts/tokenize', { text: 'a', maxTokens: 5 }, 400, BAD, 'maxTokens', /is not a field of this request/),
   post('tokenize: JSON null', '/v1/prompts/tokenize', null, 400, BAD, 'body', /is not valid JSON/),

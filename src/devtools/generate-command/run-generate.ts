@@ -12,6 +12,7 @@ import { hashComponent } from '../../engine/model/content-hash';
 import { parseGenerationRequest } from '../../engine/pipeline/generation-request';
 import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-pipeline';
 import type { DeviceSpec } from '../../engine/runtime/onnx-runtime';
+import { MAX_PROMPT_CHUNKS } from '../../engine/prompt-weighting';
 import { SCHEDULER_NAMES } from '../../engine/schedulers';
 import { progressBar, type ProgressStream } from './progress-bar';
 
@@ -24,6 +25,8 @@ const USAGE = `usage: npm run generate -- --model DIR --prompt TEXT --out FILE [
   --width N --height N     multiples of 8 (default 512)
   --images N               number of images; FILE gets -0, -1... suffixes when N > 1
   --noise MODE             torch | numpy: whose random numbers to reproduce (default torch)
+  --emphasis MODE          original | no-norm: how (word:1.3) weights apply (default original)
+  --max-chunks N           prompt chunks of 75 tokens, 1..3 (default 3); 1 cuts at 77 ids like diffusers' standard pipeline
   --quality N              JPEG / WebP quality 1..100 (format from FILE's extension: .png .jpg .webp)
   --device DEV             cpu | cuda:N (default cpu)`;
 
@@ -50,6 +53,8 @@ export async function runGenerate(argv: readonly string[], io: CommandIo): Promi
         height: { type: 'string' },
         images: { type: 'string' },
         noise: { type: 'string' },
+        emphasis: { type: 'string' },
+        'max-chunks': { type: 'string' },
         quality: { type: 'string' },
         device: { type: 'string' },
         out: { type: 'string' },
@@ -87,11 +92,16 @@ export async function runGenerate(argv: readonly string[], io: CommandIo): Promi
       height: numberOption(values.height),
       numImages: numberOption(values.images),
       noiseMode: values.noise,
+      emphasis: values.emphasis,
     });
+    const maxChunks = numberOption(values['max-chunks']);
+    if (maxChunks !== undefined && !(typeof maxChunks === 'number' && Number.isInteger(maxChunks) && maxChunks >= 1 && maxChunks <= MAX_PROMPT_CHUNKS)) {
+      throw new InvalidInputError('max-chunks', `must be an integer from 1 to ${MAX_PROMPT_CHUNKS}, got "${values['max-chunks']}"`);
+    }
     const quality = numberOption(values.quality);
     if (typeof quality === 'string') throw new InvalidInputError('quality', `must be an integer from 1 to 100, got "${quality}"`);
     const modelDir = resolve(values.model);
-    pipeline = await StableDiffusionPipeline.load(modelDir, { device: (values.device ?? 'cpu') as DeviceSpec });
+    pipeline = await StableDiffusionPipeline.load(modelDir, { device: (values.device ?? 'cpu') as DeviceSpec }, { maxPromptChunks: maxChunks });
     const bar = progressBar(io.progress);
     const result = await pipeline.generate(request, { onProgress: (p) => bar.update(p) });
     bar.finish();
@@ -102,7 +112,8 @@ export async function runGenerate(argv: readonly string[], io: CommandIo): Promi
       writeFileSync(file, await encodeImage(image, { format, quality, parameters }));
       io.out(`wrote ${file} (seed ${seed})`);
     }
-    if (result.prompt.truncated) io.out(`note: the prompt was cut at ${pipeline.model.signature.sequenceLength} tokens; dropped: "${result.prompt.droppedText}"`);
+    const { tokens, chunks } = result.prompt;
+    if (tokens.droppedTokenCount > 0) io.out(`note: the prompt was cut at ${tokens.ids.length} tokens (${chunks} chunks); dropped: "${tokens.droppedText}"`);
     return 0;
   } catch (error) {
     io.out(`generate: ${error instanceof EngineError ? error.message : `unexpected error: ${(error as Error).message}`}`);

@@ -30,6 +30,11 @@ describe('generation parameters text', () => {
     );
   });
 
+  it('names the emphasis only when it is no-norm, as the web UI does', () => {
+    expect(formatGenerationParameters({ ...parameters, emphasis: 'original' })).not.toContain('Emphasis');
+    expect(formatGenerationParameters({ ...parameters, emphasis: 'no-norm' })).toMatch(/, Model: final, Emphasis: No norm$/);
+  });
+
   it('omits an empty negative prompt and quotes values with separators', () => {
     const text = formatGenerationParameters({ ...parameters, negativePrompt: '', checkpointId: 'ckpt, 20k' });
     expect(text.split('\n')).toHaveLength(2);

@@ -24,6 +24,8 @@ export interface GenerationParameters {
   /** Content hash of the checkpoint (its UNet); the first 10 hex digits are shown, as the web UI does. */
   readonly checkpointHash: string;
   readonly noiseMode?: string;
+  /** Written only when not the default, as the web UI writes `Emphasis: No norm`. */
+  readonly emphasis?: string;
 }
 
 export function formatGenerationParameters(p: GenerationParameters): string {
@@ -39,6 +41,7 @@ export function formatGenerationParameters(p: GenerationParameters): string {
     ['Model', p.checkpointId],
   ];
   if (p.noiseMode) fields.push(['RNG', p.noiseMode === 'torch' ? 'CPU' : p.noiseMode]);
+  if (p.emphasis === 'no-norm') fields.push(['Emphasis', 'No norm']);
   lines.push(fields.map(([k, v]) => `${k}: ${quoteIfNeeded(v)}`).join(', '));
   return lines.join('\n');
 }

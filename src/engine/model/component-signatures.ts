@@ -4,6 +4,7 @@
  * Exports differ here in the wild, so nothing is assumed.
  */
 import { ModelDirectoryError } from '../errors';
+import { MAX_PROMPT_CHUNKS } from '../prompt-weighting';
 import type { ValueInfo } from '../runtime/onnx-runtime';
 
 import type { FloatType } from '../runtime/float-tensor';
@@ -21,6 +22,11 @@ export interface ModelSignature {
   readonly tokenInputType: 'int32' | 'int64';
   readonly sequenceLength: number;
   readonly contextWidth: number;
+  /**
+   * Prompt chunks of sequenceLength positions the UNet's context can take: MAX_PROMPT_CHUNKS when
+   * its encoder_hidden_states sequence axis is dynamic (as optimum exports it), 1 when fixed.
+   */
+  readonly maxPromptChunks: number;
   readonly latentChannels: number;
   readonly timestep: TimestepInput;
 }
@@ -73,6 +79,7 @@ export function readSignature(dir: string, graphs: { textEncoder: GraphIo; unet:
     tokenInputType: ids.type as 'int32' | 'int64',
     sequenceLength,
     contextWidth,
+    maxPromptChunks: fixed(context.shape[1]) === undefined ? MAX_PROMPT_CHUNKS : 1,
     latentChannels,
     timestep: { type: timestepType, batched: timestep.shape.length === 1 },
   };

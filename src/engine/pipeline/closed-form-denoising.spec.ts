@@ -97,8 +97,8 @@ describe('denoising loop against closed form (UNet = k · sample)', () => {
     ['pndm', 7, 7.5],
   ] as const)('%s, %i steps, guidance %p lands on the predicted latents', async (scheduler, steps, guidanceScale) => {
     const request = parseGenerationRequest({ prompt: 'wax print', width: 64, height: 72, steps, guidanceScale, seed: 3, scheduler });
-    const { tokens, ...embeddings } = await pipeline.encodeRequest(request);
-    expect(tokens).toHaveLength(guidanceScale > 1 ? 2 : 1);
+    const { plans, ...embeddings } = await pipeline.encodeRequest(request);
+    expect(plans).toHaveLength(guidanceScale > 1 ? 2 : 1);
     const [sequence] = pipeline.createSequences(request, embeddings);
     if (!sequence) throw new Error('no sequence');
     const initial = sequence.latents.slice();

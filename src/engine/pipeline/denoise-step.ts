@@ -27,6 +27,7 @@ export async function denoiseStep(sequences: readonly DenoisingSequence[], unet:
   const contextSize = first.embeddings.cond.length;
   for (const s of sequences) {
     if (s.latentShape.some((d, i) => d !== first.latentShape[i])) throw new RangeError('sequences in one UNet call must share a latent size');
+    if (s.embeddings.cond.length !== contextSize) throw new RangeError('sequences in one UNet call must share a context length (prompt chunk count)');
     if (s.done) throw new RangeError(`sequence ${s.id} has no steps left`);
   }
   if (!signature.timestep.batched && sequences.some((s) => s.timestep !== first.timestep)) {

@@ -4,6 +4,7 @@
  */
 import { InvalidInputError } from '../errors';
 import { NOISE_MODES, NUMPY_MAX_SEED, SeedError, parseSeed, randomSeed, type NoiseMode } from '../noise';
+import { EMPHASIS_MODES, promptWeightProblem, type EmphasisMode } from '../prompt-weighting';
 import { SCHEDULER_NAMES, resolveSchedulerName, type SchedulerName } from '../schedulers';
 import type { RgbImage } from './decode-latents';
 
@@ -22,6 +23,8 @@ export interface GenerationRequest {
   readonly numImages: number;
   /** DDIM's eta (0 = deterministic); ignored by other schedulers. */
   readonly eta: number;
+  /** How `(word:1.3)` weights apply: `original` rescales to the embeddings' mean, `no-norm` does not. */
+  readonly emphasis: EmphasisMode;
   /**
    * Image to image: the starting picture as decoded RGB pixels at its own size (the engine fits it
    * to width × height). Absent for text to image.
@@ -63,6 +66,7 @@ export const DEFAULT_REQUEST = {
   noiseMode: 'torch',
   numImages: 1,
   eta: 0,
+  emphasis: 'original',
 } as const;
 
 /**
@@ -108,6 +112,7 @@ export class ValidGenerationRequest implements GenerationRequest {
   declare readonly noiseMode: NoiseMode;
   declare readonly numImages: number;
   declare readonly eta: number;
+  declare readonly emphasis: EmphasisMode;
   declare readonly initImage?: RgbImage;
   declare readonly strength?: number;
   readonly #validated = true;
@@ -144,6 +149,7 @@ export function parseGenerationRequest(input: GenerationInput, limits: Generatio
     noiseMode: oneOf(input, 'noiseMode', DEFAULT_REQUEST.noiseMode, NOISE_MODES),
     numImages: integer(input, 'numImages', DEFAULT_REQUEST.numImages, FIXED_RULES.minImages, limits.maxImages),
     eta: number(input, 'eta', DEFAULT_REQUEST.eta, FIXED_RULES.minEta, FIXED_RULES.maxEta),
+    emphasis: oneOf(input, 'emphasis', DEFAULT_REQUEST.emphasis, EMPHASIS_MODES),
     ...imageToImage(input),
   };
   if (request.noiseMode === 'numpy' && request.seed + BigInt(request.numImages - 1) > NUMPY_MAX_SEED) {
@@ -181,6 +187,8 @@ function text(input: GenerationInput, field: string, fallback: string | undefine
     const code = `U+${(control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
     throw new InvalidInputError(field, `must not contain control characters other than tab and newline, got ${code} at index ${control.index}`);
   }
+  const weights = promptWeightProblem(value);
+  if (weights) throw new InvalidInputError(field, weights);
   return value;
 }
 

@@ -40,6 +40,7 @@ describe('StableDiffusionPipeline on the tiny preset', () => {
       tokenInputType: 'int32',
       sequenceLength: 77,
       contextWidth: 32,
+      maxPromptChunks: 3,
       latentChannels: 4,
       timestep: { type: 'float32', batched: true },
     });
@@ -56,7 +57,7 @@ describe('StableDiffusionPipeline on the tiny preset', () => {
       [1, 43n, 96, 64, 96 * 64 * 3],
     ]);
     expect(steps).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(result.prompt.ids.slice(0, 1)).toEqual([pipeline.model.directory.tokenizer.bosId]);
+    expect([result.prompt.chunks, result.prompt.tokens.droppedTokenCount]).toEqual([1, 0]);
   });
 
   it('gives the same bytes for the same request, and different ones for another seed', async () => {

@@ -8,11 +8,10 @@ import { loadModel, type LoadedModel } from '../model/loaded-model';
 import { createNoiseSource, seedForImage } from '../noise';
 import type { RuntimeOptions } from '../runtime/onnx-runtime';
 import { createScheduler } from '../schedulers';
-import type { EncodedPrompt } from '../tokenizer';
 import { decodeLatents, type RgbImage } from './decode-latents';
 import { denoiseStep } from './denoise-step';
 import { DenoisingSequence } from './denoising-sequence';
-import { encodePrompts } from './encode-prompts';
+import { encodePrompts, planPrompts, type PromptPlan } from './encode-prompts';
 import { usesClassifierFreeGuidance } from './classifier-free-guidance';
 import type { GenerationRequest } from './generation-request';
 
@@ -38,19 +37,27 @@ export interface GeneratedImage {
 
 export interface GenerationResult {
   readonly images: GeneratedImage[];
-  readonly prompt: EncodedPrompt;
-  readonly negativePrompt?: EncodedPrompt;
+  readonly prompt: PromptPlan;
+  readonly negativePrompt?: PromptPlan;
+}
+
+export interface PipelineOptions {
+  /** Prompt chunks of 75 tokens at most (default: the model's limit, MAX_PROMPT_CHUNKS); 1 cuts prompts at 77 ids as diffusers' standard pipeline does. */
+  readonly maxPromptChunks?: number;
 }
 
 export class StableDiffusionPipeline {
-  constructor(readonly model: LoadedModel) {}
+  constructor(
+    readonly model: LoadedModel,
+    readonly options: PipelineOptions = {},
+  ) {}
 
-  static async load(dir: string, runtime: RuntimeOptions): Promise<StableDiffusionPipeline> {
-    return new StableDiffusionPipeline(await loadModel(dir, runtime));
+  static async load(dir: string, runtime: RuntimeOptions, options: PipelineOptions = {}): Promise<StableDiffusionPipeline> {
+    return new StableDiffusionPipeline(await loadModel(dir, runtime), options);
   }
 
-  /** Throws NonFiniteOutputError when the text encoder's states for a prompt are not finite. */
-  async encodePrompts(prompts: readonly string[]): Promise<{ states: Float32Array[]; tokens: EncodedPrompt[] }> {
+  /** Strings are planned alone. Throws NonFiniteOutputError when the text encoder's states for a prompt are not finite. */
+  async encodePrompts(prompts: readonly (string | PromptPlan)[]): Promise<{ states: Float32Array[]; plans: PromptPlan[] }> {
     const { directory, textEncoder, signature } = this.model;
     const encoded = await encodePrompts(prompts, directory.tokenizer, textEncoder, signature);
     const broken = encoded.nonFinite.find((e) => e !== undefined);
@@ -58,11 +65,17 @@ export class StableDiffusionPipeline {
     return encoded;
   }
 
+  /** The prompts of a request, planned together (a prompt and its negative share one chunk count). */
+  planRequest(request: GenerationRequest): PromptPlan[] {
+    const { directory, signature } = this.model;
+    const texts = usesClassifierFreeGuidance(request) ? [request.prompt, request.negativePrompt] : [request.prompt];
+    return planPrompts(texts, request.emphasis, directory.tokenizer, signature, this.options.maxPromptChunks);
+  }
+
   /** Prompt embeddings for a request: [cond] or, with guidance, [cond, uncond]. */
-  async encodeRequest(request: GenerationRequest): Promise<{ cond: Float32Array; uncond?: Float32Array; tokens: EncodedPrompt[] }> {
-    const guided = usesClassifierFreeGuidance(request);
-    const { states, tokens } = await this.encodePrompts(guided ? [request.prompt, request.negativePrompt] : [request.prompt]);
-    return { cond: states[0] as Float32Array, uncond: states[1], tokens };
+  async encodeRequest(request: GenerationRequest): Promise<{ cond: Float32Array; uncond?: Float32Array; plans: PromptPlan[] }> {
+    const { states, plans } = await this.encodePrompts(this.planRequest(request));
+    return { cond: states[0] as Float32Array, uncond: states[1], plans };
   }
 
   /** One sequence per image, image i seeded with seed + i and holding its own scheduler. */
@@ -100,7 +113,7 @@ export class StableDiffusionPipeline {
       if (options.signal?.aborted) throw new CancelledError();
     };
     throwIfAborted();
-    const { tokens, ...embeddings } = await this.encodeRequest(request);
+    const { plans, ...embeddings } = await this.encodeRequest(request);
     const sequences = this.createSequences(request, embeddings);
     const first = sequences[0] as DenoisingSequence;
     while (!first.done) {
@@ -113,8 +126,8 @@ export class StableDiffusionPipeline {
     const images = await this.decode(sequences);
     return {
       images: images.map((image, index) => ({ index, seed: seedForImage(request.seed, index), image })),
-      prompt: tokens[0] as EncodedPrompt,
-      negativePrompt: tokens[1],
+      prompt: plans[0] as PromptPlan,
+      negativePrompt: plans[1],
     };
   }
 

@@ -137,6 +137,16 @@ export class ClipTokenizer {
     return { ids, attentionMask, tokenCount, truncated: droppedTokenCount > 0, droppedTokenCount, droppedText };
   }
 
+  /**
+   * The BPE ids of `text` alone: no bos, eos or padding, nothing cut. A weighted prompt is built
+   * from these, one fragment at a time, and chunked by the caller.
+   */
+  tokenize(text: string): number[] {
+    const ids: number[] = [];
+    for (const word of preTokenize(cleanText(text))) ids.push(...this.wordIds(word));
+    return ids;
+  }
+
   /** The ids of several prompts, row after row: the data of an int32 `input_ids` tensor [n, maxLength]. */
   encodeBatch(prompts: readonly string[]): Int32Array {
     if (!Array.isArray(prompts)) throw new TypeError(`prompts must be an array of strings, got ${typeName(prompts)}`);

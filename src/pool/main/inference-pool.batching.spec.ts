@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { parseGenerationRequest, type GenerationInput } from '../../engine/pipeline/generation-request';
+import { MAX_PROMPT_CHUNKS, sharedChunkCount, tokenizeWeighted } from '../../engine/prompt-weighting';
+import { ClipTokenizer } from '../../engine/tokenizer';
 import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-pipeline';
 import { InferencePool } from './inference-pool';
 import type { DeviceConfig } from './pool-config';
@@ -76,6 +79,24 @@ describe('InferencePool: continuous batching', () => {
     // The other requests still match their own solo runs.
     const soloDdim = await pool.submit({ checkpointId: 'ft-0', request: others[2]! }).result;
     expect(bytes(results[3] as JobResult, 1).equals(bytes(soloDdim, 1))).toBe(true);
+  });
+
+  it('long and weighted prompts: 1-, 2- and 3-chunk contexts share the pool, each batched by its context length, bit for bit as alone', async () => {
+    const tokenizer = ClipTokenizer.fromDirectory(join(family.dirs[0] as string, 'tokenizer'));
+    const chunksOf = (r: ReturnType<typeof request>) =>
+      sharedChunkCount([r.prompt, r.negativePrompt].map((t) => tokenizeWeighted(t, tokenizer, 77, MAX_PROMPT_CHUNKS)), 77, MAX_PROMPT_CHUNKS);
+    const long = [
+      request({ seed: 3, prompt: `(red:1.3) ${'kente dress '.repeat(30)}`, scheduler: 'euler' }),
+      request({ seed: 4, prompt: 'adire', negativePrompt: `[blurry] ${'low quality '.repeat(45)}`, scheduler: 'ddim' }),
+      request({ seed: 5, prompt: `${'wax print '.repeat(25)}(gold:0.8)`, negativePrompt: 'blurry', emphasis: 'no-norm' }),
+    ];
+    expect([request(), ...long].map(chunksOf)).toEqual([1, 2, 3, 2]);
+    const together = await Promise.all([request(), ...long].map((r) => pool.submit({ checkpointId: 'ft-0', request: r }).result));
+    expect(bytes(together[0] as JobResult).equals(bytes(alone))).toBe(true);
+    for (const [i, r] of long.entries()) {
+      const solo = await pool.submit({ checkpointId: 'ft-0', request: r }).result;
+      expect(bytes(together[i + 1] as JobResult).equals(bytes(solo))).toBe(true);
+    }
   });
 
   it('a request arriving mid-generation joins the running UNet calls and still matches its solo image', async () => {

@@ -25,7 +25,7 @@ export interface DeviceConfig {
   readonly maxInFlightRows?: number;
   /** Images per VAE decoder call; default 4. */
   readonly maxDecodeBatch?: number;
-  /** Prompts per text-encoder call; default 16. */
+  /** Text-encoder rows per call (a prompt of k chunks is k rows); default 16. */
   readonly maxEncodePrompts?: number;
   /** Default `continuous`. */
   readonly batching?: BatchingPolicy;

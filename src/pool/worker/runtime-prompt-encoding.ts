@@ -1,13 +1,14 @@
 /**
  * Prompt encoding: waiting jobs that share a text encoder and tokenizer are encoded in one
- * text-encoder call (identical prompts once, recent ones from a small cache), and each job's
+ * text-encoder call (every chunk of their prompts, identical prompts once, recent ones from a small
+ * cache keyed by text, chunk count and emphasis), and each job's
  * sequences are created from its embeddings. A prompt whose states are not finite (a broken text
  * encoder) fails the jobs that use it and is never cached; the call's other prompts are used as usual.
  */
 import { createHash } from 'node:crypto';
 import { usesClassifierFreeGuidance } from '../../engine/pipeline/classifier-free-guidance';
 import type { PromptEmbeddings } from '../../engine/pipeline/denoising-sequence';
-import { encodePrompts } from '../../engine/pipeline/encode-prompts';
+import { encodePrompts, planPrompts, type PromptPlan } from '../../engine/pipeline/encode-prompts';
 import type { NonFiniteOutputError } from '../../engine/pipeline/non-finite';
 import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-pipeline';
 import { toWireError } from '../protocol/pool-errors';
@@ -20,18 +21,25 @@ export async function encodeTick(runtime: RuntimeState): Promise<boolean> {
   if (!first) return false;
   const key = encoderKey(first);
   const batch: JobRuntime[] = [];
-  const prompts = new Set<string>();
+  const planned = new Map<JobRuntime, PromptPlan[]>();
+  const prompts = new Map<string, PromptPlan>();
+  let chunks = 0;
   for (const job of runtime.encodeQueue) {
     if (encoderKey(job) !== key) continue;
-    const own = promptsOf(job).filter((p) => !prompts.has(p) && !runtime.embeddingCache.has(`${key}\0${p}`));
-    if (batch.length > 0 && prompts.size + own.length > runtime.init.maxEncodePrompts) break;
-    for (const p of own) prompts.add(p);
+    const plans = plansOf(job);
+    const own = plans.filter((p, i) => !prompts.has(p.key) && !runtime.embeddingCache.has(`${key}\0${p.key}`) && plans.findIndex((q) => q.key === p.key) === i);
+    const ownChunks = own.reduce((n, p) => n + p.chunks, 0);
+    // The limit counts text-encoder rows: a prompt of three chunks is three rows.
+    if (batch.length > 0 && chunks + ownChunks > runtime.init.maxEncodePrompts) break;
+    for (const p of own) prompts.set(p.key, p);
+    chunks += ownChunks;
+    planned.set(job, plans);
     batch.push(job);
   }
   runtime.encodeQueue = runtime.encodeQueue.filter((j) => !batch.includes(j));
 
   const { directory, signature } = first.model as NonNullable<JobRuntime['model']>;
-  const fresh = [...prompts];
+  const fresh = [...prompts.values()];
   const states = new Map<string, Float32Array>();
   const broken = new Map<string, NonFiniteOutputError>();
   if (fresh.length > 0) {
@@ -39,8 +47,9 @@ export async function encodeTick(runtime: RuntimeState): Promise<boolean> {
       const encoded = await runtime.store.use(first.spec.checkpointId, 'text_encoder', (encoder) => encodePrompts(fresh, directory.tokenizer, encoder, signature));
       encoded.states.forEach((state, i) => {
         const error = encoded.nonFinite[i];
-        if (error) broken.set(fresh[i] as string, error);
-        else states.set(fresh[i] as string, state);
+        const prompt = (fresh[i] as PromptPlan).key;
+        if (error) broken.set(prompt, error);
+        else states.set(prompt, state);
       });
     } catch (error) {
       failJobs(runtime, batch, error);
@@ -61,13 +70,14 @@ export async function encodeTick(runtime: RuntimeState): Promise<boolean> {
   for (const job of batch) {
     if (job.state !== 'encoding') continue;
     const { request } = job.spec;
-    const unusable = promptsOf(job).map((p) => broken.get(p)).find((e) => e !== undefined);
+    const [cond, uncond] = (planned.get(job) as PromptPlan[]).map((p) => p.key);
+    const unusable = [cond, uncond].map((p) => (p === undefined ? undefined : broken.get(p))).find((e) => e !== undefined);
     if (unusable) {
       endJob(runtime, job, { kind: 'failed', error: toWireError(unusable) });
       continue;
     }
     const embeddings: PromptEmbeddings =
-      usesClassifierFreeGuidance(request) ? { cond: embeddingOf(request.prompt), uncond: embeddingOf(request.negativePrompt) } : { cond: embeddingOf(request.prompt) };
+      uncond !== undefined ? { cond: embeddingOf(cond as string), uncond: embeddingOf(uncond) } : { cond: embeddingOf(cond as string) };
     try {
       const model = job.model as NonNullable<JobRuntime['model']>;
       const pipeline = new StableDiffusionPipeline({
@@ -100,9 +110,12 @@ export async function encodeTick(runtime: RuntimeState): Promise<boolean> {
   return true;
 }
 
-function promptsOf(job: JobRuntime): string[] {
+/** A job's prompt and, with guidance, its negative, planned together (one chunk count for both). */
+function plansOf(job: JobRuntime): PromptPlan[] {
   const { request } = job.spec;
-  return usesClassifierFreeGuidance(request) ? [request.prompt, request.negativePrompt] : [request.prompt];
+  const { directory, signature } = job.model as NonNullable<JobRuntime['model']>;
+  const texts = usesClassifierFreeGuidance(request) ? [request.prompt, request.negativePrompt] : [request.prompt];
+  return planPrompts(texts, request.emphasis, directory.tokenizer, signature);
 }
 
 /** Prompts are encoded together only through the same text encoder and tokenizer. */

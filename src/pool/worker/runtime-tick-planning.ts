@@ -1,6 +1,6 @@
 /**
- * Which sequences share the next UNet call. `continuous`: the group (same UNet and latent size, and
- * timestep for a scalar-timestep UNet) whose sequence has waited longest, oldest first, up to
+ * Which sequences share the next UNet call. `continuous`: the group (same UNet, latent size and
+ * context length, i.e. prompt chunk count, and timestep for a scalar-timestep UNet) whose sequence has waited longest, oldest first, up to
  * maxBatchRows. `request-level` / `sequential`: the batch of whole jobs started when none runs.
  */
 import type { JobRuntime, RuntimeState, SequenceRuntime } from './runtime-state';
@@ -45,7 +45,9 @@ export function pickGroup(runtime: RuntimeState): SequenceRuntime[] | undefined 
   for (const s of runtime.active) {
     const signature = (s.job.model as NonNullable<JobRuntime['model']>).signature;
     const [c, h, w] = s.seq.latentShape;
-    let key = `${s.job.checkpoint.spec.components.unet.hash}|${c}x${h}x${w}`;
+    // Long prompts lengthen the context; padding a short one to share a call would change its
+    // attention and so its image, so only sequences of the same context length share a call.
+    let key = `${s.job.checkpoint.spec.components.unet.hash}|${c}x${h}x${w}|ctx${s.seq.embeddings.cond.length}`;
     if (!signature.timestep.batched) key += `|t${s.seq.timestep}`;
     const members = groups.get(key);
     if (members) members.push(s);
@@ -68,8 +70,8 @@ export function pickGroup(runtime: RuntimeState): SequenceRuntime[] | undefined 
   return chosen;
 }
 
-/** Jobs batched together by request: the same UNet and image size. */
+/** Jobs batched together by request: the same UNet, image size and context length. */
 function batchKey(job: JobRuntime): string {
   const { width, height } = job.spec.request;
-  return `${job.checkpoint.spec.components.unet.hash}|${width}x${height}`;
+  return `${job.checkpoint.spec.components.unet.hash}|${width}x${height}|ctx${job.sequences[0]?.seq.embeddings.cond.length ?? 0}`;
 }

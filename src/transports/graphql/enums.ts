@@ -25,6 +25,11 @@ export enum NoiseModeEnum {
   NUMPY = 'numpy',
 }
 
+export enum EmphasisEnum {
+  ORIGINAL = 'original',
+  NO_NORM = 'no-norm',
+}
+
 export enum ImageFormatEnum {
   PNG = 'png',
   JPEG = 'jpeg',
@@ -46,6 +51,7 @@ export enum GenerationEventKind {
 
 registerEnumType(SchedulerEnum, { name: 'Scheduler', description: 'Denoising schedulers (diffusers names: PNDM, DDIM, Euler, Euler ancestral, DPM-Solver++ 2M, LMS)' });
 registerEnumType(NoiseModeEnum, { name: 'NoiseMode', description: "Whose random generator draws the initial latents: torch's CPU generator or numpy's RandomState" });
+registerEnumType(EmphasisEnum, { name: 'Emphasis', description: "How prompt weights apply (AUTOMATIC1111's emphasis modes): ORIGINAL rescales to the embeddings' mean, NO_NORM does not" });
 registerEnumType(ImageFormatEnum, { name: 'ImageFormat' });
 registerEnumType(GenerationStatusEnum, { name: 'GenerationStatus' });
 registerEnumType(GenerationEventKind, { name: 'GenerationEventKind', description: 'PROGRESS once per denoising step, then one DONE' });
