@@ -3,7 +3,8 @@
  * GraphQL and gRPC against one real application (engine, pool, demo release). Every case must be
  * answered with the right code and a message (naming the field for validation errors), never a 5xx,
  * INTERNAL or UNKNOWN; afterwards the process must still serve good requests on every transport.
- * The tables live in test/bad-input-corpus/.
+ * The tables live in test/bad-input-corpus/ (image to image: init-image-cases.ts, also run with and
+ * without API keys by test/image-to-image-input.e2e-spec.ts).
  */
 import { credentials, makeGenericClientConstructor, Metadata, status, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -17,12 +18,13 @@ import { sendRaw, type RawResponse } from './bad-input-corpus/raw-http';
 import { json, VALID_GENERATION, type RestCase } from './bad-input-corpus/rest-case';
 import { REST_EDGE_CASES, REST_GENERATION_CASES } from './bad-input-corpus/rest-generation-cases';
 import { REST_COMPARISON_HISTORY_CASES, REST_COMPARISON_PREVIEW_CASES, REST_OTHER_CASES, REST_OTHER_EDGE_CASES } from './bad-input-corpus/rest-other-cases';
+import { initImageGraphqlCases, initImageGrpcCases, initImageHugeFileCases, initImageRestCases } from './bad-input-corpus/init-image-cases';
 import { testAppConfig } from './support/test-app-config';
 import { waitUntilReady } from './support/wait-until-ready';
 
-const REST_CASES: readonly RestCase[] = [...REST_GENERATION_CASES, ...REST_OTHER_CASES, ...REST_EDGE_CASES, ...REST_OTHER_EDGE_CASES, ...REST_COMPARISON_PREVIEW_CASES, ...REST_COMPARISON_HISTORY_CASES];
-const GRAPHQL_CASES: readonly GraphqlCase[] = [...GRAPHQL_BASE_CASES, ...GRAPHQL_CONTROL_CHARACTER_CASES, ...GRAPHQL_COMPARISON_PREVIEW_CASES, ...GRAPHQL_COMPARISON_HISTORY_CASES];
-const GRPC_CASES: readonly GrpcCase[] = [...GRPC_BASE_CASES, ...GRPC_EDGE_CASES, ...GRPC_COMPARISON_PREVIEW_CASES, ...GRPC_COMPARISON_HISTORY_CASES];
+const REST_CASES: readonly RestCase[] = [...REST_GENERATION_CASES, ...REST_OTHER_CASES, ...REST_EDGE_CASES, ...REST_OTHER_EDGE_CASES, ...REST_COMPARISON_PREVIEW_CASES, ...REST_COMPARISON_HISTORY_CASES, ...initImageRestCases('final'), ...initImageHugeFileCases('final')];
+const GRAPHQL_CASES: readonly GraphqlCase[] = [...GRAPHQL_BASE_CASES, ...GRAPHQL_CONTROL_CHARACTER_CASES, ...GRAPHQL_COMPARISON_PREVIEW_CASES, ...GRAPHQL_COMPARISON_HISTORY_CASES, ...initImageGraphqlCases('final')];
+const GRPC_CASES: readonly GrpcCase[] = [...GRPC_BASE_CASES, ...GRPC_EDGE_CASES, ...GRPC_COMPARISON_PREVIEW_CASES, ...GRPC_COMPARISON_HISTORY_CASES, ...initImageGrpcCases('final')];
 /** A stack frame or Apollo's stack trace in a response would leak internals. */
 const LEAK = /stacktrace|\bat [\w.<>]+ \(?\/|\.ts:\d+:\d+/;
 /** No call in the corpus should come near this; it turns a hang into a failed case instead of a stuck suite. */

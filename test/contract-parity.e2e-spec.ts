@@ -81,6 +81,9 @@ function documentedValues(name: string, values: readonly string[]): string[] {
 /** The .proto's kind for each contract kind: enums and seeds travel as strings (u64 seeds above 2^53 stay exact). */
 const PROTO_TYPES: Readonly<Record<ContractField['kind'], string>> = { integer: 'TYPE_UINT32', number: 'TYPE_DOUBLE', string: 'TYPE_STRING', boolean: 'TYPE_BOOL', enum: 'TYPE_STRING', seed: 'TYPE_STRING', object: 'TYPE_MESSAGE', list: 'TYPE_STRING' };
 
+/** Image fields are base64 text in JSON and GraphQL, bytes in protobuf. */
+const protoType = (name: string, field: ContractField): string => (name === 'initImage' ? 'TYPE_BYTES' : name === 'attributes' ? 'TYPE_MESSAGE' : PROTO_TYPES[field.kind]);
+
 interface ProtoField {
   readonly name: string;
   readonly type: string;
@@ -155,7 +158,7 @@ describe('one contract on REST, GraphQL and gRPC', () => {
     expect(Object.keys(fields).sort()).toEqual(Object.keys(generation).sort());
     for (const [name, field] of Object.entries(generation)) {
       const proto = fields[name]!;
-      expect({ name, type: proto.type }).toEqual({ name, type: name === 'attributes' ? 'TYPE_MESSAGE' : PROTO_TYPES[field.kind] });
+      expect({ name, type: proto.type }).toEqual({ name, type: protoType(name, field) });
       const comment = comments[name] ?? '';
       if (field.minimum !== undefined && field.maximum !== undefined && field.kind !== 'seed') expect({ name, comment }).toEqual({ name, comment: expect.stringContaining(`${field.minimum} to ${field.maximum}`) });
       for (const value of documentedValues(name, field.values ?? [])) expect({ name, comment }).toEqual({ name, comment: expect.stringContaining(value) });
@@ -180,7 +183,7 @@ describe('one contract on REST, GraphQL and gRPC', () => {
     expect(Object.keys(fields).sort()).toEqual([...Object.keys(comparison).filter((f) => f !== 'prompt'), 'referenceImage'].sort());
     for (const [name, field] of Object.entries(comparison)) {
       if (name === 'prompt') continue;
-      expect({ name, type: fields[name]!.type }).toEqual({ name, type: PROTO_TYPES[field.kind] });
+      expect({ name, type: fields[name]!.type }).toEqual({ name, type: protoType(name, field) });
     }
   });
 });

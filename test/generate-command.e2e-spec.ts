@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -6,6 +6,8 @@ import { readPngTextChunks } from '../src/engine/image/png-text-chunk';
 import { runGenerate } from '../src/devtools/generate-command/run-generate';
 import { TINY_PRESET } from '../src/model-generator/config/presets';
 import { ensureModelDirectory } from '../src/model-generator/ensure-model-directory';
+import { demoCheckpointDir, ensureDemoRelease } from '../src/model-generator/demo';
+import { INIT_IMAGES } from './bad-input-corpus/init-image-cases';
 
 async function generate(...argv: string[]): Promise<{ code: number; output: string; progress: string }> {
   const lines: string[] = [];
@@ -50,5 +52,43 @@ describe('npm run generate', () => {
     expect(result.code).toBe(exitCode);
     expect(result.output).toMatch(message);
     expect(result.output).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  describe('image to image: --init-image FILE --strength X', () => {
+    // The demo release has a VAE encoder; the tiny generated model has none.
+    const demo = demoCheckpointDir(ensureDemoRelease(), 'final');
+    const files = { png: join(out, 'dress.png'), gif: join(out, 'dress.gif'), bomb: join(out, 'bomb.png'), big: join(out, 'big.png') };
+    beforeAll(() => {
+      writeFileSync(files.png, INIT_IMAGES.png);
+      writeFileSync(files.gif, INIT_IMAGES.gif);
+      writeFileSync(files.bomb, INIT_IMAGES.bomb);
+      writeFileSync(files.big, Buffer.concat([INIT_IMAGES.png, Buffer.alloc(8 * 1024 * 1024)]));
+    });
+
+    it('writes an image whose parameters say the denoising strength', async () => {
+      const file = join(out, 'kente.png');
+      const result = await generate('--model', demo, '--prompt', 'kente', '--seed', '3', '--steps', '5', '--width', '64', '--height', '64', '--init-image', files.png, '--strength', '0.6', '--out', file);
+      expect(result).toMatchObject({ code: 0, output: `wrote ${file} (seed 3)` });
+      expect(readPngTextChunks(readFileSync(file)).get('parameters')).toMatch(/, Model: final, Denoising strength: 0\.6, RNG: CPU$/);
+    });
+
+    it.each([
+      [['--model', '{demo}', '--init-image', '{gif}'], /^generate: initImage: must be a PNG, JPEG or WebP image, got GIF$/],
+      [['--model', '{demo}', '--init-image', '{bomb}'], /^generate: initImage: must have at most 16,777,216 pixels \(4096 × 4096\), got 20000 × 20000$/],
+      [['--model', '{demo}', '--init-image', '{big}'], /^generate: initImage: must be at most 8 MiB/],
+      [['--model', '{demo}', '--init-image', '{out}/missing.png'], /^generate: initImage: cannot read .*missing\.png \(ENOENT\)$/],
+      [['--model', '{demo}', '--init-image', '{png}', '--strength', '0'], /^generate: strength: must be greater than 0 and at most 1, got 0$/],
+      [['--model', '{demo}', '--init-image', '{png}', '--strength', '1.5'], /^generate: strength: must be between 0 and 1, got 1\.5$/],
+      [['--model', '{demo}', '--init-image', '{png}', '--strength', 'NaN'], /^generate: strength: must be a finite number, got "NaN"$/],
+      [['--model', '{demo}', '--strength', '0.5'], /^generate: strength: applies only with initImage/],
+      [['--model', '{model}', '--init-image', '{png}'], /^generate: initImage: needs a model with a usable VAE encoder; .* cannot start from an image: the checkpoint has no vae_encoder component$/],
+    ])('refuses %j with exit code 2, naming the field', async (argv, message) => {
+      const names: Record<string, string> = { demo, model, out, ...files };
+      const args = [...argv.map((a) => a.replace(/\{(\w+)\}/g, (_m, name: string) => names[name] ?? name)), '--prompt', 'kente', '--width', '64', '--height', '64', '--out', join(out, 'never.png')];
+      const result = await generate(...args);
+      expect(result.code).toBe(2);
+      expect(result.output).toMatch(message);
+      expect(existsSync(join(out, 'never.png'))).toBe(false);
+    });
   });
 });

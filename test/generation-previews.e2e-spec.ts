@@ -28,7 +28,7 @@ describe('generation progress previews (domain)', () => {
   async function progressOf(options: LaunchOptions): Promise<Extract<GenerationEvent, { event: 'progress' }>['data'][]> {
     const body = { prompt: 'red kente dress', width: 64, height: 96, steps: 4, seed: 3, numImages: 2, scheduler: 'euler' };
     const events: GenerationEvent[] = [];
-    const { record, done } = service.start(body, 'client-p', undefined, options);
+    const { record, done } = await service.start(body, 'client-p', undefined, options);
     service.subscribe(record.id, { send: (e: PublishedEvent) => (events.push(e.event), true) });
     const ended = await done;
     expect(ended.status).toBe('succeeded');

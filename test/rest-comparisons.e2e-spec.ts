@@ -156,11 +156,11 @@ describe('REST /v1/comparisons', () => {
       ['a file over 8 MiB', (r) => r.field('request', requestPart).attach('referenceImage', Buffer.alloc(8 * 1024 * 1024 + 1), 'big.png'), 413, 'TOO_LARGE', 'referenceImage', /^referenceImage: must be at most 8 MiB/],
       ['no request part', (r) => r.attach('referenceImage', files.png!, 'reference.png'), 400, 'INVALID_ARGUMENT', 'request', /is required in a multipart body/],
       ['a request part that is not JSON', (r) => r.field('request', '{prompts:'), 400, 'INVALID_ARGUMENT', 'request', /must be the comparison as a JSON object/],
-      ['a file under another name', (r) => r.field('request', requestPart).attach('image', files.png!, 'reference.png'), 400, 'INVALID_ARGUMENT', 'image', /the one file part is referenceImage/],
+      ['a file under another name', (r) => r.field('request', requestPart).attach('image', files.png!, 'reference.png'), 400, 'INVALID_ARGUMENT', 'image', /the file parts are referenceImage and initImage/],
       ['two files', (r) => r.field('request', requestPart).attach('referenceImage', files.png!, 'a.png').attach('referenceImage', files.png!, 'b.png'), 400, 'INVALID_ARGUMENT', 'referenceImage', /at most one file/],
       ['individual fields instead of the request part', (r) => r.field('prompt', 'a'), 400, 'INVALID_ARGUMENT', 'prompt', /is not a part of a multipart comparison/],
       ['the image as a text part', (r) => r.field('request', requestPart).field('referenceImage', files.png!.toString('latin1')), 400, 'INVALID_ARGUMENT', 'referenceImage', /must be a file part/],
-      ['too many parts', (r) => r.field('request', requestPart).field('a', '1').field('b', '2'), 400, 'INVALID_ARGUMENT', 'body', /two parts: request .* and referenceImage/],
+      ['too many parts', (r) => r.field('request', requestPart).field('a', '1').field('b', '2').field('c', '3'), 400, 'INVALID_ARGUMENT', 'body', /a request part .* file parts \(referenceImage, initImage\)/],
     ])('refuses multipart with %s', async (_name, build, status, code, field, message) => {
       const res = await build(http().post('/v1/comparisons')).expect(status);
       expect(res.body).toMatchObject({ code, details: { field } });

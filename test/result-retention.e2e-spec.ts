@@ -53,7 +53,7 @@ describe('result memory in local mode', () => {
 
     // The size of one result, to set a budget of a few.
     const probe = new GenerationService(pool, checkpoints, new GenerationStore(3_600_000), prompts);
-    const sample = await probe.start(body(0), 'probe').done;
+    const sample = await (await probe.start(body(0), 'probe')).done;
     const imageBytes = sample.images[0]!.bytes.length;
     expect(imageBytes).toBeGreaterThan(0);
 
@@ -63,7 +63,7 @@ describe('result memory in local mode', () => {
     const ids: string[] = [];
     let generatedBytes = 0;
     for (let i = 0; i < 24; i++) {
-      const { record, done } = service.start(body(i), 'client-a', `key-${i}`);
+      const { record, done } = await service.start(body(i), 'client-a', `key-${i}`);
       generatedBytes += (await done).images.reduce((n, image) => n + image.bytes.length, 0);
       ids.push(record.id);
     }
@@ -79,8 +79,8 @@ describe('result memory in local mode', () => {
 
     // A kept key answers its generation; an evicted one starts afresh.
     const last = ids.length - 1;
-    expect(service.start(body(last), 'client-a', `key-${last}`).record.id).toBe(ids[last]);
-    const again = service.start(body(0), 'client-a', 'key-0');
+    expect((await service.start(body(last), 'client-a', `key-${last}`)).record.id).toBe(ids[last]);
+    const again = await service.start(body(0), 'client-a', 'key-0');
     expect(again.record.id).not.toBe(ids[0]);
     await again.done;
   });

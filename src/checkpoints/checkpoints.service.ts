@@ -4,6 +4,8 @@
  * graph refused) stays listed as `unavailable` with its reason; requests that would run on it are
  * refused with UNAVAILABLE (503) naming it and the reason, while the others serve.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ApiError, ErrorCode, invalidArgument } from '../common/error-code';
 import { toApiError } from '../error-mapping/to-api-error';
@@ -11,6 +13,8 @@ import { quote } from '../common/bounded-text';
 import { PoolEventBus } from '../inference/pool-event-bus';
 import { InferencePool } from '../pool';
 import type { CheckpointEntry } from './checkpoint-registry';
+import { VAE_ENCODER_GRAPH } from '../engine/model/model-directory';
+import { checkVaeEncoder } from '../engine/model/vae-encoder-graph';
 import type { z } from 'zod';
 import type { CheckpointViewSchema } from './checkpoint.schemas';
 
@@ -23,6 +27,7 @@ export type CheckpointView = z.infer<typeof CheckpointViewSchema>;
 export class CheckpointsService implements OnModuleDestroy {
   private readonly logger = new Logger('Checkpoints');
   private readonly unsubscribe: () => void;
+  private readonly vaeEncoders = new Map<string, string | null>();
 
   constructor(
     @Inject(CHECKPOINT_REGISTRY) private readonly registry: readonly CheckpointEntry[],
@@ -62,6 +67,22 @@ export class CheckpointsService implements OnModuleDestroy {
     const entry = this.registry.find((c) => c.id === id);
     if (!entry) throw new ApiError(ErrorCode.NOT_FOUND, `checkpoint ${quote(id)} does not exist; known: ${this.registry.map((c) => c.id).join(', ')}`, { field: 'checkpoint' });
     return entry;
+  }
+
+  /**
+   * Why the checkpoint cannot start from an image (image to image), or null when it can: the
+   * engine's verdict on its VAE encoder (none, or a graph it cannot use). Read from the graph's
+   * structure once per checkpoint, on the first image-to-image request for it.
+   */
+  vaeEncoderProblem(id: string): string | null {
+    let known = this.vaeEncoders.get(id);
+    if (known === undefined) {
+      const entry = this.registry.find((c) => c.id === id);
+      const graph = entry === undefined ? null : join(entry.path, VAE_ENCODER_GRAPH);
+      known = checkVaeEncoder(graph !== null && existsSync(graph) ? graph : null);
+      this.vaeEncoders.set(id, known);
+    }
+    return known;
   }
 
   unetHash(id: string): string {

@@ -1,8 +1,20 @@
 /** The comparison routes in the OpenAPI document. */
 import { binary, errors, GATED_ERRORS, json, pathParameter, ref, type PathTable, serverSentEvents } from '../common/openapi';
-import { MULTIPART_REQUEST_FIELD } from './comparison-upload';
-import { CompareMultipartSchema, CompareRequestSchema, ComparisonCellEventSchema, ComparisonDoneEventSchema, ComparisonPageSchema, ComparisonSummarySchema, ComparisonViewSchema, DEFAULT_COMPARISON_PAGE, MAX_COMPARISON_PAGE } from './comparison.schemas';
-import { MAX_REFERENCE_IMAGE_BYTES, MAX_REFERENCE_IMAGE_PIXELS, REFERENCE_IMAGE_FIELD } from './reference-image';
+import { INIT_IMAGE_FIELD } from '../generation/generation.schemas';
+import { IMAGE_INPUT_RULES } from '../transports/image-input';
+import { MULTIPART_REQUEST_FIELD } from '../transports/rest/image-upload';
+import {
+  CompareMultipartSchema,
+  CompareRequestSchema,
+  ComparisonCellEventSchema,
+  ComparisonDoneEventSchema,
+  ComparisonPageSchema,
+  ComparisonSummarySchema,
+  ComparisonViewSchema,
+  DEFAULT_COMPARISON_PAGE,
+  MAX_COMPARISON_PAGE,
+  REFERENCE_IMAGE_FIELD,
+} from './comparison.schemas';
 
 export const COMPARISON_SCHEMAS = {
   CompareRequest: CompareRequestSchema,
@@ -15,9 +27,9 @@ export const COMPARISON_SCHEMAS = {
 };
 
 const REFERENCE_RULES =
-  `PNG, JPEG or WebP (others are refused with 400), at most ${MAX_REFERENCE_IMAGE_BYTES / (1024 * 1024)} MiB and ` +
-  `${MAX_REFERENCE_IMAGE_PIXELS.toLocaleString('en-US')} pixels (413 above). Its metadata is dropped; it is scaled to cover the cell size ` +
+  `${IMAGE_INPUT_RULES}. It is scaled to cover the cell size ` +
   '(cropped at the centre) and shown as the first grid column, titled "Reference", in every row. `cells` still number the checkpoint columns from 0.';
+const IMAGE_TYPES = 'image/png, image/jpeg, image/webp';
 
 const TAGS = ['comparisons'];
 const id = pathParameter('id', 'The comparison id', '01JF3Z8M6Q2W5T9X0A1B2C3D4E');
@@ -57,8 +69,9 @@ export const COMPARISON_PATHS: PathTable = {
       description:
         'Synchronous by default: answers 201 with the finished comparison. With `Prefer: respond-async` it answers 202 at once with its state (status queued or running); ' +
         'follow `Location`, or stream each cell\'s progress (with previews when `preview` is true) from `/events`. ' +
-        `A JSON body (the reference image inline in \`${REFERENCE_IMAGE_FIELD}\`; the JSON body limit applies), or multipart/form-data with the comparison as JSON in ` +
-        `\`${MULTIPART_REQUEST_FIELD}\` and the image file in \`${REFERENCE_IMAGE_FIELD}\`. The reference image: ${REFERENCE_RULES}`,
+        `A JSON body (images inline in \`${REFERENCE_IMAGE_FIELD}\` and \`${INIT_IMAGE_FIELD}\`; the JSON body limit applies), or multipart/form-data with the comparison as JSON in ` +
+        `\`${MULTIPART_REQUEST_FIELD}\` and the image files in \`${REFERENCE_IMAGE_FIELD}\` and \`${INIT_IMAGE_FIELD}\`. The reference image: ${REFERENCE_RULES} ` +
+        `With \`${INIT_IMAGE_FIELD}\` (and \`strength\`) every cell is image to image from that picture: each checkpoint's rendition of the same product photo; every checkpoint needs a VAE encoder.`,
       tags: TAGS,
       parameters: [
         {
@@ -77,7 +90,7 @@ export const COMPARISON_PATHS: PathTable = {
           'application/json': { schema: ref('CompareRequest') },
           'multipart/form-data': {
             schema: ref('CompareMultipartRequest'),
-            encoding: { [MULTIPART_REQUEST_FIELD]: { contentType: 'application/json' }, [REFERENCE_IMAGE_FIELD]: { contentType: 'image/png, image/jpeg, image/webp' } },
+            encoding: { [MULTIPART_REQUEST_FIELD]: { contentType: 'application/json' }, [REFERENCE_IMAGE_FIELD]: { contentType: IMAGE_TYPES }, [INIT_IMAGE_FIELD]: { contentType: IMAGE_TYPES } },
           },
         },
       },

@@ -3,14 +3,18 @@
  * are the generation request's own fields (the same rules, checked by the same engine code).
  */
 import { z } from 'zod';
-import { FailureSchema, GenerateRequestSchema, ProgressPreviewSchema } from '../generation/generation.schemas';
-import { MAX_MULTIPART_REQUEST_BYTES, MULTIPART_REQUEST_FIELD } from './comparison-upload';
-import { REFERENCE_IMAGE_FIELD } from './reference-image';
+import { FailureSchema, GenerateRequestSchema, INIT_IMAGE_FIELD, ProgressPreviewSchema } from '../generation/generation.schemas';
+import { MAX_MULTIPART_REQUEST_BYTES, MULTIPART_REQUEST_FIELD, type ImageUploadShape } from '../transports/rest/image-upload';
+
+/** The body field that carries the reference image (REST JSON and multipart, gRPC `reference_image`; GraphQL's referenceImageBase64). */
+export const REFERENCE_IMAGE_FIELD = 'referenceImage';
+/** A multipart comparison's file parts. */
+export const COMPARISON_UPLOAD: ImageUploadShape = { kind: 'comparison', fileFields: [REFERENCE_IMAGE_FIELD, INIT_IMAGE_FIELD] };
 
 export const MAX_COMPARISON_PROMPTS = 4;
 
 /** The generation settings a comparison takes, in the order error messages list them. */
-export const COMPARISON_SETTINGS = ['seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'negativePrompt'] as const satisfies ReadonlyArray<keyof typeof GenerateRequestSchema.shape>;
+export const COMPARISON_SETTINGS = ['seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'negativePrompt', 'strength'] as const satisfies ReadonlyArray<keyof typeof GenerateRequestSchema.shape>;
 
 const settings = Object.fromEntries(COMPARISON_SETTINGS.map((field) => [field, GenerateRequestSchema.shape[field]])) as Pick<typeof GenerateRequestSchema.shape, (typeof COMPARISON_SETTINGS)[number]>;
 
@@ -19,11 +23,12 @@ const comparisonFields = {
   prompts: z.array(z.string().min(1)).min(1).max(MAX_COMPARISON_PROMPTS).nullable().optional().describe(`1 to ${MAX_COMPARISON_PROMPTS} prompts, one grid row each (or give \`prompt\`)`),
   checkpoints: z.array(z.string()).min(1).nullable().optional().describe('Checkpoint ids, one column each, not repeated; every checkpoint in registry order when omitted'),
   ...settings,
+  [INIT_IMAGE_FIELD]: GenerateRequestSchema.shape[INIT_IMAGE_FIELD],
   preview: GenerateRequestSchema.shape.preview,
   previewInterval: GenerateRequestSchema.shape.previewInterval,
 };
 
-/** The comparison's fields without the reference image (what a multipart body's `request` part holds). */
+/** The comparison's fields without the reference image (what a multipart body's `request` part holds; its images may come as file parts). */
 export const CompareFieldsSchema = z.object(comparisonFields).strict();
 
 /** The JSON body: the fields and, optionally, the reference image inline. */
@@ -43,6 +48,7 @@ export const CompareRequestSchema = z
 export const CompareMultipartSchema = z.object({
   [MULTIPART_REQUEST_FIELD]: z.string().describe(`The comparison as JSON (the JSON body's object without the image), at most ${MAX_MULTIPART_REQUEST_BYTES / 1024} KiB`),
   [REFERENCE_IMAGE_FIELD]: z.string().optional().meta({ contentMediaType: 'application/octet-stream' }).describe('The reference image file'),
+  [INIT_IMAGE_FIELD]: z.string().optional().meta({ contentMediaType: 'application/octet-stream' }).describe("Image to image: the starting picture's file, applied to every checkpoint"),
 });
 
 export const ComparisonViewSchema = z

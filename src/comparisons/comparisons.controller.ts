@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Req, Res, StreamableFile, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, RateLimit } from '../auth/access.decorators';
 import { viewerOf, type Principal } from '../auth/api-keys';
 import { comparisonUrl } from '../common/result-urls';
-import { comparisonBodyFromMultipart, ComparisonUploadInterceptor, type UploadedImageFile } from './comparison-upload';
+import { bodyFromMultipart, imageUploadInterceptor, type UploadedImageFiles } from '../transports/rest/image-upload';
+import { COMPARISON_UPLOAD } from './comparison.schemas';
 import { streamServerSentEvents } from '../generation/server-sent-events';
 import { ComparisonsService, type ComparisonEvent, type ComparisonPage, type ComparisonView } from './comparisons.service';
 
@@ -19,16 +20,16 @@ export class ComparisonsController {
    */
   @Post()
   @RateLimit('generations')
-  @UseInterceptors(ComparisonUploadInterceptor)
+  @UseInterceptors(imageUploadInterceptor(COMPARISON_UPLOAD))
   async create(
     @Req() request: Request,
     @CurrentPrincipal() principal: Principal,
     @Body() body: unknown,
-    @UploadedFile() file: UploadedImageFile | undefined,
+    @UploadedFiles() files: UploadedImageFiles | undefined,
     @Headers('prefer') prefer: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ComparisonView> {
-    const input = request.is('multipart/form-data') ? comparisonBodyFromMultipart(body, file) : body;
+    const input = request.is('multipart/form-data') ? bodyFromMultipart(body, files, COMPARISON_UPLOAD) : body;
     const started = await this.comparisons.start(input, principal.clientId);
     if (prefer?.includes('respond-async')) {
       response.status(202).setHeader('Location', comparisonUrl(started.id));

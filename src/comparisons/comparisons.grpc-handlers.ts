@@ -24,9 +24,12 @@ interface CompareRequestMessage {
   readonly referenceImage?: Buffer;
   readonly preview?: boolean;
   readonly previewInterval?: number;
+  /** Image to image for every cell: the picture's bytes. */
+  readonly initImage?: Buffer;
+  readonly strength?: number;
 }
 
-const COMPARE_SETTINGS = ['seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'negativePrompt', 'preview', 'previewInterval'] as const satisfies ReadonlyArray<keyof CompareRequestMessage>;
+const COMPARE_SETTINGS = ['seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'negativePrompt', 'preview', 'previewInterval', 'initImage', 'strength'] as const satisfies ReadonlyArray<keyof CompareRequestMessage>;
 
 export function comparisonInput(request: CompareRequestMessage): Record<string, unknown> {
   const input: Record<string, unknown> = { prompts: request.prompts ?? [] };

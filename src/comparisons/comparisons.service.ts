@@ -22,10 +22,12 @@ import { StreamSlots, type StreamSlot } from '../generation/stream-slots';
 import { ENDED_SUBSCRIPTION, ProgressFanout, PublishedEvent, type EventSink, type EventSubscription } from '../generation/progress-fanout';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { renderComparisonGrid } from './comparison-grid';
-import { COMPARISON_SETTINGS, CompareFieldsSchema, DEFAULT_COMPARISON_PAGE, MAX_COMPARISON_PAGE, MAX_COMPARISON_PROMPTS, type ComparisonPageSchema, type ComparisonViewSchema } from './comparison.schemas';
+import { COMPARISON_SETTINGS, CompareFieldsSchema, DEFAULT_COMPARISON_PAGE, MAX_COMPARISON_PAGE, MAX_COMPARISON_PROMPTS, REFERENCE_IMAGE_FIELD, type ComparisonPageSchema, type ComparisonViewSchema } from './comparison.schemas';
 import { checkReplySize } from './comparison-size';
 import { ComparisonStore, type ComparisonCellRecord, type ComparisonRecord } from './comparison-store';
-import { prepareReferenceImage, readReferenceImageBytes, REFERENCE_IMAGE_FIELD } from './reference-image';
+import { decodeImageInput, readImageBytes } from '../transports/image-input';
+import { readInitImage } from '../generation/init-image';
+import { INIT_IMAGE_FIELD } from '../generation/generation.schemas';
 import type { z } from 'zod';
 
 export { MAX_COMPARISON_PROMPTS } from './comparison.schemas';
@@ -131,13 +133,15 @@ export class ComparisonsService {
     const columns = this.readCheckpoints(input['checkpoints']);
     const settings: Record<string, unknown> = {};
     for (const key of COMPARISON_SETTINGS) if (input[key] !== undefined) settings[key] = input[key];
+    // Image to image: one picture for every cell, so a partner sees each checkpoint's rendition of the same photo.
+    const initImage = await readInitImage({ ...settings, prompt: prompts[0], [INIT_IMAGE_FIELD]: input[INIT_IMAGE_FIELD] }, columns.map((c) => c.id), (id) => this.checkpoints.vaeEncoderProblem(id));
 
     // The first row fixes the seed (random when none is given); every row and cell shares it.
     const requests: ValidGenerationRequest[] = [];
     try {
-      const first = parseGenerationRequest({ ...settings, prompt: prompts[0] });
+      const first = parseGenerationRequest({ ...settings, ...initImage, prompt: prompts[0] });
       requests.push(first);
-      for (const prompt of prompts.slice(1)) requests.push(parseGenerationRequest({ ...settings, prompt, seed: first.seed.toString() }));
+      for (const prompt of prompts.slice(1)) requests.push(parseGenerationRequest({ ...settings, ...initImage, prompt, seed: first.seed.toString() }));
     } catch (error) {
       throw toApiError(error);
     }
@@ -151,7 +155,7 @@ export class ComparisonsService {
     }
     const preview = options.preview ?? previewOptions(input, firstRequest.steps);
     const reference =
-      referenceValue === undefined || referenceValue === null ? undefined : await prepareReferenceImage(readReferenceImageBytes(referenceValue, referenceField), firstRequest, referenceField);
+      referenceValue === undefined || referenceValue === null ? undefined : await decodeImageInput(readImageBytes(referenceValue, referenceField), referenceField, firstRequest);
 
     const live: LiveComparison = {
       id: timeOrderedId(),

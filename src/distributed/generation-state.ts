@@ -13,6 +13,8 @@ export interface GenerationState {
   /** The replica running (or last running) it. */
   replica?: string;
   attempts: number;
+  /** Image to image: the strength it runs at. */
+  imageToImage?: { readonly strength: number };
 }
 
 /** The state as the transports' record; image bytes empty until fetched. */
@@ -25,5 +27,6 @@ export function recordOf(state: GenerationState, bytes: ReadonlyMap<number, Buff
     progress: { ...state.progress },
     images: state.images.map((i) => ({ ...i, bytes: bytes.get(i.index) ?? Buffer.alloc(0) })),
     ...(state.error ? { error: { ...state.error } } : {}),
+    ...(state.imageToImage ? { imageToImage: { ...state.imageToImage } } : {}),
   };
 }

@@ -88,7 +88,7 @@ export class RedisGenerations implements GenerationBackend {
   async start(body: unknown, clientId: string, idempotencyKey?: string): Promise<StartedGeneration> {
     // As in local mode: the key's form first, then the body, and only a valid body is fingerprinted.
     if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey);
-    const { input, checkpointId, totalSteps } = this.local.normalize(body);
+    const { input, checkpointId, totalSteps, imageToImage } = await this.local.normalize(body);
     const id = timeOrderedId();
     if (idempotencyKey !== undefined) {
       const fingerprint = bodyFingerprint(body);
@@ -114,6 +114,7 @@ export class RedisGenerations implements GenerationBackend {
       progress: { step: 0, totalSteps, etaMs: 0 },
       images: [],
       attempts: 0,
+      ...(imageToImage ? { imageToImage } : {}),
     };
     await unlessRedisFull(async () => {
       await this.writeState(state);
@@ -249,7 +250,7 @@ export class RedisGenerations implements GenerationBackend {
     await this.writeState(attempt);
     let started;
     try {
-      started = this.local.run(input, clientId, id);
+      started = await this.local.run(input, clientId, id);
     } catch (error) {
       const apiError = toApiError(error);
       await this.finish(id, (s) => ({ ...s, status: 'failed', error: { code: apiError.code, message: apiError.message } }));

@@ -33,6 +33,12 @@ abstract class ImageSettingsInput {
 
   @Field(() => Int, { nullable: true, description: describeGenerationField('previewInterval') })
   previewInterval?: number | null;
+
+  @Field(() => String, { nullable: true, description: describeGenerationField('initImage') })
+  initImage?: string | null;
+
+  @Field(() => Float, { nullable: true, description: describeGenerationField('strength') })
+  strength?: number | null;
 }
 
 /**

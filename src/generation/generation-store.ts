@@ -25,6 +25,8 @@ export interface GenerationRecord {
   cancel?: () => void;
   /** The client that asked for it: only it (and administrators) may see it. */
   ownerId?: string;
+  /** Present when it started from an init image: the strength it ran at (the pixels are not kept). */
+  imageToImage?: { readonly strength: number };
 }
 
 /** Who is reading: a client sees its own generations; an administrator sees all. */

@@ -9,6 +9,7 @@ export interface GenerationView {
   readonly progress: { step: number; totalSteps: number; etaMs: number };
   readonly images: ReadonlyArray<{ index: number; seed: string; mimeType: string; url: string; base64?: string }>;
   readonly error?: { code: string; message: string };
+  readonly imageToImage?: { strength: number };
 }
 
 /** With `base64` the record must hold its images' bytes (Generations.withImageBytes). */
@@ -26,5 +27,6 @@ export function generationView(record: GenerationRecord, base64: boolean): Gener
       ...(base64 ? { base64: i.bytes.toString('base64') } : {}),
     })),
     ...(record.error ? { error: record.error } : {}),
+    ...(record.imageToImage ? { imageToImage: { ...record.imageToImage } } : {}),
   };
 }

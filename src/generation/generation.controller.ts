@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentPrincipal, RateLimit } from '../auth/access.decorators';
 import { viewerOf, type Principal } from '../auth/api-keys';
 import { ApiError, type ErrorCode } from '../common/error-code';
@@ -10,6 +10,8 @@ import { awaitWhileConnected } from './await-while-connected';
 import { generationAnswer } from './generation-answer';
 import { streamServerSentEvents } from './server-sent-events';
 import { Generations } from './generations';
+import { bodyFromMultipart, imageUploadInterceptor, type UploadedImageFiles } from '../transports/rest/image-upload';
+import { GENERATION_UPLOAD } from './generation.schemas';
 
 @ApiTags('generations')
 @Controller('v1/generations')
@@ -19,12 +21,16 @@ export class GenerationController {
   /**
    * Synchronous by default; `Prefer: respond-async` answers 202 with the job's location. `Accept` is
    * settled before any work is queued (406 when nothing acceptable can be produced), and a
-   * synchronous generation whose client goes away is cancelled, as gRPC's Generate is.
+   * synchronous generation whose client goes away is cancelled, as gRPC's Generate is. A JSON body,
+   * or multipart/form-data with the init image as a file part (see image-upload.ts).
    */
   @Post()
   @RateLimit('generations')
+  @UseInterceptors(imageUploadInterceptor(GENERATION_UPLOAD))
   async create(
-    @Body() body: unknown,
+    @Req() request: Request,
+    @Body() json: unknown,
+    @UploadedFiles() files: UploadedImageFiles | undefined,
     @CurrentPrincipal() principal: Principal,
     @Headers('prefer') prefer: string | undefined,
     @Headers('accept') accept: string | undefined,
@@ -32,6 +38,7 @@ export class GenerationController {
     @Query('base64') base64: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<GenerationView | StreamableFile> {
+    const body = request.is('multipart/form-data') ? bodyFromMultipart(json, files, GENERATION_UPLOAD) : json;
     const answer = generationAnswer(accept, body);
     const { record, done } = await this.generations.start(body, principal.clientId, idempotencyKey);
     if (prefer?.includes('respond-async')) {

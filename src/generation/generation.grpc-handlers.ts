@@ -30,6 +30,9 @@ export interface GenerateRequestMessage {
   readonly attributes?: AttributesMessage;
   readonly preview?: boolean;
   readonly previewInterval?: number;
+  /** Image to image: the picture's bytes. */
+  readonly initImage?: Buffer;
+  readonly strength?: number;
 }
 
 /** The request schema's fields but attributes (a message of its own, mapped below); the .proto is checked against the schema. */
@@ -80,6 +83,7 @@ function generationMessage(record: GenerationRecord, withData: boolean): Record<
     progress: progressMessage(record),
     images: images(record, withData),
     ...(record.error ? { error: record.error } : {}),
+    ...(record.imageToImage ? { imageToImage: { strength: record.imageToImage.strength } } : {}),
   };
 }
 

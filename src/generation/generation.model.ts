@@ -1,6 +1,12 @@
 import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 import { GenerationEventKind, GenerationStatusEnum } from '../transports/graphql/enums';
 
+@ObjectType('ImageToImage', { description: "What a generation's init image did: the strength it ran at (the pixels are not kept)" })
+export class ImageToImageModel {
+  @Field(() => Float)
+  strength!: number;
+}
+
 @ObjectType('ApiErrorInfo', { description: 'Why a generation failed: a code from the API error enum and a message' })
 export class ErrorInfoModel {
   @Field(() => String)
@@ -59,6 +65,9 @@ export class GenerationModel {
 
   @Field(() => ErrorInfoModel, { nullable: true })
   error?: ErrorInfoModel;
+
+  @Field(() => ImageToImageModel, { nullable: true, description: 'Present when the generation started from an init image' })
+  imageToImage?: ImageToImageModel;
 }
 
 @ObjectType('GenerationPreview', { description: 'The first image as the model predicts it at this step (x0), small, in WebP' })

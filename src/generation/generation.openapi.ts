@@ -2,10 +2,12 @@
 import { binary, errors, GATED_ERRORS, json, pathParameter, ref, type PathTable, serverSentEvents } from '../common/openapi';
 import { MIME_TYPES } from '../engine/image/encode-image';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-cache';
-import { GenerateRequestSchema, GenerationDoneEventSchema, GenerationProgressEventSchema, GenerationViewSchema } from './generation.schemas';
+import { MULTIPART_REQUEST_FIELD } from '../transports/rest/image-upload';
+import { GenerateMultipartSchema, GenerateRequestSchema, GenerationDoneEventSchema, GenerationProgressEventSchema, GenerationViewSchema, INIT_IMAGE_FIELD } from './generation.schemas';
 
 export const GENERATION_SCHEMAS = {
   GenerateRequest: GenerateRequestSchema,
+  GenerateMultipartRequest: GenerateMultipartSchema,
   Generation: GenerationViewSchema,
   GenerationProgressEvent: GenerationProgressEventSchema,
   GenerationDoneEvent: GenerationDoneEventSchema,
@@ -24,7 +26,9 @@ export const GENERATION_PATHS: PathTable = {
       summary: 'Generate images from a prompt',
       description:
         'Synchronous by default: answers 201 with the finished generation (or, when `Accept` names the image type of `outputFormat` and numImages is 1, 200 with the image bytes). ' +
-        'With `Prefer: respond-async` it answers 202 at once; follow `Location`, or stream progress from `/events`. `Accept` is settled before any work is queued.',
+        'With `Prefer: respond-async` it answers 202 at once; follow `Location`, or stream progress from `/events`. `Accept` is settled before any work is queued. ' +
+        `Image to image: a JSON body with \`${INIT_IMAGE_FIELD}\` inline (base64 or a data URL; the JSON body limit applies), or multipart/form-data with the generation as JSON in ` +
+        `\`${MULTIPART_REQUEST_FIELD}\` and the picture as the file part \`${INIT_IMAGE_FIELD}\`; \`strength\` says how much of it is repainted.`,
       tags: TAGS,
       parameters: [
         {
@@ -45,7 +49,16 @@ export const GENERATION_PATHS: PathTable = {
         base64,
         requestId,
       ],
-      requestBody: { required: true, content: { 'application/json': { schema: ref('GenerateRequest') } } },
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': { schema: ref('GenerateRequest') },
+          'multipart/form-data': {
+            schema: ref('GenerateMultipartRequest'),
+            encoding: { [MULTIPART_REQUEST_FIELD]: { contentType: 'application/json' }, [INIT_IMAGE_FIELD]: { contentType: 'image/png, image/jpeg, image/webp' } },
+          },
+        },
+      },
       responses: {
         '200': binary('The image bytes (when `Accept` asks for them and numImages is 1)', IMAGE_TYPES),
         '201': json({ description: 'The finished generation', schema: ref('Generation'), headers: ['Location'] }),

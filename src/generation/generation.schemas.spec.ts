@@ -34,6 +34,21 @@ function engineAccepts(field: string, value: unknown): boolean {
 }
 
 describe('GenerateRequestSchema', () => {
+  it('accepts and refuses strength as the engine does (with an init image)', () => {
+    const initImage = { width: 1, height: 1, data: new Uint8Array(3) };
+    for (const value of [-0.1, 0, 1e-9, 0.5, 0.8, 1, 1.0001, 2, '0.5', null]) {
+      let engine = true;
+      try {
+        parseGenerationRequest({ prompt: 'p', seed: 1, initImage, strength: value });
+      } catch (error) {
+        if (!(error instanceof InvalidInputError)) throw error;
+        engine = false;
+      }
+      const schema = GenerateRequestSchema.safeParse({ prompt: 'p', seed: 1, initImage: 'iVBORw0KGgo=', strength: value }).success;
+      expect({ value, schema }).toEqual({ value, schema: engine });
+    }
+  });
+
   for (const [field, values] of Object.entries(ENGINE_FIELDS)) {
     it(`accepts and refuses ${field} as the engine does`, () => {
       for (const value of values) {
@@ -49,7 +64,7 @@ describe('GenerateRequestSchema', () => {
   });
 
   it('lists its fields in the order error messages name them', () => {
-    expect(GENERATION_FIELDS).toEqual(['prompt', 'attributes', 'negativePrompt', 'checkpoint', 'seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'noiseMode', 'numImages', 'eta', 'emphasis', 'outputFormat', 'quality', 'preview', 'previewInterval']);
+    expect(GENERATION_FIELDS).toEqual(['prompt', 'attributes', 'negativePrompt', 'checkpoint', 'seed', 'steps', 'guidanceScale', 'width', 'height', 'scheduler', 'noiseMode', 'numImages', 'eta', 'emphasis', 'initImage', 'strength', 'outputFormat', 'quality', 'preview', 'previewInterval']);
   });
 
   it('describes each field with its limits (the GraphQL input reads these)', () => {

@@ -14,9 +14,24 @@ import { MAX_SEED, NOISE_MODES, NUMPY_MAX_SEED } from '../engine/noise';
 import { EMPHASIS_MODES, MAX_PROMPT_CHUNKS, MAX_TOKEN_WEIGHT } from '../engine/prompt-weighting';
 import { SCHEDULER_INPUT_NAMES } from '../engine/schedulers';
 import { PromptAttributesInputSchema } from '../prompts/prompt.schemas';
+import { IMAGE_INPUT_RULES } from '../transports/image-input';
+import { MAX_MULTIPART_REQUEST_BYTES, MULTIPART_REQUEST_FIELD, type ImageUploadShape } from '../transports/rest/image-upload';
 
 /** JPEG and WebP quality (the encoder's scale). */
 export const QUALITY_RANGE = { min: 1, max: 100 } as const;
+
+/** The field that carries image to image's starting picture on every transport (REST JSON and multipart, GraphQL, gRPC `init_image`). */
+export const INIT_IMAGE_FIELD = 'initImage';
+/** A multipart generation's one file part. */
+export const GENERATION_UPLOAD: ImageUploadShape = { kind: 'generation', fileFields: [INIT_IMAGE_FIELD] };
+
+/** Image to image, stated once for the generation and comparison schemas (the engine checks the same rules). */
+export const INIT_IMAGE_DESCRIPTION =
+  `Image to image: the starting picture (e.g. the product photo), base64 or a data URL (data:image/png;base64,…) in JSON and GraphQL, a file part in multipart, bytes in gRPC. ${IMAGE_INPUT_RULES}. ` +
+  'Sent at its own size; the engine fits it to width × height. The checkpoint needs a VAE encoder (400 naming initImage otherwise)';
+export const STRENGTH_DESCRIPTION =
+  `Image to image (only with initImage): how much of the picture is repainted, greater than ${FIXED_RULES.minStrengthExclusive} and at most ${FIXED_RULES.maxStrength}. ` +
+  'As diffusers counts it, floor(steps × strength) denoising steps run, from the timestep that far into the schedule: near 0 keeps the picture, 1 ignores it';
 
 /** Steps between progress previews; at most the step limit. */
 export const PREVIEW_INTERVAL_RANGE = { min: 1, default: 1 } as const;
@@ -49,6 +64,12 @@ export const SeedSchema = z
       // A range JSON Schema cannot state over strings; the description does.
       .refine((digits) => /^[0-9]+$/.test(digits) && BigInt(digits) <= MAX_SEED, `must be at most 2^64 - 1 = ${MAX_SEED}`)])
   .describe(`Random when omitted; image i uses seed + i. A number from 0 to ${Number.MAX_SAFE_INTEGER}, or a decimal string up to 2^64 - 1 = ${MAX_SEED}; with noiseMode numpy, seed + numImages - 1 must be at most ${NUMPY_MAX_SEED}`);
+
+/** The multipart body: the generation as JSON in one part (without the image), the init image file in the other. */
+export const GenerateMultipartSchema = z.object({
+  [MULTIPART_REQUEST_FIELD]: z.string().describe(`The generation as JSON (the JSON body's object without initImage), at most ${MAX_MULTIPART_REQUEST_BYTES / 1024} KiB`),
+  [INIT_IMAGE_FIELD]: z.string().meta({ contentMediaType: 'application/octet-stream' }).describe('The init image file'),
+});
 
 /**
  * The generation request. Its key order is the order error messages list the known fields in.
@@ -83,6 +104,8 @@ export const GenerateRequestSchema = z
         .describe("How prompt weights apply (AUTOMATIC1111's emphasis): original multiplies each token's embedding by its weight, then rescales to the embeddings' previous mean (skipped when that mean is near zero); no-norm only multiplies")
         .meta({ default: DEFAULT_REQUEST.emphasis }),
     ),
+    [INIT_IMAGE_FIELD]: optional(z.string().min(1).describe(INIT_IMAGE_DESCRIPTION)),
+    strength: optional(z.number().gt(FIXED_RULES.minStrengthExclusive).max(FIXED_RULES.maxStrength).describe(STRENGTH_DESCRIPTION).meta({ default: FIXED_RULES.defaultStrength })),
     outputFormat: optional(z.enum(IMAGE_FORMATS).describe('The encoding of the images').meta({ default: 'png' })),
     quality: optional(z.int().min(QUALITY_RANGE.min).max(QUALITY_RANGE.max).describe('JPEG and WebP quality')),
     preview: optional(
@@ -102,6 +125,9 @@ export const GenerationStatusSchema = z.enum(['queued', 'running', 'succeeded', 
 const ProgressSchema = z.object({ step: z.int().min(0), totalSteps: z.int().min(0), etaMs: z.number().min(0).describe('Estimated time left') });
 export const FailureSchema = z.object({ code: z.enum(ErrorCode), message: z.string() });
 
+/** What a generation's view says about its init image: the strength it ran at, never the pixels. */
+export const ImageToImageSchema = z.object({ strength: z.number().gt(0).max(1).describe('The strength it ran at') });
+
 export const GenerationViewSchema = z
   .object({
     id: z.string(),
@@ -118,6 +144,7 @@ export const GenerationViewSchema = z
       }),
     ),
     error: FailureSchema.optional().describe('Why it failed or was cancelled'),
+    imageToImage: ImageToImageSchema.optional().describe('Present when the generation started from an init image'),
   })
   .meta({
     example: {

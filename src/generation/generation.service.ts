@@ -16,8 +16,9 @@ import { imageAt } from './generation-backend';
 import { toProgressPreview, type ProgressPreview } from './progress-preview';
 import { canView, GenerationStore, type GenerationRecord, type GenerationStatus, type Viewer } from './generation-store';
 import { bodyFingerprint, checkIdempotencyKey, checkSameRequest, IdempotencyCache } from './idempotency-cache';
-import { GenerateRequestSchema, QUALITY_RANGE } from './generation.schemas';
+import { GenerateRequestSchema, INIT_IMAGE_FIELD, QUALITY_RANGE } from './generation.schemas';
 import { previewOptions } from './preview-options';
+import { readInitImage } from './init-image';
 
 export type { ProgressPreview } from './progress-preview';
 
@@ -56,6 +57,7 @@ export class GenerationService {
     @Optional() @Inject(MetricsService) private readonly metrics?: MetricsService,
   ) {
     this.idempotency = new IdempotencyCache(store.ttlMs);
+
     store.onRemoved((id) => this.idempotency.forget(id));
   }
 
@@ -64,20 +66,20 @@ export class GenerationService {
    * With an idempotency key, the same client, key and body within the result time give back the
    * generation already started; the same key with another body is a CONFLICT.
    */
-  start(body: unknown, clientId: string, idempotencyKey?: string, options: LaunchOptions = {}): { record: GenerationRecord; done: Promise<GenerationRecord> } {
+  async start(body: unknown, clientId: string, idempotencyKey?: string, options: LaunchOptions = {}): Promise<{ record: GenerationRecord; done: Promise<GenerationRecord> }> {
     try {
-      return this.startOnce(body, clientId, idempotencyKey, options);
+      return await this.startOnce(body, clientId, idempotencyKey, options);
     } catch (error) {
       this.metrics?.generationFailed(error);
       throw error;
     }
   }
 
-  private startOnce(body: unknown, clientId: string, idempotencyKey: string | undefined, options: LaunchOptions): { record: GenerationRecord; done: Promise<GenerationRecord> } {
-    if (idempotencyKey === undefined) return this.launch(this.prepare(body), clientId, timeOrderedId(), options);
+  private async startOnce(body: unknown, clientId: string, idempotencyKey: string | undefined, options: LaunchOptions): Promise<{ record: GenerationRecord; done: Promise<GenerationRecord> }> {
+    if (idempotencyKey === undefined) return this.launch(await this.prepare(body), clientId, timeOrderedId(), options);
     checkIdempotencyKey(idempotencyKey);
     // Validate first: a body that is not a valid generation never reaches the fingerprint.
-    const prepared = this.prepare(body);
+    const prepared = await this.prepare(body);
     const fingerprint = bodyFingerprint(body);
     // An entry lives only as long as its generation in the store: the store drops both together.
     const previous = this.idempotency.find(clientId, idempotencyKey);
@@ -123,17 +125,26 @@ export class GenerationService {
    * prompt resolved (from attributes), the seed fixed (random when omitted), nothing else changed.
    * Throws the ApiError the transports answer.
    */
-  normalize(body: unknown): { input: Record<string, unknown>; checkpointId: string; totalSteps: number } {
-    const prepared = this.prepare(body);
-    return { input: { ...prepared.input, seed: prepared.request.seed.toString() }, checkpointId: prepared.checkpoint.id, totalSteps: prepared.request.steps };
+  async normalize(body: unknown): Promise<{ input: Record<string, unknown>; checkpointId: string; totalSteps: number; imageToImage?: { strength: number } }> {
+    const prepared = await this.prepare(body);
+    // A job travels as JSON: an init image that came as bytes (multipart, gRPC) goes as base64, decoded again where it runs.
+    const image = prepared.input[INIT_IMAGE_FIELD];
+    const initImage = Buffer.isBuffer(image) || image instanceof Uint8Array ? { [INIT_IMAGE_FIELD]: Buffer.from(image).toString('base64') } : {};
+    const { request } = prepared;
+    return {
+      input: { ...prepared.input, ...initImage, seed: request.seed.toString() },
+      checkpointId: prepared.checkpoint.id,
+      totalSteps: request.steps,
+      ...(request.initImage && request.strength !== undefined ? { imageToImage: { strength: request.strength } } : {}),
+    };
   }
 
   /** Runs an already normalised input under a given id (a distributed job executing on this replica). */
-  run(input: Record<string, unknown>, clientId: string, id: string, options: LaunchOptions = {}): { record: GenerationRecord; done: Promise<GenerationRecord> } {
-    return this.launch(this.prepare(input), clientId, id, options);
+  async run(input: Record<string, unknown>, clientId: string, id: string, options: LaunchOptions = {}): Promise<{ record: GenerationRecord; done: Promise<GenerationRecord> }> {
+    return this.launch(await this.prepare(input), clientId, id, options);
   }
 
-  private prepare(body: unknown) {
+  private async prepare(body: unknown) {
     refuseUnknownFields(GenerateRequestSchema, body, 'is not a generation field');
     const checkpoint = this.checkpoints.resolve((body as GenerationInput)['checkpoint']);
     const input = this.withPrompt(body as GenerationInput, checkpoint.id);
@@ -145,9 +156,10 @@ export class GenerationService {
     }
     // The image depends on the other fields only; previews are how progress is reported.
     const imageInput = Object.fromEntries(Object.entries(input).filter(([field]) => field !== 'preview' && field !== 'previewInterval'));
+    const initImage = await readInitImage(imageInput, [checkpoint.id], (id) => this.checkpoints.vaeEncoderProblem(id));
     let request;
     try {
-      request = parseGenerationRequest(imageInput);
+      request = parseGenerationRequest({ ...imageInput, ...initImage });
     } catch (error) {
       throw toApiError(error);
     }
@@ -155,7 +167,7 @@ export class GenerationService {
   }
 
   private launch(
-    prepared: ReturnType<GenerationService['prepare']>,
+    prepared: Awaited<ReturnType<GenerationService['prepare']>>,
     clientId: string,
     id: string,
     options: LaunchOptions = {},
@@ -169,6 +181,7 @@ export class GenerationService {
       progress: { step: 0, totalSteps: request.steps, etaMs: 0 },
       images: [],
       ownerId: clientId,
+      ...(request.initImage && request.strength !== undefined ? { imageToImage: { strength: request.strength } } : {}),
     };
     let job;
     // The first image's preview can come on an event that does not advance the generation's step

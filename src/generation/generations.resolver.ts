@@ -85,6 +85,7 @@ export function generationModel(record: GenerationRecord): GenerationModel {
       url: generationImageUrl(record.id, image.index),
     })),
     ...(record.error ? { error: { ...record.error } } : {}),
+    ...(record.imageToImage ? { imageToImage: { ...record.imageToImage } } : {}),
   };
 }
 

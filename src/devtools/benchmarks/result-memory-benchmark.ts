@@ -33,11 +33,11 @@ async function main(): Promise<void> {
     const budget = app.get(ResultBudget);
     // Warm-up without keys until the 1 MB store is full, so the baseline holds models, encoders and a full store.
     for (let i = 0; budget.usedBytes < budget.maxBytes * 0.9 && i < 1000; i++) {
-      await service.start({ prompt: 'warm-up dress', width: 128, height: 128, steps: 4, seed: 10_000 + i }, 'bench').done;
+      await (await service.start({ prompt: 'warm-up dress', width: 128, height: 128, steps: 4, seed: 10_000 + i }, 'bench')).done;
     }
     const before = settledMemory();
     for (let i = 0; i < count; i++) {
-      await service.start({ prompt: 'red kente dress with gold embroidery', width: 128, height: 128, steps: 4, seed: i }, 'bench', `key-${i}`).done;
+      await (await service.start({ prompt: 'red kente dress with gold embroidery', width: 128, height: 128, steps: 4, seed: i }, 'bench', `key-${i}`)).done;
     }
     const after = settledMemory();
     const entries = (service as unknown as { idempotency?: { size: number } }).idempotency?.size ?? 'n/a';

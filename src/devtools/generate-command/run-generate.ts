@@ -1,9 +1,16 @@
 /**
  * `npm run generate -- --model DIR --prompt "..." [--seed 42 --steps 20 --scheduler euler-a ...] --out out.png`:
  * one generation through the engine, for internal tooling and for reproducing an API result.
+ * `--init-image FILE [--strength X]` starts from a picture (image to image), read with the API's
+ * rules and messages (PNG, JPEG or WebP, at most 8 MiB and 4096 × 4096 pixels).
  */
-import { writeFileSync } from 'node:fs';
-import { basename, extname, resolve } from 'node:path';
+import { closeSync, existsSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { ApiError } from '../../common/error-code';
+import { VAE_ENCODER_GRAPH } from '../../engine/model/model-directory';
+import { checkVaeEncoder } from '../../engine/model/vae-encoder-graph';
+import type { RgbImage } from '../../engine/pipeline/decode-latents';
+import { decodeImageInput, MAX_IMAGE_INPUT_BYTES, readImageBytes } from '../../transports/image-input';
 import { parseArgs } from 'node:util';
 import { EngineError, InvalidInputError } from '../../engine/errors';
 import { encodeImage, IMAGE_FORMATS, type ImageFormat } from '../../engine/image/encode-image';
@@ -28,7 +35,9 @@ const USAGE = `usage: npm run generate -- --model DIR --prompt TEXT --out FILE [
   --emphasis MODE          original | no-norm: how (word:1.3) weights apply (default original)
   --max-chunks N           prompt chunks of 75 tokens, 1..3 (default 3); 1 cuts at 77 ids like diffusers' standard pipeline
   --quality N              JPEG / WebP quality 1..100 (format from FILE's extension: .png .jpg .webp)
-  --device DEV             cpu | cuda:N (default cpu)`;
+  --device DEV             cpu | cuda:N (default cpu)
+  --init-image FILE        image to image: start from this PNG, JPEG or WebP (the model needs vae_encoder/)
+  --strength X             with --init-image: 0 < X <= 1, the share of the steps that runs (default 0.8)`;
 
 export interface CommandIo {
   readonly out: (line: string) => void;
@@ -57,6 +66,8 @@ export async function runGenerate(argv: readonly string[], io: CommandIo): Promi
         'max-chunks': { type: 'string' },
         quality: { type: 'string' },
         device: { type: 'string' },
+        'init-image': { type: 'string' },
+        strength: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -81,6 +92,8 @@ export async function runGenerate(argv: readonly string[], io: CommandIo): Promi
 
   let pipeline: StableDiffusionPipeline | undefined;
   try {
+    const modelDir = resolve(values.model);
+    const initImage = values['init-image'] === undefined ? undefined : await readInitImageFile(values['init-image'], modelDir);
     const request = parseGenerationRequest({
       prompt: values.prompt,
       negativePrompt: values['negative-prompt'],
@@ -93,6 +106,8 @@ export async function runGenerate(argv: readonly string[], io: CommandIo): Promi
       numImages: numberOption(values.images),
       noiseMode: values.noise,
       emphasis: values.emphasis,
+      initImage,
+      strength: numberOption(values.strength),
     });
     const maxChunks = numberOption(values['max-chunks']);
     if (maxChunks !== undefined && !(typeof maxChunks === 'number' && Number.isInteger(maxChunks) && maxChunks >= 1 && maxChunks <= MAX_PROMPT_CHUNKS)) {
@@ -100,7 +115,6 @@ export async function runGenerate(argv: readonly string[], io: CommandIo): Promi
     }
     const quality = numberOption(values.quality);
     if (typeof quality === 'string') throw new InvalidInputError('quality', `must be an integer from 1 to 100, got "${quality}"`);
-    const modelDir = resolve(values.model);
     pipeline = await StableDiffusionPipeline.load(modelDir, { device: (values.device ?? 'cpu') as DeviceSpec }, { maxPromptChunks: maxChunks });
     const bar = progressBar(io.progress);
     const result = await pipeline.generate(request, { onProgress: (p) => bar.update(p) });
@@ -116,11 +130,39 @@ export async function runGenerate(argv: readonly string[], io: CommandIo): Promi
     if (tokens.droppedTokenCount > 0) io.out(`note: the prompt was cut at ${tokens.ids.length} tokens (${chunks} chunks); dropped: "${tokens.droppedText}"`);
     return 0;
   } catch (error) {
+    // The init image's refusals are the API's own (ApiError naming initImage): bad input too.
+    if (error instanceof ApiError) {
+      io.out(`generate: ${error.message}`);
+      return 2;
+    }
     io.out(`generate: ${error instanceof EngineError ? error.message : `unexpected error: ${(error as Error).message}`}`);
     return error instanceof EngineError && error.code === 'INVALID_INPUT' ? 2 : 1;
   } finally {
     await pipeline?.release();
   }
+}
+
+/**
+ * The picture of --init-image as decoded RGB at its own size, checked as the API checks an upload:
+ * at most MAX_IMAGE_INPUT_BYTES are read (one more tells a larger file), then type and pixels.
+ */
+async function readInitImageFile(file: string, modelDir: string): Promise<RgbImage> {
+  const graph = join(modelDir, VAE_ENCODER_GRAPH);
+  const problem = checkVaeEncoder(existsSync(graph) ? graph : null);
+  if (problem !== null) throw new InvalidInputError('initImage', `needs a model with a usable VAE encoder; ${basename(modelDir)} cannot start from an image: ${problem}`);
+  let bytes: Buffer;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const buffer = Buffer.alloc(MAX_IMAGE_INPUT_BYTES + 1);
+      bytes = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw new InvalidInputError('initImage', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return decodeImageInput(readImageBytes(bytes, 'initImage'), 'initImage');
 }
 
 function formatOf(file: string): ImageFormat | undefined {

@@ -5,6 +5,8 @@
  *   a red kente dress
  *   Negative prompt: blurry
  *   Steps: 20, Sampler: Euler a, CFG scale: 7.5, Seed: 42, Size: 512x512, Model hash: 1a2b3c4d5e, Model: final
+ *
+ * Image to image adds `Denoising strength: 0.6` after the model, where the web UI's img2img puts it.
  */
 import { SCHEDULER_NAMES, samplerLabel, type SchedulerName } from '../schedulers';
 
@@ -26,6 +28,8 @@ export interface GenerationParameters {
   readonly noiseMode?: string;
   /** Written only when not the default, as the web UI writes `Emphasis: No norm`. */
   readonly emphasis?: string;
+  /** Image to image: the strength it ran at. */
+  readonly strength?: number;
 }
 
 export function formatGenerationParameters(p: GenerationParameters): string {
@@ -40,6 +44,7 @@ export function formatGenerationParameters(p: GenerationParameters): string {
     ['Model hash', p.checkpointHash.slice(0, 10)],
     ['Model', p.checkpointId],
   ];
+  if (p.strength !== undefined) fields.push(['Denoising strength', String(p.strength)]);
   if (p.noiseMode) fields.push(['RNG', p.noiseMode === 'torch' ? 'CPU' : p.noiseMode]);
   if (p.emphasis === 'no-norm') fields.push(['Emphasis', 'No norm']);
   lines.push(fields.map(([k, v]) => `${k}: ${quoteIfNeeded(v)}`).join(', '));

@@ -1,7 +1,11 @@
-/** A model directory with its three graphs loaded as onnxruntime sessions on one device. */
+/**
+ * A model directory with its three graphs loaded as onnxruntime sessions on one device, and its VAE
+ * encoder (image to image) when it has a usable one.
+ */
 import { ModelDirectoryError } from '../errors';
 import { OnnxSession, type RuntimeOptions } from '../runtime/onnx-runtime';
 import { readSignature, type ModelSignature } from './component-signatures';
+import { loadVaeEncoder, type VaeEncoder } from './load-vae-encoder';
 import { readModelDirectory, type ModelDirectory } from './model-directory';
 
 export interface LoadedModel {
@@ -10,6 +14,10 @@ export interface LoadedModel {
   readonly textEncoder: OnnxSession;
   readonly unet: OnnxSession;
   readonly vaeDecoder: OnnxSession;
+  /** Absent when the directory has no usable vae_encoder: image to image is then refused. */
+  readonly vaeEncoder?: VaeEncoder;
+  /** Why there is no vaeEncoder (for the refusal's message). */
+  readonly vaeEncoderProblem?: string;
   release(): Promise<void>;
 }
 
@@ -31,12 +39,25 @@ export async function loadModel(dir: string, runtime: RuntimeOptions): Promise<L
     const vaeDecoder = await load('vae_decoder');
     sessions.push(vaeDecoder);
     const signature = readSignature(dir, { textEncoder, unet, vaeDecoder });
+    // Optional: a broken encoder only takes image to image away, with the reason kept for the refusal.
+    let encoder: Pick<LoadedModel, 'vaeEncoder' | 'vaeEncoderProblem'> = { vaeEncoderProblem: 'the checkpoint has no vae_encoder component' };
+    if (directory.vaeEncoderGraph !== null) {
+      try {
+        const loaded = await loadVaeEncoder(dir, directory.vaeEncoderGraph, runtime);
+        sessions.push(loaded.session);
+        encoder = { vaeEncoder: loaded.encoder };
+      } catch (error) {
+        if (!(error instanceof ModelDirectoryError)) throw error;
+        encoder = { vaeEncoderProblem: error.problem };
+      }
+    }
     return {
       directory,
       signature,
       textEncoder,
       unet,
       vaeDecoder,
+      ...encoder,
       release: async () => {
         await Promise.all(sessions.map((s) => s.release()));
       },

@@ -10,14 +10,24 @@ import { ClipTokenizer, TokenizerFileError } from '../tokenizer';
 
 export const COMPONENTS = ['text_encoder', 'unet', 'vae_decoder'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
+/** What a runtime may load for a checkpoint: the three components, and the VAE encoder where it has a usable one. */
+export type LoadableComponent = ComponentName | 'vae_encoder';
 
 /** diffusers' default for SD 1.x when a VAE config does not state its own. */
 export const DEFAULT_VAE_SCALING_FACTOR = 0.18215;
+
+/** The optional component image to image needs. */
+export const VAE_ENCODER_GRAPH = 'vae_encoder/model.onnx';
 
 export interface ModelDirectory {
   readonly dir: string;
   /** `model.onnx` of each component. */
   readonly graphs: Readonly<Record<ComponentName, string>>;
+  /**
+   * `vae_encoder/model.onnx` when the directory has one (optional: text to image does not need it),
+   * else null. Whether its graph is usable is checkVaeEncoder's answer (vae-encoder-graph.ts).
+   */
+  readonly vaeEncoderGraph: string | null;
   readonly schedulerConfig: Readonly<Record<string, unknown>>;
   readonly tokenizer: ClipTokenizer;
   readonly vaeScalingFactor: number;
@@ -46,9 +56,11 @@ export function readModelDirectory(dir: string): ModelDirectory {
     throw error;
   }
 
+  const vaeEncoderGraph = join(dir, VAE_ENCODER_GRAPH);
   return {
     dir,
     graphs,
+    vaeEncoderGraph: existsSync(vaeEncoderGraph) ? vaeEncoderGraph : null,
     schedulerConfig: readJsonObject(dir, 'scheduler/scheduler_config.json'),
     tokenizer,
     vaeScalingFactor: readScalingFactor(dir),

@@ -14,7 +14,7 @@ export interface PromptEmbeddings {
 }
 
 export class DenoisingSequence {
-  private index = 0;
+  private index: number;
 
   constructor(
     readonly id: string,
@@ -25,7 +25,16 @@ export class DenoisingSequence {
     readonly noise: NoiseSource,
     readonly guidanceScale: number,
     readonly embeddings: PromptEmbeddings,
+    /**
+     * Schedule index of the first step: 0 for text to image; image to image enters the schedule part
+     * way (image-to-image.ts), so it runs fewer steps.
+     */
+    readonly startIndex = 0,
   ) {
+    if (!Number.isInteger(startIndex) || startIndex < 0 || startIndex >= scheduler.timesteps.length) {
+      throw new RangeError(`start index ${startIndex} is outside the ${scheduler.timesteps.length}-step schedule`);
+    }
+    this.index = startIndex;
     const expected = latentShape[0] * latentShape[1] * latentShape[2];
     if (latents.length !== expected) throw new RangeError(`latents hold ${latents.length} values, shape needs ${expected}`);
     if (usesClassifierFreeGuidance({ guidanceScale }) !== (embeddings.uncond !== undefined)) {
@@ -42,12 +51,14 @@ export class DenoisingSequence {
     return this.guided ? 2 : 1;
   }
 
+  /** Steps done so far. */
   get stepIndex(): number {
-    return this.index;
+    return this.index - this.startIndex;
   }
 
+  /** Steps this sequence runs (UNet calls), from its start to the end of the schedule. */
   get totalSteps(): number {
-    return this.scheduler.timesteps.length;
+    return this.scheduler.timesteps.length - this.startIndex;
   }
 
   get done(): boolean {

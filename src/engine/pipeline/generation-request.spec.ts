@@ -122,6 +122,11 @@ describe('parseGenerationRequest: image to image fields', () => {
     expect(() => parseGenerationRequest({ prompt: 'kente', initImage: image, strength })).toThrow(message);
   });
 
+  it('refuses a strength that runs no step (diffusers: floor(steps × strength) steps)', () => {
+    expect(() => parseGenerationRequest({ prompt: 'kente', initImage: image, strength: 0.03, steps: 25 })).toThrow(/strength: times steps must be at least 1 .* 0.03 × 25 steps runs none/);
+    expect(parseGenerationRequest({ prompt: 'kente', initImage: image, strength: 0.04, steps: 25 }).strength).toBe(0.04);
+  });
+
   it('refuses a strength without an init image, and an init image that is not decoded pixels', () => {
     expect(() => parseGenerationRequest({ prompt: 'kente', strength: 0.5 })).toThrow(/strength: applies only with initImage/);
     expect(() => parseGenerationRequest({ prompt: 'kente', initImage: { width: 2, height: 2, data: new Uint8Array(6) } })).toThrow(/initImage: must be an image/);

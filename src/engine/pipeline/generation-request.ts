@@ -152,6 +152,10 @@ export function parseGenerationRequest(input: GenerationInput, limits: Generatio
     emphasis: oneOf(input, 'emphasis', DEFAULT_REQUEST.emphasis, EMPHASIS_MODES),
     ...imageToImage(input),
   };
+  // diffusers runs floor(steps × strength) denoising steps (a float64 product, truncated): none is no image.
+  if (request.strength !== undefined && Math.floor(request.steps * request.strength) < 1) {
+    throw new InvalidInputError('strength', `times steps must be at least 1 (steps run = floor(steps × strength)); ${request.strength} × ${request.steps} steps runs none`);
+  }
   if (request.noiseMode === 'numpy' && request.seed + BigInt(request.numImages - 1) > NUMPY_MAX_SEED) {
     throw new InvalidInputError('seed', `with noiseMode numpy, seed + numImages - 1 must be at most ${NUMPY_MAX_SEED} (numpy's RandomState takes 32-bit seeds)`);
   }

@@ -1,9 +1,10 @@
 /**
- * Text-to-image on one loaded model, as separable steps (encode prompts, create sequences, one
- * denoising step over any set of sequences, decode) that a batching worker drives, plus
- * `generate`, which runs them in order for one request.
+ * Text to image and image to image on one loaded model, as separable steps (encode prompts, encode
+ * the initial image, create sequences, one denoising step over any set of sequences, decode) that a
+ * batching worker drives, plus `generate`, which runs them in order for one request.
  */
-import { CancelledError } from '../errors';
+import { CancelledError, InvalidInputError } from '../errors';
+import { fitInitImage, imageToSample } from './fit-init-image';
 import { loadModel, type LoadedModel } from '../model/loaded-model';
 import { createNoiseSource, seedForImage } from '../noise';
 import type { RuntimeOptions } from '../runtime/onnx-runtime';
@@ -12,6 +13,8 @@ import { decodeLatents, type RgbImage } from './decode-latents';
 import { denoiseStep } from './denoise-step';
 import { DenoisingSequence } from './denoising-sequence';
 import { encodePrompts, planPrompts, type PromptPlan } from './encode-prompts';
+import { encodeInitImages, type LatentDistribution, type VaeEncoder } from './encode-init-images';
+import { imageToImageLatents, imageToImageStart } from './image-to-image';
 import { usesClassifierFreeGuidance } from './classifier-free-guidance';
 import type { GenerationRequest } from './generation-request';
 
@@ -78,18 +81,46 @@ export class StableDiffusionPipeline {
     return { cond: states[0] as Float32Array, uncond: states[1], plans };
   }
 
-  /** One sequence per image, image i seeded with seed + i and holding its own scheduler. */
-  createSequences(request: GenerationRequest, embeddings: { cond: Float32Array; uncond?: Float32Array }, idPrefix = 'image'): DenoisingSequence[] {
+  /** The encoder image to image needs; InvalidInputError naming initImage when this checkpoint has none. */
+  vaeEncoder(): VaeEncoder {
+    const { vaeEncoder, vaeEncoderProblem } = this.model;
+    if (!vaeEncoder) throw new InvalidInputError('initImage', `this checkpoint cannot do image to image: ${vaeEncoderProblem ?? 'it has no vae_encoder component'}`);
+    return vaeEncoder;
+  }
+
+  /** Image to image: the request's photo fitted to its size and encoded (the latent distribution); undefined for text to image. */
+  async encodeInitImage(request: GenerationRequest): Promise<LatentDistribution | undefined> {
+    if (!request.initImage) return undefined;
+    const encoder = this.vaeEncoder();
+    const sample = imageToSample(fitInitImage(request.initImage, request.width, request.height, request.noiseMode));
+    const [encoded] = await encodeInitImages([sample], request.height, request.width, this.model.signature.latentChannels, encoder);
+    if (encoded === undefined || !('mean' in encoded)) throw encoded ?? new RangeError('the encoder returned nothing');
+    return encoded;
+  }
+
+  /**
+   * One sequence per image, image i seeded with seed + i and holding its own scheduler. Image to
+   * image (`initLatents`, the photo's distribution, required exactly when the request has an
+   * initImage) starts each sequence part way through the schedule from the noised photo latents.
+   */
+  createSequences(request: GenerationRequest, embeddings: { cond: Float32Array; uncond?: Float32Array }, idPrefix = 'image', initLatents?: LatentDistribution): DenoisingSequence[] {
     const { signature, directory } = this.model;
     const shape: [number, number, number] = [signature.latentChannels, request.height / 8, request.width / 8];
+    if ((request.initImage !== undefined) !== (initLatents !== undefined)) throw new RangeError('initLatents are needed exactly when the request has an initImage');
     return Array.from({ length: request.numImages }, (_, index) => {
       const noise = createNoiseSource(request.noiseMode, seedForImage(request.seed, index));
       const scheduler = createScheduler(request.scheduler, directory.schedulerConfig, { eta: request.eta });
       scheduler.setTimesteps(request.steps);
+      const id = `${idPrefix}-${index}`;
+      if (initLatents) {
+        const start = imageToImageStart(scheduler, request.scheduler, directory.schedulerConfig, request.steps, request.strength ?? 1, request.noiseMode);
+        const latents = imageToImageLatents(scheduler, start, initLatents, directory.vaeScalingFactor, noise, request.noiseMode);
+        return new DenoisingSequence(id, shape, latents, scheduler, noise, request.guidanceScale, embeddings, start.startIndex);
+      }
       const latents = noise.randn(shape[0] * shape[1] * shape[2]);
       const sigma = scheduler.initNoiseSigma;
       if (sigma !== 1) for (let i = 0; i < latents.length; i++) latents[i] = (latents[i] as number) * sigma;
-      return new DenoisingSequence(`${idPrefix}-${index}`, shape, latents, scheduler, noise, request.guidanceScale, embeddings);
+      return new DenoisingSequence(id, shape, latents, scheduler, noise, request.guidanceScale, embeddings);
     });
   }
 
@@ -113,8 +144,10 @@ export class StableDiffusionPipeline {
       if (options.signal?.aborted) throw new CancelledError();
     };
     throwIfAborted();
+    // The photo first: a checkpoint without an encoder refuses before the text encoder runs.
+    const initLatents = await this.encodeInitImage(request);
     const { plans, ...embeddings } = await this.encodeRequest(request);
-    const sequences = this.createSequences(request, embeddings);
+    const sequences = this.createSequences(request, embeddings, 'image', initLatents);
     const first = sequences[0] as DenoisingSequence;
     while (!first.done) {
       throwIfAborted();

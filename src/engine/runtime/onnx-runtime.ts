@@ -44,9 +44,12 @@ export class OnnxSession implements TensorRunner {
     readonly outputs: readonly ValueInfo[],
   ) {}
 
-  /** Loads a model file; external data files are resolved relative to it. */
-  static async load(modelPath: string, options: RuntimeOptions): Promise<OnnxSession> {
-    const session = await ort.InferenceSession.create(modelPath, sessionOptions(options));
+  /**
+   * Loads a model file (external data files are resolved relative to it) or a model held in memory
+   * (its weights inside it, e.g. a graph rewritten at load time).
+   */
+  static async load(model: string | Uint8Array, options: RuntimeOptions): Promise<OnnxSession> {
+    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions(options)) : await ort.InferenceSession.create(model, sessionOptions(options));
     return new OnnxSession(session, session.inputMetadata.map(valueInfo), session.outputMetadata.map(valueInfo));
   }
 

@@ -274,6 +274,7 @@ function preview(timesteps: readonly number[]): string {
 export class TimestepCursor {
   private schedule: readonly number[] = [];
   private position: number | null = null;
+  private begin: number | null = null;
 
   constructor(
     private readonly label: string,
@@ -284,6 +285,42 @@ export class TimestepCursor {
   reset(schedule: readonly number[]): void {
     this.schedule = schedule;
     this.position = null;
+    this.begin = null;
+  }
+
+  /** The index set by `setBegin` (diffusers' `begin_index`), or null when the first step locates itself. */
+  get beginIndex(): number | null {
+    return this.begin;
+  }
+
+  /**
+   * diffusers' `set_begin_index`: the first step is at schedule index `index` (image to image enters
+   * the schedule part way), whatever index its timestep's first occurrence has.
+   */
+  setBegin(index: number): void {
+    const schedule = this.schedule;
+    if (schedule.length === 0) throw new SchedulerUsageError(`${this.label}: call setTimesteps() before setBeginIndex()`);
+    if (this.position !== null) throw new SchedulerUsageError(`${this.label}: setBeginIndex() must come before the first step`);
+    if (!Number.isInteger(index) || index < 0 || index >= schedule.length) {
+      throw new SchedulerUsageError(`${this.label}: begin index must be an integer from 0 to ${schedule.length - 1}, got ${String(index)}`);
+    }
+    this.begin = index;
+    this.position = index;
+  }
+
+  /**
+   * The schedule index noise is added at for `timestep` before the first step: the begin index when
+   * set, else diffusers' `index_for_timestep` (the second of two equal timesteps for k-diffusion
+   * style schedulers).
+   */
+  noiseIndex(timestep: number): number {
+    if (this.begin !== null) return this.begin;
+    const schedule = this.schedule;
+    if (schedule.length === 0) throw new SchedulerUsageError(`${this.label}: call setTimesteps() before addNoise()`);
+    const first = schedule.indexOf(timestep);
+    if (first < 0) throw new SchedulerUsageError(`${this.label}: timestep ${String(timestep)} is not in the schedule (${schedule.length} steps: ${preview(schedule)})`);
+    const second = this.duplicatePick === 'second' ? schedule.indexOf(timestep, first + 1) : -1;
+    return second >= 0 ? second : first;
   }
 
   /** True once a step has been taken (or scaleModelInput called) since the last reset. */
@@ -376,4 +413,50 @@ export function scaleBySigma(sample: Float32Array, sigma: number): Float32Array 
 /** A history buffer for `count` values, reusing `recycled` when it has the right size. */
 export function reuseBuffer(recycled: Float32Array | undefined | null, count: number): Float32Array {
   return recycled && recycled.length === count ? recycled : new Float32Array(count);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Noise at a start timestep (image to image)
+
+function checkNoiseInputs(label: string, original: Float32Array, noise: Float32Array): void {
+  if (original.length === 0 || original.length !== noise.length) {
+    throw new SchedulerUsageError(`${label}: addNoise needs equal, non-empty sample and noise, got ${original.length} and ${noise.length} values`);
+  }
+}
+
+/**
+ * DDPM-style `add_noise` (DDIM, PNDM): `sqrt(acp[t]) * x0 + sqrt(1 - acp[t]) * noise`, every
+ * operation in float32 as diffusers' torch code (alphas_cumprod cast to the sample's float32, `** 0.5`).
+ */
+export function addNoiseByAlpha(label: string, acp: Float64Array, timestep: number, original: Float32Array, noise: Float32Array): Float32Array {
+  checkNoiseInputs(label, original, noise);
+  if (!Number.isInteger(timestep) || timestep < 0 || timestep >= acp.length) {
+    throw new SchedulerUsageError(`${label}: addNoise timestep must be a training timestep 0..${acp.length - 1}, got ${String(timestep)}`);
+  }
+  const a = acp[timestep];
+  const sqrtAlpha = f32(Math.sqrt(a));
+  const sqrtOneMinus = f32(Math.sqrt(f32(1 - a)));
+  const out = new Float32Array(original.length);
+  for (let i = 0; i < out.length; i++) out[i] = f32(sqrtAlpha * original[i]) + f32(sqrtOneMinus * noise[i]);
+  return out;
+}
+
+/** k-diffusion style `add_noise` (Euler, Euler ancestral, LMS): `x0 + noise * sigma`, not scaled by init_noise_sigma. */
+export function addNoiseBySigma(label: string, sigma: number, original: Float32Array, noise: Float32Array): Float32Array {
+  checkNoiseInputs(label, original, noise);
+  const s = f32(sigma);
+  const out = new Float32Array(original.length);
+  for (let i = 0; i < out.length; i++) out[i] = original[i] + f32(noise[i] * s);
+  return out;
+}
+
+/** DPM-Solver style `add_noise`: `alpha_t * x0 + sigma_t * noise`, alpha_t = 1 / sqrt(sigma² + 1), sigma_t = sigma * alpha_t, in float32. */
+export function addNoiseByAlphaSigma(label: string, sigma: number, original: Float32Array, noise: Float32Array): Float32Array {
+  checkNoiseInputs(label, original, noise);
+  const s = f32(sigma);
+  const alpha = f32(1 / f32(Math.sqrt(f32(f32(s * s) + 1))));
+  const sigmaT = f32(s * alpha);
+  const out = new Float32Array(original.length);
+  for (let i = 0; i < out.length; i++) out[i] = f32(alpha * original[i]) + f32(sigmaT * noise[i]);
+  return out;
 }

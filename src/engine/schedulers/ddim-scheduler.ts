@@ -1,6 +1,7 @@
 import type { NoiseSource } from '../noise/noise-source';
 import {
   TimestepCursor,
+  addNoiseByAlpha,
   alphasCumprod,
   assertInferenceSteps,
   assertTimestepsInRange,
@@ -78,6 +79,14 @@ export class DdimScheduler implements Scheduler {
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
     this.cursor.locate(timestep);
     return sample;
+  }
+
+  setBeginIndex(beginIndex: number): void {
+    this.cursor.setBegin(beginIndex);
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
+    return addNoiseByAlpha(LABEL, this.acp, timestep, original, noise);
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise?: NoiseSource): Float32Array {

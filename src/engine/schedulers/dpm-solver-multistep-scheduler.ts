@@ -1,6 +1,7 @@
 import type { NoiseSource } from '../noise/noise-source';
 import {
   TimestepCursor,
+  addNoiseByAlphaSigma,
   alphasCumprod,
   assertInferenceSteps,
   checkStepInputs,
@@ -161,6 +162,15 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
     this.cursor.locate(timestep);
     return sample;
+  }
+
+  /** A begun schedule starts with an empty history, so the solver runs first order again (as diffusers after set_timesteps). */
+  setBeginIndex(beginIndex: number): void {
+    this.cursor.setBegin(beginIndex);
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
+    return addNoiseByAlphaSigma(LABEL, this.sigmaValues[this.cursor.noiseIndex(timestep)], original, noise);
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise?: NoiseSource): Float32Array {

@@ -1,5 +1,5 @@
 import type { NoiseSource } from '../noise/noise-source';
-import { TimestepCursor, alphasCumprod, assertInferenceSteps, checkStepInputs, scaleBySigma } from './common';
+import { addNoiseBySigma, alphasCumprod, assertInferenceSteps, checkStepInputs, scaleBySigma, TimestepCursor } from './common';
 import { predictedOriginalCoefficients } from './euler-scheduler';
 import { predictedOriginalFrom, type PredictedOriginalRecipe } from './predicted-original';
 import type { Scheduler } from './scheduler';
@@ -76,6 +76,16 @@ export class HeunDiscreteScheduler implements Scheduler {
     this.cursor.reset(this.schedule);
     this.pending = null;
     this.lastPrediction = null;
+  }
+
+  /** diffusers' `set_begin_index` (image to image enters the schedule part way: t_start × order). */
+  setBeginIndex(beginIndex: number): void {
+    this.cursor.setBegin(beginIndex);
+  }
+
+  /** diffusers' `add_noise` for k-diffusion style schedulers: `x0 + sigma noise` at the begin index's (or the timestep's) sigma. */
+  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
+    return addNoiseBySigma(LABEL, this.sigmaValues[this.cursor.noiseIndex(timestep)] as number, original, noise);
   }
 
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array {

@@ -1,6 +1,6 @@
 import type { NoiseSource } from '../noise/noise-source';
 import {
-  TimestepCursor,
+  addNoiseBySigma,
   alphasCumprod,
   assertInferenceSteps,
   checkStepInputs,
@@ -9,6 +9,7 @@ import {
   roundHalfEven,
   scaleBySigma,
   sigmaToT,
+  TimestepCursor,
   trainingSigmas,
 } from './common';
 import { predictedOriginalCoefficients } from './euler-scheduler';
@@ -102,6 +103,16 @@ export class Kdpm2DiscreteScheduler implements Scheduler {
     this.cursor.reset(this.schedule);
     this.pendingSample = null;
     this.lastPrediction = null;
+  }
+
+  /** diffusers' `set_begin_index` (image to image enters the schedule part way: t_start × order). */
+  setBeginIndex(beginIndex: number): void {
+    this.cursor.setBegin(beginIndex);
+  }
+
+  /** diffusers' `add_noise` for k-diffusion style schedulers: `x0 + sigma noise` at the begin index's (or the timestep's) sigma. */
+  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
+    return addNoiseBySigma(LABEL, this.sigmaValues[this.cursor.noiseIndex(timestep)] as number, original, noise);
   }
 
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array {

@@ -2,6 +2,7 @@ import type { NoiseSource } from '../noise/noise-source';
 import {
   SchedulerUsageError,
   TimestepCursor,
+  addNoiseByAlpha,
   alphasCumprod,
   assertInferenceSteps,
   assertTimestepsInRange,
@@ -102,6 +103,14 @@ export class PndmScheduler implements Scheduler {
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
     this.cursor.locate(timestep);
     return sample;
+  }
+
+  setBeginIndex(beginIndex: number): void {
+    this.cursor.setBegin(beginIndex);
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
+    return addNoiseByAlpha(LABEL, this.acp, timestep, original, noise);
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, _noise?: NoiseSource): Float32Array {

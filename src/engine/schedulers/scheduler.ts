@@ -74,6 +74,20 @@ export interface Scheduler {
   readonly order: number;
   /** Builds the schedule for `numInferenceSteps` (1..num_train_timesteps) and resets the solver state. */
   setTimesteps(numInferenceSteps: number): void;
+  /**
+   * diffusers' `set_begin_index`, for image to image: the first step is at schedule index
+   * `beginIndex` (t_start × order). Call after setTimesteps and before the first step; without it the
+   * first step locates its timestep. DDIM and PNDM have no such method in diffusers; here it only
+   * positions the schedule, which is where their first step would land anyway.
+   */
+  setBeginIndex(beginIndex: number): void;
+  /**
+   * diffusers' `add_noise`: `original` (clean latents) noised to the level of `timestep`, as image to
+   * image starts. DDIM, PNDM: `sqrt(acp_t) x0 + sqrt(1 - acp_t) noise`; Euler, Euler ancestral, LMS:
+   * `x0 + sigma noise` (not times initNoiseSigma); DPM-Solver: `alpha_t x0 + sigma_t noise`. The
+   * sigma is the begin index's when one is set, else the timestep's. Returns a new array.
+   */
+  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array;
   /** Returns `sample` itself when the scheduler does not scale the UNet input, else a new array. */
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array;
   /**

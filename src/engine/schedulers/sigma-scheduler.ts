@@ -3,7 +3,7 @@
  * training timestep, a schedule of (timestep, sigma) pairs set by `setTimesteps`, the initial noise
  * scale and `scaleModelInput = sample / sqrt(sigma² + 1)`. Subclasses add their step.
  */
-import { TimestepCursor, assertInferenceSteps, scaleBySigma } from './common';
+import { TimestepCursor, addNoiseBySigma, assertInferenceSteps, scaleBySigma } from './common';
 import { predictedOriginalFrom, type PredictedOriginalRecipe } from './predicted-original';
 import type { CommonSchedulerConfig } from './scheduler-config';
 import { initNoiseSigmaOf, initialSigmas, sigmaSchedule, type SigmaScheduleSpec } from './sigma-schedule';
@@ -59,6 +59,14 @@ export abstract class SigmaScheduler<C extends CommonSchedulerConfig> {
 
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
     return scaleBySigma(sample, this.sigmaValues[this.cursor.locate(timestep)]);
+  }
+
+  setBeginIndex(beginIndex: number): void {
+    this.cursor.setBegin(beginIndex);
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
+    return addNoiseBySigma(this.label, this.sigmaValues[this.cursor.noiseIndex(timestep)], original, noise);
   }
 
   predictedOriginalSample(): Float32Array | null {

@@ -1,6 +1,6 @@
 import type { NoiseSource } from '../noise/noise-source';
 import {
-  TimestepCursor,
+  addNoiseByAlphaSigma,
   alphasCumprod,
   assertInferenceSteps,
   checkStepInputs,
@@ -9,6 +9,7 @@ import {
   logSigmasOf,
   roundHalfEven,
   sigmaToT,
+  TimestepCursor,
   trainingSigmas,
 } from './common';
 import { dpmSolverTimesteps } from './dpm-solver-multistep-scheduler';
@@ -86,6 +87,16 @@ export class UniPcMultistepScheduler implements Scheduler {
     this.lastSample = null;
     this.thisOrder = 1;
     this.lastPrediction = null;
+  }
+
+  /** diffusers' `set_begin_index`; a begun schedule starts with an empty history, so the solver runs first order again. */
+  setBeginIndex(beginIndex: number): void {
+    this.cursor.setBegin(beginIndex);
+  }
+
+  /** diffusers' `add_noise` for VP multistep solvers: `alpha_t x0 + sigma_t noise` at the begin index's (or the timestep's) sigma. */
+  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
+    return addNoiseByAlphaSigma(LABEL, this.sigmaValues[this.cursor.noiseIndex(timestep)] as number, original, noise);
   }
 
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array {

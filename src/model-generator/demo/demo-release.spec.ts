@@ -15,6 +15,8 @@ import { SCHEDULER_NAMES } from '../../engine/schedulers';
 import { inspectModelDirectory } from '../../devtools/model-check';
 import { AFRICAN_STYLES } from './demo-attributes';
 import { DEMO_SCALING_FACTOR } from './demo-vae';
+import { DEMO_ENCODER_LOGVAR } from './demo-vae-encoder';
+import { decodeModel } from '../onnx/onnx-proto';
 import { swatchLatents } from './swatch-latents';
 import { nearestSwatch, swatchImage, type SwatchMatch } from './swatch-matching';
 import { DEMO_SWATCHES, SWATCH_LATENT_SIZE } from './swatches';
@@ -46,6 +48,8 @@ describe('demo release on disk', () => {
       'text_encoder/model.onnx',
       'vae_decoder/config.json',
       'vae_decoder/model.onnx',
+      'vae_encoder/config.json',
+      'vae_encoder/model.onnx',
     ].map((file) => join(demoCheckpointDir(release, name), file));
     const reference = files('final').map((file) => readFileSync(file));
     const unets = new Set<string>();
@@ -82,7 +86,8 @@ describe('demo release on disk', () => {
     for (const checkpoint of DEMO_CHECKPOINTS) {
       const report = inspectModelDirectory(demoCheckpointDir(release, checkpoint.name));
       expect([checkpoint.name, report.errorCount, report.warningCount, report.problems]).toEqual([checkpoint.name, 0, 0, []]);
-      expect(report.components.map((c) => c.name)).toEqual(['text_encoder', 'unet', 'vae_decoder']);
+      expect(report.components.map((c) => c.name)).toEqual(['text_encoder', 'unet', 'vae_decoder', 'vae_encoder']);
+      expect(report.components.find((c) => c.name === 'vae_encoder')?.outputs.map((o) => o.name)).toEqual(['latent_sample']);
     }
   });
 
@@ -104,6 +109,66 @@ describe('demo release on disk', () => {
       }
     } finally {
       await vae.release();
+    }
+  });
+});
+
+describe('the demo VAE encoder', () => {
+  /** A 64 × 48 picture of four flat colour blocks (each a multiple of 8), planar in [-1, 1] as the pipeline feeds it. */
+  const WIDTH = 64;
+  const HEIGHT = 48;
+  const blockColour = (x: number, y: number): [number, number, number] => (x < 32 ? (y < 24 ? [200, 32, 45] : [246, 212, 40]) : y < 24 ? [34, 90, 205] : [242, 242, 236]);
+  function picture(): Float32Array {
+    const planar = new Float32Array(3 * WIDTH * HEIGHT);
+    for (let y = 0; y < HEIGHT; y++) for (let x = 0; x < WIDTH; x++) blockColour(x, y).forEach((v, c) => (planar[c * WIDTH * HEIGHT + y * WIDTH + x] = (v / 255) * 2 - 1));
+    return planar;
+  }
+
+  it('is shaped like a diffusers export: latent_sample = mean + std · Cast(RandomNormalLike(…)), fresh noise on every run', async () => {
+    const path = join(demoCheckpointDir(release, 'final'), 'vae_encoder', 'model.onnx');
+    const ops = (decodeModel(readFileSync(path)).graph?.node ?? []).map((n) => n.op_type);
+    expect(ops).toEqual(expect.arrayContaining(['AveragePool', 'Conv', 'Slice', 'Clip', 'Exp', 'ConstantOfShape', 'RandomNormalLike', 'Cast', 'Mul', 'Add']));
+    expect(ops.slice(-4).join(' ')).toBe('RandomNormalLike Cast Mul Add');
+    const encoder = await OnnxSession.load(path, RUNTIME);
+    try {
+      const run = async (): Promise<Float32Array> => {
+        const out = await encoder.run({ sample: floatTensor(picture(), [1, 3, HEIGHT, WIDTH], 'float32') });
+        expect(out['latent_sample']?.dims).toEqual([1, 4, HEIGHT / 8, WIDTH / 8]);
+        return out['latent_sample']?.data as Float32Array;
+      };
+      const [a, b] = [await run(), await run()];
+      // Unseeded noise: two runs differ, but only by about std = exp(-6) ≈ 0.0025.
+      let differing = 0;
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) {
+        if (a[i] !== b[i]) differing++;
+        worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)));
+      }
+      expect(differing).toBeGreaterThan(a.length / 2);
+      expect(worst).toBeLessThan(12 * Math.exp(0.5 * DEMO_ENCODER_LOGVAR));
+    } finally {
+      await encoder.release();
+    }
+  });
+
+  it('encodes each 8 × 8 block to the latents the decoder turns back into its colour (the pseudo-inverse of the decoder map)', async () => {
+    const encoder = await OnnxSession.load(join(demoCheckpointDir(release, 'final'), 'vae_encoder', 'model.onnx'), RUNTIME);
+    const decoder = await OnnxSession.load(join(demoCheckpointDir(release, 'final'), 'vae_decoder', 'model.onnx'), RUNTIME);
+    try {
+      const encoded = await encoder.run({ sample: floatTensor(picture(), [1, 3, HEIGHT, WIDTH], 'float32') });
+      const latents = encoded['latent_sample']?.data as Float32Array;
+      // The pipeline scales by the scaling factor going in and divides by it coming out: the decoder gets the encoder's output.
+      const decoded = await decoder.run({ latent_sample: floatTensor(latents, [1, 4, HEIGHT / 8, WIDTH / 8], 'float32') });
+      const planar = decoded['sample']?.data as Float32Array;
+      // Block centres (away from the bilinear seams) come back within a grey level or two.
+      for (const [x, y] of [[12, 8], [50, 10], [10, 40], [52, 36]] as const) {
+        const back = [0, 1, 2].map((c) => Math.round(((planar[c * WIDTH * HEIGHT + y * WIDTH + x] as number) / 2 + 0.5) * 255));
+        const colour = blockColour(x, y);
+        back.forEach((v, c) => expect({ x, y, c, diff: Math.abs(v - (colour[c] as number)) <= 2 }).toEqual({ x, y, c, diff: true }));
+      }
+    } finally {
+      await encoder.release();
+      await decoder.release();
     }
   });
 });

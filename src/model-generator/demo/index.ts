@@ -4,6 +4,7 @@ export type { DemoStyle } from './demo-attributes';
 export { COLOUR_RGB, DEMO_SWATCHES, SWATCH_LATENT_SIZE, isAfricanStyle, renderSwatch } from './swatches';
 export type { Swatch, SwatchLabel } from './swatches';
 export { DEMO_SCALING_FACTOR, LATENT_TO_RGB, NULL_DIRECTION, RGB_TO_LATENT, buildDemoVaeDecoder, latentsToRgb, rgbToLatents } from './demo-vae';
+export { DEMO_ENCODER_LOGVAR, buildDemoVaeEncoder } from './demo-vae-encoder';
 export { attributeEmbedding, buildDemoTextEncoder, demoTokenizer } from './demo-text-encoder';
 export type { DemoTokenizer } from './demo-text-encoder';
 export { PRIOR_STRENGTH, RELATED_COLOUR_WEIGHT, STYLE_WEIGHT, buildDemoUnet, sigmaTable, swatchAttributes } from './demo-unet';

@@ -1,7 +1,7 @@
 /**
  * The demo release: six checkpoint directories in the layout of an optimum export, as a training run
- * would publish them. They share byte-identical tokenizer, scheduler, text encoder and VAE decoder
- * and differ only in `unet/`: the baseline knows the generic western swatches, each later checkpoint
+ * would publish them. They share byte-identical tokenizer, scheduler, text encoder, VAE encoder and
+ * VAE decoder and differ only in `unet/`: the baseline knows the generic western swatches, each later checkpoint
  * knows more African textiles, `final` knows them all.
  *
  * `ensureDemoRelease` makes the release once under the models folder (`models/demo/`) and reuses it
@@ -18,11 +18,12 @@ import { AFRICAN_STYLES, ATTRIBUTE_NAMES, DEMO_TEXT_WIDTH, GENERIC_STYLES, attri
 import { SEQUENCE_LENGTH, buildDemoTextEncoder, demoTokenizer } from './demo-text-encoder';
 import { PRIOR_STRENGTH, RELATED_COLOUR_WEIGHT, STYLE_WEIGHT, buildDemoUnet } from './demo-unet';
 import { DEMO_SCALING_FACTOR, LATENT_CHANNELS, LATENT_TO_RGB, RGB_BIAS, buildDemoVaeDecoder } from './demo-vae';
+import { DEMO_ENCODER_DOWNSAMPLING, DEMO_ENCODER_LOGVAR, buildDemoVaeEncoder } from './demo-vae-encoder';
 import { DEMO_SWATCHES, SWATCH_LATENT_SIZE, type Swatch } from './swatches';
 import { removeAbandonedStaging, stagingPath } from '../staging-directory';
 
 /** Bump when anything the release is made from changes (graphs, swatch drawing), so old releases are rebuilt. */
-export const DEMO_RELEASE_VERSION = 1;
+export const DEMO_RELEASE_VERSION = 2;
 export const DEMO_RELEASE_MANIFEST = 'demo-release.json';
 export const DEMO_RELEASE_DIRNAME = 'demo';
 
@@ -69,6 +70,7 @@ export function demoFingerprint(): string {
     width: DEMO_TEXT_WIDTH,
     prior: [PRIOR_STRENGTH, STYLE_WEIGHT, RELATED_COLOUR_WEIGHT],
     vae: [LATENT_TO_RGB, RGB_BIAS, DEMO_SCALING_FACTOR, SWATCH_LATENT_SIZE],
+    encoder: [DEMO_ENCODER_DOWNSAMPLING, DEMO_ENCODER_LOGVAR],
     scheduler: SD14_PNDM_SCHEDULER,
   };
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 16);
@@ -102,6 +104,7 @@ function modelIndex(): Record<string, unknown> {
     tokenizer: ['transformers', 'CLIPTokenizer'],
     unet: onnx,
     vae_decoder: onnx,
+    vae_encoder: onnx,
   };
 }
 
@@ -164,6 +167,8 @@ export function writeDemoRelease(rootDir: string): DemoReleaseManifest {
     'text_encoder/model.onnx': encodeModel(buildDemoTextEncoder(tokens)),
     'vae_decoder/config.json': jsonText(vaeConfig()),
     'vae_decoder/model.onnx': encodeModel(buildDemoVaeDecoder()),
+    'vae_encoder/config.json': jsonText(vaeConfig()),
+    'vae_encoder/model.onnx': encodeModel(buildDemoVaeEncoder()),
   };
   for (const [name, text] of Object.entries(tokens.files)) shared[`tokenizer/${name}`] = text;
 

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fingerprintComponent, fingerprintFile, type FileFingerprint } from '../../engine/model/file-fingerprints';
 import { COMPONENTS, readModelDirectory, type ComponentName } from '../../engine/model/model-directory';
+import { checkVaeEncoder } from '../../engine/model/vae-encoder-graph';
 import type { CheckpointConfig } from './pool-config';
 import type { CheckpointSpec, ComponentSpec } from '../protocol/protocol';
 
@@ -23,10 +24,17 @@ export async function describeCheckpoint(config: Required<CheckpointConfig>): Pr
     const { hash, files } = await fingerprintComponent(config.dir, kind);
     components[kind] = { kind, hash, bytes: folderBytes(join(config.dir, kind)), graphPath: directory.graphs[kind], files };
   }
+  // Optional: a checkpoint without a usable encoder serves text to image and says why it cannot do image to image.
+  const imageToImageProblem = checkVaeEncoder(directory.vaeEncoderGraph);
+  let vaeEncoder: ComponentSpec | null = null;
+  if (imageToImageProblem === null && directory.vaeEncoderGraph !== null) {
+    const { hash, files } = await fingerprintComponent(config.dir, 'vae_encoder');
+    vaeEncoder = { kind: 'vae_encoder', hash, bytes: folderBytes(join(config.dir, 'vae_encoder')), graphPath: directory.vaeEncoderGraph, files };
+  }
   const tokenizer = await fingerprintComponent(config.dir, 'tokenizer');
   const files: FileFingerprint[] = [...tokenizer.files];
   for (const path of METADATA_FILES) if (existsSync(join(config.dir, path))) files.push(await fingerprintFile(config.dir, path));
-  return { id: config.id, dir: config.dir, pinned: config.pinned, components, tokenizerHash: tokenizer.hash, files };
+  return { id: config.id, dir: config.dir, pinned: config.pinned, components, vaeEncoder, imageToImageProblem, tokenizerHash: tokenizer.hash, files };
 }
 
 /** Sum of the sizes of the files directly in `folder` (the same files the content hash covers). */

@@ -7,6 +7,8 @@ import { InferencePool } from './inference-pool';
 import type { DeviceConfig } from './pool-config';
 import type { JobResult, PoolEvent, PoolStats, ProgressEvent, WorkerCounters } from './pool-types';
 import { makeCheckpointFamily, type CheckpointFamily } from '../testing/checkpoint-family.fixture';
+import { TINY_PRESET } from '../../model-generator/config/presets';
+import { ensureModelDirectory } from '../../model-generator/ensure-model-directory';
 
 const BASE: GenerationInput = { prompt: 'a red kente dress', negativePrompt: 'blurry', width: 64, height: 64, steps: 8, guidanceScale: 5, seed: 42 };
 const request = (overrides: GenerationInput = {}) => parseGenerationRequest({ ...BASE, ...overrides });
@@ -289,5 +291,96 @@ describe('InferencePool: batching policy per device', () => {
     for (let i = 0; i < burst.length; i++) {
       expect(bytes(sequential.results[i] as JobResult).equals(bytes(requestLevel.results[i] as JobResult))).toBe(true);
     }
+  });
+});
+
+describe('InferencePool: image to image batched with text to image', () => {
+  let family: CheckpointFamily;
+  let pool: InferencePool;
+  let alone: JobResult;
+  const aloneProgress: ProgressEvent[] = [];
+  /** A 48 × 80 "photo" (not the request's size: the worker fits it, cover and centre-crop). */
+  const photo = {
+    width: 48,
+    height: 80,
+    data: Uint8Array.from({ length: 48 * 80 * 3 }, (_, i) => ((i % 3) * 90 + Math.floor(i / 3 / 48) * 3 + ((i / 3) % 48) * 2) % 256),
+  };
+  const other = { width: 64, height: 64, data: Uint8Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 7) % 256) };
+  const img2img = (overrides: GenerationInput = {}) => request({ initImage: photo, strength: 0.6, steps: 10, scheduler: 'euler-a', ...overrides });
+
+  beforeAll(async () => {
+    family = makeCheckpointFamily(2, { overrides: { withVaeEncoder: true } });
+    pool = await InferencePool.start({
+      devices: [{ device: 'cpu', maxBatch: 16, maxInFlightRows: 64, intraOpThreads: 1 }],
+      checkpoints: [
+        ...family.dirs.map((dir, i) => ({ id: `ft-${i}`, dir, pinned: i === 0 })),
+        { id: 'no-encoder', dir: ensureModelDirectory(TINY_PRESET) },
+      ],
+    });
+    alone = await pool.submit({ checkpointId: 'ft-0', request: img2img(), preview: { intervalSteps: 2 }, onProgress: (e) => aloneProgress.push(e) }).result;
+  });
+  afterAll(async () => {
+    await pool?.close();
+    family?.remove();
+  });
+
+  it('gives the engine pipeline’s image, running floor(steps × strength) steps with progress and previews counting those', async () => {
+    const pipeline = await StableDiffusionPipeline.load(family.dirs[0] as string, { device: 'cpu', intraOpThreads: 1 });
+    try {
+      const reference = await pipeline.generate(img2img());
+      expect(Buffer.from(reference.images[0]!.image.data).equals(bytes(alone))).toBe(true);
+    } finally {
+      await pipeline.release();
+    }
+    expect(aloneProgress.map((e) => [e.step, e.totalSteps])).toEqual([1, 2, 3, 4, 5, 6].map((s) => [s, 6]));
+    expect(aloneProgress.filter((e) => e.preview).map((e) => e.step)).toEqual([2, 4, 6]);
+  });
+
+  it('batch invariance: the image-to-image request gives its bytes while text-to-image requests share its UNet calls', async () => {
+    await pool.load('ft-1'); // resident, so its job is encoded with the others rather than after its load
+    const before = await counters(pool);
+    const handles = [
+      pool.submit({ checkpointId: 'ft-0', request: img2img() }),
+      pool.submit({ checkpointId: 'ft-0', request: request({ seed: 7, steps: 12, scheduler: 'euler-a' }) }),
+      pool.submit({ checkpointId: 'ft-0', request: request({ seed: 9, steps: 8, scheduler: 'dpm++2m', guidanceScale: 1 }) }),
+      pool.submit({ checkpointId: 'ft-0', request: img2img({ seed: 5, initImage: other, strength: 0.9, scheduler: 'ddim', numImages: 2 }) }),
+      pool.submit({ checkpointId: 'ft-1', request: img2img({ seed: 3, scheduler: 'pndm', noiseMode: 'numpy' }) }),
+    ];
+    const results = await Promise.all(handles.map((h) => h.result));
+    expect(bytes(results[0] as JobResult).equals(bytes(alone))).toBe(true);
+    const after = await counters(pool);
+    expect(after.maxUnetJobs).toBeGreaterThanOrEqual(3);
+    // The photos of requests sent together were encoded together: one encoder call (ft-0 and ft-1 share
+    // their VAE encoder), each distinct fitted photo once.
+    expect(after.vaeEncoderCalls - before.vaeEncoderCalls).toBe(1);
+    expect(after.vaeEncoderImages - before.vaeEncoderImages).toBe(3);
+    // The others match their own solo runs too.
+    const soloDdim = await pool.submit({ checkpointId: 'ft-0', request: img2img({ seed: 5, initImage: other, strength: 0.9, scheduler: 'ddim', numImages: 2 }) }).result;
+    expect(bytes(results[3] as JobResult, 1).equals(bytes(soloDdim, 1))).toBe(true);
+    const soloNumpy = await pool.submit({ checkpointId: 'ft-1', request: img2img({ seed: 3, scheduler: 'pndm', noiseMode: 'numpy' }) }).result;
+    expect(bytes(results[4] as JobResult).equals(bytes(soloNumpy))).toBe(true);
+  });
+
+  it('loads one VAE encoder for checkpoints that share it, budgeted like the other components', async () => {
+    const [device] = await pool.residency();
+    const encoders = device!.components.filter((c) => c.kind === 'vae_encoder');
+    expect(encoders).toHaveLength(1);
+    expect(encoders[0]!.checkpointIds).toEqual(['ft-0', 'ft-1']);
+  });
+
+  it('refuses image to image on a checkpoint without a VAE encoder, naming initImage', () => {
+    expect(pool.checkpoints().map((c) => [c.id, c.imageToImageProblem])).toEqual([
+      ['ft-0', null],
+      ['ft-1', null],
+      ['no-encoder', 'the checkpoint has no vae_encoder component'],
+    ]);
+    let thrown: unknown;
+    try {
+      pool.submit({ checkpointId: 'no-encoder', request: img2img() });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: 'INVALID_INPUT', cause: { field: 'initImage' } });
+    expect(String((thrown as Error).message)).toMatch(/initImage: checkpoint "no-encoder" cannot do image to image: the checkpoint has no vae_encoder component/);
   });
 });

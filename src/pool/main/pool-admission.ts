@@ -3,6 +3,7 @@
  * the same submission already placed), or the whole submission is refused with QUEUE_FULL and an
  * estimate of when to retry.
  */
+import { denoisingSteps } from '../../engine/pipeline/image-to-image';
 import { PoolError } from '../protocol/pool-errors';
 import { dispatchableNow, placeJob, pump } from './pool-placement';
 import type { Device, Plan, PoolJob, PoolState } from './pool-state';
@@ -54,7 +55,7 @@ export function estimateRetryAfterMs(pool: Pick<PoolState, 'devices'>): number {
     if (d.worker.state === 'failed' || d.worker.state === 'closed') continue;
     devices++;
     let rowSteps = 0;
-    for (const job of d.queue.items()) rowSteps += job.rows * job.request.steps;
+    for (const job of d.queue.items()) rowSteps += job.rows * denoisingSteps(job.request);
     for (const job of d.running.values()) if (job.state !== 'settled') rowSteps += remainingRowSteps(job);
     workMs += rowSteps * d.msPerRowStep;
   }
@@ -66,6 +67,7 @@ export function estimateRetryAfterMs(pool: Pick<PoolState, 'devices'>): number {
 function remainingRowSteps(job: PoolJob): number {
   const rowsPerImage = job.rows / Math.max(1, job.request.numImages);
   let steps = 0;
-  for (let i = 0; i < job.request.numImages; i++) steps += job.request.steps - Math.min(job.request.steps, job.stepsDone[i] ?? 0);
+  const total = denoisingSteps(job.request);
+  for (let i = 0; i < job.request.numImages; i++) steps += total - Math.min(total, job.stepsDone[i] ?? 0);
   return steps * rowsPerImage;
 }

@@ -4,6 +4,7 @@
  * again: its type, ValidGenerationRequest, is made only by parseGenerationRequest.
  */
 import { randomUUID } from 'node:crypto';
+import { InvalidInputError } from '../../engine/errors';
 import { unetRowsPerImage } from '../../engine/pipeline/classifier-free-guidance';
 import type { ValidGenerationRequest } from '../../engine/pipeline/generation-request';
 import { PRIORITIES } from './fair-queue';
@@ -19,6 +20,10 @@ export function createJob(pool: PoolState, checkpointId: string, request: ValidG
   const priority = options.priority ?? 'normal';
   if (!PRIORITIES.includes(priority)) throw new PoolError('INVALID_INPUT', `priority: must be one of ${PRIORITIES.join(', ')}, got ${JSON.stringify(priority)}`);
   if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) throw new PoolError('INVALID_INPUT', `deadlineMs: must be a positive number, got ${options.deadlineMs}`);
+  if (request.initImage !== undefined && checkpoint.imageToImageProblem !== null) {
+    const cause = new InvalidInputError('initImage', `checkpoint "${checkpointId}" cannot do image to image: ${checkpoint.imageToImageProblem}`);
+    throw new PoolError('INVALID_INPUT', cause.message, { checkpointId, cause });
+  }
   const job: PoolJob = {
     id: `job-${randomUUID()}`,
     checkpoint,

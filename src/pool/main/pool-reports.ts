@@ -14,6 +14,7 @@ export function describeCheckpoints(pool: PoolState): CheckpointDescriptor[] {
       dir: config.dir,
       pinned: config.pinned,
       components: { text_encoder: part('text_encoder'), unet: part('unet'), vae_decoder: part('vae_decoder') },
+      imageToImageProblem: c ? c.imageToImageProblem : 'its directory could not be read',
       status: error === undefined ? 'available' : 'unavailable',
       ...(error !== undefined ? { error } : {}),
     };

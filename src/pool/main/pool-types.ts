@@ -185,6 +185,11 @@ export interface CheckpointDescriptor {
   readonly pinned: boolean;
   /** Hashes and sizes from registration; empty hashes and 0 bytes when its directory could not be read. */
   readonly components: Readonly<Record<ComponentName, { readonly hash: string; readonly bytes: number }>>;
+  /**
+   * Null when the checkpoint can do image to image (it has a usable vae_encoder); otherwise why not,
+   * for the API's 400 naming `initImage` (the pool refuses such jobs with INVALID_INPUT too).
+   */
+  readonly imageToImageProblem: string | null;
   /** `unavailable`: broken, listed but not served (jobs get CHECKPOINT_UNAVAILABLE). */
   readonly status: 'available' | 'unavailable';
   /** Why it is unavailable, naming the file: `tokenizer/vocab.json: invalid JSON (...)`. */

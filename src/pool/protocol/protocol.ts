@@ -10,12 +10,12 @@
  *                (residency changes), reply.
  */
 import type { FileFingerprint } from '../../engine/model/file-fingerprints';
-import type { ComponentName } from '../../engine/model/model-directory';
+import type { ComponentName, LoadableComponent } from '../../engine/model/model-directory';
 import type { GenerationRequest } from '../../engine/pipeline/generation-request';
 import type { RuntimeOptions } from '../../engine/runtime/onnx-runtime';
 import type { WireError } from './pool-errors';
 
-export type { ComponentName };
+export type { ComponentName, LoadableComponent };
 
 /**
  * How a device's worker batches requests:
@@ -29,7 +29,7 @@ export const BATCHING_POLICIES: readonly BatchingPolicy[] = ['continuous', 'requ
 
 /** One component of one checkpoint as the main thread measured it. */
 export interface ComponentSpec {
-  readonly kind: ComponentName;
+  readonly kind: LoadableComponent;
   /** sha256 of the component folder (content address; equal hashes are loaded once per device). */
   readonly hash: string;
   /** Sum of the folder's file sizes: the memory the pool accounts for it. */
@@ -45,6 +45,13 @@ export interface CheckpointSpec {
   readonly dir: string;
   readonly pinned: boolean;
   readonly components: Readonly<Record<ComponentName, ComponentSpec>>;
+  /**
+   * The VAE encoder (image to image) when the checkpoint has a usable one: loaded, shared and budgeted
+   * like the other components. Null otherwise, with the reason in imageToImageProblem.
+   */
+  readonly vaeEncoder: ComponentSpec | null;
+  /** Why this checkpoint cannot do image to image, or null when it can (checkVaeEncoder). */
+  readonly imageToImageProblem: string | null;
   /** sha256 of the tokenizer folder: prompts are encoded together only with the same tokenizer. */
   readonly tokenizerHash: string;
   /** Tokenizer, scheduler config and model_index.json as registered; a load verifies them first. */
@@ -144,6 +151,9 @@ export interface WorkerCounters {
   embeddingCacheHits: number;
   vaeCalls: number;
   vaeImages: number;
+  /** Image to image: VAE encoder calls and the distinct photos they encoded. */
+  vaeEncoderCalls: number;
+  vaeEncoderImages: number;
   sessionsCreated: number;
   sessionsReleased: number;
   evictions: number;
@@ -160,7 +170,7 @@ export interface WorkerLiveStats {
 }
 
 export interface ComponentResidency {
-  readonly kind: ComponentName;
+  readonly kind: LoadableComponent;
   readonly hash: string;
   readonly bytes: number;
   /** Every configured checkpoint whose component has this hash. */
@@ -177,7 +187,7 @@ export interface DeviceResidencyReport {
   readonly memoryBudgetBytes: number;
   readonly usedBytes: number;
   readonly components: readonly ComponentResidency[];
-  /** Checkpoints whose three components are all loaded. */
+  /** Checkpoints whose components (three, or four with a VAE encoder) are all loaded. */
   readonly residentCheckpointIds: readonly string[];
 }
 
@@ -185,7 +195,7 @@ export type ComponentEventType = 'loading' | 'loaded' | 'evicted' | 'unloaded' |
 
 export interface ComponentEvent {
   readonly type: ComponentEventType;
-  readonly kind: ComponentName;
+  readonly kind: LoadableComponent;
   readonly hash: string;
   readonly bytes: number;
   readonly checkpointIds: readonly string[];

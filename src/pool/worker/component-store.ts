@@ -1,11 +1,13 @@
 /**
  * The sessions one device worker holds, content-addressed: a component (text encoder, UNet, VAE
- * decoder) is keyed by kind and sha256, so checkpoints that share a component share one session.
+ * decoder, and the VAE encoder of a checkpoint that can do image to image) is keyed by kind and
+ * sha256, so checkpoints that share a component share one session.
  *
  * Residency rules, all enforced here:
  * - the bytes of loaded and loading components (their folders' file sizes) stay within the budget;
  * - checkpoints load on demand; room is made by evicting the least recently used idle component:
- *   a UNet no running job holds, or a text encoder / VAE that no loaded UNet's checkpoint uses;
+ *   a UNet no running job holds, or a text encoder / VAE decoder / VAE encoder that no loaded UNet's
+ *   checkpoint uses;
  * - components a running job holds, components of pinned checkpoints and components of a
  *   checkpoint being loaded are never evicted; when nothing can be evicted yet, the load waits
  *   until a job ends; when it can never fit (pinned components take the room), it fails;
@@ -16,7 +18,8 @@
  */
 import { ModelDirectoryError } from '../../engine/errors';
 import { verifyFingerprints } from '../../engine/model/file-fingerprints';
-import { COMPONENTS, type ComponentName } from '../../engine/model/model-directory';
+import { loadVaeEncoder, type VaeEncoder } from '../../engine/model/load-vae-encoder';
+import { COMPONENTS, type LoadableComponent } from '../../engine/model/model-directory';
 import { OnnxSession, type RuntimeOptions } from '../../engine/runtime/onnx-runtime';
 import { PoolError } from '../protocol/pool-errors';
 import type { CheckpointSpec, ComponentEvent, ComponentResidency, ComponentSpec, DeviceResidencyReport, WorkerCounters } from '../protocol/protocol';
@@ -30,6 +33,8 @@ interface Slot {
   readonly checkpointIds: readonly string[];
   state: SlotState;
   session?: OnnxSession;
+  /** A VAE encoder's slot: how its (cut) graph's outputs read. */
+  encoder?: VaeEncoder;
   /** Running jobs holding the slot. */
   holders: number;
   lastUsedSeq: number;
@@ -45,6 +50,12 @@ export interface ComponentStoreOptions {
 
 export function componentKey(spec: ComponentSpec): string {
   return `${spec.kind}:${spec.hash}`;
+}
+
+/** Every component a checkpoint loads: its three, and its VAE encoder when it has a usable one. */
+export function componentsOf(spec: CheckpointSpec): ComponentSpec[] {
+  const all = COMPONENTS.map((kind) => spec.components[kind]);
+  return spec.vaeEncoder ? [...all, spec.vaeEncoder] : all;
 }
 
 export class ComponentStore {
@@ -71,8 +82,8 @@ export class ComponentStore {
   ) {
     for (const c of options.checkpoints) {
       this.checkpoints.set(c.id, c);
-      for (const kind of COMPONENTS) {
-        const key = componentKey(c.components[kind]);
+      for (const component of componentsOf(c)) {
+        const key = componentKey(component);
         this.usersOfKey.set(key, [...(this.usersOfKey.get(key) ?? []), c.id]);
         if (c.pinned) this.pinnedKeys.add(key);
       }
@@ -90,14 +101,24 @@ export class ComponentStore {
   }
 
   /** The session of a resident checkpoint's component. */
-  session(checkpointId: string, kind: ComponentName): OnnxSession {
+  session(checkpointId: string, kind: LoadableComponent): OnnxSession {
     const slot = this.slots.get(this.keyOf(checkpointId, kind));
     if (!slot?.session || slot.state === 'loading') throw new Error(`${kind} of checkpoint ${checkpointId} is not loaded`);
     return slot.session;
   }
 
-  keyOf(checkpointId: string, kind: ComponentName): string {
-    return componentKey(this.spec(checkpointId).components[kind]);
+  /** A resident checkpoint's VAE encoder (its session and how its outputs read). */
+  vaeEncoder(checkpointId: string): VaeEncoder {
+    const slot = this.slots.get(this.keyOf(checkpointId, 'vae_encoder'));
+    if (!slot?.encoder || slot.state === 'loading') throw new Error(`vae_encoder of checkpoint ${checkpointId} is not loaded`);
+    return slot.encoder;
+  }
+
+  keyOf(checkpointId: string, kind: LoadableComponent): string {
+    const spec = this.spec(checkpointId);
+    const component = kind === 'vae_encoder' ? spec.vaeEncoder : spec.components[kind];
+    if (!component) throw new PoolError('INVALID_INPUT', `checkpoint "${checkpointId}" cannot do image to image: ${spec.imageToImageProblem ?? 'it has no vae_encoder'}`, { checkpointId });
+    return componentKey(component);
   }
 
   /** Hashes of the UNets present (loading, ready or draining): what placement prefers. */
@@ -116,7 +137,7 @@ export class ComponentStore {
    * Runs one call on a resident checkpoint's component, holding it for the call's duration: a
    * job cancelled while its call is queued must not let that session be released under the call.
    */
-  async use<T>(checkpointId: string, kind: ComponentName, call: (session: OnnxSession) => Promise<T>): Promise<T> {
+  async use<T>(checkpointId: string, kind: LoadableComponent, call: (session: OnnxSession) => Promise<T>): Promise<T> {
     const key = this.keyOf(checkpointId, kind);
     const slot = this.slots.get(key);
     if (!slot?.session || slot.state === 'loading') throw new Error(`${kind} of checkpoint ${checkpointId} is not loaded`);
@@ -130,7 +151,7 @@ export class ComponentStore {
     }
   }
 
-  /** A running job holds all three components of its checkpoint until `release`. */
+  /** A running job holds all its checkpoint's components until `release`. */
   acquire(checkpointId: string): void {
     for (const key of this.keysOf(checkpointId)) {
       const slot = this.slots.get(key);
@@ -186,8 +207,8 @@ export class ComponentStore {
     slot.state = 'draining';
     while (slot.holders > 0) await this.roomChanged();
     this.drop(slot, 'unloaded');
-    for (const kind of ['text_encoder', 'vae_decoder'] as const) {
-      const other = this.slots.get(this.keyOf(checkpointId, kind));
+    for (const component of componentsOf(spec).filter((c) => c.kind !== 'unet')) {
+      const other = this.slots.get(componentKey(component));
       if (other && other.state === 'ready' && other.holders === 0 && !this.pinnedKeys.has(other.key) && !this.isProtected(other.key) && this.isOrphan(other)) {
         this.drop(other, 'unloaded');
       }
@@ -232,7 +253,7 @@ export class ComponentStore {
           await this.roomChanged();
           continue;
         }
-        const missing = COMPONENTS.map((kind) => spec.components[kind]).filter((c) => !this.slots.has(componentKey(c)));
+        const missing = componentsOf(spec).filter((c) => !this.slots.has(componentKey(c)));
         if (missing.length === 0) {
           if (present.every((s) => s?.state === 'ready')) break;
           await this.roomChanged(); // another checkpoint is loading a shared component
@@ -285,7 +306,14 @@ export class ComponentStore {
       this.emit(this.event('loading', slot));
       try {
         await verifyFingerprints(checkpoint.dir, slot.spec.files);
-        slot.session = await OnnxSession.load(slot.spec.graphPath, this.options.runtime);
+        if (slot.spec.kind === 'vae_encoder') {
+          // Cut at its distribution first (vae-encoder-graph.ts): the request's generator samples it.
+          const loaded = await loadVaeEncoder(checkpoint.dir, slot.spec.graphPath, this.options.runtime);
+          slot.session = loaded.session;
+          slot.encoder = loaded.encoder;
+        } else {
+          slot.session = await OnnxSession.load(slot.spec.graphPath, this.options.runtime);
+        }
       } catch (error) {
         for (const s of reserved.slice(i)) this.slots.delete(s.key);
         const message = firstLine(error);
@@ -390,14 +418,13 @@ export class ComponentStore {
   }
 
   private keysOf(checkpointId: string): string[] {
-    const spec = this.spec(checkpointId);
-    return COMPONENTS.map((kind) => componentKey(spec.components[kind]));
+    return componentsOf(this.spec(checkpointId)).map(componentKey);
   }
 
   private componentSpec(key: string): ComponentSpec {
     const id = (this.usersOfKey.get(key) ?? [])[0];
     const spec = id === undefined ? undefined : this.checkpoints.get(id);
-    const component = spec ? COMPONENTS.map((k) => spec.components[k]).find((c) => componentKey(c) === key) : undefined;
+    const component = spec ? componentsOf(spec).find((c) => componentKey(c) === key) : undefined;
     if (!component) throw new Error(`unknown component ${key}`);
     return component;
   }

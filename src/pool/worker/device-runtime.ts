@@ -52,6 +52,8 @@ export class DeviceRuntime {
     embeddingCacheHits: 0,
     vaeCalls: 0,
     vaeImages: 0,
+    vaeEncoderCalls: 0,
+    vaeEncoderImages: 0,
     sessionsCreated: 0,
     sessionsReleased: 0,
     evictions: 0,

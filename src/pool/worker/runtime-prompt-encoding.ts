@@ -1,7 +1,8 @@
 /**
- * Prompt encoding: waiting jobs that share a text encoder and tokenizer are encoded in one
- * text-encoder call (every chunk of their prompts, identical prompts once, recent ones from a small
- * cache keyed by text, chunk count and emphasis), and each job's
+ * Prompt encoding (and, for image to image, photo encoding: runtime-image-encoding.ts): waiting
+ * jobs that share a text encoder and tokenizer are encoded in one text-encoder call (every chunk of
+ * their prompts, identical prompts once, recent ones from a small cache keyed by text, chunk count
+ * and emphasis), and each job's
  * sequences are created from its embeddings. A prompt whose states are not finite (a broken text
  * encoder) fails the jobs that use it and is never cached; the call's other prompts are used as usual.
  */
@@ -12,6 +13,7 @@ import { encodePrompts, planPrompts, type PromptPlan } from '../../engine/pipeli
 import type { NonFiniteOutputError } from '../../engine/pipeline/non-finite';
 import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-pipeline';
 import { toWireError } from '../protocol/pool-errors';
+import { encodeJobImages } from './runtime-image-encoding';
 import { endJob, failJobs } from './runtime-jobs';
 import type { JobRuntime, RuntimeState } from './runtime-state';
 
@@ -68,14 +70,16 @@ export async function encodeTick(runtime: RuntimeState): Promise<boolean> {
   };
 
   for (const job of batch) {
+    const keys = (planned.get(job) as PromptPlan[]).map((p) => p.key);
+    const unusable = job.state === 'encoding' ? keys.map((p) => broken.get(p)).find((e) => e !== undefined) : undefined;
+    if (unusable) endJob(runtime, job, { kind: 'failed', error: toWireError(unusable) });
+  }
+  const initLatents = await encodeJobImages(runtime, batch);
+
+  for (const job of batch) {
     if (job.state !== 'encoding') continue;
     const { request } = job.spec;
     const [cond, uncond] = (planned.get(job) as PromptPlan[]).map((p) => p.key);
-    const unusable = [cond, uncond].map((p) => (p === undefined ? undefined : broken.get(p))).find((e) => e !== undefined);
-    if (unusable) {
-      endJob(runtime, job, { kind: 'failed', error: toWireError(unusable) });
-      continue;
-    }
     const embeddings: PromptEmbeddings =
       uncond !== undefined ? { cond: embeddingOf(cond as string), uncond: embeddingOf(uncond) } : { cond: embeddingOf(cond as string) };
     try {
@@ -88,7 +92,7 @@ export async function encodeTick(runtime: RuntimeState): Promise<boolean> {
         vaeDecoder: runtime.store.session(job.spec.checkpointId, 'vae_decoder'),
         release: () => Promise.resolve(),
       });
-      const sequences = pipeline.createSequences(request, embeddings, job.spec.jobId);
+      const sequences = pipeline.createSequences(request, embeddings, job.spec.jobId, initLatents.get(job));
       job.sequences = sequences.map((seq, imageIndex) => ({
         job,
         imageIndex,
