@@ -10,7 +10,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import sharp from 'sharp';
 import { hashApiKey } from '../src/auth/api-keys';
 import { createApp } from '../src/create-app';
+import { request as httpRequest } from 'node:http';
 import { readPngTextChunks } from '../src/engine/image/png-text-chunk';
+import type { GenerationRecord } from '../src/generation/generation-store';
+import { Generations } from '../src/generation/generations';
 import { sendRaw, type RawResponse } from './bad-input-corpus/raw-http';
 import { testAppConfig } from './support/test-app-config';
 import { waitUntilReady } from './support/wait-until-ready';
@@ -219,6 +222,55 @@ describe('AUTOMATIC1111-compatible API (/sdapi/v1)', () => {
     expect(cropped.status).toBe(200);
   });
 
+  it("runs an img2img body shaped like a Krita plugin's (mask settings without a mask, no alwayson_scripts): the same bytes as native image to image", async () => {
+    const photo = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 30, g: 90, b: 160 } } }).png().toBuffer();
+    const krita = {
+      prompt: 'indigo adire dress',
+      negative_prompt: '',
+      init_images: [photo.toString('base64')],
+      denoising_strength: 0.6,
+      resize_mode: 0,
+      mask_blur: 4,
+      inpainting_fill: 1,
+      inpaint_full_res: false,
+      inpainting_mask_invert: 0,
+      include_init_images: false,
+      sampler_name: 'DPM++ 2M SDE Karras',
+      steps: 5,
+      cfg_scale: 7,
+      width: 64,
+      height: 64,
+      seed: 77,
+      batch_size: 1,
+      override_settings: { sd_model_checkpoint: 'final', emphasis: 'Original' },
+    };
+    const res = await call('POST', '/sdapi/v1/img2img', krita);
+    expect([res.status, res.status === 200 ? '' : res.text]).toEqual([200, '']);
+    const png = Buffer.from((res.json as ImagesAnswer).images[0] as string, 'base64');
+    const native = await nativePng({ prompt: krita.prompt, initImage: photo.toString('base64'), strength: 0.6, scheduler: 'dpm++2m-sde-karras', steps: 5, guidanceScale: 7, width: 64, height: 64, seed: 77, checkpoint: 'final' });
+    expect(png.equals(native)).toBe(true);
+  });
+
+  it('cancels the generation when the client goes away', async () => {
+    const generations = app.get(Generations);
+    const start = generations.start.bind(generations);
+    let record: GenerationRecord | undefined;
+    jest.spyOn(generations, 'start').mockImplementationOnce(async (...args) => {
+      const started = await start(...args);
+      record = started.record;
+      return started;
+    });
+    const outgoing = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/sdapi/v1/txt2img', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' } });
+    outgoing.on('error', () => undefined);
+    outgoing.end(JSON.stringify({ prompt: 'x', steps: 150, width: 512, height: 512 }));
+    const deadline = Date.now() + 30_000;
+    while (record?.status !== 'running' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    outgoing.destroy();
+    while (record?.status === 'running' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(record?.status).toBe('cancelled');
+    expect(record?.progress.step).toBeLessThan(150);
+  });
+
   it('lists the checkpoints as sd-models, and the samplers and schedule types by their web UI names', async () => {
     const models = (await call('GET', '/sdapi/v1/sd-models')).json as Array<Record<string, unknown>>;
     expect(models).toHaveLength(6);
@@ -249,6 +301,12 @@ describe('AUTOMATIC1111-compatible API (/sdapi/v1)', () => {
     expect(info.sd_model_name).toBe('checkpoint-20000');
     // override_settings still wins for one request.
     expect((JSON.parse((await txt2img({ prompt: 'x', steps: 1, width: 64, height: 64, override_settings: { sd_model_checkpoint: 'final' } })).info) as Info).sd_model_name).toBe('final');
+    // The emphasis option applies to this key's requests too, and shows in the infotext as the web UI writes it.
+    expect((await call('POST', '/sdapi/v1/options', { emphasis: 'No norm' })).status).toBe(200);
+    expect(((await call('GET', '/sdapi/v1/options')).json as Record<string, string>)['emphasis']).toBe('No norm');
+    expect((JSON.parse((await txt2img({ prompt: '(red:1.3) dress', steps: 1, width: 64, height: 64 })).info) as Info).infotexts[0]).toContain('Emphasis: No norm');
+    expect((JSON.parse((await txt2img({ prompt: '(red:1.3) dress', steps: 1, width: 64, height: 64 }, OTHER_KEY)).info) as Info).infotexts[0]).not.toContain('Emphasis');
+    await call('POST', '/sdapi/v1/options', { emphasis: 'Original' });
     const unknown = await call('POST', '/sdapi/v1/options', { sd_model_checkpoint: 'sd_xl_base_1.0.safetensors' });
     expect([unknown.status, (unknown.json as { detail: string }).detail]).toEqual([404, expect.stringMatching(/^sd_model_checkpoint: "sd_xl_base_1.0.safetensors" does not exist; known: baseline, /)]);
     await call('POST', '/sdapi/v1/options', { sd_model_checkpoint: 'final' });
