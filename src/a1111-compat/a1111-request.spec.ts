@@ -42,7 +42,6 @@ describe('parseA1111Request', () => {
       emphasis: 'no-norm',
       checkpoint: 'final',
     });
-    expect(ask.checkpointFromRequest).toBe(true);
   });
 
   it('resolves sampler names as the web UI does: exact, any case, sampler_index as the fallback, and the schedule type', () => {

@@ -10,7 +10,6 @@ import { a1111Invalid } from './a1111-errors';
 import { DEFAULT_SAMPLER, resolveA1111Sampler } from './a1111-sampler';
 import {
   EMPHASIS_LABELS,
-  HONOURED_FIELDS,
   IGNORED_FIELDS,
   IMG2IMG_DEFAULTS,
   NEUTRAL_ONLY_FIELDS,
@@ -31,8 +30,6 @@ export interface A1111Ask {
   readonly parameters: Readonly<Record<string, unknown>>;
   readonly scheduler: SchedulerName;
   readonly sendImages: boolean;
-  /** The checkpoint override_settings named (else the key's option, else the default). */
-  readonly checkpointFromRequest: boolean;
   /** img2img: the one photo, as sent (base64 or a data URL), for the resize-mode check. */
   readonly initImage?: string;
   readonly resizeMode?: number;
@@ -97,11 +94,8 @@ export function parseA1111Request(route: A1111Route, body: unknown, selectedChec
     parameters['init_images'] = null;
     parameters['mask'] = null;
   }
-  return { route, generation, parameters, scheduler, sendImages, checkpointFromRequest: overrides.checkpoint !== undefined, initImage, resizeMode };
+  return { route, generation, parameters, scheduler, sendImages, initImage, resizeMode };
 }
-
-/** The fields this parser reads: for documentation and the tests. */
-export const KNOWN_FIELDS: readonly string[] = [...HONOURED_FIELDS, ...Object.keys(IGNORED_FIELDS), ...Object.keys(NEUTRAL_ONLY_FIELDS)];
 
 function neutral(field: string, value: unknown, { rule, neutral: isNeutral }: NeutralRule): void {
   if (value === undefined || isNeutral(value)) return;
