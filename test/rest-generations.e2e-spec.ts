@@ -67,7 +67,7 @@ describe('REST /v1', () => {
     [{ width: 128 }, 'prompt', /^prompt: is required/],
     [{ prompt: 'x', width: 100 }, 'width', /multiple of 8/],
     [{ prompt: 'x', steps: 'many' }, 'steps', /finite number/],
-    [{ prompt: 'x', scheduler: 'heun' }, 'scheduler', /must be one of/],
+    [{ prompt: 'x', scheduler: 'DPM adaptive' }, 'scheduler', /must be one of/],
     [{ prompt: 'x', seed: -1 }, 'seed', /seed/],
     [{ prompt: 'x', outputFormat: 'gif' }, 'outputFormat', /png, jpeg, webp/],
     [{ prompt: 'x', quality: 0 }, 'quality', /1 to 100/],

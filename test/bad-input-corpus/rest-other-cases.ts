@@ -71,7 +71,7 @@ const comparisonCases: RestCase[] = [
   post('comparison with width 100', COMPARE, { ...ok, width: 100 }, 400, BAD, 'width', /multiple of 8/),
   post('comparison with steps 0', COMPARE, { ...ok, steps: 0 }, 400, BAD, 'steps', /must be between 1 and 150/),
   post('comparison with seed -1', COMPARE, { ...ok, seed: -1 }, 400, BAD, 'seed', /when given as a number/),
-  post('comparison with an unknown scheduler', COMPARE, { ...ok, scheduler: 'heun' }, 400, BAD, 'scheduler', /must be one of/),
+  post('comparison with an unknown scheduler', COMPARE, { ...ok, scheduler: 'DPM adaptive' }, 400, BAD, 'scheduler', /must be one of/),
   post('comparison with a generation-only field', COMPARE, { ...ok, numImages: 2 }, 400, BAD, 'numImages', /is not a comparison field/),
   post('comparison reference image: not base64', COMPARE, { ...ok, referenceImage: 'garbage!!' }, 400, BAD, 'referenceImage', /must be base64-encoded/),
   post('comparison reference image: a number', COMPARE, { ...ok, referenceImage: 42 }, 400, BAD, 'referenceImage', /must be a base64 string/),
