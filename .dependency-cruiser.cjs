@@ -5,7 +5,7 @@
  *
  *   composition   main.ts · create-app.ts · app.module.ts · app/ (GraphQL and gRPC servers, shutdown)
  *   page          studio/ (serves the studio's files; imports only the access decorators)
- *   features      generation · comparisons · checkpoints · samplers · prompts · distributed · openai-compat · webhooks (below the ones that report to it)
+ *   features      generation · comparisons · checkpoints · samplers · prompts · distributed · openai-compat · a1111-compat · webhooks (below the ones that report to it)
  *   shared        transports/{rest,graphql,grpc} · observability/ · error-mapping/ · inference/
  *   libraries     model-generator/ (the demo release) · prompt-language/ · pool/{main,worker,protocol}
  *   bottom        engine/ · common/ · config/ → auth/
@@ -13,7 +13,7 @@
  * devtools/ (benchmarks, model-check, CLIs) stands beside the server: it may import anything and
  * nothing imports it. Specs and test fixtures are left out: a test may reach for any helper.
  */
-const FEATURES = '^src/(generation|comparisons|checkpoints|samplers|prompts|distributed|openai-compat|webhooks)/';
+const FEATURES = '^src/(generation|comparisons|checkpoints|samplers|prompts|distributed|openai-compat|a1111-compat|webhooks)/';
 const COMPOSITION = '^src/(app/|app\\.module\\.ts$|create-app\\.ts$|main\\.ts$)';
 const TRANSPORTS = '^src/transports/';
 

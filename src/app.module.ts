@@ -21,6 +21,8 @@ import { HealthController } from './observability/health/health.controller';
 import { ReadinessService } from './observability/health/readiness.service';
 import { loggingModule } from './observability/logging/logging.module';
 import { MetricsModule } from './observability/metrics/metrics.module';
+import { A1111_ERROR_FACE } from './a1111-compat/a1111-errors';
+import { A1111CompatModule } from './a1111-compat/a1111-compat.module';
 import { OPENAI_ERROR_FACE } from './openai-compat/openai-errors';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 import { PromptsModule } from './prompts/prompts.module';
@@ -82,14 +84,15 @@ export class AppModule {
         generations,
         ComparisonsModule.forRoot(generations, config.results.resultTtlMs),
         OpenAiCompatModule.forRoot(generations),
+        A1111CompatModule.forRoot(generations),
         GraphqlApiModule.forRoot(config.graphql),
         MetricsModule.forRoot({ host: config.http.host, metricsPort: config.metrics.port, gpuSampleSeconds: config.metrics.gpuSampleSeconds }),
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController],
       providers: [
-        // The OpenAI-compatible routes answer errors in OpenAI's shape; every other route in the API's own.
-        { provide: REST_ERROR_FACES, useValue: [OPENAI_ERROR_FACE] },
+        // The OpenAI- and AUTOMATIC1111-compatible routes answer errors in their API's shapes; every other route in the API's own.
+        { provide: REST_ERROR_FACES, useValue: [OPENAI_ERROR_FACE, A1111_ERROR_FACE] },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         ReadinessService,
         { provide: GRPC_APP_CONFIG, useValue: config },

@@ -5,7 +5,8 @@ import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import { json, type NextFunction, type Request, type Response } from 'express';
+import { IMG2IMG_BODY_LIMIT_BYTES, IMG2IMG_PATH } from './a1111-compat/a1111-fields';
 import { AppModule } from './app.module';
 import { MetricsService } from './observability/metrics/metrics.service';
 import { RestMetricsMiddleware } from './observability/metrics/rest-metrics.middleware';
@@ -22,6 +23,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // Timed from the first byte: requests the body parser refuses (400, 413) count too.
   const restMetrics = new RestMetricsMiddleware(app.get(MetricsService));
   app.use((request: Request, response: Response, next: NextFunction) => restMetrics.use(request, response, next));
+  // A1111's img2img sends its photo as base64 JSON: that one route reads up to the image limit (the global parser then skips the parsed body).
+  const img2imgLimit = Math.max(IMG2IMG_BODY_LIMIT_BYTES, bodyLimitBytes(config.http.bodyLimit));
+  app.use(IMG2IMG_PATH, json({ limit: img2imgLimit, verify: rejectInvalidUtf8 }));
   app.useBodyParser('json', { limit: config.http.bodyLimit, verify: rejectInvalidUtf8 });
   if (config.http.trustProxy !== undefined) app.set('trust proxy', trustProxySetting(config.http.trustProxy));
   const logger = new Logger('Access');
@@ -30,6 +34,12 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // Built from the route tables and the zod schemas, not from the controllers' decorators (docs/DESIGN.md, "Contract").
   SwaggerModule.setup('docs', app, openApiDocument());
   return app;
+}
+
+/** The configured JSON limit ("256kb", as app-config writes it) in bytes. */
+function bodyLimitBytes(limit: string): number {
+  const kb = /^(\d+)kb$/.exec(limit);
+  return kb ? Number(kb[1]) * 1024 : 0;
 }
 
 /** AFD_TRUST_PROXY as Express takes it: true/false, a hop count, or addresses/subnets. */

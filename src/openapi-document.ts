@@ -11,13 +11,25 @@ import { CHECKPOINT_PATHS, CHECKPOINT_SCHEMAS } from './checkpoints/checkpoint.o
 import { COMPARISON_PATHS, COMPARISON_SCHEMAS } from './comparisons/comparison.openapi';
 import { GENERATION_PATHS, GENERATION_SCHEMAS } from './generation/generation.openapi';
 import { HEALTH_PATHS, HEALTH_SCHEMAS } from './observability/health/health.openapi';
+import { A1111_PATHS, A1111_SCHEMAS } from './a1111-compat/a1111.openapi';
 import { OPENAI_PATHS, OPENAI_SCHEMAS } from './openai-compat/openai.openapi';
 import { PROMPT_PATHS, PROMPT_SCHEMAS } from './prompts/prompt.openapi';
 import { SAMPLER_PATHS, SAMPLER_SCHEMAS } from './samplers/sampler.openapi';
 import { WEBHOOK_PATHS, WEBHOOK_SCHEMAS } from './webhooks/webhook.openapi';
 
-const PATHS: readonly PathTable[] = [GENERATION_PATHS, COMPARISON_PATHS, CHECKPOINT_PATHS, SAMPLER_PATHS, PROMPT_PATHS, OPENAI_PATHS, WEBHOOK_PATHS, HEALTH_PATHS];
-const SCHEMAS: Record<string, z.ZodType> = { Error: ErrorBodySchema, ...GENERATION_SCHEMAS, ...COMPARISON_SCHEMAS, ...CHECKPOINT_SCHEMAS, ...SAMPLER_SCHEMAS, ...PROMPT_SCHEMAS, ...OPENAI_SCHEMAS, ...WEBHOOK_SCHEMAS, ...HEALTH_SCHEMAS };
+const PATHS: readonly PathTable[] = [GENERATION_PATHS, COMPARISON_PATHS, CHECKPOINT_PATHS, SAMPLER_PATHS, PROMPT_PATHS, OPENAI_PATHS, A1111_PATHS, WEBHOOK_PATHS, HEALTH_PATHS];
+const SCHEMAS: Record<string, z.ZodType> = {
+  Error: ErrorBodySchema,
+  ...GENERATION_SCHEMAS,
+  ...COMPARISON_SCHEMAS,
+  ...CHECKPOINT_SCHEMAS,
+  ...SAMPLER_SCHEMAS,
+  ...PROMPT_SCHEMAS,
+  ...OPENAI_SCHEMAS,
+  ...A1111_SCHEMAS,
+  ...WEBHOOK_SCHEMAS,
+  ...HEALTH_SCHEMAS,
+};
 
 const TAGS: Readonly<Record<string, string>> = {
   generations: 'Text-to-image generation: synchronous, asynchronous, with progress events',
@@ -27,6 +39,7 @@ const TAGS: Readonly<Record<string, string>> = {
   prompts: 'Fashion prompts: vocabulary, build, parse, tokenize',
   openai: "OpenAI-compatible images API for clients built on OpenAI's SDKs (REST only; errors in OpenAI's shape)",
   webhooks: 'Signed event deliveries (Standard Webhooks) for generations and comparisons, and their log',
+  a1111: "AUTOMATIC1111-compatible API (/sdapi/v1) for the web UI's clients (REST only; errors in FastAPI's and the web UI's shapes)",
   health: 'Probes (public)',
 };
 

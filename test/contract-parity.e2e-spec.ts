@@ -5,7 +5,9 @@
  * state the ranges and choices). Read from the built GraphQL schema and the loaded proto descriptor.
  * The OpenAI-compatible images API is REST only by design (it exists for OpenAI's SDKs, issue 17):
  * it has no GraphQL or gRPC face to compare, so what is checked is that its extensions are the
- * native request's own fields, rules and all.
+ * native request's own fields, rules and all. The AUTOMATIC1111-compatible API (/sdapi/v1, issue
+ * 18) is REST only by the same design (it exists for the web UI's clients): its documented ranges
+ * are checked to be the native fields' own.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import { CompareFieldsSchema, ComparisonSummarySchema, ComparisonViewSchema } fr
 import { GenerateRequestSchema } from '../src/generation/generation.schemas';
 import { ImageGenerationRequestSchema } from '../src/openai-compat/openai.schemas';
 import { SCHEDULER_NAMES } from '../src/engine/schedulers';
+import { Img2ImgRequestSchema, Txt2ImgRequestSchema } from '../src/a1111-compat/a1111.schemas';
 import { loadProtos, PROTO_ROOT } from '../src/transports/grpc/grpc-protos';
 import { testAppConfig } from './support/test-app-config';
 
@@ -176,6 +179,16 @@ describe('one contract on REST, GraphQL and gRPC', () => {
     const extensions = contractFields(ImageGenerationRequestSchema);
     expect(extensions['n']).toMatchObject({ minimum: generation['numImages']?.minimum, maximum: generation['numImages']?.maximum });
     expect(extensions['output_format']?.values).toEqual(generation['outputFormat']?.values);
+  });
+
+  it('the AUTOMATIC1111-compatible requests (REST only) document the native fields\' ranges under their A1111 names', () => {
+    for (const schema of [Txt2ImgRequestSchema, Img2ImgRequestSchema]) {
+      const a1111 = contractFields(schema as unknown as z.ZodObject<z.ZodRawShape>);
+      for (const [name, nativeName] of [['steps', 'steps'], ['cfg_scale', 'guidanceScale'], ['width', 'width'], ['height', 'height'], ['eta', 'eta']] as const) {
+        expect({ name, minimum: a1111[name]?.minimum, maximum: a1111[name]?.maximum }).toEqual({ name, minimum: generation[nativeName]?.minimum, maximum: generation[nativeName]?.maximum });
+      }
+    }
+    expect(contractFields(Img2ImgRequestSchema as unknown as z.ZodObject<z.ZodRawShape>)['denoising_strength']?.maximum).toBe(generation['strength']?.maximum);
   });
 
   it('the .proto CompareRequest has the comparison schema\'s fields and kinds', () => {

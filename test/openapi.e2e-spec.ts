@@ -17,6 +17,16 @@ import { ComparisonViewSchema } from '../src/comparisons/comparison.schemas';
 import { createApp } from '../src/create-app';
 import { GenerationViewSchema } from '../src/generation/generation.schemas';
 import { HealthReportSchema } from '../src/observability/health/health.schemas';
+import {
+  A1111ErrorSchema,
+  A1111ImagesResponseSchema,
+  A1111ModelListSchema,
+  A1111OptionsSchema,
+  A1111ProgressSchema,
+  A1111SamplerListSchema,
+  A1111SchedulerListSchema,
+  A1111ValidationErrorSchema,
+} from '../src/a1111-compat/a1111.schemas';
 import { ImagesResponseSchema, OpenAiErrorSchema, OpenAiModelListSchema, OpenAiModelSchema } from '../src/openai-compat/openai.schemas';
 import { BuiltPromptSchema, ParsedPromptSchema, TokenizedPromptSchema, VocabularySchema } from '../src/prompts/prompt.schemas';
 import { testAppConfig } from './support/test-app-config';
@@ -37,6 +47,7 @@ type Document = {
 
 const ROOT = resolve(__dirname, '..');
 const OPENAI_ROUTE = /^(GET|POST) \/v1\/(images|models)\b/;
+const A1111_ROUTE = /^(GET|POST) \/sdapi\/v1\//;
 const run = promisify(execFile);
 
 describe('OpenAPI document (/docs-json)', () => {
@@ -70,10 +81,15 @@ describe('OpenAPI document (/docs-json)', () => {
       const success = Object.keys(op.responses).filter((s) => s.startsWith('2'));
       expect({ route, success: success.length > 0 }).toEqual({ route, success: true });
       for (const status of success) expect({ route, status, typed: Object.keys(op.responses[status]?.content ?? {}).length > 0 }).toEqual({ route, status, typed: true });
-      // The OpenAI-compatible routes answer errors in OpenAI's shape; every other route in the API's own.
-      const errorSchema = OPENAI_ROUTE.test(route) ? '#/components/schemas/OpenAiError' : '#/components/schemas/Error';
+      // The OpenAI- and AUTOMATIC1111-compatible routes answer errors in their API's shapes; every other route in the API's own.
+      const errorSchema = (status: string): string =>
+        OPENAI_ROUTE.test(route)
+          ? '#/components/schemas/OpenAiError'
+          : A1111_ROUTE.test(route)
+            ? `#/components/schemas/${status === '422' ? 'A1111ValidationError' : 'A1111Error'}`
+            : '#/components/schemas/Error';
       for (const [status, answer] of Object.entries(op.responses).filter(([s]) => /^[45]/.test(s) && !route.startsWith('GET /health'))) {
-        expect({ route, status, schema: answer.content?.['application/json']?.schema?.$ref }).toEqual({ route, status, schema: errorSchema });
+        expect({ route, status, schema: answer.content?.['application/json']?.schema?.$ref }).toEqual({ route, status, schema: errorSchema(status) });
       }
     }
     const create = document.paths['/v1/generations']?.['post'];
@@ -122,6 +138,14 @@ describe('OpenAPI document (/docs-json)', () => {
     conforms(OpenAiModelSchema, (await http().get('/v1/models/final').expect(200)).body, 'getOpenAiModel');
     conforms(OpenAiErrorSchema, (await http().post('/v1/images/generations').send({ prompt: 'x', size: '100x100' }).expect(400)).body, 'an OpenAI 400');
     conforms(OpenAiErrorSchema, (await http().get('/v1/models/nope').expect(404)).body, 'an OpenAI 404');
+    conforms(A1111ImagesResponseSchema, (await http().post('/sdapi/v1/txt2img').send({ prompt: 'red kente dress', width: 64, height: 64, steps: 2 }).expect(200)).body, 'a1111Txt2Img');
+    conforms(A1111ModelListSchema, (await http().get('/sdapi/v1/sd-models').expect(200)).body, 'a1111ListModels');
+    conforms(A1111SamplerListSchema, (await http().get('/sdapi/v1/samplers').expect(200)).body, 'a1111ListSamplers');
+    conforms(A1111SchedulerListSchema, (await http().get('/sdapi/v1/schedulers').expect(200)).body, 'a1111ListSchedulers');
+    conforms(A1111OptionsSchema, (await http().get('/sdapi/v1/options').expect(200)).body, 'a1111GetOptions');
+    conforms(A1111ProgressSchema, (await http().get('/sdapi/v1/progress').expect(200)).body, 'a1111GetProgress');
+    conforms(A1111ValidationErrorSchema, (await http().post('/sdapi/v1/txt2img').send({ prompt: 'x', tiling: true }).expect(422)).body, 'an A1111 422');
+    conforms(A1111ErrorSchema, (await http().post('/sdapi/v1/options').send({ sd_model_checkpoint: 'nope' }).expect(404)).body, 'an A1111 404');
   });
 
   it('passes @redocly/cli lint (recommended rules) without errors', async () => {

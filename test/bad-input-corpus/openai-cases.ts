@@ -116,7 +116,8 @@ const fieldCases: OpenAiCase[] = [
   bad('a fractional seed', { seed: 1.5 }, 'seed', /^seed: /),
   bad('steps of 0', { steps: 0 }, 'steps', /^steps: must be between 1 and 150, got 0$/),
   bad('steps over the limit', { steps: 151 }, 'steps', /^steps: must be between 1 and 150, got 151$/),
-  bad('an unknown scheduler', { scheduler: 'heun' }, 'scheduler', /^scheduler: must be one of /),
+  // heun became a sampler with issue 18; DPM adaptive is one AUTOMATIC1111 has and this server does not.
+  bad('an unknown scheduler', { scheduler: 'DPM adaptive' }, 'scheduler', /^scheduler: must be one of /),
   bad('a number as negative_prompt', { negative_prompt: 42 }, 'negative_prompt', /^negative_prompt: must be a string, got 42/),
   bad('a negative guidance_scale', { guidance_scale: -1 }, 'guidance_scale', /^guidance_scale: must be between 0 and /),
   bad('guidance_scale as a string', { guidance_scale: 'high' }, 'guidance_scale', /^guidance_scale: must be a finite number, got "high"/),
