@@ -1,7 +1,8 @@
 /**
  * The application's Prometheus registry (its own, not prom-client's global one, so that several
  * applications in one process do not collide) and the recorder API the transports and services call.
- * Every name starts with `afd_`; labels are bounded vocabularies (checkpoint and device ids from the
+ * Every name starts with `afd_`, except prom-client's default process and Node.js metrics, which
+ * keep their standard names (process_…, nodejs_…); labels are bounded vocabularies (checkpoint and device ids from the
  * configuration, route patterns, status names), never prompts, ids or keys.
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
@@ -15,6 +16,8 @@ import { GpuSampler, runNvidiaSmi } from './gpu-sampler';
 import { METRICS_CONFIG, type MetricsConfig } from './metrics-config';
 import { PoolMetrics } from './pool-metrics';
 import { RequestMetrics, type Transport } from './request-metrics';
+
+const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 @Injectable()
 export class MetricsService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -31,7 +34,11 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     @Inject(InferencePool) pool: InferencePool,
     @Inject(PoolEventBus) events: PoolEventBus,
   ) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'afd_' });
+    // Standard names, no prefix: the community Node.js dashboards and alerts query process_… and nodejs_….
+    collectDefaultMetrics({ register: this.registry });
+    // Gauges named like counters, which `promtool check metrics` flags; the per-type gauges without
+    // the suffix (nodejs_active_handles{type}, …) stay, and their sum is the same number.
+    for (const name of MISNAMED_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
     this.pool = new PoolMetrics(this.registry, pool, events);
     const logger = new Logger('Metrics');
     this.sampler = new GpuSampler({
