@@ -143,6 +143,8 @@ describe('GET /metrics', () => {
     expect(find('afd_queue_depth', { device })).toEqual([expect.objectContaining({ value: 0 })]);
     expect(find('afd_active_sequences', { device })).toHaveLength(1);
     expect(find('afd_device_ready', { device })).toEqual([expect.objectContaining({ value: 1 })]);
+    // Warmed up long before the scrape: GET /health/ready's answer, as the readiness alert reads it.
+    expect(find('afd_ready')).toEqual([expect.objectContaining({ value: 1 })]);
   });
 
   it('reports model memory by component and short hash, and loads (the pinned ones at start-up included)', () => {

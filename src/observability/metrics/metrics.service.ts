@@ -6,7 +6,7 @@
  * configuration, route patterns, status names), never prompts, ids or keys.
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { grpcCallObservers, type GrpcCallObserver } from './grpc-call-observers';
 import { PoolEventBus } from '../../inference/pool-event-bus';
 import { InferencePool, type JobResult } from '../../pool';
@@ -27,6 +27,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   private readonly gpu = new GpuMetrics(this.registry);
   private readonly pool: PoolMetrics;
   private readonly sampler: GpuSampler;
+  private readiness: (() => Promise<boolean>) | undefined;
   private readonly grpcObserver: GrpcCallObserver = (method, status, seconds) => this.observeRequest('grpc', method, status, seconds);
 
   constructor(
@@ -40,6 +41,16 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     // the suffix (nodejs_active_handles{type}, …) stay, and their sum is the same number.
     for (const name of MISNAMED_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
     this.pool = new PoolMetrics(this.registry, pool, events);
+    const readiness = (): Promise<boolean> | undefined => this.readiness?.();
+    new Gauge({
+      name: 'afd_ready',
+      help: 'Whether this replica takes traffic, as GET /health/ready answers (1) or not (0: warming up, no device, draining); the readiness alert reads it',
+      registers: [this.registry],
+      async collect() {
+        const ready = readiness();
+        if (ready) this.set((await ready) ? 1 : 0);
+      },
+    });
     const logger = new Logger('Metrics');
     this.sampler = new GpuSampler({
       intervalMs: config.gpuSampleSeconds * 1000,
@@ -68,6 +79,11 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   /** The text exposition of every metric. */
   render(): Promise<string> {
     return this.registry.metrics();
+  }
+
+  /** Where afd_ready reads readiness at scrape time (the ReadinessService registers itself; absent: no series). */
+  readinessFrom(read: () => Promise<boolean>): void {
+    this.readiness = read;
   }
 
   /** One finished request: `route` is a pattern or operation name (never a raw URL), `status` an HTTP code, ok/error or a gRPC status name. */
