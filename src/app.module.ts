@@ -20,6 +20,8 @@ import { HealthController } from './observability/health/health.controller';
 import { ReadinessService } from './observability/health/readiness.service';
 import { loggingModule } from './observability/logging/logging.module';
 import { MetricsModule } from './observability/metrics/metrics.module';
+import { TracingModule } from './observability/tracing/tracing.module';
+import { GraphqlLoggingPlugin } from './observability/logging/graphql-logging.plugin';
 import { PromptsModule } from './prompts/prompts.module';
 import { StudioModule } from './studio/studio.module';
 import { HttpErrorFilter } from './transports/rest/http-error.filter';
@@ -44,7 +46,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        loggingModule(config.logLevels),
+        loggingModule(config.logLevels, config.logFormat),
         AccessModule.forRoot(config.auth, config.redis.url, config.redis.prefix),
         InferenceModule.forRoot({
           devices: config.pool.devices.map((device) => ({ device, memoryBudgetBytes: config.pool.memoryBudgetBytes, maxBatch: poolMaxBatch(config.pool) })),
@@ -60,12 +62,14 @@ export class AppModule {
         ComparisonsModule.forRoot(generations, config.results.resultTtlMs),
         GraphqlApiModule.forRoot(config.graphql),
         MetricsModule.forRoot({ host: config.http.host, metricsPort: config.metrics.port, gpuSampleSeconds: config.metrics.gpuSampleSeconds }),
+        TracingModule,
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController],
       providers: [
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         ReadinessService,
+        GraphqlLoggingPlugin,
         { provide: GRPC_APP_CONFIG, useValue: config },
         GrpcServer,
       ],

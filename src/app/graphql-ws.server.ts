@@ -48,6 +48,8 @@ interface Extra {
   readonly socket: WebSocket;
   readonly request: IncomingMessage;
   authenticated: boolean;
+  /** Who the connection is for, once connection_init was accepted (for its log lines). */
+  clientId?: string;
 }
 
 @Injectable()
@@ -106,6 +108,10 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
 
   private serve(server: ReturnType<typeof makeServer<Record<string, unknown> | undefined, Extra>>, socket: WebSocket, request: IncomingMessage): void {
     const extra: Extra = { socket, request, authenticated: false };
+    const connectedAt = performance.now();
+    const remoteAddress = request.socket.remoteAddress ?? 'unknown';
+    // One line when a websocket opens and one when it closes, as HTTP requests and gRPC calls get one each.
+    this.logger.log({ websocket: { event: 'connected', remoteAddress, protocol: socket.protocol } }, 'websocket connected');
     // ws reports a refused frame (over maxPayload: closed 1009) or a protocol error here, then closes the socket itself.
     socket.on('error', (error) => this.logger.debug(`websocket from ${request.socket.remoteAddress ?? 'unknown'} closed: ${error.message}`));
     const closed = server.opened(
@@ -136,6 +142,8 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     }, KEEP_ALIVE_MS);
     socket.once('close', (code, reason) => {
       clearInterval(keepAlive);
+      const durationMs = Math.round(performance.now() - connectedAt);
+      this.logger.log({ websocket: { event: 'disconnected', remoteAddress, ...(extra.clientId ? { client: extra.clientId } : {}), code, reason: String(reason), durationMs } }, 'websocket disconnected');
       closed(code, String(reason)).catch((error: unknown) => this.logger.error(`graphql-ws close handling failed: ${String(error)}`));
     });
   }
@@ -146,8 +154,10 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     const request = ctx.extra.request;
     try {
       const key = presentedApiKey((name) => params[name] ?? params[name === 'x-api-key' ? 'apiKey' : 'Authorization'] ?? request.headers[name]);
-      (ctx as WithPrincipal)[PRINCIPAL] = this.access.authenticate(key, request.socket.remoteAddress);
+      const principal = this.access.authenticate(key, request.socket.remoteAddress);
+      (ctx as WithPrincipal)[PRINCIPAL] = principal;
       ctx.extra.authenticated = true;
+      ctx.extra.clientId = principal.clientId;
       return true;
     } catch {
       return false;

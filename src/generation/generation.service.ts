@@ -8,6 +8,7 @@ import { encodeImage, IMAGE_FORMATS, MIME_TYPES, type ImageFormat } from '../eng
 import { formatGenerationParameters } from '../engine/image/generation-parameters';
 import { parseGenerationRequest, type GenerationInput } from '../engine/pipeline/generation-request';
 import { MetricsService } from '../observability/metrics/metrics.service';
+import { JobTracing } from '../observability/tracing/job-tracing';
 import { InferencePool, type EncodedPreview, type PreviewOptions } from '../pool';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import { PromptsService } from '../prompts/prompts.service';
@@ -54,6 +55,7 @@ export class GenerationService {
     @Inject(GenerationStore) private readonly store: GenerationStore,
     @Inject(PromptsService) private readonly prompts: PromptsService,
     @Optional() @Inject(MetricsService) private readonly metrics?: MetricsService,
+    @Optional() @Inject(JobTracing) private readonly tracing?: JobTracing,
   ) {
     this.idempotency = new IdempotencyCache(store.ttlMs);
     store.onRemoved((id) => this.idempotency.forget(id));
@@ -195,6 +197,7 @@ export class GenerationService {
       throw toApiError(error);
     }
     record.cancel = () => job.cancel();
+    const trace = this.tracing?.started(job.jobId, { 'afd.generation.id': id, 'afd.checkpoint': checkpoint.id, 'afd.steps': request.steps, 'afd.images': request.numImages });
     // The job handle holds the decoded pixels: let it go once the job has ended (only the encoded images are kept).
     const release = (): void => {
       delete record.cancel;
@@ -205,14 +208,17 @@ export class GenerationService {
     const done = job.result.then(
       async (result) => {
         const encodingStarted = performance.now();
-        const images = await Promise.all(
-          result.images.map(async ({ index, seed, image }) => {
-            const parameters = formatGenerationParameters({ ...request, seed, checkpointId: checkpoint.id, checkpointHash: hash, noiseMode: request.noiseMode });
-            const bytes = await encodeImage(image, { format, quality: quality as number | undefined, parameters });
-            return { index, seed: seed.toString(), mimeType: MIME_TYPES[format], bytes };
-          }),
-        );
+        const encodeAll = () =>
+          Promise.all(
+            result.images.map(async ({ index, seed, image }) => {
+              const parameters = formatGenerationParameters({ ...request, seed, checkpointId: checkpoint.id, checkpointHash: hash, noiseMode: request.noiseMode });
+              const bytes = await encodeImage(image, { format, quality: quality as number | undefined, parameters });
+              return { index, seed: seed.toString(), mimeType: MIME_TYPES[format], bytes };
+            }),
+          );
+        const images = await (trace ? trace.imageEncoding(encodeAll) : encodeAll());
         this.metrics?.generationSucceeded(checkpoint.id, result, (performance.now() - encodingStarted) / 1000);
+        trace?.succeeded(result.timings);
         this.store.setImages(record, images);
         record.status = 'succeeded';
         record.progress = { ...record.progress, step: record.progress.totalSteps, etaMs: 0 };
@@ -222,6 +228,7 @@ export class GenerationService {
       (error: unknown) => {
         const apiError = toApiError(error);
         this.metrics?.generationFailed(apiError);
+        trace?.failed(apiError.code, apiError.message);
         record.status = apiError.code === ErrorCode.CANCELLED ? 'cancelled' : 'failed';
         record.error = { code: apiError.code, message: apiError.message };
         this.notify(record, doneEvent(record));

@@ -16,7 +16,7 @@ describe('promtool check metrics', () => {
       },
     });
     try {
-      events.publish({ type: 'unet-call', device: 'cpu', checkpointId: 'final', rows: 2, sequences: 1, durationMs: 12 });
+      events.publish({ type: 'unet-call', device: 'cpu', checkpointId: 'final', rows: 2, sequences: 1, startedAt: Date.now(), durationMs: 12, jobs: [{ jobId: 'j1', sequences: 1 }] });
       metrics.observeRequest('rest', 'POST /v1/generations', '201', 0.2);
       const result = promtool(['check', 'metrics'], await metrics.render());
       expect(result).toEqual({ status: 0, output: '' });

@@ -116,6 +116,12 @@ export interface ProgressEntry {
   readonly preview?: PreviewImage;
 }
 
+/** A job's part of one UNet call. */
+export interface JobShare {
+  readonly jobId: string;
+  readonly sequences: number;
+}
+
 export interface WorkerTimings {
   /** Waiting for the checkpoint to become resident. */
   readonly loadMs: number;
@@ -202,7 +208,11 @@ export type FromWorker =
       readonly checkpointId: string;
       readonly rows: number;
       readonly sequences: number;
+      /** Epoch milliseconds when the call began (the worker's clock is the process's: traces place the call from it). */
+      readonly startedAt: number;
       readonly durationMs: number;
+      /** The jobs whose sequences the call served, with how many each (traces link the call to their requests). */
+      readonly jobs: readonly JobShare[];
       readonly progress: readonly ProgressEntry[];
     }
   | {

@@ -1,0 +1,21 @@
+/**
+ * Traces (README.md, "Operations"): the generation and UNet-call spans (JobTracing, which
+ * GenerationService calls), the GraphQL operation span, and at shutdown a flush of the spans not yet
+ * exported. The SDK itself is started by main.ts before the app (tracing-sdk.ts); the HTTP span
+ * middleware is mounted by create-app.ts and the gRPC call span by the gRPC handler wrappers.
+ */
+import { Global, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { trace, ProxyTracerProvider } from '@opentelemetry/api';
+import { GraphqlTracingPlugin } from './graphql-tracing.plugin';
+import { JobTracing } from './job-tracing';
+
+@Global()
+@Module({ providers: [JobTracing, GraphqlTracingPlugin], exports: [JobTracing] })
+export class TracingModule implements OnApplicationShutdown {
+  async onApplicationShutdown(): Promise<void> {
+    const provider = trace.getTracerProvider();
+    const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
+    // The batch processor holds spans for up to 5 s: export them before the process exits.
+    if ('forceFlush' in delegate && typeof delegate.forceFlush === 'function') await (delegate.forceFlush as () => Promise<void>)();
+  }
+}
