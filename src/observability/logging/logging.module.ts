@@ -57,7 +57,7 @@ export function loggingModule(levels: readonly LogLevel[], format: LogFormat = '
  * other output and nothing is lost at exit; colours only on a terminal.
  */
 export function prettyStream(destination: NodeJS.WritableStream = process.stdout): NodeJS.WritableStream {
-  return pretty({ destination, colorize: destination === process.stdout && process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true });
+  return pretty({ destination, colorize: destination === process.stdout && process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,context', messageFormat: '{if context}({context}) {end}{msg}', sync: true });
 }
 
 /** The active span's ids, for every log line written while one is active (none without tracing). */
