@@ -12,7 +12,7 @@ import { GrpcServer } from '../src/app/grpc.server';
 import { loadProtos } from '../src/transports/grpc/grpc-protos';
 import { CORPUS_MAX_QUERY_BYTES, GRAPHQL_CASES as GRAPHQL_BASE_CASES, GRAPHQL_COMPARISON_HISTORY_CASES, GRAPHQL_COMPARISON_PREVIEW_CASES, GRAPHQL_CONTROL_CHARACTER_CASES, GRAPHQL_WS_CASES, type GraphqlCase } from './bad-input-corpus/graphql-cases';
 import { probeWebsocket } from './bad-input-corpus/graphql-ws-probe';
-import { GRPC_CASES as GRPC_BASE_CASES, GRPC_COMPARISON_HISTORY_CASES, GRPC_COMPARISON_PREVIEW_CASES, GRPC_EDGE_CASES, type GrpcCase } from './bad-input-corpus/grpc-cases';
+import { GRPC_CASES as GRPC_BASE_CASES, GRPC_COMPARISON_HISTORY_CASES, GRPC_COMPARISON_PREVIEW_CASES, GRPC_EDGE_CASES, GRPC_HEALTH_CASES, type GrpcCase } from './bad-input-corpus/grpc-cases';
 import { sendRaw, type RawResponse } from './bad-input-corpus/raw-http';
 import { json, VALID_GENERATION, type RestCase } from './bad-input-corpus/rest-case';
 import { REST_EDGE_CASES, REST_GENERATION_CASES } from './bad-input-corpus/rest-generation-cases';
@@ -22,7 +22,7 @@ import { waitUntilReady } from './support/wait-until-ready';
 
 const REST_CASES: readonly RestCase[] = [...REST_GENERATION_CASES, ...REST_OTHER_CASES, ...REST_EDGE_CASES, ...REST_OTHER_EDGE_CASES, ...REST_COMPARISON_PREVIEW_CASES, ...REST_COMPARISON_HISTORY_CASES];
 const GRAPHQL_CASES: readonly GraphqlCase[] = [...GRAPHQL_BASE_CASES, ...GRAPHQL_CONTROL_CHARACTER_CASES, ...GRAPHQL_COMPARISON_PREVIEW_CASES, ...GRAPHQL_COMPARISON_HISTORY_CASES];
-const GRPC_CASES: readonly GrpcCase[] = [...GRPC_BASE_CASES, ...GRPC_EDGE_CASES, ...GRPC_COMPARISON_PREVIEW_CASES, ...GRPC_COMPARISON_HISTORY_CASES];
+const GRPC_CASES: readonly GrpcCase[] = [...GRPC_BASE_CASES, ...GRPC_EDGE_CASES, ...GRPC_COMPARISON_PREVIEW_CASES, ...GRPC_COMPARISON_HISTORY_CASES, ...GRPC_HEALTH_CASES];
 /** A stack frame or Apollo's stack trace in a response would leak internals. */
 const LEAK = /stacktrace|\bat [\w.<>]+ \(?\/|\.ts:\d+:\d+/;
 /** No call in the corpus should come near this; it turns a hang into a failed case instead of a stuck suite. */
@@ -64,7 +64,7 @@ function rawClient(address: string, cases: readonly GrpcCase[]): AnyClient {
       .map((c) => [
         rawMethodName(c),
         {
-          path: `/afrofashion.v1.${c.service}/${c.method}`,
+          path: `/${c.service === 'Health' ? 'grpc.health.v1' : 'afrofashion.v1'}.${c.service}/${c.method}`,
           requestStream: false,
           responseStream: c.stream,
           requestSerialize: identity,
@@ -187,7 +187,7 @@ describe('bad-input corpus (REST, GraphQL, gRPC) against one application', () =>
         const outcome =
           c.bytes !== undefined
             ? await callGrpc(raw, rawMethodName(c), c.stream, c.bytes)
-            : await callGrpc(c.service === 'DiffusionService' ? diffusion : prompts, c.method, c.stream, c.request);
+            : await callGrpc({ DiffusionService: diffusion, PromptService: prompts, Health: health }[c.service], c.method, c.stream, c.request);
         expect(outcome.messages).toEqual([]);
         const error = outcome.error;
         expect({ code: error?.code === undefined ? undefined : status[error.code], details: error?.details }).toEqual({ code: status[c.code], details: expect.stringMatching(c.message) });

@@ -4,6 +4,7 @@
  * each change (health-watch.ts).
  */
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import { quote } from '../common/bounded-text';
 import { ApiError, ErrorCode } from '../common/error-code';
 import { serverStream, unary } from '../transports/grpc/grpc-handlers';
 import type { HealthWatch } from './health-watch';
@@ -14,7 +15,7 @@ export function healthHandlers(serving: () => Promise<boolean>, watch: HealthWat
   return {
     Check: unary<{ service?: string }, { status: string }>(async (request) => {
       const service = request.service ?? '';
-      if (!(SERVED_SERVICES as readonly string[]).includes(service)) throw new ApiError(ErrorCode.NOT_FOUND, `service: "${service}" is not served here`, { field: 'service' });
+      if (!(SERVED_SERVICES as readonly string[]).includes(service)) throw new ApiError(ErrorCode.NOT_FOUND, `service: ${quote(service)} is not served here`, { field: 'service' });
       return { status: (await serving()) ? 'SERVING' : 'NOT_SERVING' };
     }),
     Watch: serverStream((request: { service?: string }, call) => watch.watch(request, call)),
