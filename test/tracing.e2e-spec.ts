@@ -13,7 +13,7 @@ import request from 'supertest';
 import { GrpcServer } from '../src/app/grpc.server';
 import { createApp } from '../src/create-app';
 import { renderTraces } from '../src/observability/tracing/testing/render-trace';
-import { startTracing, tracingRequested, type Tracing } from '../src/observability/tracing/tracing-sdk';
+import { flushSpans, startTracing, tracingRequested, type Tracing } from '../src/observability/tracing/tracing-sdk';
 import { loadProtos } from '../src/transports/grpc/grpc-protos';
 import { testAppConfig } from './support/test-app-config';
 import { waitUntilReady } from './support/wait-until-ready';
@@ -39,6 +39,8 @@ describe('traces (OpenTelemetry)', () => {
     app = await createApp(testAppConfig());
     await app.init();
     await waitUntilReady(app);
+    // The warm-up's spans are exported (processors wait for the resource) before the slate is wiped.
+    await flushSpans();
     exporter.reset();
 
     // Three generations at once: the continuous batcher serves their sequences in shared UNet calls.
@@ -55,6 +57,7 @@ describe('traces (OpenTelemetry)', () => {
     metadata.set('traceparent', `00-${CALLER_TRACE}-${CALLER_SPAN}-01`);
     await new Promise<void>((resolve, reject) => diffusion['ListCheckpoints']?.call(diffusion, {}, metadata, (error) => (error ? reject(error) : resolve())));
     diffusion.close();
+    await flushSpans();
     spans = exporter.getFinishedSpans();
     if (process.env['AFD_PRINT_TRACE'] === '1') {
       const requestTraces = named('POST /v1/generations').map((s) => s.spanContext().traceId);

@@ -24,17 +24,22 @@ const epochMs = (): number => performance.timeOrigin + performance.now();
 /** One generation's span, ended once its images are encoded or it failed. */
 export class GenerationTrace {
   private readonly submittedAt = epochMs();
+  private ended = false;
 
   constructor(
     private readonly span: Span,
     private readonly release: () => void,
   ) {}
 
-  /** Runs the image encoding under its own span. */
+  /** Runs the image encoding under its own span; a failure there ends the generation's span too. */
   async imageEncoding<T>(encode: () => Promise<T>): Promise<T> {
     const span = tracer.startSpan(SPAN.imageEncode, {}, this.context());
     try {
       return await encode();
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      this.failed('INTERNAL', error instanceof Error ? error.message : String(error));
+      throw error;
     } finally {
       span.end();
     }
@@ -70,6 +75,8 @@ export class GenerationTrace {
   }
 
   private end(): void {
+    if (this.ended) return;
+    this.ended = true;
     this.release();
     this.span.end();
   }

@@ -6,6 +6,7 @@
  * OTEL_BSP_*, OTEL_EXPORTER_OTLP_HEADERS, …) is read by the SDK itself. Only traces: metrics stay on
  * Prometheus, logs on stdout. No auto-instrumentation: the app makes its spans itself (see README.md).
  */
+import { ProxyTracerProvider, trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 
@@ -46,4 +47,14 @@ export function startTracing(options: { spanProcessors?: SpanProcessor[] } = {})
   });
   sdk.start();
   return { shutdown: () => sdk.shutdown() };
+}
+
+/**
+ * Exports the spans that processors still hold (the batch processor waits up to 5 s; every processor
+ * waits for the resource's detectors): at shutdown, and in specs before reading an exporter.
+ */
+export async function flushSpans(): Promise<void> {
+  const provider = trace.getTracerProvider();
+  const delegate: object = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
+  if ('forceFlush' in delegate && typeof delegate.forceFlush === 'function') await (delegate.forceFlush as () => Promise<void>).call(delegate);
 }

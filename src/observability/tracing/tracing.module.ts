@@ -5,17 +5,15 @@
  * middleware is mounted by create-app.ts and the gRPC call span by the gRPC handler wrappers.
  */
 import { Global, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { trace, ProxyTracerProvider } from '@opentelemetry/api';
 import { GraphqlTracingPlugin } from './graphql-tracing.plugin';
 import { JobTracing } from './job-tracing';
+import { flushSpans } from './tracing-sdk';
 
 @Global()
 @Module({ providers: [JobTracing, GraphqlTracingPlugin], exports: [JobTracing] })
 export class TracingModule implements OnApplicationShutdown {
-  async onApplicationShutdown(): Promise<void> {
-    const provider = trace.getTracerProvider();
-    const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
-    // The batch processor holds spans for up to 5 s: export them before the process exits.
-    if ('forceFlush' in delegate && typeof delegate.forceFlush === 'function') await (delegate.forceFlush as () => Promise<void>)();
+  /** The batch processor holds spans for up to 5 s: export them before the process exits. */
+  onApplicationShutdown(): Promise<void> {
+    return flushSpans();
   }
 }
