@@ -137,10 +137,27 @@ describe('operations: logs and trace export of dist/main.js', () => {
       expect(lines()[0]).toMatchObject({ context: 'GraphQL', trace_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
     });
 
-    it('writes a line when a websocket connects and when it disconnects', async () => {
+    it('writes a line when a websocket connects, per operation on it, and when it disconnects', async () => {
+      const started = await httpJson(server.httpPort, 'POST', '/v1/generations', { prompt: 'zq-ws-probe kente', width: 64, height: 64, steps: 2, seed: 5 }, { Prefer: 'respond-async' });
       const client = createClient({ url: `ws://127.0.0.1:${server.httpPort}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
       await new Promise<void>((resolve) => client.on('connected', () => resolve()));
+      const query = 'subscription Progress($id: ID!) { generationEvents(id: $id) { kind status } }';
+      const run = async (id: string) => {
+        try {
+          for await (const message of client.iterate({ query, variables: { id }, operationName: 'Progress' })) void message;
+        } catch {
+          // The unknown id's errors end the iteration.
+        }
+      };
+      await run(String(started.body['id']));
+      await run('zq-no-such-generation');
       await client.dispose();
+      const operations = () => jsonLines(server).flatMap((l) => ((l['graphql'] as Json | undefined)?.['transport'] === 'websocket' ? [l['graphql'] as Json] : []));
+      await eventually(() => (operations().length >= 2 ? true : undefined), 'two websocket operation lines');
+      expect(operations()).toEqual([
+        { operation: 'subscription generationEvents', operationName: 'Progress', transport: 'websocket', status: 'ok', durationMs: expect.any(Number) },
+        { operation: 'subscription generationEvents', operationName: 'Progress', transport: 'websocket', status: 'error', code: 'NOT_FOUND', durationMs: expect.any(Number) },
+      ]);
       const websocket = () => jsonLines(server).flatMap((l) => (l['websocket'] ? [l['websocket'] as Json] : []));
       await eventually(() => (websocket().length >= 2 ? true : undefined), 'two websocket lines');
       expect(websocket()).toEqual([

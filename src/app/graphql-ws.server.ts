@@ -12,7 +12,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { GraphQLError, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, getOperationAST, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type Context, type FormattedExecutionResult, type SubscribePayload } from 'graphql-ws';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -23,6 +23,8 @@ import { presentedApiKey } from '../auth/credentials';
 import { documentLimitError, parseWithinLimits, type DocumentLimits } from '../transports/graphql/document-limits';
 import { formatGraphQLError } from '../transports/graphql/graphql-errors';
 import { subscriptionsOnlyRule } from '../transports/graphql/query-limits';
+import { graphqlRoute } from '../observability/metrics/graphql-metrics.plugin';
+import { WebsocketOperationLog } from '../observability/logging/websocket-operation-log';
 
 export const GRAPHQL_WS_SETTINGS = Symbol('GRAPHQL_WS_SETTINGS');
 
@@ -55,6 +57,7 @@ interface Extra {
 @Injectable()
 export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('GraphQL');
+  private readonly operationLog = new WebsocketOperationLog();
   private wss?: WebSocketServer;
   private httpServer?: HttpServer;
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => this.upgrade(request, socket, head);
@@ -75,9 +78,24 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
       // What Nest's driver gave resolvers: the connection context as `req`, carrying the principal.
       context: (ctx) => ({ req: ctx }),
       onConnect: (ctx) => this.authenticate(ctx),
-      onSubscribe: (_ctx, _id, payload) => prepare(schema, payload, this.settings.limits, rules),
-      onNext: (_ctx, _id, _payload, _args, result) => formatResult(result),
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatGraphQLError(error.toJSON(), error)),
+      onSubscribe: (ctx, id, payload) => {
+        const prepared = prepare(schema, payload, this.settings.limits, rules);
+        const operation = 'document' in prepared ? getOperationAST(prepared.document, payload.operationName) : null;
+        this.operationLog.begin(ctx.extra, id, graphqlRoute(schema, operation ?? undefined), payload.operationName ?? undefined);
+        return prepared;
+      },
+      onNext: (ctx, id, _payload, _args, result) => {
+        const formatted = formatResult(result);
+        if (formatted?.errors) this.operationLog.errors(ctx.extra, id, formatted.errors);
+        return formatted;
+      },
+      onError: (ctx, id, _payload, errors) => {
+        const formatted = errors.map((error) => formatGraphQLError(error.toJSON(), error));
+        this.operationLog.errors(ctx.extra, id, formatted);
+        this.operationLog.end(ctx.extra, id);
+        return formatted;
+      },
+      onComplete: (ctx, id) => this.operationLog.end(ctx.extra, id),
     });
     wss.on('connection', (socket: WebSocket, request: IncomingMessage) => this.serve(server, socket, request));
     this.wss = wss;

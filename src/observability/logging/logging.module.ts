@@ -6,8 +6,9 @@
  * Keys are redacted, in headers and in query strings (a key sent as `?api_key=…` is refused, but
  * would otherwise sit in the log); prompts appear only at debug level. When tracing is on, a line
  * written while a span is active carries its `trace_id` and `span_id` (logs and traces join on them).
- * gRPC calls (grpc-handlers.ts), GraphQL operations (graphql-logging.plugin.ts) and websocket
- * connections (graphql-ws.server.ts) log their own lines.
+ * gRPC calls (grpc-handlers.ts), GraphQL operations (graphql-logging.plugin.ts over HTTP,
+ * websocket-operation-log.ts over the websocket) and websocket connections (graphql-ws.server.ts)
+ * log their own lines.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
