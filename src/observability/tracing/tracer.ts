@@ -1,6 +1,6 @@
 /**
  * The application's tracer and its span names and attributes, in one place. Without a started SDK
- * (tracing-sdk.ts), @opentelemetry/api hands out non-recording spans: the calls cost next to nothing.
+ * (tracing-sdk.ts), @opentelemetry/api hands out non-recording spans: nothing is kept or exported.
  */
 import { trace, type Tracer } from '@opentelemetry/api';
 
