@@ -45,11 +45,16 @@ export class GenerationTrace {
     }
   }
 
-  /** The pool's phases, end to end from submission, then the generation's end. */
+  /**
+   * The pool's phases, then the generation's end. The queue wait runs from submission to the moment
+   * the device worker received the job (dispatch included); the worker's phases follow each other
+   * from there, on the worker's own clock.
+   */
   succeeded(timings: JobTimings): void {
-    let at = this.submittedAt;
+    const received = timings.receivedAt ?? this.submittedAt + timings.queuedMs;
+    tracer.startSpan(SPAN.queue, { startTime: this.submittedAt }, this.context()).end(Math.max(this.submittedAt, received));
+    let at = received;
     const phases: Array<[string, number]> = [
-      [SPAN.queue, timings.queuedMs],
       [SPAN.modelLoad, timings.loadMs],
       [SPAN.textEncoder, timings.encodeMs],
       [SPAN.denoise, timings.denoiseMs],

@@ -133,10 +133,13 @@ describe('InferencePool: continuous batching', () => {
     const from = events.length;
     const submittedAt = Date.now();
     const handle = pool.submit({ checkpointId: 'ft-1', request: request({ numImages: 2, steps: 4, scheduler: 'euler' }) });
-    await handle.result;
+    const { timings } = await handle.result;
     const endedAt = Date.now();
+    // When the worker received the job, on the same clock.
+    expect(timings.receivedAt).toBeGreaterThanOrEqual(submittedAt - 1);
+    expect(timings.receivedAt).toBeLessThanOrEqual((unetCallsIn(events.slice(from))[0]?.startedAt ?? endedAt) + 1);
     const after = await counters(pool);
-    const calls = events.slice(from).filter((e): e is Extract<PoolEvent, { type: 'unet-call' }> => e.type === 'unet-call');
+    const calls = unetCallsIn(events.slice(from));
     expect(calls).toHaveLength(after.unetCalls - before.unetCalls);
     expect(calls.map((c) => [c.checkpointId, c.rows, c.sequences, c.jobs])).toEqual(Array.from({ length: 4 }, () => ['ft-1', 4, 2, [{ jobId: handle.jobId, sequences: 2 }]]));
     for (const [i, c] of calls.entries()) {
@@ -277,3 +280,7 @@ describe('InferencePool: batching policy per device', () => {
     }
   });
 });
+
+function unetCallsIn(events: readonly PoolEvent[]): Array<Extract<PoolEvent, { type: 'unet-call' }>> {
+  return events.filter((e): e is Extract<PoolEvent, { type: 'unet-call' }> => e.type === 'unet-call');
+}

@@ -70,6 +70,11 @@ export interface PoolImage {
 export interface JobTimings {
   /** Waiting in the pool's queue. */
   readonly queuedMs: number;
+  /**
+   * Epoch milliseconds when the device worker received the job; load, encode, denoise and decode
+   * follow each other from it. Absent in results not made by the pool.
+   */
+  readonly receivedAt?: number;
   /** Waiting in the worker for the checkpoint to be loaded. */
   readonly loadMs: number;
   readonly encodeMs: number;

@@ -123,6 +123,8 @@ export interface JobShare {
 }
 
 export interface WorkerTimings {
+  /** Epoch milliseconds when the worker received the job: the phases below follow each other from it (traces place them so). */
+  readonly receivedAt: number;
   /** Waiting for the checkpoint to become resident. */
   readonly loadMs: number;
   readonly encodeMs: number;

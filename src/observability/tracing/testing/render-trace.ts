@@ -17,7 +17,10 @@ function attributes(values: Attributes): string {
 }
 
 /** The trees of the given traces, and the spans (of any trace) that link into them. */
-export function renderTraces(spans: readonly ReadableSpan[], traceIds: readonly string[]): string {
+export function renderTraces(spans: readonly ReadableSpan[], given: readonly string[]): string {
+  // Numbered in the order the traces began.
+  const began = (traceId: string): number => Math.min(...spans.filter((s) => s.spanContext().traceId === traceId).map((s) => ms(s.startTime)));
+  const traceIds = [...given].sort((a, b) => began(a) - began(b));
   const shown = spans.filter((s) => traceIds.includes(s.spanContext().traceId));
   const linking = spans.filter((s) => !traceIds.includes(s.spanContext().traceId) && s.links.some((l) => traceIds.includes(l.context.traceId)));
   const origin = Math.min(...[...shown, ...linking].map((s) => ms(s.startTime)));
