@@ -21,6 +21,10 @@ async function counters(pool: InferencePool): Promise<WorkerCounters> {
   return device.counters;
 }
 
+function unetCallsIn(events: readonly PoolEvent[]): Array<Extract<PoolEvent, { type: 'unet-call' }>> {
+  return events.filter((e): e is Extract<PoolEvent, { type: 'unet-call' }> => e.type === 'unet-call');
+}
+
 describe('InferencePool: continuous batching', () => {
   let family: CheckpointFamily;
   let pool: InferencePool;
@@ -280,7 +284,3 @@ describe('InferencePool: batching policy per device', () => {
     }
   });
 });
-
-function unetCallsIn(events: readonly PoolEvent[]): Array<Extract<PoolEvent, { type: 'unet-call' }>> {
-  return events.filter((e): e is Extract<PoolEvent, { type: 'unet-call' }> => e.type === 'unet-call');
-}
