@@ -12,7 +12,7 @@ import { GrpcServer } from '../src/app/grpc.server';
 import { loadProtos } from '../src/transports/grpc/grpc-protos';
 import { CORPUS_MAX_QUERY_BYTES, GRAPHQL_CASES as GRAPHQL_BASE_CASES, GRAPHQL_COMPARISON_HISTORY_CASES, GRAPHQL_COMPARISON_PREVIEW_CASES, GRAPHQL_CONTROL_CHARACTER_CASES, GRAPHQL_WS_CASES, type GraphqlCase } from './bad-input-corpus/graphql-cases';
 import { probeWebsocket } from './bad-input-corpus/graphql-ws-probe';
-import { GRPC_CASES as GRPC_BASE_CASES, GRPC_COMPARISON_HISTORY_CASES, GRPC_COMPARISON_PREVIEW_CASES, GRPC_EDGE_CASES, GRPC_HEALTH_CASES, type GrpcCase } from './bad-input-corpus/grpc-cases';
+import { GRPC_CASES as GRPC_BASE_CASES, GRPC_COMPARISON_HISTORY_CASES, GRPC_COMPARISON_PREVIEW_CASES, GRPC_EDGE_CASES, type GrpcCase } from './bad-input-corpus/grpc-cases';
 import { sendRaw, type RawResponse } from './bad-input-corpus/raw-http';
 import { json, VALID_GENERATION, type RestCase } from './bad-input-corpus/rest-case';
 import { REST_EDGE_CASES, REST_GENERATION_CASES } from './bad-input-corpus/rest-generation-cases';
@@ -22,7 +22,7 @@ import { waitUntilReady } from './support/wait-until-ready';
 
 const REST_CASES: readonly RestCase[] = [...REST_GENERATION_CASES, ...REST_OTHER_CASES, ...REST_EDGE_CASES, ...REST_OTHER_EDGE_CASES, ...REST_COMPARISON_PREVIEW_CASES, ...REST_COMPARISON_HISTORY_CASES];
 const GRAPHQL_CASES: readonly GraphqlCase[] = [...GRAPHQL_BASE_CASES, ...GRAPHQL_CONTROL_CHARACTER_CASES, ...GRAPHQL_COMPARISON_PREVIEW_CASES, ...GRAPHQL_COMPARISON_HISTORY_CASES];
-const GRPC_CASES: readonly GrpcCase[] = [...GRPC_BASE_CASES, ...GRPC_EDGE_CASES, ...GRPC_COMPARISON_PREVIEW_CASES, ...GRPC_COMPARISON_HISTORY_CASES, ...GRPC_HEALTH_CASES];
+const GRPC_CASES: readonly GrpcCase[] = [...GRPC_BASE_CASES, ...GRPC_EDGE_CASES, ...GRPC_COMPARISON_PREVIEW_CASES, ...GRPC_COMPARISON_HISTORY_CASES];
 /** A stack frame or Apollo's stack trace in a response would leak internals. */
 const LEAK = /stacktrace|\bat [\w.<>]+ \(?\/|\.ts:\d+:\d+/;
 /** No call in the corpus should come near this; it turns a hang into a failed case instead of a stuck suite. */

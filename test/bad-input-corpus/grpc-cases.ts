@@ -192,7 +192,24 @@ export const TRANSPORT_CASES: readonly GrpcCase[] = [
   },
 ];
 
-export const GRPC_CASES: readonly GrpcCase[] = [...generateCases, ...unaryCases, ...malformedCases, ...TRANSPORT_CASES];
+/**
+ * Issue 19: grpc.health.v1 (Check, and Watch, which now streams): services not served, a name too
+ * long to echo, and bytes that are not a HealthCheckRequest. A well-formed Watch of an unknown
+ * service is not an error (SERVICE_UNKNOWN, the call stays open): test/grpc-health-watch.e2e-spec.ts.
+ */
+const HEALTH_REQUEST = /^request: is not a valid grpc\.health\.v1\.HealthCheckRequest message \(/;
+const GRPC_HEALTH_CASES: readonly GrpcCase[] = [
+  unary('Health', 'Check', 'a service not served', { service: 'nope.v1.Nothing' }, status.NOT_FOUND, /^service: "nope\.v1\.Nothing" is not served here$/, 'service'),
+  unary('Health', 'Check', 'a service name of 100,000 characters, echoed short', { service: 's'.repeat(100_000) }, status.NOT_FOUND, /^service: "s{64}"… \(100000 characters\) is not served here$/, 'service'),
+  unary('Health', 'Check', 'a service name with a NUL, echoed escaped', { service: 'a\u0000b' }, status.NOT_FOUND, /^service: "a\\u0000b" is not served here$/, 'service'),
+  raw('Health', 'Check', false, 'the service longer than the message', [...tag(1, 2), 0x7f, 0x61], HEALTH_REQUEST),
+  raw('Health', 'Check', false, 'the service not valid UTF-8', [...tag(1, 2), 2, 0xff, 0xfe], HEALTH_REQUEST),
+  raw('Health', 'Watch', true, 'the service longer than the message', [...tag(1, 2), 0x7f, 0x61], HEALTH_REQUEST),
+  raw('Health', 'Watch', true, 'the service sent as a number (wire type 0)', [...tag(1, 0), 1], HEALTH_REQUEST),
+  raw('Health', 'Watch', true, 'a tag and nothing after it', [...tag(1, 2)], HEALTH_REQUEST),
+];
+
+export const GRPC_CASES: readonly GrpcCase[] = [...generateCases, ...unaryCases, ...malformedCases, ...TRANSPORT_CASES, ...GRPC_HEALTH_CASES];
 
 /**
  * Issue 13: every echoed value bounded (a 100,000-character id in a status message no longer
@@ -241,21 +258,4 @@ export const GRPC_COMPARISON_HISTORY_CASES: readonly GrpcCase[] = [
   unary(D, 'ListComparisons', 'limit 101', { limit: 101 }, BAD, /^limit: must be a whole number from 1 to 100/, 'limit'),
   unary(D, 'ListComparisons', 'a cursor not ours', { cursor: 'nope' }, BAD, /^cursor: must be a previous page's nextCursor/, 'cursor'),
   unary(D, 'ListComparisons', 'an empty cursor', { cursor: '' }, BAD, /^cursor: must be a previous page's nextCursor/, 'cursor'),
-];
-
-/**
- * Issue 19: grpc.health.v1 (Check, and Watch, which now streams): services not served, a name too
- * long to echo, and bytes that are not a HealthCheckRequest. A well-formed Watch of an unknown
- * service is not an error (SERVICE_UNKNOWN, the call stays open): test/grpc-health-watch.e2e-spec.ts.
- */
-const HEALTH_REQUEST = /^request: is not a valid grpc\.health\.v1\.HealthCheckRequest message \(/;
-export const GRPC_HEALTH_CASES: readonly GrpcCase[] = [
-  unary('Health', 'Check', 'a service not served', { service: 'nope.v1.Nothing' }, status.NOT_FOUND, /^service: "nope\.v1\.Nothing" is not served here$/, 'service'),
-  unary('Health', 'Check', 'a service name of 100,000 characters, echoed short', { service: 's'.repeat(100_000) }, status.NOT_FOUND, /^service: "s{64}"… \(100000 characters\) is not served here$/, 'service'),
-  unary('Health', 'Check', 'a service name with a NUL, echoed escaped', { service: 'a\u0000b' }, status.NOT_FOUND, /^service: "a\\u0000b" is not served here$/, 'service'),
-  raw('Health', 'Check', false, 'the service longer than the message', [...tag(1, 2), 0x7f, 0x61], HEALTH_REQUEST),
-  raw('Health', 'Check', false, 'the service not valid UTF-8', [...tag(1, 2), 2, 0xff, 0xfe], HEALTH_REQUEST),
-  raw('Health', 'Watch', true, 'the service longer than the message', [...tag(1, 2), 0x7f, 0x61], HEALTH_REQUEST),
-  raw('Health', 'Watch', true, 'the service sent as a number (wire type 0)', [...tag(1, 0), 1], HEALTH_REQUEST),
-  raw('Health', 'Watch', true, 'a tag and nothing after it', [...tag(1, 2)], HEALTH_REQUEST),
 ];
