@@ -21,8 +21,9 @@ export function httpTracing(request: Request, response: Response, next: NextFunc
   if (UNTRACED_PATHS.test(path)) return next();
   const parent = propagation.extract(context.active(), request.headers);
   const span = tracer.startSpan(request.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'url.path': path } }, parent);
-  if (!span.isRecording()) return next();
   const active = trace.setSpan(parent, span);
+  // Not sampled (or tracing off): what the request starts inherits that decision, nothing else to do.
+  if (!span.isRecording()) return context.with(active, next);
   let ended = false;
   const end = (): void => {
     if (ended) return;

@@ -21,7 +21,7 @@ const HEALTH_PREFIX = '/grpc.health.v1.';
  * reports it with its final status: metrics observers, one log line, the end of its trace span.
  * The handler runs in `context`, where the call's span is active.
  */
-export function timeCall(call: { getPath(): string; metadata?: Metadata }, started = performance.now()): { context: Context; done: (code: status) => void } {
+export function timeCall(call: { getPath(): string; getPeer?(): string; metadata?: Metadata }, started = performance.now()): { context: Context; done: (code: status) => void } {
   const span = startCallSpan(call, performance.timeOrigin + started);
   const done = (code: status): void => {
     const seconds = (performance.now() - started) / 1000;
@@ -34,7 +34,7 @@ export function timeCall(call: { getPath(): string; metadata?: Metadata }, start
       }
     }
     // One line per call, as pino-http writes one per HTTP request (with the trace id when tracing).
-    if (!call.getPath().startsWith(HEALTH_PREFIX)) context.with(span.context, () => logger.log({ grpc: { method: call.getPath(), status: statusName, durationMs: Math.round(seconds * 10_000) / 10 } }, 'gRPC call completed'));
+    if (!call.getPath().startsWith(HEALTH_PREFIX)) context.with(span.context, () => logger.log({ grpc: { method: call.getPath(), status: statusName, durationMs: Math.round(seconds * 10_000) / 10, ...(call.getPeer ? { peer: call.getPeer() } : {}) } }, 'gRPC call completed'));
     span.end(statusName, code);
   };
   return { context: span.context, done };
