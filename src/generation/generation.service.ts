@@ -44,6 +44,8 @@ export type { GenerationView } from './generation-view';
 
 @Injectable()
 export class GenerationService {
+  /** Generation spans (tracing.module.ts): a property, so specs that build the service by hand need not pass it. */
+  @Optional() @Inject(JobTracing) private readonly tracing?: JobTracing;
   /** One fan-out per generation that has subscribers. */
   private readonly fanouts = new Map<string, ProgressFanout>();
   /** Holds no record or image bytes: only ids, body hashes and running jobs' end promises (see idempotency-cache.ts). */
@@ -55,7 +57,6 @@ export class GenerationService {
     @Inject(GenerationStore) private readonly store: GenerationStore,
     @Inject(PromptsService) private readonly prompts: PromptsService,
     @Optional() @Inject(MetricsService) private readonly metrics?: MetricsService,
-    @Optional() @Inject(JobTracing) private readonly tracing?: JobTracing,
   ) {
     this.idempotency = new IdempotencyCache(store.ttlMs);
     store.onRemoved((id) => this.idempotency.forget(id));
