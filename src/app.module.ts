@@ -18,6 +18,8 @@ import { InferencePool } from './pool';
 import { GraphqlApiModule } from './app/graphql-api.module';
 import { GRPC_APP_CONFIG, GrpcServer } from './app/grpc.server';
 import { HealthController } from './observability/health/health.controller';
+import { GraphqlLoggingPlugin } from './observability/logging/graphql-logging.plugin';
+import { TracingModule } from './observability/tracing/tracing.module';
 import { ReadinessService } from './observability/health/readiness.service';
 import { loggingModule } from './observability/logging/logging.module';
 import { MetricsModule } from './observability/metrics/metrics.module';
@@ -53,7 +55,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        loggingModule(config.logLevels),
+        loggingModule(config.logLevels, config.logFormat),
         AccessModule.forRoot(config.auth, config.redis.url, config.redis.prefix),
         InferenceModule.forRoot({
           devices: config.pool.devices.map((device) => ({ device, memoryBudgetBytes: config.pool.memoryBudgetBytes, maxBatch: poolMaxBatch(config.pool) })),
@@ -87,6 +89,7 @@ export class AppModule {
         A1111CompatModule.forRoot(generations),
         GraphqlApiModule.forRoot(config.graphql),
         MetricsModule.forRoot({ host: config.http.host, metricsPort: config.metrics.port, gpuSampleSeconds: config.metrics.gpuSampleSeconds }),
+        TracingModule,
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController],
@@ -95,6 +98,7 @@ export class AppModule {
         { provide: REST_ERROR_FACES, useValue: [OPENAI_ERROR_FACE, A1111_ERROR_FACE] },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         ReadinessService,
+        GraphqlLoggingPlugin,
         { provide: GRPC_APP_CONFIG, useValue: config },
         GrpcServer,
       ],

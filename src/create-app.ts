@@ -10,6 +10,7 @@ import { IMG2IMG_BODY_LIMIT_BYTES, IMG2IMG_PATH } from './a1111-compat/a1111-fie
 import { AppModule } from './app.module';
 import { MetricsService } from './observability/metrics/metrics.service';
 import { RestMetricsMiddleware } from './observability/metrics/rest-metrics.middleware';
+import { httpTracing } from './observability/tracing/http-tracing.middleware';
 import { loadRegistry } from './checkpoints/checkpoint-registry';
 import type { AppConfig } from './config/app-config';
 import { openApiDocument } from './openapi-document';
@@ -20,6 +21,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useLogger(app.get(PinoLogger));
   // Naming the framework helps only an attacker matching known flaws.
   app.disable('x-powered-by');
+  // A span per request (when tracing is on), active for everything that serves it.
+  app.use(httpTracing);
   // Timed from the first byte: requests the body parser refuses (400, 413) count too.
   const restMetrics = new RestMetricsMiddleware(app.get(MetricsService));
   app.use((request: Request, response: Response, next: NextFunction) => restMetrics.use(request, response, next));

@@ -5,6 +5,7 @@ import { loadAppConfig } from './config/app-config';
 import { createApp } from './create-app';
 import { appShutdownSteps } from './app/app-shutdown-steps';
 import { installGracefulShutdown } from './observability/shutdown/graceful-shutdown';
+import { startTracing, tracingRequested } from './observability/tracing/tracing-sdk';
 
 /** `--allow-open` (used by `npm start` on the embedded demo) runs without API keys unless AFD_ALLOW_OPEN says otherwise. */
 function environment(argv: readonly string[]): NodeJS.ProcessEnv {
@@ -14,6 +15,8 @@ function environment(argv: readonly string[]): NodeJS.ProcessEnv {
 
 async function main(): Promise<void> {
   const config = loadAppConfig(environment(process.argv.slice(2)));
+  // Off unless the standard OTEL_* variables ask for traces; started before the app, so its first spans are recorded.
+  if (tracingRequested(process.env)) startTracing();
   const app = await createApp(config);
   // Drain for the grace period, end what is left (UNAVAILABLE), let the workers finish their current call, close, exit 0.
   installGracefulShutdown(app, { graceMs: config.shutdown.graceMs, logger: app.get(PinoLogger), steps: appShutdownSteps(app) });

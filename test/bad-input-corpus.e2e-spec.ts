@@ -68,7 +68,7 @@ function rawClient(address: string, cases: readonly GrpcCase[]): AnyClient {
       .map((c) => [
         rawMethodName(c),
         {
-          path: `/afrofashion.v1.${c.service}/${c.method}`,
+          path: `/${c.service === 'Health' ? 'grpc.health.v1' : 'afrofashion.v1'}.${c.service}/${c.method}`,
           requestStream: false,
           responseStream: c.stream,
           requestSerialize: identity,
@@ -191,7 +191,7 @@ describe('bad-input corpus (REST, GraphQL, gRPC) against one application', () =>
         const outcome =
           c.bytes !== undefined
             ? await callGrpc(raw, rawMethodName(c), c.stream, c.bytes)
-            : await callGrpc(c.service === 'DiffusionService' ? diffusion : prompts, c.method, c.stream, c.request);
+            : await callGrpc({ DiffusionService: diffusion, PromptService: prompts, Health: health }[c.service], c.method, c.stream, c.request);
         expect(outcome.messages).toEqual([]);
         const error = outcome.error;
         expect({ code: error?.code === undefined ? undefined : status[error.code], details: error?.details }).toEqual({ code: status[c.code], details: expect.stringMatching(c.message) });

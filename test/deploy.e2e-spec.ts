@@ -13,6 +13,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { loadRegistry } from '../src/checkpoints/checkpoint-registry';
 import { loadAppConfig, type AppConfig } from '../src/config/app-config';
 import { createApp } from '../src/create-app';
+import { tracingRequested } from '../src/observability/tracing/tracing-sdk';
 import { testAppConfig } from './support/test-app-config';
 import { waitUntilReady } from './support/wait-until-ready';
 
@@ -298,6 +299,37 @@ describe('deploy/', () => {
       expect(targets.sort()).toEqual(apiServices.map((name) => `${name}:${configFrom(env(name)).http.port}`).sort());
     });
 
+    it('has Prometheus load the alert rules mounted beside its configuration', () => {
+      const mounts = list(service('prometheus')['volumes']).map((v) => String(v).split(':'));
+      const [configHost] = mounts.find(([, inside]) => inside === '/etc/prometheus/prometheus.yml') as string[];
+      const ruleFiles = list(obj(parse(text(join(DEPLOY, configHost as string))))['rule_files']).map(String);
+      expect(ruleFiles).toEqual(['afd-alerts.rules.yml']);
+      for (const file of ruleFiles) {
+        const host = mounts.find(([, inside]) => inside === posix.join('/etc/prometheus', file))?.[0];
+        expect([file, host && resolve(DEPLOY, host)]).toEqual([file, join(DEPLOY, 'prometheus', 'afd-alerts.rules.yml')]);
+      }
+    });
+
+    it('sends the replicas\' traces to the Tempo service, which Grafana provisions for the dashboard\'s Traces row', () => {
+      const tempoMount = list(service('tempo')['volumes']).map((v) => String(v).split(':')).find(([, inside]) => inside === '/etc/tempo.yaml');
+      expect(list(service('tempo')['command']).map(String)).toContain('-config.file=/etc/tempo.yaml');
+      const tempo = obj(parse(text(join(DEPLOY, tempoMount?.[0] as string))));
+      const receiver = String(obj(obj(obj(obj(obj(tempo['distributor'])['receivers'])['otlp'])['protocols'])['http'])['endpoint']);
+      for (const name of apiServices) {
+        expect(tracingRequested(env(name))).toBe(true);
+        const endpoint = new URL(env(name)['OTEL_EXPORTER_OTLP_ENDPOINT'] as string);
+        expect([endpoint.hostname, endpoint.port]).toEqual(['tempo', receiver.split(':')[1]]);
+      }
+      const volumes = list(service('grafana')['volumes']).map((v) => String(v).split(':'));
+      const provisioning = join(DEPLOY, volumes.find(([, inside]) => inside === '/etc/grafana/provisioning')?.[0] as string);
+      const datasources = filesUnder(join(provisioning, 'datasources'), /\.ya?ml$/).flatMap((f) => list(yamlDocuments(f)[0]?.['datasources']).map(obj));
+      const tempoSource = onlyOne(datasources.filter((d) => d['type'] === 'tempo'), 'Tempo data source');
+      const url = new URL(String(tempoSource['url']));
+      expect([url.hostname, Number(url.port)]).toEqual(['tempo', obj(tempo['server'])['http_listen_port']]);
+      const dashboard = JSON.parse(text(join(DEPLOY, 'grafana', 'afd-dashboard.json'))) as { templating: { list: Array<{ name: string; type: string; query: unknown }> } };
+      expect(dashboard.templating.list.find((v) => v.name === 'traces')).toMatchObject({ type: 'datasource', query: tempoSource['type'] });
+    });
+
     it('has Grafana provision the Prometheus data source the dashboard selects, and load the dashboard file', () => {
       const volumes = list(service('grafana')['volumes']).map((v) => String(v).split(':'));
       const hostPath = (containerPath: string) => volumes.find(([, inside]) => inside === containerPath)?.[0];
@@ -305,7 +337,7 @@ describe('deploy/', () => {
 
       const datasources = filesUnder(join(provisioning, 'datasources'), /\.ya?ml$/).flatMap((f) => list(yamlDocuments(f)[0]?.['datasources']).map(obj));
       const dashboard = JSON.parse(text(join(DEPLOY, 'grafana', 'afd-dashboard.json'))) as { uid: string; templating: { list: Array<{ name: string; type: string; query: unknown }> } };
-      const variable = dashboard.templating.list.find((v) => v.type === 'datasource');
+      const variable = dashboard.templating.list.find((v) => v.name === 'datasource');
       const candidates = datasources.filter((d) => d['type'] === variable?.query);
       // The variable has no saved choice: Grafana takes the default data source of that type.
       expect(candidates.filter((d) => d['isDefault'] === true)).toHaveLength(1);

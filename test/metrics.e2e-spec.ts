@@ -5,6 +5,7 @@ import request from 'supertest';
 import { createApp } from '../src/create-app';
 import { GrpcServer } from '../src/app/grpc.server';
 import { loadProtos } from '../src/transports/grpc/grpc-protos';
+import { promtool, promtoolAvailable, PROMTOOL_MISSING } from '../src/observability/metrics/testing/promtool';
 import { testAppConfig } from './support/test-app-config';
 
 interface Sample {
@@ -89,9 +90,9 @@ describe('GET /metrics', () => {
   }, 120_000);
   afterAll(() => app?.close());
 
-  it('names every series afd_… and never puts prompts or ids in a label', () => {
+  it('names every series afd_… (prom-client defaults keep their standard names) and never puts prompts or ids in a label', () => {
     expect(samples.length).toBeGreaterThan(100);
-    expect(samples.filter((s) => !s.name.startsWith('afd_'))).toEqual([]);
+    expect(samples.filter((s) => !/^(afd|process|nodejs)_/.test(s.name))).toEqual([]);
     const values = samples.flatMap((s) => Object.values(s.labels));
     for (const secret of [prompt, 'zq-metrics-probe', generationId, cancelledId, 'zqUnknownField', 'no-such-path']) {
       expect(values.filter((v) => v.includes(secret))).toEqual([]);
@@ -142,6 +143,8 @@ describe('GET /metrics', () => {
     expect(find('afd_queue_depth', { device })).toEqual([expect.objectContaining({ value: 0 })]);
     expect(find('afd_active_sequences', { device })).toHaveLength(1);
     expect(find('afd_device_ready', { device })).toEqual([expect.objectContaining({ value: 1 })]);
+    // Warmed up long before the scrape: GET /health/ready's answer, as the readiness alert reads it.
+    expect(find('afd_ready')).toEqual([expect.objectContaining({ value: 1 })]);
   });
 
   it('reports model memory by component and short hash, and loads (the pinned ones at start-up included)', () => {
@@ -161,11 +164,20 @@ describe('GET /metrics', () => {
     expect(memory.some((s) => s.labels['component'] === 'unet' && s.labels['hash'] === finalUnet)).toBe(true);
   });
 
-  it('has process metrics, and GPU metrics only where nvidia-smi reports a GPU', () => {
-    expect(sum('afd_process_cpu_seconds_total')).toBeGreaterThan(0);
-    expect(sum('afd_process_resident_memory_bytes')).toBeGreaterThan(0);
-    expect(find('afd_nodejs_eventloop_lag_p99_seconds')).toHaveLength(1);
+  it('has process metrics under their standard names, and GPU metrics only where nvidia-smi reports a GPU', () => {
+    // The queries of the community "Node.js application" dashboard find their series.
+    expect(sum('process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(sum('process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(sum('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(find('nodejs_eventloop_lag_seconds')).toHaveLength(1);
+    expect(find('nodejs_eventloop_lag_p99_seconds')).toHaveLength(1);
+    expect(samples.filter((s) => s.name.startsWith('afd_process_') || s.name.startsWith('afd_nodejs_'))).toEqual([]);
     for (const s of samples.filter((x) => x.name.startsWith('afd_gpu_'))) expect(s.labels['gpu']).toMatch(/^\d+$/);
     expect(exposition).toContain('# TYPE afd_gpu_memory_used_bytes gauge');
   });
+
+  (promtoolAvailable ? it : it.skip)('passes `promtool check metrics` (skipped, saying why, without promtool)', () => {
+    expect(promtool(['check', 'metrics'], exposition)).toEqual({ status: 0, output: '' });
+  });
+  if (!promtoolAvailable) console.warn(PROMTOOL_MISSING);
 });

@@ -12,7 +12,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { GraphQLError, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, getOperationAST, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type Context, type FormattedExecutionResult, type SubscribePayload } from 'graphql-ws';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -23,6 +23,8 @@ import { presentedApiKey } from '../auth/credentials';
 import { documentLimitError, parseWithinLimits, type DocumentLimits } from '../transports/graphql/document-limits';
 import { formatGraphQLError } from '../transports/graphql/graphql-errors';
 import { subscriptionsOnlyRule } from '../transports/graphql/query-limits';
+import { graphqlRoute } from '../observability/metrics/graphql-metrics.plugin';
+import { WebsocketOperationLog } from '../observability/logging/websocket-operation-log';
 
 export const GRAPHQL_WS_SETTINGS = Symbol('GRAPHQL_WS_SETTINGS');
 
@@ -48,11 +50,14 @@ interface Extra {
   readonly socket: WebSocket;
   readonly request: IncomingMessage;
   authenticated: boolean;
+  /** Who the connection is for, once connection_init was accepted (for its log lines). */
+  clientId?: string;
 }
 
 @Injectable()
 export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('GraphQL');
+  private readonly operationLog = new WebsocketOperationLog();
   private wss?: WebSocketServer;
   private httpServer?: HttpServer;
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => this.upgrade(request, socket, head);
@@ -73,9 +78,24 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
       // What Nest's driver gave resolvers: the connection context as `req`, carrying the principal.
       context: (ctx) => ({ req: ctx }),
       onConnect: (ctx) => this.authenticate(ctx),
-      onSubscribe: (_ctx, _id, payload) => prepare(schema, payload, this.settings.limits, rules),
-      onNext: (_ctx, _id, _payload, _args, result) => formatResult(result),
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatGraphQLError(error.toJSON(), error)),
+      onSubscribe: (ctx, id, payload) => {
+        const prepared = prepare(schema, payload, this.settings.limits, rules);
+        const operation = 'document' in prepared ? getOperationAST(prepared.document, payload.operationName) : null;
+        this.operationLog.begin(ctx.extra, id, graphqlRoute(schema, operation ?? undefined), payload.operationName ?? undefined);
+        return prepared;
+      },
+      onNext: (ctx, id, _payload, _args, result) => {
+        const formatted = formatResult(result);
+        if (formatted?.errors) this.operationLog.errors(ctx.extra, id, formatted.errors);
+        return formatted;
+      },
+      onError: (ctx, id, _payload, errors) => {
+        const formatted = errors.map((error) => formatGraphQLError(error.toJSON(), error));
+        this.operationLog.errors(ctx.extra, id, formatted);
+        this.operationLog.end(ctx.extra, id);
+        return formatted;
+      },
+      onComplete: (ctx, id) => this.operationLog.end(ctx.extra, id),
     });
     wss.on('connection', (socket: WebSocket, request: IncomingMessage) => this.serve(server, socket, request));
     this.wss = wss;
@@ -106,6 +126,10 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
 
   private serve(server: ReturnType<typeof makeServer<Record<string, unknown> | undefined, Extra>>, socket: WebSocket, request: IncomingMessage): void {
     const extra: Extra = { socket, request, authenticated: false };
+    const connectedAt = performance.now();
+    const remoteAddress = request.socket.remoteAddress ?? 'unknown';
+    // One line when a websocket opens and one when it closes, as HTTP requests and gRPC calls get one each.
+    this.logger.log({ websocket: { event: 'connected', remoteAddress, protocol: socket.protocol } }, 'websocket connected');
     // ws reports a refused frame (over maxPayload: closed 1009) or a protocol error here, then closes the socket itself.
     socket.on('error', (error) => this.logger.debug(`websocket from ${request.socket.remoteAddress ?? 'unknown'} closed: ${error.message}`));
     const closed = server.opened(
@@ -136,6 +160,8 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     }, KEEP_ALIVE_MS);
     socket.once('close', (code, reason) => {
       clearInterval(keepAlive);
+      const durationMs = Math.round(performance.now() - connectedAt);
+      this.logger.log({ websocket: { event: 'disconnected', remoteAddress, ...(extra.clientId ? { client: extra.clientId } : {}), code, reason: String(reason), durationMs } }, 'websocket disconnected');
       closed(code, String(reason)).catch((error: unknown) => this.logger.error(`graphql-ws close handling failed: ${String(error)}`));
     });
   }
@@ -146,8 +172,10 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     const request = ctx.extra.request;
     try {
       const key = presentedApiKey((name) => params[name] ?? params[name === 'x-api-key' ? 'apiKey' : 'Authorization'] ?? request.headers[name]);
-      (ctx as WithPrincipal)[PRINCIPAL] = this.access.authenticate(key, request.socket.remoteAddress);
+      const principal = this.access.authenticate(key, request.socket.remoteAddress);
+      (ctx as WithPrincipal)[PRINCIPAL] = principal;
       ctx.extra.authenticated = true;
+      ctx.extra.clientId = principal.clientId;
       return true;
     } catch {
       return false;

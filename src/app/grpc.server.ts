@@ -15,7 +15,8 @@ import { ReadinessService } from '../observability/health/readiness.service';
 import { diffusionHandlers } from './diffusion.grpc-handlers';
 import { guardService } from '../transports/grpc/grpc-access';
 import { loadProtos } from '../transports/grpc/grpc-protos';
-import { healthHandlers } from './health.grpc-handlers';
+import { healthHandlers, SERVED_SERVICES } from './health.grpc-handlers';
+import { HealthWatch } from './health-watch';
 import { promptHandlers } from '../prompts/prompts.grpc-handlers';
 import { SamplersService } from '../samplers/samplers.service';
 import { strictRequests } from '../transports/grpc/strict-requests';
@@ -29,6 +30,7 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
   private server?: Server;
   private serving = false;
   private boundPort?: number;
+  private readonly healthWatch = new HealthWatch(() => this.isServing(), SERVED_SERVICES);
 
   constructor(
     @Inject(GRPC_APP_CONFIG) private readonly config: AppConfig,
@@ -46,6 +48,10 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
     return this.boundPort;
   }
 
+  private async isServing(): Promise<boolean> {
+    return this.serving && (await this.readiness.state()).ready;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     const protos = loadProtos();
     const server = new Server();
@@ -56,7 +62,8 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
     server.addService(diffusion, guardService(diffusion, diffusionHandlers(this.generations, this.checkpoints, this.comparisons, this.samplers), this.access, ['Generate', 'Compare', 'CompareStream'], ['LoadCheckpoint', 'UnloadCheckpoint']));
     server.addService(prompts, guardService(prompts, promptHandlers(this.prompts), this.access, []));
     // SERVING once the default checkpoint is warmed up (as /health/ready), NOT_SERVING while draining.
-    server.addService(protos.health.service, healthHandlers(async () => this.serving && (await this.readiness.state()).ready));
+    // Strict too: a Check or Watch whose bytes are not a HealthCheckRequest is INVALID_ARGUMENT, never INTERNAL.
+    server.addService(strictRequests(protos.health.service, protos.definition), healthHandlers(() => this.isServing(), this.healthWatch));
     // Server reflection (v1 and v1alpha), so grpcurl and grpcui work without the .proto files.
     new ReflectionService(protos.definition).addToServer(server);
     const host = this.config.http.host.includes(':') ? `[${this.config.http.host}]` : this.config.http.host;
@@ -81,6 +88,8 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
     if (!server) return;
     this.serving = false;
     this.server = undefined;
+    // Watchers hear NOT_SERVING now, and their open calls end so that they do not hold the server.
+    this.healthWatch.close();
     const closed = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     if (await settlesWithin(closed, this.readiness.graceLeftMs(this.config.shutdown.graceMs))) return;
     this.readiness.cancelRemaining();

@@ -15,6 +15,11 @@ describe('loadAppConfig', () => {
   it('turns AFD_LOG_LEVEL into the levels at and above it', () => {
     expect(loadAppConfig({ AFD_LOG_LEVEL: 'warn' }).logLevels).toEqual(['error', 'warn']);
     expect(loadAppConfig({}).logLevels).toEqual(['error', 'warn', 'log']);
+    expect(loadAppConfig({ AFD_LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(loadAppConfig({ AFD_LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    // Unset: pretty on a terminal only (Jest's stdout here is whatever runs it).
+    expect(loadAppConfig({}).logFormat).toBe(process.stdout.isTTY ? 'pretty' : 'json');
+    expect(() => loadAppConfig({ AFD_LOG_FORMAT: 'yaml' })).toThrow(/AFD_LOG_FORMAT.*json, pretty/);
   });
 
   it('reads devices, limits and the registry path', () => {

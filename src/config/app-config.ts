@@ -69,10 +69,14 @@ export interface AppConfig {
   readonly auth: AuthConfig;
   /** Nest log levels from AFD_LOG_LEVEL (error, warn, log, debug): the named level and those above it. */
   readonly logLevels: readonly LogLevel[];
+  /** AFD_LOG_FORMAT: `json` lines, or `pretty` (pino-pretty) for people; unset: pretty when stdout is a terminal. */
+  readonly logFormat: LogFormat;
 }
 
 export type LogLevel = 'error' | 'warn' | 'log' | 'debug';
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'log', 'debug'];
+export type LogFormat = 'json' | 'pretty';
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 
 export class ConfigError extends Error {
   constructor(setting: string, rule: string, value: string) {
@@ -101,6 +105,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const logLevel = env['AFD_LOG_LEVEL'] ?? 'log';
   const logIndex = LOG_LEVELS.indexOf(logLevel as LogLevel);
   if (logIndex < 0) throw new ConfigError('AFD_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`, logLevel);
+  const logFormat = env['AFD_LOG_FORMAT'] ?? (process.stdout.isTTY ? 'pretty' : 'json');
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) throw new ConfigError('AFD_LOG_FORMAT', `must be one of ${LOG_FORMATS.join(', ')}`, logFormat);
   const budget = env['AFD_MEMORY_BUDGET_BYTES'];
   const redisUrl = env['AFD_REDIS_URL'] || undefined;
   const jobs = env['AFD_JOBS'] ?? 'local';
@@ -164,6 +170,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         : undefined,
     webhooks: loadWebhookSettings(env, int, (setting, rule, value) => new ConfigError(setting, rule, value)),
     logLevels: LOG_LEVELS.slice(0, logIndex + 1),
+    logFormat: logFormat as LogFormat,
     // Last, so plainer settings are reported first. Throws AuthConfigError, whose message names the setting.
     auth: loadAuthConfig(env),
   };

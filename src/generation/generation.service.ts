@@ -9,6 +9,7 @@ import { formatGenerationParameters } from '../engine/image/generation-parameter
 import { parseGenerationRequest, type GenerationInput } from '../engine/pipeline/generation-request';
 import { denoisingSteps } from '../engine/pipeline/image-to-image';
 import { MetricsService } from '../observability/metrics/metrics.service';
+import { JobTracing } from '../observability/tracing/job-tracing';
 import { InferencePool, type EncodedPreview, type PreviewOptions } from '../pool';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import { PromptsService } from '../prompts/prompts.service';
@@ -49,6 +50,8 @@ export type { GenerationView } from './generation-view';
 
 @Injectable()
 export class GenerationService {
+  /** Generation spans (tracing.module.ts): a property, so specs that build the service by hand need not pass it. */
+  @Optional() @Inject(JobTracing) private readonly tracing?: JobTracing;
   /** One fan-out per generation that has subscribers. */
   private readonly fanouts = new Map<string, ProgressFanout>();
   /** Holds no record or image bytes: only ids, body hashes and running jobs' end promises (see idempotency-cache.ts). */
@@ -220,6 +223,7 @@ export class GenerationService {
       throw toApiError(error);
     }
     record.cancel = () => job.cancel();
+    const trace = this.tracing?.started(job.jobId, { 'afd.generation.id': id, 'afd.checkpoint': checkpoint.id, 'afd.steps': request.steps, 'afd.images': request.numImages });
     // The job handle holds the decoded pixels: let it go once the job has ended (only the encoded images are kept).
     const release = (): void => {
       delete record.cancel;
@@ -230,14 +234,17 @@ export class GenerationService {
     const done = job.result.then(
       async (result) => {
         const encodingStarted = performance.now();
-        const images = await Promise.all(
-          result.images.map(async ({ index, seed, image }) => {
-            const parameters = formatGenerationParameters({ ...request, seed, checkpointId: checkpoint.id, checkpointHash: hash, noiseMode: request.noiseMode });
-            const bytes = await encodeImage(image, { format, quality: quality as number | undefined, parameters });
-            return { index, seed: seed.toString(), mimeType: MIME_TYPES[format], bytes };
-          }),
-        );
+        const encodeAll = () =>
+          Promise.all(
+            result.images.map(async ({ index, seed, image }) => {
+              const parameters = formatGenerationParameters({ ...request, seed, checkpointId: checkpoint.id, checkpointHash: hash, noiseMode: request.noiseMode });
+              const bytes = await encodeImage(image, { format, quality: quality as number | undefined, parameters });
+              return { index, seed: seed.toString(), mimeType: MIME_TYPES[format], bytes };
+            }),
+          );
+        const images = await (trace ? trace.imageEncoding(encodeAll) : encodeAll());
         this.metrics?.generationSucceeded(checkpoint.id, result, (performance.now() - encodingStarted) / 1000);
+        trace?.succeeded(result.timings);
         this.store.setImages(record, images);
         record.status = 'succeeded';
         record.progress = { ...record.progress, step: record.progress.totalSteps, etaMs: 0 };
@@ -248,6 +255,7 @@ export class GenerationService {
       (error: unknown) => {
         const apiError = toApiError(error);
         this.metrics?.generationFailed(apiError);
+        trace?.failed(apiError.code, apiError.message);
         record.status = apiError.code === ErrorCode.CANCELLED ? 'cancelled' : 'failed';
         record.error = { code: apiError.code, message: apiError.message };
         this.notify(record, doneEvent(record));

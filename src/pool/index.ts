@@ -22,6 +22,7 @@ export type {
   JobHandle,
   JobOptions,
   JobResult,
+  JobShare,
   JobTimings,
   PoolEvent,
   PoolImage,

@@ -7,7 +7,8 @@ import { status } from '@grpc/grpc-js';
 
 export interface GrpcCase {
   readonly name: string;
-  readonly service: 'DiffusionService' | 'PromptService';
+  /** afrofashion.v1's services, or grpc.health.v1's `Health`. */
+  readonly service: 'DiffusionService' | 'PromptService' | 'Health';
   readonly method: string;
   /** Generate streams its answer; the others are unary. */
   readonly stream: boolean;
@@ -198,7 +199,24 @@ export const TRANSPORT_CASES: readonly GrpcCase[] = [
   },
 ];
 
-export const GRPC_CASES: readonly GrpcCase[] = [...generateCases, ...unaryCases, ...malformedCases, ...TRANSPORT_CASES];
+/**
+ * Issue 19: grpc.health.v1 (Check, and Watch, which now streams): services not served, a name too
+ * long to echo, and bytes that are not a HealthCheckRequest. A well-formed Watch of an unknown
+ * service is not an error (SERVICE_UNKNOWN, the call stays open): test/grpc-health-watch.e2e-spec.ts.
+ */
+const HEALTH_REQUEST = /^request: is not a valid grpc\.health\.v1\.HealthCheckRequest message \(/;
+const GRPC_HEALTH_CASES: readonly GrpcCase[] = [
+  unary('Health', 'Check', 'a service not served', { service: 'nope.v1.Nothing' }, status.NOT_FOUND, /^service: "nope\.v1\.Nothing" is not served here$/, 'service'),
+  unary('Health', 'Check', 'a service name of 100,000 characters, echoed short', { service: 's'.repeat(100_000) }, status.NOT_FOUND, /^service: "s{64}"… \(100000 characters\) is not served here$/, 'service'),
+  unary('Health', 'Check', 'a service name with a NUL, echoed escaped', { service: 'a\u0000b' }, status.NOT_FOUND, /^service: "a\\u0000b" is not served here$/, 'service'),
+  raw('Health', 'Check', false, 'the service longer than the message', [...tag(1, 2), 0x7f, 0x61], HEALTH_REQUEST),
+  raw('Health', 'Check', false, 'the service not valid UTF-8', [...tag(1, 2), 2, 0xff, 0xfe], HEALTH_REQUEST),
+  raw('Health', 'Watch', true, 'the service longer than the message', [...tag(1, 2), 0x7f, 0x61], HEALTH_REQUEST),
+  raw('Health', 'Watch', true, 'the service sent as a number (wire type 0)', [...tag(1, 0), 1], HEALTH_REQUEST),
+  raw('Health', 'Watch', true, 'a tag and nothing after it', [...tag(1, 2)], HEALTH_REQUEST),
+];
+
+export const GRPC_CASES: readonly GrpcCase[] = [...generateCases, ...unaryCases, ...malformedCases, ...TRANSPORT_CASES, ...GRPC_HEALTH_CASES];
 
 /**
  * Issue 13: every echoed value bounded (a 100,000-character id in a status message no longer

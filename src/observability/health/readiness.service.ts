@@ -3,12 +3,13 @@
  * generation (first calls into ORT are slow), at least one device ready, and not shutting down.
  * The warm-up runs in the background after start; a failed one is retried with backoff.
  */
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { AccessService } from '../../auth/access.service';
 import { CHECKPOINT_REGISTRY } from '../../checkpoints/checkpoints.service';
 import type { CheckpointEntry } from '../../checkpoints/checkpoint-registry';
 import { parseGenerationRequest } from '../../engine/pipeline/generation-request';
 import { InferencePool } from '../../pool';
+import { MetricsService } from '../metrics/metrics.service';
 
 export const WARM_UP_CLIENT = 'system:warm-up';
 /** The message of every job a shutdown ends (code UNAVAILABLE): its client may retry elsewhere. */
@@ -37,7 +38,10 @@ export class ReadinessService implements OnApplicationBootstrap, BeforeApplicati
     @Inject(InferencePool) private readonly pool: InferencePool,
     @Inject(CHECKPOINT_REGISTRY) private readonly registry: readonly CheckpointEntry[],
     @Inject(AccessService) private readonly access: AccessService,
-  ) {}
+    @Optional() @Inject(MetricsService) metrics?: MetricsService,
+  ) {
+    metrics?.readinessFrom(async () => (await this.state()).ready);
+  }
 
   onApplicationBootstrap(): void {
     void this.warmUp(0);

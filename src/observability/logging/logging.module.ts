@@ -1,17 +1,24 @@
 /**
- * Structured JSON logs (pino through nestjs-pino): one line per request with its id (X-Request-Id,
+ * Logs (pino through nestjs-pino): JSON lines, or pino-pretty's coloured lines when AFD_LOG_FORMAT is
+ * `pretty` (the default on a terminal). One line per request with its id (X-Request-Id,
  * taken from the caller when well-formed, else new, and echoed back), the client, status and time.
  * Log lines written while serving a request carry its id, also from work that request started.
  * Keys are redacted, in headers and in query strings (a key sent as `?api_key=…` is refused, but
- * would otherwise sit in the log); prompts appear only at debug level.
+ * would otherwise sit in the log); prompts appear only at debug level. When tracing is on, a line
+ * written while a span is active carries its `trace_id` and `span_id` (logs and traces join on them).
+ * gRPC calls (grpc-handlers.ts), GraphQL operations (graphql-logging.plugin.ts over HTTP,
+ * websocket-operation-log.ts over the websocket) and websocket connections (graphql-ws.server.ts)
+ * log their own lines.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+import pretty from 'pino-pretty';
 import type { DynamicModule } from '@nestjs/common';
 import { PRINCIPAL, type WithPrincipal } from '../../auth/access.decorators';
-import type { LogLevel } from '../../config/app-config';
+import type { LogFormat, LogLevel } from '../../config/app-config';
 
 const PINO_LEVELS: Readonly<Record<LogLevel, string>> = { error: 'error', warn: 'warn', log: 'info', debug: 'debug' };
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -41,14 +48,30 @@ export function redactQuery(url: string): string {
   return `${url.slice(0, start)}?${query}`;
 }
 
-export function loggingModule(levels: readonly LogLevel[]): DynamicModule {
-  return LoggerModule.forRoot({ pinoHttp: httpLoggerOptions(PINO_LEVELS[levels[levels.length - 1] ?? 'log']) });
+export function loggingModule(levels: readonly LogLevel[], format: LogFormat = 'json'): DynamicModule {
+  const options = httpLoggerOptions(PINO_LEVELS[levels[levels.length - 1] ?? 'log']);
+  return LoggerModule.forRoot({ pinoHttp: format === 'pretty' ? [options, prettyStream()] : options });
+}
+
+/**
+ * pino-pretty in this thread (not a transport worker), so lines appear in order with the process's
+ * other output and nothing is lost at exit; colours only on a terminal.
+ */
+export function prettyStream(destination: NodeJS.WritableStream = process.stdout): NodeJS.WritableStream {
+  return pretty({ destination, colorize: destination === process.stdout && process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,context', messageFormat: '{if context}({context}) {end}{msg}', sync: true });
+}
+
+/** The active span's ids, for every log line written while one is active (none without tracing). */
+export function traceLogFields(): Record<string, string> {
+  const span = trace.getActiveSpan()?.spanContext();
+  return span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
 }
 
 /** pino-http's options: what every request line carries, and what it never does. */
 export function httpLoggerOptions(level: string): PinoHttpOptions {
   return {
     level,
+    mixin: traceLogFields,
     genReqId: requestId,
     autoLogging: { ignore: (request) => QUIET_PATHS.test(request.url ?? '') },
     customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'info' : 'info'),

@@ -9,7 +9,7 @@ describe('MetricsService', () => {
   it('turns pool events into UNet, load and eviction metrics', async () => {
     const { metrics, events } = metricsServiceForTests();
     try {
-      events.publish({ type: 'unet-call', device: 'cuda:0', checkpointId: 'final', rows: 6, sequences: 3, durationMs: 40 });
+      events.publish({ type: 'unet-call', device: 'cuda:0', checkpointId: 'final', rows: 6, sequences: 3, startedAt: Date.now(), durationMs: 40, jobs: [{ jobId: 'j1', sequences: 3 }] });
       events.publish({ type: 'component-loaded', device: 'cuda:0', kind: 'unet', hash: 'ab'.repeat(32), bytes: 10, checkpointIds: ['final'], durationMs: 1500 });
       events.publish({ type: 'component-evicted', device: 'cuda:0', kind: 'unet', hash: 'ab'.repeat(32), bytes: 10, checkpointIds: ['final'] });
       events.publish({ type: 'worker-exited', device: 'cuda:0', exitCode: 70, failedJobs: 1 });

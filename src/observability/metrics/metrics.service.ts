@@ -1,11 +1,12 @@
 /**
  * The application's Prometheus registry (its own, not prom-client's global one, so that several
  * applications in one process do not collide) and the recorder API the transports and services call.
- * Every name starts with `afd_`; labels are bounded vocabularies (checkpoint and device ids from the
+ * Every name starts with `afd_`, except prom-client's default process and Node.js metrics, which
+ * keep their standard names (process_…, nodejs_…); labels are bounded vocabularies (checkpoint and device ids from the
  * configuration, route patterns, status names), never prompts, ids or keys.
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { grpcCallObservers, type GrpcCallObserver } from './grpc-call-observers';
 import { PoolEventBus } from '../../inference/pool-event-bus';
 import { InferencePool, type JobResult } from '../../pool';
@@ -17,6 +18,8 @@ import { PoolMetrics } from './pool-metrics';
 import { RequestMetrics, type Transport } from './request-metrics';
 import { WebhookMetrics, type WebhookAttemptOutcome } from './webhook-metrics';
 
+const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 @Injectable()
 export class MetricsService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly registry = new Registry();
@@ -26,6 +29,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   private readonly webhooks = new WebhookMetrics(this.registry);
   private readonly pool: PoolMetrics;
   private readonly sampler: GpuSampler;
+  private readiness: (() => Promise<boolean>) | undefined;
   private readonly grpcObserver: GrpcCallObserver = (method, status, seconds) => this.observeRequest('grpc', method, status, seconds);
 
   constructor(
@@ -33,8 +37,22 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     @Inject(InferencePool) pool: InferencePool,
     @Inject(PoolEventBus) events: PoolEventBus,
   ) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'afd_' });
+    // Standard names, no prefix: the community Node.js dashboards and alerts query process_… and nodejs_….
+    collectDefaultMetrics({ register: this.registry });
+    // Gauges named like counters, which `promtool check metrics` flags; the per-type gauges without
+    // the suffix (nodejs_active_handles{type}, …) stay, and their sum is the same number.
+    for (const name of MISNAMED_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
     this.pool = new PoolMetrics(this.registry, pool, events);
+    const readiness = (): Promise<boolean> | undefined => this.readiness?.();
+    new Gauge({
+      name: 'afd_ready',
+      help: 'Whether this replica takes traffic, as GET /health/ready answers (1) or not (0: warming up, no device, draining); the readiness alert reads it',
+      registers: [this.registry],
+      async collect() {
+        const ready = readiness();
+        if (ready) this.set((await ready) ? 1 : 0);
+      },
+    });
     const logger = new Logger('Metrics');
     this.sampler = new GpuSampler({
       intervalMs: config.gpuSampleSeconds * 1000,
@@ -63,6 +81,11 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   /** The text exposition of every metric. */
   render(): Promise<string> {
     return this.registry.metrics();
+  }
+
+  /** Where afd_ready reads readiness at scrape time (the ReadinessService registers itself; absent: no series). */
+  readinessFrom(read: () => Promise<boolean>): void {
+    this.readiness = read;
   }
 
   /** One finished request: `route` is a pattern or operation name (never a raw URL), `status` an HTTP code, ok/error or a gRPC status name. */

@@ -26,6 +26,10 @@ async function counters(pool: InferencePool): Promise<WorkerCounters> {
   return device.counters;
 }
 
+function unetCallsIn(events: readonly PoolEvent[]): Array<Extract<PoolEvent, { type: 'unet-call' }>> {
+  return events.filter((e): e is Extract<PoolEvent, { type: 'unet-call' }> => e.type === 'unet-call');
+}
+
 describe('InferencePool: continuous batching', () => {
   let family: CheckpointFamily;
   let pool: InferencePool;
@@ -177,17 +181,27 @@ describe('InferencePool: continuous batching', () => {
     expect(seen.filter((e) => e.step === 4).every((e) => e.etaMs === 0)).toBe(true);
   });
 
-  it('emits one unet-call event per UNet call, with its device, checkpoint, rows, sequences and duration', async () => {
+  it('emits one unet-call event per UNet call, with its device, checkpoint, rows, sequences, start, duration and the jobs it served', async () => {
     const before = await counters(pool);
     const from = events.length;
-    await pool.submit({ checkpointId: 'ft-1', request: request({ numImages: 2, steps: 4, scheduler: 'euler' }) }).result;
+    const submittedAt = Date.now();
+    const handle = pool.submit({ checkpointId: 'ft-1', request: request({ numImages: 2, steps: 4, scheduler: 'euler' }) });
+    const { timings } = await handle.result;
+    const endedAt = Date.now();
+    // When the worker received the job, on the same clock.
+    expect(timings.receivedAt).toBeGreaterThanOrEqual(submittedAt - 1);
+    expect(timings.receivedAt).toBeLessThanOrEqual((unetCallsIn(events.slice(from))[0]?.startedAt ?? endedAt) + 1);
     const after = await counters(pool);
-    const calls = events.slice(from).filter((e): e is Extract<PoolEvent, { type: 'unet-call' }> => e.type === 'unet-call');
+    const calls = unetCallsIn(events.slice(from));
     expect(calls).toHaveLength(after.unetCalls - before.unetCalls);
-    expect(calls.map((c) => [c.checkpointId, c.rows, c.sequences])).toEqual(Array.from({ length: 4 }, () => ['ft-1', 4, 2]));
-    for (const c of calls) {
+    expect(calls.map((c) => [c.checkpointId, c.rows, c.sequences, c.jobs])).toEqual(Array.from({ length: 4 }, () => ['ft-1', 4, 2, [{ jobId: handle.jobId, sequences: 2 }]]));
+    for (const [i, c] of calls.entries()) {
       expect(c.device).toBe(calls[0]?.device);
       expect(c.durationMs).toBeGreaterThan(0);
+      // The worker's start times are on the main thread's clock, in call order.
+      expect(c.startedAt).toBeGreaterThanOrEqual(submittedAt - 1);
+      expect(c.startedAt + c.durationMs).toBeLessThanOrEqual(endedAt + 1);
+      if (i > 0) expect(c.startedAt).toBeGreaterThanOrEqual((calls[i - 1] as typeof c).startedAt + (calls[i - 1] as typeof c).durationMs - 1);
     }
   });
 

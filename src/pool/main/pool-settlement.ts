@@ -8,7 +8,7 @@ import type { Device, PoolJob, PoolState } from './pool-state';
 import type { JobHandle, JobOptions, JobResult, ProgressEvent } from './pool-types';
 import { encodePreview } from './preview-encoding';
 import { ProgressStream } from './progress-stream';
-import type { ProgressEntry } from '../protocol/protocol';
+import type { ProgressEntry, WorkerTimings } from '../protocol/protocol';
 
 /** Cancels a queued or running job (CANCELLED); false when it is unknown or already settled. */
 export function cancelJob(pool: PoolState, jobId: string): boolean {
@@ -110,7 +110,7 @@ function emitProgress(job: PoolJob, event: ProgressEvent): void {
   for (const stream of job.streams) stream.push(event);
 }
 
-export function succeedJob(pool: PoolState, job: PoolJob, device: Device, timings: { loadMs: number; encodeMs: number; denoiseMs: number; decodeMs: number }): void {
+export function succeedJob(pool: PoolState, job: PoolJob, device: Device, timings: WorkerTimings): void {
   if (!settle(pool, job)) return;
   pool.totals.succeeded++;
   const now = performance.now();

@@ -3,10 +3,10 @@ import type { RgbImage } from '../../engine/pipeline/decode-latents';
 import type { ValidGenerationRequest } from '../../engine/pipeline/generation-request';
 import type { Priority } from './fair-queue';
 import type { PoolError } from '../protocol/pool-errors';
-import type { ComponentEvent, ComponentName, ComponentResidency, PreviewImage, WorkerCounters } from '../protocol/protocol';
+import type { ComponentEvent, ComponentName, ComponentResidency, JobShare, PreviewImage, WorkerCounters } from '../protocol/protocol';
 import type { EncodedPreview } from './preview-encoding';
 
-export type { Priority, PreviewImage, EncodedPreview, ComponentName, ComponentResidency, WorkerCounters };
+export type { Priority, PreviewImage, EncodedPreview, ComponentName, ComponentResidency, JobShare, WorkerCounters };
 
 /** Previews of a job's first image while it is denoised. */
 export interface PreviewOptions {
@@ -70,6 +70,11 @@ export interface PoolImage {
 export interface JobTimings {
   /** Waiting in the pool's queue. */
   readonly queuedMs: number;
+  /**
+   * Epoch milliseconds when the device worker received the job; load, encode, denoise and decode
+   * follow each other from it. Absent in results not made by the pool.
+   */
+  readonly receivedAt?: number;
   /** Waiting in the worker for the checkpoint to be loaded. */
   readonly loadMs: number;
   readonly encodeMs: number;
@@ -126,14 +131,19 @@ export type PoolEvent =
   | { readonly type: 'worker-given-up'; readonly device: string; readonly error: string }
   /** A checkpoint found broken (at registration or at a load); it is listed with `error` and no longer served. */
   | { readonly type: 'checkpoint-unavailable'; readonly checkpointId: string; readonly error: string }
-  /** One per successful UNet call (telemetry): its checkpoint (of its first sequence), rows (CFG sequences count two), sequences and duration. */
+  /**
+   * One per successful UNet call (telemetry): its checkpoint (of its first sequence), rows (CFG
+   * sequences count two), sequences, start (epoch ms) and duration, and the jobs it served.
+   */
   | {
       readonly type: 'unet-call';
       readonly device: string;
       readonly checkpointId: string;
       readonly rows: number;
       readonly sequences: number;
+      readonly startedAt: number;
       readonly durationMs: number;
+      readonly jobs: readonly JobShare[];
     };
 
 export type DeviceState = 'starting' | 'ready' | 'restarting' | 'failed' | 'closed';

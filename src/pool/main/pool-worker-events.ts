@@ -64,8 +64,8 @@ function onWorkerMessage(pool: PoolState, device: Device, message: FromWorker): 
     case 'tick': {
       if (message.rows > 0) device.msPerRowStep = device.msPerRowStep * 0.8 + (message.durationMs / message.rows) * 0.2;
       for (const entry of message.progress) reportProgress(pool, entry);
-      const { checkpointId, rows, sequences, durationMs } = message;
-      pool.emit({ type: 'unet-call', device: device.config.name, checkpointId, rows, sequences, durationMs });
+      const { checkpointId, rows, sequences, startedAt, durationMs, jobs } = message;
+      pool.emit({ type: 'unet-call', device: device.config.name, checkpointId, rows, sequences, startedAt, durationMs, jobs });
       return;
     }
     case 'image': {

@@ -125,7 +125,15 @@ export interface ProgressEntry {
   readonly preview?: PreviewImage;
 }
 
+/** A job's part of one UNet call. */
+export interface JobShare {
+  readonly jobId: string;
+  readonly sequences: number;
+}
+
 export interface WorkerTimings {
+  /** Epoch milliseconds when the worker received the job: the phases below follow each other from it (traces place them so). */
+  readonly receivedAt: number;
   /** Waiting for the checkpoint to become resident. */
   readonly loadMs: number;
   readonly encodeMs: number;
@@ -214,7 +222,11 @@ export type FromWorker =
       readonly checkpointId: string;
       readonly rows: number;
       readonly sequences: number;
+      /** Epoch milliseconds when the call began (the worker's clock is the process's: traces place the call from it). */
+      readonly startedAt: number;
       readonly durationMs: number;
+      /** The jobs whose sequences the call served, with how many each (traces link the call to their requests). */
+      readonly jobs: readonly JobShare[];
       readonly progress: readonly ProgressEntry[];
     }
   | {

@@ -68,6 +68,7 @@ export async function decodeTick(runtime: RuntimeState): Promise<boolean> {
       endJob(runtime, job, {
         kind: 'done',
         timings: {
+          receivedAt: performance.timeOrigin + job.receivedAt,
           loadMs: round(job.admittedAt - job.receivedAt),
           encodeMs: round(job.encodedAt - job.admittedAt),
           denoiseMs: round(job.denoisedAt - job.encodedAt),

@@ -68,7 +68,9 @@ export async function unetTick(runtime: RuntimeState): Promise<boolean> {
       else runtime.decodeQueue.push(s);
     }
   }
-  runtime.post({ type: 'tick', checkpointId, rows, sequences: group.length, durationMs, progress }, transfer);
+  const jobShares = [...jobs].map((job) => ({ jobId: job.spec.jobId, sequences: group.filter((s) => s.job === job).length }));
+  const startedAt = performance.timeOrigin + started;
+  runtime.post({ type: 'tick', checkpointId, rows, sequences: group.length, startedAt, durationMs, jobs: jobShares, progress }, transfer);
   return true;
 }
 

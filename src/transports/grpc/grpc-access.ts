@@ -62,10 +62,10 @@ export function guardService(
     };
     // A refused call is counted in the request metrics here, since its handler never runs.
     const guard = (call: GuardedCall, proceed: () => void, fail: (error: ReturnType<typeof toServiceError>) => void): void => {
-      const refused = timeCall(call);
+      const started = performance.now();
       check(call).then(proceed, (error: unknown) => {
         const serviceError = toServiceError(error);
-        refused(serviceError.code);
+        timeCall(call, started).done(serviceError.code);
         fail(serviceError);
       });
     };

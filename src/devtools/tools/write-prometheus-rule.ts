@@ -1,0 +1,3 @@
+import { writePrometheusRule } from '../deploy-rules/prometheus-rule';
+
+console.log(`wrote ${writePrometheusRule(process.cwd())}`);
