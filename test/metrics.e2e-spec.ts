@@ -149,7 +149,7 @@ describe('GET /metrics', () => {
 
   it('reports model memory by component and short hash, and loads (the pinned ones at start-up included)', () => {
     const memory = find('afd_model_memory_bytes');
-    expect(new Set(memory.map((s) => s.labels['component']))).toEqual(new Set(['text_encoder', 'unet', 'vae_decoder']));
+    expect(new Set(memory.map((s) => s.labels['component']))).toEqual(new Set(['text_encoder', 'unet', 'vae_decoder', 'vae_encoder']));
     for (const s of memory) {
       expect(s.labels['hash']).toMatch(/^[0-9a-f]{12}$/);
       expect(s.value).toBeGreaterThan(0);
