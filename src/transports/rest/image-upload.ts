@@ -34,8 +34,9 @@ export interface ImageUploadShape {
 }
 
 /**
- * multer's limits. One text field per file field besides `request`, so that an image sent as text
- * (curl's `-F initImage=<file`) gets the message saying it must be a file part.
+ * multer's limits. One text field per file field besides `request` (or besides the shape's own text
+ * fields), so that an image sent as text (curl's `-F initImage=<file`) gets the message saying it
+ * must be a file part.
  */
 export function imageUploadLimits(shape: ImageUploadShape) {
   const files = shape.fileFields.length;
