@@ -1,6 +1,6 @@
 /**
  * The OpenAI-compatible routes' bad-input corpus (test/bad-input-corpus/openai-cases.ts) against one
- * real application, open and with API keys: every case answered in OpenAI's error shape with the
+ * real application, open and with API keys (generations, models and multipart variations): every case answered in OpenAI's error shape with the
  * right status, `param` and `code`, never a 5xx or a leak; with keys, the same cases without a key
  * are refused 401 (but for those answered before the key is read). REST only: this API exists for
  * OpenAI's SDKs, so it has no GraphQL or gRPC face. Afterwards the routes still serve.
@@ -8,7 +8,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { hashApiKey } from '../src/auth/api-keys';
 import { createApp } from '../src/create-app';
-import { OPENAI_CASES, VALID_OPENAI_GENERATION, type OpenAiCase } from './bad-input-corpus/openai-cases';
+import { OPENAI_CASES, openAiForm, VALID_OPENAI_GENERATION, VALID_OPENAI_VARIATION, VARIATION_PNG, type OpenAiCase } from './bad-input-corpus/openai-cases';
 import { sendRaw, type RawResponse } from './bad-input-corpus/raw-http';
 import { json } from './bad-input-corpus/rest-case';
 import { testAppConfig } from './support/test-app-config';
@@ -73,11 +73,15 @@ describe.each([
     });
   }
 
-  it('still serves afterwards: a generation and the model list', async () => {
+  it('still serves afterwards: a generation, a variation and the model list', async () => {
     const auth: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
     const generated = await sendRaw(port, { method: 'POST', path: '/v1/images/generations', headers: { ...auth, 'content-type': 'application/json' }, body: json({ ...VALID_OPENAI_GENERATION, response_format: 'b64_json' }) });
     expect(generated.status).toBe(200);
     expect((generated.json as { data: Array<{ b64_json: string }> }).data).toHaveLength(1);
+    const form = openAiForm({ ...VALID_OPENAI_VARIATION, response_format: 'b64_json' }, [['image', VARIATION_PNG]]);
+    const varied = await sendRaw(port, { method: 'POST', path: '/v1/images/variations', headers: { ...auth, ...form.headers }, body: form.body });
+    expect(varied.status).toBe(200);
+    expect((varied.json as { data: Array<{ b64_json: string }> }).data).toHaveLength(1);
     const models = await sendRaw(port, { method: 'GET', path: '/v1/models', headers: auth });
     expect((models.json as { data: unknown[] }).data).toHaveLength(6);
   });

@@ -39,6 +39,10 @@ const PARAM_OF_NATIVE_FIELD: Readonly<Record<string, string>> = {
   scheduler: 'scheduler',
   negativePrompt: 'negative_prompt',
   guidanceScale: 'guidance_scale',
+  // Variations: the file part is OpenAI's `image`, image to image's native initImage.
+  initImage: 'image',
+  image: 'image',
+  strength: 'strength',
   // A header, not a body field, but what the client must fix all the same.
   'Idempotency-Key': 'Idempotency-Key',
 };

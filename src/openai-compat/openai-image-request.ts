@@ -29,7 +29,7 @@ export interface ImageGenerationAsk {
 }
 
 /** The extensions, by their native names: passed on as they are, checked by the native rules. */
-const EXTENSIONS = { seed: 'seed', steps: 'steps', scheduler: 'scheduler', negative_prompt: 'negativePrompt', guidance_scale: 'guidanceScale' } as const;
+export const EXTENSIONS = { seed: 'seed', steps: 'steps', scheduler: 'scheduler', negative_prompt: 'negativePrompt', guidance_scale: 'guidanceScale' } as const;
 
 /** `WIDTHxHEIGHT` with at most five digits a side: the engine checks the limits, this only the shape. */
 const SIZE = /^([0-9]{1,5})x([0-9]{1,5})$/;
@@ -69,7 +69,7 @@ export function parseImageGenerationRequest(body: unknown): ImageGenerationAsk {
   return { generation, responseFormat, outputFormat, width, height };
 }
 
-function sizeOf(value: unknown): { width: number; height: number } {
+export function sizeOf(value: unknown): { width: number; height: number } {
   if (value === undefined || value === 'auto') return { width: DEFAULT_REQUEST.width, height: DEFAULT_REQUEST.height };
   const match = typeof value === 'string' ? SIZE.exec(value) : null;
   if (!match) throw openAiInvalid('size', 'must be WIDTHxHEIGHT (for example 512x512) or auto', value);
@@ -83,7 +83,7 @@ function outputFormatOf(value: unknown): ImageFormat {
   return choice('output_format', value, IMAGE_FORMATS) ?? 'png';
 }
 
-function choice<T extends string>(field: string, value: unknown, choices: readonly T[]): T | undefined {
+export function choice<T extends string>(field: string, value: unknown, choices: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
   throw openAiInvalid(field, `must be one of ${choices.join(', ')}`, value);
@@ -95,7 +95,7 @@ function integer(field: string, value: unknown, range: { readonly min: number; r
   throw openAiInvalid(field, `must be an integer from ${range.min} to ${range.max}`, value);
 }
 
-function text(field: string, value: unknown, maxLength: number): void {
+export function text(field: string, value: unknown, maxLength: number): void {
   if (value === undefined) return;
   if (typeof value !== 'string') throw openAiInvalid(field, 'must be a string', value, 'invalid_type');
   if (value.length > maxLength) throw openAiInvalid(field, `must be at most ${maxLength} characters, got ${value.length}`);

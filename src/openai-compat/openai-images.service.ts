@@ -1,5 +1,5 @@
 /**
- * OpenAI's image generation on the native generations: the request becomes a native body and goes
+ * OpenAI's image generations and variations on the native generations: the request becomes a native body and goes
  * to Generations.start (same validation, queue, idempotency and results); a request refused for
  * its OpenAI fields counts as an invalid generation in the metrics, as a native refusal does.
  */
@@ -11,6 +11,7 @@ import { Generations } from '../generation/generations';
 import { MetricsService } from '../observability/metrics/metrics.service';
 import { parseImageGenerationRequest, type ImageGenerationAsk } from './openai-image-request';
 import { imagesResponse } from './openai-image-response';
+import { parseImageVariationRequest } from './openai-variation-request';
 import type { ImagesResponseBody } from './openai.schemas';
 
 @Injectable()
@@ -21,9 +22,18 @@ export class OpenAiImagesService {
   ) {}
 
   async start(body: unknown, clientId: string, idempotencyKey: string | undefined): Promise<{ ask: ImageGenerationAsk } & StartedGeneration> {
+    return this.startAsked(() => parseImageGenerationRequest(body), clientId, idempotencyKey);
+  }
+
+  /** A variation: image to image on the same path (the image decoded and checked by the native rules, named `image`). */
+  async startVariation(fields: unknown, image: Buffer | undefined, clientId: string, idempotencyKey: string | undefined): Promise<{ ask: ImageGenerationAsk } & StartedGeneration> {
+    return this.startAsked(() => parseImageVariationRequest(fields, image), clientId, idempotencyKey);
+  }
+
+  private async startAsked(parse: () => ImageGenerationAsk, clientId: string, idempotencyKey: string | undefined): Promise<{ ask: ImageGenerationAsk } & StartedGeneration> {
     let ask: ImageGenerationAsk;
     try {
-      ask = parseImageGenerationRequest(body);
+      ask = parse();
     } catch (error) {
       this.metrics?.generationFailed(error);
       throw error;

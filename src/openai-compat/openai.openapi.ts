@@ -1,10 +1,11 @@
 /** The OpenAI-compatible routes in the OpenAPI document (openai-images.controller.ts and openai-models.controller.ts serve them). */
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../generation/idempotency-cache';
 import { errorsIn, GATED_ERRORS, json, pathParameter, ref, type PathTable } from '../common/openapi';
-import { ImageGenerationRequestSchema, ImagesResponseSchema, OpenAiErrorSchema, OpenAiModelListSchema, OpenAiModelSchema } from './openai.schemas';
+import { ImageGenerationRequestSchema, ImageVariationRequestSchema, ImagesResponseSchema, OpenAiErrorSchema, OpenAiModelListSchema, OpenAiModelSchema, VARIATION_DEFAULTS, VARIATION_IMAGE_FIELD } from './openai.schemas';
 
 export const OPENAI_SCHEMAS = {
   OpenAiImageGenerationRequest: ImageGenerationRequestSchema,
+  OpenAiImageVariationRequest: ImageVariationRequestSchema,
   OpenAiImagesResponse: ImagesResponseSchema,
   OpenAiModel: OpenAiModelSchema,
   OpenAiModelList: OpenAiModelListSchema,
@@ -13,6 +14,13 @@ export const OPENAI_SCHEMAS = {
 
 const TAGS = ['openai'];
 const requestId = { $ref: '#/components/parameters/X-Request-Id' };
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'As on POST /v1/generations: the same key and body within the result retention give back the generation already started',
+  schema: { type: 'string', minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH, pattern: '^[\\x21-\\x7e]+$' },
+};
 
 /** What each status means on these routes; every one answers `OpenAiError`. */
 const MEANINGS: Readonly<Record<number, string>> = {
@@ -34,18 +42,32 @@ export const OPENAI_PATHS: PathTable = {
         "OpenAI's fields are honoured, accepted and ignored, or refused as each says; `seed`, `steps`, `scheduler`, `negative_prompt` and `guidance_scale` are extensions. Errors answer in OpenAI's shape.",
       tags: TAGS,
       parameters: [
-        {
-          name: 'Idempotency-Key',
-          in: 'header',
-          required: false,
-          description: 'As on POST /v1/generations: the same key and body within the result retention give back the generation already started',
-          schema: { type: 'string', minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH, pattern: '^[\\x21-\\x7e]+$' },
-        },
+        idempotencyKey,
         requestId,
       ],
       requestBody: { required: true, content: { 'application/json': { schema: ref('OpenAiImageGenerationRequest') } } },
       responses: {
         '200': json({ description: 'The images', schema: ref('OpenAiImagesResponse') }),
+        ...errors(...GATED_ERRORS, 404, 409, 413, 502, 504),
+      },
+    },
+  },
+  '/v1/images/variations': {
+    post: {
+      operationId: 'createOpenAiImageVariation',
+      summary: "OpenAI-compatible: variations of a picture (OpenAI's createVariation), as image to image",
+      description:
+        `multipart/form-data as OpenAI's SDKs send it: the picture as the \`${VARIATION_IMAGE_FIELD}\` file part (PNG, JPEG or WebP), each other field as a text part. ` +
+        `It runs as POST /v1/generations with \`initImage\` (the same queue, rate limits, metrics and checks): \`prompt\` defaults to "${VARIATION_DEFAULTS.prompt}" and \`strength\` to ${VARIATION_DEFAULTS.strength}, ` +
+        'both extensions like `seed`, `steps`, `scheduler`, `negative_prompt` and `guidance_scale`. The checkpoint needs a VAE encoder (400 naming `image` otherwise). Answers as /v1/images/generations, always PNG.',
+      tags: TAGS,
+      parameters: [idempotencyKey, requestId],
+      requestBody: {
+        required: true,
+        content: { 'multipart/form-data': { schema: ref('OpenAiImageVariationRequest'), encoding: { [VARIATION_IMAGE_FIELD]: { contentType: 'image/png, image/jpeg, image/webp' } } } },
+      },
+      responses: {
+        '200': json({ description: 'The variations', schema: ref('OpenAiImagesResponse') }),
         ...errors(...GATED_ERRORS, 404, 409, 413, 502, 504),
       },
     },

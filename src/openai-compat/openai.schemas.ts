@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { IMAGE_FORMATS } from '../engine/image/encode-image';
 import { DEFAULT_LIMITS, DEFAULT_REQUEST, FIXED_RULES } from '../engine/pipeline/generation-request';
 import { GenerateRequestSchema } from '../generation/generation.schemas';
+import { IMAGE_INPUT_RULES } from '../transports/image-input';
 
 export const RESPONSE_FORMATS = ['url', 'b64_json'] as const;
 export type ResponseFormat = (typeof RESPONSE_FORMATS)[number];
@@ -77,6 +78,54 @@ export type ImageGenerationRequestBody = z.input<typeof ImageGenerationRequestSc
 
 /** Every field the request may carry; anything else is refused naming it (OpenAI's `unknown_parameter`). */
 export const IMAGE_GENERATION_FIELDS = Object.keys(ImageGenerationRequestSchema.shape) as ReadonlyArray<keyof typeof ImageGenerationRequestSchema.shape & string>;
+
+/** The variation's file part (OpenAI's name). */
+export const VARIATION_IMAGE_FIELD = 'image';
+
+/**
+ * What a variation is when the client says only "this image" (OpenAI's variations take no prompt):
+ * an empty prompt, so the picture alone steers (guidance pushes away from nothing in particular),
+ * and a strength of 0.6, which repaints details, colours and folds while the garment's layout
+ * survives (diffusers' 0.8 default redraws most of it; under 0.4 a few steps hardly change it).
+ */
+export const VARIATION_DEFAULTS = { prompt: '', strength: 0.6 } as const;
+
+/**
+ * POST /v1/images/variations: multipart/form-data, one text part per field (as OpenAI's SDKs send
+ * it; numbers arrive as text) and the `image` file part. OpenAI's fields and this server's
+ * extensions; `prompt` and `strength` are extensions too, with VARIATION_DEFAULTS.
+ */
+export const ImageVariationRequestSchema = z
+  .object({
+    [VARIATION_IMAGE_FIELD]: z
+      .string()
+      .meta({ contentMediaType: 'application/octet-stream' })
+      .describe(`The picture to vary, as a file part: ${IMAGE_INPUT_RULES}. Fitted to \`size\` as image to image fits its init image (scaled to cover, centre-cropped)`),
+    model: optional(z.string().describe("A checkpoint id (GET /v1/models) with a VAE encoder; the registry's default when omitted")),
+    n: optional(z.int().min(FIXED_RULES.minImages).max(DEFAULT_LIMITS.maxImages).describe(`Variations to make, with seeds seed, seed + 1, … (OpenAI allows 10; this server ${DEFAULT_LIMITS.maxImages})`).meta({ default: DEFAULT_REQUEST.numImages })),
+    size: optional(
+      z
+        .string()
+        .regex(/^(auto|[0-9]{1,5}x[0-9]{1,5})$/)
+        .describe(`\`WIDTHxHEIGHT\`, each a multiple of the checkpoint's sizeMultiple from ${DEFAULT_LIMITS.minSize} to ${DEFAULT_LIMITS.maxSize}; \`auto\` or omitted: ${DEFAULT_REQUEST.width}x${DEFAULT_REQUEST.height} (as OpenAI answers its fixed default size whatever the input's)`)
+        .meta({ default: `${DEFAULT_REQUEST.width}x${DEFAULT_REQUEST.height}` }),
+    ),
+    response_format: optional(z.enum(RESPONSE_FORMATS).describe('`url`: a URL on this server (read it with the same API key); `b64_json`: the PNG bytes in base64').meta({ default: 'url' })),
+    user: optional(z.string().max(MAX_USER_LENGTH).describe('Accepted and ignored (an end-user id for abuse monitoring)')),
+    // Extensions: this server's own settings, with the native generation request's rules.
+    prompt: optional(z.string().max(DEFAULT_LIMITS.maxPromptLength).describe('Extension: a prompt to steer the variation (the native prompt syntax)').meta({ default: VARIATION_DEFAULTS.prompt })),
+    strength: optional(z.number().gt(FIXED_RULES.minStrengthExclusive).max(FIXED_RULES.maxStrength).describe('Extension: how much of the picture is repainted (native `strength`)').meta({ default: VARIATION_DEFAULTS.strength })),
+    seed: native.seed,
+    steps: native.steps,
+    scheduler: native.scheduler,
+    negative_prompt: native.negativePrompt,
+    guidance_scale: native.guidanceScale,
+  })
+  .strict()
+  .meta({ example: { image: '(file dress.png)', model: 'final', n: 2, size: '512x512', response_format: 'b64_json', seed: '42', strength: 0.6 } });
+
+/** The variation's text parts: every field but the file. */
+export const IMAGE_VARIATION_TEXT_FIELDS = Object.keys(ImageVariationRequestSchema.shape).filter((field) => field !== VARIATION_IMAGE_FIELD);
 
 export const ImagesResponseSchema = z
   .object({

@@ -4,6 +4,7 @@
  * a client would fix and OpenAI's `code`; never a 5xx. Run open and with API keys by
  * test/openai-bad-input.e2e-spec.ts.
  */
+import { INIT_IMAGES, solidPng } from './init-image-cases';
 import { gzip, json } from './rest-case';
 
 export interface OpenAiCase {
@@ -136,6 +137,70 @@ const modelCases: OpenAiCase[] = [
   { ...route('GET /v1/models/{id}: broken percent-encoding', 'GET', '/v1/models/%E0%A4%A', 400, null, 'invalid_value', /^path: is not valid percent-encoding/), beforeAuth: true },
 ];
 
+const VARIATIONS = '/v1/images/variations';
+/** A small valid variation's text parts: every variation case changes one thing about it. */
+export const VALID_OPENAI_VARIATION = { size: '64x64', steps: '2', seed: '1' } as const;
+/** The PNG every variation case sends unless it says otherwise. */
+export const VARIATION_PNG = solidPng(16, 16);
+
+/** A multipart/form-data body as OpenAI's SDKs send it: one text part per field, then the file parts (name → bytes). */
+export function openAiForm(fields: Readonly<Record<string, string | readonly string[]>>, files: ReadonlyArray<readonly [string, Buffer]>): { body: Buffer; headers: Record<string, string> } {
+  const boundary = 'afd-openai-variation-corpus';
+  const parts: Buffer[] = [];
+  for (const [name, values] of Object.entries(fields)) {
+    for (const value of typeof values === 'string' ? [values] : values) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  }
+  for (const [name, bytes] of files) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${name}.png"\r\nContent-Type: image/png\r\n\r\n`), bytes, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** A variation changed in its text parts (a value of undefined drops the part) or its files. */
+function variation(name: string, patch: Record<string, string | readonly string[] | undefined>, files: ReadonlyArray<readonly [string, Buffer]>, status: number, param: string | null, message: RegExp, code = 'invalid_value'): OpenAiCase {
+  const merged: Record<string, string | readonly string[] | undefined> = { ...VALID_OPENAI_VARIATION, ...patch };
+  const fields = Object.fromEntries(Object.entries(merged).filter((entry): entry is [string, string | readonly string[]] => entry[1] !== undefined));
+  const { body, headers } = openAiForm(fields, files);
+  return { name: `variation: ${name}`, method: 'POST', path: VARIATIONS, headers, body, status, type: 'invalid_request_error', param, code, message };
+}
+
+const withImage = [['image', VARIATION_PNG]] as const;
+const variationCases: OpenAiCase[] = [
+  variation('no image part', {}, [], 400, 'image', /^image: is required: the picture to vary/, 'missing_required_parameter'),
+  variation('the image as a text part', { image: 'iVBORw0KGgo=' }, [], 400, 'image', /^image: must be a file part/, 'invalid_type'),
+  variation('a text file as image', {}, [['image', INIT_IMAGES.text]], 400, 'image', /^image: must be a PNG, JPEG or WebP image, got unrecognised data/),
+  variation('a GIF', {}, [['image', INIT_IMAGES.gif]], 400, 'image', /^image: must be a PNG, JPEG or WebP image, got GIF/),
+  variation('an SVG', {}, [['image', INIT_IMAGES.svg]], 400, 'image', /^image: must be a PNG, JPEG or WebP image, got SVG/),
+  variation('a PNG header claiming 20000 × 20000 pixels', {}, [['image', INIT_IMAGES.bomb]], 413, 'image', /^image: must have at most 16,777,216 pixels/, 'request_too_large'),
+  variation('a file over 8 MiB', {}, [['image', Buffer.concat([VARIATION_PNG, Buffer.alloc(8 * 1024 * 1024)])]], 413, 'image', /^image: must be at most 8 MiB/, 'request_too_large'),
+  variation('two images', {}, [...withImage, ...withImage], 400, 'image', /^image: give at most one file/),
+  variation('a file under another name', {}, [['mask', VARIATION_PNG]], 400, null, /^mask: is not a file part of a variation \(the one file part is image\)/),
+  variation('a second file under another name', {}, [...withImage, ['mask', VARIATION_PNG]], 400, 'image', /^image: give at most one file/),
+  variation('an unknown field', { colour: 'red' }, withImage, 400, 'colour', /^colour: is not a field of image variations \(known: image, model, /, 'unknown_parameter'),
+  variation('a generations-only field', { output_format: 'webp' }, withImage, 400, 'output_format', /^output_format: is not a field of image variations/, 'unknown_parameter'),
+  variation('n twice', { n: ['1', '2'] }, withImage, 400, 'n', /^n: must be given once, as a plain text part/, 'invalid_type'),
+  variation('a bracketed field name', { 'seed[x]': '1' }, withImage, 400, 'seed', /^seed: must be given once/, 'invalid_type'),
+  variation('n as a word', { n: 'two' }, withImage, 400, 'n', /^n: must be a finite number, got "two"/),
+  variation('n over the limit', { n: '9' }, withImage, 400, 'n', /^n: .*8.*, got 9/),
+  variation('a fractional n', { n: '1.5' }, withImage, 400, 'n', /^n: must be an integer, got 1.5/),
+  variation('a size that is not WxH', { size: 'large' }, withImage, 400, 'size', SIZE_SHAPE),
+  variation('a width not a multiple of 8', { size: '100x64' }, withImage, 400, 'size', /^size: width must be a multiple of 8/),
+  variation('an unknown response_format', { response_format: 'jpeg' }, withImage, 400, 'response_format', /^response_format: must be one of url, b64_json, got "jpeg"$/),
+  variation('a user over 256 characters', { user: 'u'.repeat(300) }, withImage, 400, 'user', /^user: must be at most 256 characters, got 300$/),
+  variation('strength 0', { strength: '0' }, withImage, 400, 'strength', /^strength: must be greater than 0 and at most 1, got 0/),
+  variation('strength 1.5', { strength: '1.5' }, withImage, 400, 'strength', /^strength: must be between 0 and 1, got 1\.5/),
+  variation('strength NaN', { strength: 'NaN' }, withImage, 400, 'strength', /^strength: must be a finite number, got "NaN"/),
+  variation('strength × steps under one step (the default 0.6 × 1)', { steps: '1' }, withImage, 400, 'strength', /^strength: times steps must be at least 1/),
+  variation('steps of 0', { steps: '0' }, withImage, 400, 'steps', /^steps: must be between 1 and 150, got 0$/),
+  variation('a seed past 2^64 - 1', { seed: '18446744073709551616' }, withImage, 400, 'seed', /^seed: /),
+  variation('an unknown scheduler', { scheduler: 'dpm-nope' }, withImage, 400, 'scheduler', /^scheduler: must be one of /),
+  variation('a control character in the prompt', { prompt: 'red\u0001dress' }, withImage, 400, 'prompt', /^prompt: must not contain control characters/),
+  { ...variation('an unknown model', { model: 'dall-e-2' }, withImage, 404, 'model', NO_MODEL), code: 'model_not_found' },
+  { ...raw('variation: a JSON body', '{"image":"iVBORw0KGgo="}', JSON_TYPE, 400, 'body', 'invalid_type', /^body: must be multipart\/form-data with the picture as the image file part/), path: VARIATIONS },
+  { ...raw('variation: a cut-off multipart body', '--x\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\nabc', { 'content-type': 'multipart/form-data; boundary=x' }, 400, null, 'invalid_value', /^body: is not a valid multipart\/form-data body/), path: VARIATIONS },
+];
+
 const routeCases: OpenAiCase[] = ([
   route('an images route this server lacks', 'POST', '/v1/images/edits', 404, null, 'not_found', /^Cannot POST \/v1\/images\/edits/),
   route('GET on generations', 'GET', GENERATIONS, 404, null, 'not_found', /^Cannot GET/),
@@ -143,4 +208,4 @@ const routeCases: OpenAiCase[] = ([
   route('PUT on the models', 'PUT', '/v1/models', 404, null, 'not_found', /^Cannot PUT/),
 ] as OpenAiCase[]).map((c) => ({ ...c, beforeAuth: true }));
 
-export const OPENAI_CASES: readonly OpenAiCase[] = [...bodyCases, ...fieldCases, ...modelCases, ...routeCases];
+export const OPENAI_CASES: readonly OpenAiCase[] = [...bodyCases, ...fieldCases, ...modelCases, ...variationCases, ...routeCases];

@@ -48,6 +48,12 @@ describe('bodyFromMultipart', () => {
     expect(imageUploadLimits(COMPARISON)).toMatchObject({ files: 2, fields: 3, parts: 5 });
   });
 
+  it('counts one text part per named text field for a form sent field by field (OpenAI variations)', () => {
+    const form = { kind: 'variation', fileFields: ['image'], textFields: ['model', 'n', 'size'] } as const;
+    expect(imageUploadLimits(form)).toMatchObject({ files: 1, fields: 4, parts: 5 });
+    expect((multipartError(new BadRequestException('Too many fields'), form) as ApiError).message).toMatch(/^body: a multipart variation has text fields \(model, n, size\) and file parts \(image\), each at most once/);
+  });
+
   it('refuses the image both as a file and in the JSON', () => {
     expect(() => comparisonBodyFromMultipart({ request: '{"prompt": "a", "referenceImage": "iVBOR"}' }, file(Buffer.from('x')))).toThrow(/not both/);
   });

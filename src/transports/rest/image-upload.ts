@@ -26,19 +26,26 @@ export interface ImageUploadShape {
   /** `generation` or `comparison`, for the messages. */
   readonly kind: string;
   readonly fileFields: readonly string[];
+  /**
+   * The text parts, each at most once, when the body carries its fields as separate text parts (as
+   * OpenAI's SDKs send a form) instead of one `request` JSON part. The caller reads them itself.
+   */
+  readonly textFields?: readonly string[];
 }
 
 /**
- * multer's limits. One text field per file field besides `request`, so that an image sent as text
- * (curl's `-F initImage=<file`) gets the message saying it must be a file part.
+ * multer's limits. One text field per file field besides `request` (or besides the shape's own text
+ * fields), so that an image sent as text (curl's `-F initImage=<file`) gets the message saying it
+ * must be a file part.
  */
 export function imageUploadLimits(shape: ImageUploadShape) {
   const files = shape.fileFields.length;
+  const texts = shape.textFields?.length ?? 1;
   return {
     fileSize: MAX_IMAGE_INPUT_BYTES,
     files,
-    fields: 1 + files,
-    parts: 1 + 2 * files,
+    fields: texts + files,
+    parts: texts + 2 * files,
     fieldSize: MAX_MULTIPART_REQUEST_BYTES,
     fieldNameSize: 100,
     headerPairs: 20,
@@ -110,6 +117,7 @@ function fileParts(shape: ImageUploadShape): string {
 }
 
 function multipartRule(shape: ImageUploadShape): string {
+  if (shape.textFields) return `a multipart ${shape.kind} has text fields (${shape.textFields.join(', ')}) and file parts (${shape.fileFields.join(', ')}), each at most once`;
   return `a multipart ${shape.kind} has a ${MULTIPART_REQUEST_FIELD} part (the ${shape.kind} as JSON) and file parts (${shape.fileFields.join(', ')}), each at most once`;
 }
 
