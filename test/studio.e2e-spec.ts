@@ -149,9 +149,11 @@ describe('the studio page in Chromium', () => {
 
   it('cancels a running comparison from the page: cells not done end cancelled, the server says cancelled', async () => {
     if (!hasChromium) return;
+    // Long enough (three cells of 150 steps at 768 × 768, seconds each even on a fast machine) that the
+    // comparison is still running when Cancel is clicked after its first preview.
     await page.fill('#steps', '150');
-    await page.fill('#width', '256');
-    await page.fill('#height', '256');
+    await page.fill('#width', '768');
+    await page.fill('#height', '768');
     await page.click('#compare');
     // Running: its first previews are in, and Cancel is offered.
     await page.waitForSelector('.cell[data-state="preview"]');
