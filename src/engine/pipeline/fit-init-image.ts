@@ -5,7 +5,7 @@
  * - `torch` (diffusers' StableDiffusionImg2ImgPipeline): a photo already at the request's size is
  *   used as it is (diffusers encodes the photo at its own size); any other is scaled to cover the
  *   size and centre-cropped with one Lanczos resize of the crop box, as Pillow's
- *   `ImageOps.fit(photo, (width, height), Image.LANCZOS)`, so the layout is kept, never stretched.
+ *   `ImageOps` fit to (width, height) with `Image.LANCZOS`, so the layout is kept, never stretched.
  * - `numpy` (diffusers' OnnxStableDiffusionImg2ImgPipeline): stretched to the size with Pillow's
  *   Lanczos (`photo.resize((width, height), Image.LANCZOS)`), as that pipeline resizes to its
  *   floored-to-64 size; a photo already at the size is used as it is.

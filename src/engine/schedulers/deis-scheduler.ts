@@ -1,6 +1,6 @@
 import type { NoiseSource } from '../noise/noise-source';
-import { addNoiseByAlphaSigma, alphasCumprod, assertInferenceSteps, checkStepInputs, f32, karrasSigmas, logSigmasOf, roundHalfEven, sigmaToT, TimestepCursor, trainingSigmas } from './common';
-import { dpmSolverTimesteps } from './dpm-solver-multistep-scheduler';
+import { addNoiseByAlphaSigma, alphasCumprod, assertInferenceSteps, checkStepInputs, TimestepCursor } from './common';
+import { multistepSchedule } from './multistep-schedule';
 import { alphaPredictedOriginalCoefficients, predictedOriginalFrom, type PredictedOriginalRecipe } from './predicted-original';
 import type { Scheduler } from './scheduler';
 import type { DeisSchedulerConfig } from './second-order-and-unipc-configs';
@@ -59,23 +59,8 @@ export class DeisMultistepScheduler implements Scheduler {
   setTimesteps(numInferenceSteps: number): void {
     const c = this.config;
     assertInferenceSteps(LABEL, numInferenceSteps, c.numTrainTimesteps);
-    let timesteps = dpmSolverTimesteps(c, numInferenceSteps, c.numTrainTimesteps);
-    const train = trainingSigmas(this.acp);
-    let sigmas: ArrayLike<number>;
-    let last: number;
-    if (c.useKarrasSigmas) {
-      sigmas = karrasSigmas(train[0] as number, train[train.length - 1] as number, numInferenceSteps);
-      const logSigmas = logSigmasOf(train);
-      timesteps = Array.from(sigmas, (s) => roundHalfEven(sigmaToT(s, logSigmas)));
-      last = sigmas[sigmas.length - 1] as number;
-    } else {
-      sigmas = Float64Array.from(timesteps, (t) => train[t] as number);
-      last = smallestTrainingSigma(this.acp);
-    }
-    const out = new Float64Array(sigmas.length + 1);
-    for (let i = 0; i < sigmas.length; i++) out[i] = f32(sigmas[i] as number);
-    out[sigmas.length] = f32(last);
-    this.sigmaValues = out;
+    const { timesteps, sigmas } = multistepSchedule(c, this.acp, numInferenceSteps, smallestTrainingSigma(this.acp));
+    this.sigmaValues = sigmas;
     this.schedule = Object.freeze(timesteps);
     this.cursor.reset(this.schedule);
     this.modelOutputs.fill(null);
