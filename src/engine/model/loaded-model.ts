@@ -5,6 +5,7 @@
 import { ModelDirectoryError } from '../errors';
 import { OnnxSession, type RuntimeOptions } from '../runtime/onnx-runtime';
 import { readSignature, type ModelSignature } from './component-signatures';
+import { loadComponentSession } from './load-component-session';
 import { loadVaeEncoder, type VaeEncoder } from './load-vae-encoder';
 import { readModelDirectory, type ModelDirectory } from './model-directory';
 
@@ -25,7 +26,8 @@ export async function loadModel(dir: string, runtime: RuntimeOptions): Promise<L
   const directory = readModelDirectory(dir);
   const load = async (component: keyof ModelDirectory['graphs']): Promise<OnnxSession> => {
     try {
-      return await OnnxSession.load(directory.graphs[component], runtime);
+      const graph = directory.graphs[component];
+      return component === 'unet' ? (await loadComponentSession(graph, runtime)).session : await OnnxSession.load(graph, runtime);
     } catch (error) {
       throw new ModelDirectoryError(dir, `${component}/model.onnx`, `onnxruntime cannot load it (${firstLine(error)})`);
     }

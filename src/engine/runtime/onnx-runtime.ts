@@ -18,6 +18,20 @@ export interface RuntimeOptions {
   readonly intraOpThreads?: number;
   readonly interOpThreads?: number;
   readonly graphOptimization?: GraphOptimizationLevel;
+  /**
+   * CPU only: onnxruntime's arena for activations (its default, on). Off, buffers go back to the
+   * system after each run instead of staying reserved in the arena at their largest size.
+   */
+  readonly cpuArena?: boolean;
+  /** Activation buffers planned once per input shape and kept between runs (onnxruntime's default, on). */
+  readonly memoryPattern?: boolean;
+  /** Intra-op threads busy-wait between operators (onnxruntime's default, on): faster hand-offs, a core kept hot. */
+  readonly spinning?: boolean;
+  /**
+   * UNet and VAE decoder attention one head at a time (engine/model/sliced-attention.ts; default
+   * on): the same values with a fraction of the memory. Read by the loader, not by onnxruntime.
+   */
+  readonly slicedAttention?: boolean;
 }
 
 export interface ValueInfo {
@@ -29,6 +43,11 @@ export interface ValueInfo {
 }
 
 const SUPPORTED_TYPES: ReadonlySet<string> = new Set<TensorType>(['float32', 'float16', 'int32', 'int64']);
+
+/** Where a model given as bytes finds the weight files it stores externally (its component folder). */
+export interface ModelSource {
+  readonly externalDataDir?: string;
+}
 
 /** Anything that runs a graph on named tensors: an OnnxSession, or a wrapper that times or traces one. */
 export interface TensorRunner {
@@ -48,8 +67,9 @@ export class OnnxSession implements TensorRunner {
    * Loads a model file (external data files are resolved relative to it) or a model held in memory
    * (its weights inside it, e.g. a graph rewritten at load time).
    */
-  static async load(model: string | Uint8Array, options: RuntimeOptions): Promise<OnnxSession> {
-    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions(options)) : await ort.InferenceSession.create(model, sessionOptions(options));
+  static async load(model: string | Uint8Array, options: RuntimeOptions, source: ModelSource = {}): Promise<OnnxSession> {
+    const settings = sessionOptions(options, source);
+    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, settings) : await ort.InferenceSession.create(model, settings);
     return new OnnxSession(session, session.inputMetadata.map(valueInfo), session.outputMetadata.map(valueInfo));
   }
 
@@ -70,7 +90,10 @@ export class OnnxSession implements TensorRunner {
   }
 }
 
-function sessionOptions(options: RuntimeOptions): ort.InferenceSession.SessionOptions {
+function sessionOptions(options: RuntimeOptions, source: ModelSource): ort.InferenceSession.SessionOptions {
+  const session: Record<string, unknown> = {};
+  if (options.spinning !== undefined) session['intra_op'] = { allow_spinning: options.spinning ? '1' : '0' };
+  if (source.externalDataDir !== undefined) session['model_external_initializers_file_folder_path'] = source.externalDataDir;
   const provider: ort.InferenceSession.ExecutionProviderConfig =
     options.device === 'cpu' ? 'cpu' : { name: 'cuda', deviceId: cudaDeviceId(options.device) };
   return {
@@ -78,6 +101,9 @@ function sessionOptions(options: RuntimeOptions): ort.InferenceSession.SessionOp
     graphOptimizationLevel: options.graphOptimization ?? 'all',
     intraOpNumThreads: options.intraOpThreads ?? 0,
     interOpNumThreads: options.interOpThreads ?? 0,
+    ...(options.cpuArena !== undefined ? { enableCpuMemArena: options.cpuArena } : {}),
+    ...(options.memoryPattern !== undefined ? { enableMemPattern: options.memoryPattern } : {}),
+    ...(Object.keys(session).length > 0 ? { extra: { session } } : {}),
     // Warnings about float16 nodes falling back to CPU kernels are expected; keep logs for errors.
     logSeverityLevel: 3,
   };

@@ -18,6 +18,7 @@
  */
 import { ModelDirectoryError } from '../../engine/errors';
 import { verifyFingerprints } from '../../engine/model/file-fingerprints';
+import { loadComponentSession } from '../../engine/model/load-component-session';
 import { loadVaeEncoder, type VaeEncoder } from '../../engine/model/load-vae-encoder';
 import { COMPONENTS, type LoadableComponent } from '../../engine/model/model-directory';
 import { OnnxSession, type RuntimeOptions } from '../../engine/runtime/onnx-runtime';
@@ -312,7 +313,8 @@ export class ComponentStore {
           slot.session = loaded.session;
           slot.encoder = loaded.encoder;
         } else {
-          slot.session = await OnnxSession.load(slot.spec.graphPath, this.options.runtime);
+          slot.session =
+            slot.spec.kind === 'unet' ? (await loadComponentSession(slot.spec.graphPath, this.options.runtime)).session : await OnnxSession.load(slot.spec.graphPath, this.options.runtime);
         }
       } catch (error) {
         for (const s of reserved.slice(i)) this.slots.delete(s.key);

@@ -1,0 +1,67 @@
+/**
+ * A UNet or VAE decoder session with its attention run one head at a time (sliced-attention.ts):
+ * the graph is read, rewritten in memory and loaded from bytes, its weights still read from the
+ * component's folder: those stored inside model.onnx are pointed at where they lie in that file
+ * (ONNX external data with an offset), so the rewritten graph handed to onnxruntime holds no
+ * weights and nothing is held twice. A graph with nothing to rewrite loads from its file unchanged.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { onnx } from 'onnx-proto';
+import { OnnxSession, type RuntimeOptions } from '../runtime/onnx-runtime';
+import { sliceAttentionByHead } from './sliced-attention';
+
+/** Weights smaller than this stay inside the rewritten graph. */
+const EXTERNAL_MIN_BYTES = 1024;
+
+export interface ComponentSession {
+  readonly session: OnnxSession;
+  /** Attention patterns now run head by head (0: loaded as it was). */
+  readonly slicedAttentions: number;
+}
+
+export async function loadComponentSession(graphPath: string, runtime: RuntimeOptions): Promise<ComponentSession> {
+  const sliced = runtime.slicedAttention === false ? undefined : slicedGraph(graphPath);
+  if (sliced) {
+    try {
+      return { session: await OnnxSession.load(sliced.bytes, runtime, { externalDataDir: dirname(graphPath) }), slicedAttentions: sliced.count };
+    } catch {
+      // A rewrite onnxruntime refuses (an unusual export): the graph loads as it was, below.
+    }
+  }
+  return { session: await OnnxSession.load(graphPath, runtime), slicedAttentions: 0 };
+}
+
+/** The rewritten graph's bytes, or undefined when there is nothing to rewrite or the file does not parse (onnxruntime then says why). */
+function slicedGraph(graphPath: string): { bytes: Uint8Array; count: number } | undefined {
+  try {
+    const file = readFileSync(graphPath);
+    const model = onnx.ModelProto.decode(file);
+    const count = sliceAttentionByHead(model);
+    if (count === 0) return undefined;
+    pointWeightsIntoFile(model, file, basename(graphPath));
+    return { bytes: onnx.ModelProto.encode(model).finish(), count };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Initializers decoded from `file` are views of it: each becomes external data at its own offset
+ * in that file, so the encoded graph is small and onnxruntime reads the weights from disk.
+ */
+function pointWeightsIntoFile(model: onnx.IModelProto, file: Buffer, fileName: string): void {
+  const { EXTERNAL } = onnx.TensorProto.DataLocation;
+  for (const tensor of model.graph?.initializer ?? []) {
+    const raw = tensor.rawData;
+    if (!raw || raw.length < EXTERNAL_MIN_BYTES || raw.buffer !== file.buffer) continue;
+    const offset = raw.byteOffset - file.byteOffset;
+    tensor.externalData = [
+      onnx.StringStringEntryProto.create({ key: 'location', value: fileName }),
+      onnx.StringStringEntryProto.create({ key: 'offset', value: String(offset) }),
+      onnx.StringStringEntryProto.create({ key: 'length', value: String(raw.length) }),
+    ];
+    tensor.dataLocation = EXTERNAL;
+    tensor.rawData = new Uint8Array(0);
+  }
+}
