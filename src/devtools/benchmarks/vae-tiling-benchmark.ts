@@ -3,6 +3,8 @@
  * how far tiled VAE decoding (the default 64-latent tiles, 16 of overlap) differs from the untiled
  * decode, in 0..255 pixels, on the tiny preset's VAE and the demo release's, for the same random
  * latents; and the time of slicing (one image per call) against one batched call.
+ * `--memory tiled|untiled`: only that decode on the tiny preset, with the peak resident memory
+ * before and after it (one process per mode, so the peaks do not mix).
  */
 import { parseArgs } from 'node:util';
 import { decodeLatents, type VaeDecodeOptions } from '../../engine/pipeline/decode-latents';
@@ -17,7 +19,8 @@ const UNTILED: VaeDecodeOptions = { tileAbovePixels: Number.POSITIVE_INFINITY };
 const TILED: VaeDecodeOptions = { tileAbovePixels: 0 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'tiny-size': { type: 'string' }, 'demo-size': { type: 'string' } } });
+  const { values } = parseArgs({ options: { 'tiny-size': { type: 'string' }, 'demo-size': { type: 'string' }, memory: { type: 'string' } } });
+  if (values.memory !== undefined) return peakMemory(values.memory === 'tiled' ? TILED : UNTILED, values.memory, Number(values['tiny-size'] ?? 768));
   const models: [string, string, number][] = [
     ['tiny preset', ensureModelDirectory(TINY_PRESET), Number(values['tiny-size'] ?? 768)],
     ['demo release', demoCheckpointDir(ensureDemoRelease(), 'final'), Number(values['demo-size'] ?? 1024)],
@@ -54,6 +57,21 @@ async function main(): Promise<void> {
     } finally {
       await pipeline.release();
     }
+  }
+}
+
+async function peakMemory(options: VaeDecodeOptions, label: string, size: number): Promise<void> {
+  const pipeline = await StableDiffusionPipeline.load(ensureModelDirectory(TINY_PRESET), { device: 'cpu' });
+  try {
+    const { vaeDecoder, signature, directory } = pipeline.model;
+    const shape: [number, number, number] = [signature.latentChannels, size / 8, size / 8];
+    const latent = createNoiseSource('torch', 7n).randn(shape[0] * shape[1] * shape[2]);
+    const mib = (): string => (process.resourceUsage().maxRSS / 1024).toFixed(0);
+    const before = mib();
+    await decodeLatents([latent], shape, vaeDecoder, signature, directory.vaeScalingFactor, options);
+    console.log(`tiny preset, ${size} × ${size}, ${label}: peak RSS ${before} MiB loaded, ${mib()} MiB after the decode`);
+  } finally {
+    await pipeline.release();
   }
 }
 
