@@ -4,7 +4,8 @@ import { ensureModelDirectory } from '../../model-generator/ensure-model-directo
 import { readSignature } from '../model/component-signatures';
 import { createNoiseSource } from '../noise';
 import type { TensorRunner, ValueInfo } from '../runtime/onnx-runtime';
-import { decodeLatents, MAX_PIXELS_PER_VAE_CALL } from './decode-latents';
+import { tensor } from '../runtime/tensor';
+import { decodeLatents, MAX_PIXELS_PER_VAE_CALL, toRgb } from './decode-latents';
 import { StableDiffusionPipeline } from './stable-diffusion-pipeline';
 import { tileLayoutFor, tileStarts } from './vae-tiling';
 
@@ -94,11 +95,19 @@ describe('VAE slicing and tiling on the tiny preset', () => {
     const large: [number, number, number] = [4, 48, 48];
     expect(2 * 48 * 48 * 64).toBeGreaterThan(MAX_PIXELS_PER_VAE_CALL);
     const sliced = counting(vaeDecoder);
-    await decodeLatents(latents(2, large), large, sliced.runner, signature, directory.vaeScalingFactor, UNTILED);
+    const pair = latents(2, large);
+    const separately = await decodeLatents(pair, large, sliced.runner, signature, directory.vaeScalingFactor, UNTILED);
     expect(sliced.calls).toEqual([
       [1, 4, 48, 48],
       [1, 4, 48, 48],
     ]);
+    // The same two images in one call, as decoding batched them before slicing: the same bytes.
+    const both = new Float32Array(2 * 4 * 48 * 48);
+    pair.forEach((l, i) => l.forEach((v, j) => (both[i * l.length + j] = v / directory.vaeScalingFactor)));
+    const output = await vaeDecoder.run({ latent_sample: tensor('float32', both, [2, 4, 48, 48]) });
+    const pixels = output['sample']!.data as Float32Array;
+    const size = 3 * 384 * 384;
+    pair.forEach((_, i) => expect(Buffer.from(toRgb(pixels.subarray(i * size, (i + 1) * size), 384, 384).data).equals(Buffer.from(separately[i]!.data))).toBe(true));
   });
 
   it('decodes tile by tile, within the stated difference from the untiled decode (max 12, mean 1 of 255)', async () => {
@@ -132,6 +141,27 @@ describe('VAE slicing and tiling on the tiny preset', () => {
     const { max, mean } = difference(whole!.data, image!.data);
     expect(max).toBeLessThanOrEqual(32);
     expect(mean).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('VAE tiling of a float16 model', () => {
+  it('feeds float16 tiles and blends their float32 pixels', async () => {
+    const pipeline = await StableDiffusionPipeline.load(ensureModelDirectory({ ...TINY_PRESET, dtype: 'float16' }), RUNTIME);
+    try {
+      const { vaeDecoder, signature, directory } = pipeline.model;
+      const shape: [number, number, number] = [4, 16, 24];
+      const [latent] = latents(1, shape);
+      const tiled = counting(vaeDecoder);
+      const [image] = await decodeLatents([latent!], shape, tiled.runner, signature, directory.vaeScalingFactor, { tileAbovePixels: 0, tileLatentSize: 16, tileOverlapLatent: 4 });
+      expect(tiled.calls).toEqual([
+        [1, 4, 16, 16],
+        [1, 4, 16, 16],
+      ]);
+      const [whole] = await decodeLatents([latent!], shape, vaeDecoder, signature, directory.vaeScalingFactor, UNTILED);
+      expect(difference(whole!.data, image!.data).mean).toBeLessThanOrEqual(3);
+    } finally {
+      await pipeline.release();
+    }
   });
 });
 
