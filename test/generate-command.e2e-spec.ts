@@ -39,7 +39,20 @@ describe('npm run generate', () => {
     expect(existsSync(join(out, 'many-0.webp'))).toBe(true);
   });
 
+  it('decodes in tiles on request (--vae-tiling on), slightly different from the whole decode', async () => {
+    const args = ['--model', model, '--prompt', 'ankara', '--seed', '5', '--steps', '2', '--width', '128', '--height', '96'];
+    const whole = join(out, 'whole.png');
+    const tiled = join(out, 'tiled.png');
+    expect((await generate(...args, '--vae-tiling', 'off', '--out', whole)).code).toBe(0);
+    expect((await generate(...args, '--vae-tiling', 'on', '--vae-tile-size', '64', '--out', tiled)).code).toBe(0);
+    const [a, b] = await Promise.all([whole, tiled].map((f) => sharp(f).raw().toBuffer()));
+    expect(b!.length).toBe(128 * 96 * 3);
+    expect(a!.equals(b!)).toBe(false);
+  });
+
   it.each([
+    [['--model', '{model}', '--prompt', 'x', '--vae-tiling', 'sometimes', '--out', '{out}/a.png'], 2, /^generate: vae-tiling: must be one of auto, on, off, got "sometimes"$/],
+    [['--model', '{model}', '--prompt', 'x', '--vae-tile-size', '100', '--out', '{out}/a.png'], 2, /^generate: vae-tile-size: must be a multiple of 8 from 64 to 4096 pixels, got "100"$/],
     [['--prompt', 'x', '--out', 'x.png'], 2, /--model, --prompt and --out are required/],
     [['--model', 'm', '--prompt', 'x', '--out', 'x.gif'], 2, /--out must end in \.png, \.jpg, \.jpeg or \.webp/],
     [['--model', '{model}', '--prompt', 'x', '--steps', 'ten', '--out', '{out}/a.png'], 2, /steps: must be a finite number, got "ten"/],

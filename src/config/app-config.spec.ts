@@ -35,6 +35,13 @@ describe('loadAppConfig', () => {
     expect(() => loadAppConfig({ AFD_MAX_BATCH_ROWS: '0' })).toThrow(/configuration AFD_MAX_BATCH_ROWS/);
   });
 
+  it('reads the size above which images are VAE-decoded in tiles (default 512 × 512 pixels)', () => {
+    expect(loadAppConfig({}).pool.vaeTileAbovePixels).toBe(512 * 512);
+    expect(loadAppConfig({ AFD_VAE_TILE_ABOVE_PIXELS: '0' }).pool.vaeTileAbovePixels).toBe(0);
+    expect(() => loadAppConfig({ AFD_VAE_TILE_ABOVE_PIXELS: '-1' })).toThrow(/configuration AFD_VAE_TILE_ABOVE_PIXELS: must be an integer from 0 to 1073741824/);
+    expect(() => loadAppConfig({ AFD_VAE_TILE_ABOVE_PIXELS: 'big' })).toThrow(/AFD_VAE_TILE_ABOVE_PIXELS/);
+  });
+
   it('reads webhook settings, refusing bad ones by name', () => {
     expect(loadAppConfig({}).webhooks).toEqual({ timeoutMs: 10_000, maxAttempts: 8, retryBaseMs: 5000, retryMaxMs: 3_600_000, maxResponseBytes: 4096, allowPrivate: false, allowedHosts: [], concurrency: 16, logSize: 200 });
     expect(loadAppConfig({ AFD_WEBHOOK_ALLOW_PRIVATE: 'true', AFD_WEBHOOK_ALLOWED_HOSTS: ' Hooks.Internal, 10.0.0.5 ' }).webhooks).toMatchObject({ allowPrivate: true, allowedHosts: ['hooks.internal', '10.0.0.5'] });

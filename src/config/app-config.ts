@@ -6,6 +6,7 @@ import { loadAuthConfig, type AuthConfig } from '../auth/auth-config';
 import { hostname } from 'node:os';
 import type { DistributedConfig } from './distributed-config';
 import { loadWebhookSettings, type WebhookSettings } from './webhook-config';
+import { DEFAULT_TILE_ABOVE_PIXELS } from '../engine/pipeline/vae-tiling';
 import type { DeviceSpec } from '../engine/runtime/onnx-runtime';
 
 /** The HTTP listener (REST, GraphQL, health, metrics unless on their own port). */
@@ -25,6 +26,8 @@ export interface PoolSettings {
   /** Most rows in one UNet call (AFD_MAX_BATCH_ROWS), and at most this many rows × latent pixels (AFD_MAX_BATCH_LATENT_PIXELS), so large images batch fewer rows. */
   readonly maxBatchRows: number;
   readonly maxBatchLatentPixels?: number;
+  /** Images with more pixels than this are VAE-decoded in overlapping tiles (AFD_VAE_TILE_ABOVE_PIXELS). */
+  readonly vaeTileAbovePixels: number;
   readonly maxQueuedTotal: number;
 }
 
@@ -138,6 +141,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       memoryBudgetBytes: budget ? int('AFD_MEMORY_BUDGET_BYTES', 0, 1, Number.MAX_SAFE_INTEGER) : undefined,
       maxBatchRows: int('AFD_MAX_BATCH_ROWS', 8, 1, 256),
       maxBatchLatentPixels: env['AFD_MAX_BATCH_LATENT_PIXELS'] ? int('AFD_MAX_BATCH_LATENT_PIXELS', 0, 64, 1 << 30) : undefined,
+      vaeTileAbovePixels: int('AFD_VAE_TILE_ABOVE_PIXELS', DEFAULT_TILE_ABOVE_PIXELS, 0, 1 << 30),
       maxQueuedTotal: int('AFD_MAX_QUEUED', 256, 1, 100_000),
     },
     results: {

@@ -3,6 +3,7 @@
  * one generation through the engine, for internal tooling and for reproducing an API result.
  * `--init-image FILE [--strength X]` starts from a picture (image to image), read with the API's
  * rules and messages (PNG, JPEG or WebP, at most 8 MiB and 4096 × 4096 pixels).
+ * `--vae-tiling on|off|auto [--vae-tile-size PX]` chooses tiled VAE decoding (engine/pipeline/vae-tiling.ts).
  */
 import { closeSync, existsSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
@@ -17,6 +18,7 @@ import { encodeImage, IMAGE_FORMATS, type ImageFormat } from '../../engine/image
 import { formatGenerationParameters } from '../../engine/image/generation-parameters';
 import { hashComponent } from '../../engine/model/content-hash';
 import { parseGenerationRequest } from '../../engine/pipeline/generation-request';
+import { DEFAULT_TILE_ABOVE_PIXELS, type VaeDecodeOptions } from '../../engine/pipeline/vae-tiling';
 import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-pipeline';
 import type { DeviceSpec } from '../../engine/runtime/onnx-runtime';
 import { MAX_PROMPT_CHUNKS } from '../../engine/prompt-weighting';
@@ -37,7 +39,10 @@ const USAGE = `usage: npm run generate -- --model DIR --prompt TEXT --out FILE [
   --quality N              JPEG / WebP quality 1..100 (format from FILE's extension: .png .jpg .webp)
   --device DEV             cpu | cuda:N (default cpu)
   --init-image FILE        image to image: start from this PNG, JPEG or WebP (the model needs vae_encoder/)
-  --strength X             with --init-image: 0 < X <= 1, the share of the steps that runs (default 0.8)`;
+  --strength X             with --init-image: 0 < X <= 1, the share of the steps that runs (default 0.8)
+  --vae-tiling MODE        auto | on | off: decode the image in overlapping tiles, which bounds memory and changes
+                           pixels slightly (auto, the default: images above 512 × 512; on: any image larger than a tile)
+  --vae-tile-size PX       tile side in pixels, a multiple of 8 from 64 (default 512); neighbours share a quarter of it`;
 
 export interface CommandIo {
   readonly out: (line: string) => void;
@@ -68,6 +73,8 @@ export async function runGenerate(argv: readonly string[], io: CommandIo): Promi
         device: { type: 'string' },
         'init-image': { type: 'string' },
         strength: { type: 'string' },
+        'vae-tiling': { type: 'string' },
+        'vae-tile-size': { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -115,7 +122,9 @@ export async function runGenerate(argv: readonly string[], io: CommandIo): Promi
     }
     const quality = numberOption(values.quality);
     if (typeof quality === 'string') throw new InvalidInputError('quality', `must be an integer from 1 to 100, got "${quality}"`);
-    pipeline = await StableDiffusionPipeline.load(modelDir, { device: (values.device ?? 'cpu') as DeviceSpec }, { maxPromptChunks: maxChunks });
+    const vaeDecode = vaeDecodeOptions(values['vae-tiling'], values['vae-tile-size']);
+    pipeline = await StableDiffusionPipeline.load(modelDir, { device: (values.device ?? 'cpu') as DeviceSpec }, { maxPromptChunks: maxChunks, vaeDecode });
+    if (values['vae-tiling'] === 'on' && !pipeline.model.signature.vaeTileable) io.out("note: this model's vae_decoder takes one latent size only, so it decodes whole images (no tiling)");
     const bar = progressBar(io.progress);
     const result = await pipeline.generate(request, { onProgress: (p) => bar.update(p) });
     bar.finish();
@@ -163,6 +172,22 @@ async function readInitImageFile(file: string, modelDir: string): Promise<RgbIma
     throw new InvalidInputError('initImage', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   return decodeImageInput(readImageBytes(bytes, 'initImage'), 'initImage');
+}
+
+const VAE_TILING_MODES = ['auto', 'on', 'off'] as const;
+
+/** --vae-tiling and --vae-tile-size as the engine's decode options; InvalidInputError naming the option when bad. */
+function vaeDecodeOptions(mode: string | undefined, tileSize: string | undefined): VaeDecodeOptions {
+  if (mode !== undefined && !(VAE_TILING_MODES as readonly string[]).includes(mode)) {
+    throw new InvalidInputError('vae-tiling', `must be one of ${VAE_TILING_MODES.join(', ')}, got "${mode}"`);
+  }
+  const tileAbovePixels = mode === 'on' ? 0 : mode === 'off' ? Number.POSITIVE_INFINITY : DEFAULT_TILE_ABOVE_PIXELS;
+  if (tileSize === undefined) return { tileAbovePixels };
+  const pixels = Number(tileSize);
+  if (!/^\d+$/.test(tileSize) || pixels < 64 || pixels > 4096 || pixels % 8 !== 0) {
+    throw new InvalidInputError('vae-tile-size', `must be a multiple of 8 from 64 to 4096 pixels, got "${tileSize}"`);
+  }
+  return { tileAbovePixels, tileLatentSize: pixels / 8, tileOverlapLatent: Math.floor(pixels / 32) };
 }
 
 function formatOf(file: string): ImageFormat | undefined {

@@ -29,6 +29,8 @@ export interface ModelSignature {
   readonly maxPromptChunks: number;
   readonly latentChannels: number;
   readonly timestep: TimestepInput;
+  /** The VAE decoder's latent_sample height and width are dynamic, so it can decode tiles of a latent (tiled decoding); false when fixed. */
+  readonly vaeTileable: boolean;
 }
 
 interface GraphIo {
@@ -82,6 +84,7 @@ export function readSignature(dir: string, graphs: { textEncoder: GraphIo; unet:
     maxPromptChunks: fixed(context.shape[1]) === undefined ? MAX_PROMPT_CHUNKS : 1,
     latentChannels,
     timestep: { type: timestepType, batched: timestep.shape.length === 1 },
+    vaeTileable: latent.shape.length === 4 && fixed(latent.shape[2]) === undefined && fixed(latent.shape[3]) === undefined,
   };
 }
 

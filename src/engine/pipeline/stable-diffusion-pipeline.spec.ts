@@ -43,6 +43,7 @@ describe('StableDiffusionPipeline on the tiny preset', () => {
       maxPromptChunks: 3,
       latentChannels: 4,
       timestep: { type: 'float32', batched: true },
+      vaeTileable: true,
     });
     expect(pipeline.model.directory.vaeScalingFactor).toBe(0.18215);
   });

@@ -9,7 +9,7 @@ import { loadModel, type LoadedModel } from '../model/loaded-model';
 import { createNoiseSource, seedForImage } from '../noise';
 import type { RuntimeOptions } from '../runtime/onnx-runtime';
 import { createScheduler } from '../schedulers';
-import { decodeLatents, type RgbImage } from './decode-latents';
+import { decodeLatents, type RgbImage, type VaeDecodeOptions } from './decode-latents';
 import { denoiseStep } from './denoise-step';
 import { DenoisingSequence } from './denoising-sequence';
 import { encodePrompts, planPrompts, type PromptPlan } from './encode-prompts';
@@ -47,6 +47,8 @@ export interface GenerationResult {
 export interface PipelineOptions {
   /** Prompt chunks of 75 tokens at most (default: the model's limit, MAX_PROMPT_CHUNKS); 1 cuts prompts at 77 ids as diffusers' standard pipeline does. */
   readonly maxPromptChunks?: number;
+  /** Which images are decoded tile by tile (default: those above 512 × 512 pixels, when the VAE's dims are dynamic). */
+  readonly vaeDecode?: VaeDecodeOptions;
 }
 
 export class StableDiffusionPipeline {
@@ -134,7 +136,7 @@ export class StableDiffusionPipeline {
     const first = sequences[0];
     if (!first) return Promise.resolve([]);
     const { vaeDecoder, signature, directory } = this.model;
-    return decodeLatents(sequences.map((s) => s.latents), first.latentShape, vaeDecoder, signature, directory.vaeScalingFactor);
+    return decodeLatents(sequences.map((s) => s.latents), first.latentShape, vaeDecoder, signature, directory.vaeScalingFactor, this.options.vaeDecode);
   }
 
   /** All images of a request denoised together, one UNet call per step. */

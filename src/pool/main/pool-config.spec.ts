@@ -21,6 +21,7 @@ describe('pool configuration', () => {
         memoryBudgetBytes: Number.POSITIVE_INFINITY,
         maxBatch: 8,
         maxDecodeBatch: 4,
+        vaeTileAbovePixels: 512 * 512,
         batching: 'continuous',
         batchWindowMs: 20,
       }),
@@ -61,5 +62,8 @@ describe('pool configuration', () => {
     expect(message({ checkpoints, devices: [{ batching: 'request-level', batchWindowMs: -1 }] })).toBe(
       'devices[0].batchWindowMs: must be a number of milliseconds of at least 0, got -1',
     );
+    expect(message({ checkpoints, devices: [{ vaeTileAbovePixels: -1 }] })).toBe('devices[0].vaeTileAbovePixels: must be an integer number of pixels of at least 0, or Infinity, got -1');
+    expect(message({ checkpoints, devices: [{ vaeTileAbovePixels: Number.NaN }] })).toMatch(/^devices\[0\]\.vaeTileAbovePixels/);
+    expect(normalizeConfig({ checkpoints, devices: [{ vaeTileAbovePixels: Number.POSITIVE_INFINITY }] }).devices[0]?.vaeTileAbovePixels).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -2,6 +2,7 @@
  * The pool's configuration, validated once at start: a bad setting fails `InferencePool.start`
  * with a PoolError (INVALID_INPUT) whose message names the setting (`devices[1].maxBatch: ...`).
  */
+import { DEFAULT_TILE_ABOVE_PIXELS } from '../../engine/pipeline/vae-tiling';
 import type { DeviceSpec, GraphOptimizationLevel } from '../../engine/runtime/onnx-runtime';
 import { PoolError } from '../protocol/pool-errors';
 import type { PoolEvent } from './pool-types';
@@ -23,8 +24,14 @@ export interface DeviceConfig {
   readonly maxBatch?: MaxBatch;
   /** Rows handed to the worker at once (running plus being encoded); default twice the job's maxBatch. */
   readonly maxInFlightRows?: number;
-  /** Images per VAE decoder call; default 4. */
+  /** Images per VAE decoder call; default 4 (and at most 512 × 512 pixels of images per call: larger images go one per call). */
   readonly maxDecodeBatch?: number;
+  /**
+   * Images with more pixels (width × height) than this are decoded in overlapping tiles (bounded
+   * memory, pixels slightly different from the untiled decode); default 512 × 512; 0: every image
+   * larger than one tile; Infinity: never. Only for VAE decoders with dynamic height and width.
+   */
+  readonly vaeTileAbovePixels?: number;
   /** Text-encoder rows per call (a prompt of k chunks is k rows); default 16. */
   readonly maxEncodePrompts?: number;
   /** Default `continuous`. */
@@ -74,6 +81,7 @@ export interface NormalizedDevice {
   readonly maxBatch: MaxBatch;
   readonly maxInFlightRows?: number;
   readonly maxDecodeBatch: number;
+  readonly vaeTileAbovePixels: number;
   readonly maxEncodePrompts: number;
   readonly batching: BatchingPolicy;
   readonly batchWindowMs: number;
@@ -125,6 +133,10 @@ export function normalizeConfig(config: InferencePoolConfig): NormalizedConfig {
     if (typeof batchWindowMs !== 'number' || !Number.isFinite(batchWindowMs) || batchWindowMs < 0) {
       fail(`${at}.batchWindowMs`, `must be a number of milliseconds of at least 0, got ${String(batchWindowMs)}`);
     }
+    const vaeTileAbovePixels = d.vaeTileAbovePixels ?? DEFAULT_TILE_ABOVE_PIXELS;
+    if (typeof vaeTileAbovePixels !== 'number' || !(vaeTileAbovePixels === Number.POSITIVE_INFINITY || (Number.isInteger(vaeTileAbovePixels) && vaeTileAbovePixels >= 0))) {
+      fail(`${at}.vaeTileAbovePixels`, `must be an integer number of pixels of at least 0, or Infinity, got ${String(vaeTileAbovePixels)}`);
+    }
     return {
       name,
       device,
@@ -132,6 +144,7 @@ export function normalizeConfig(config: InferencePoolConfig): NormalizedConfig {
       maxBatch,
       maxInFlightRows: d.maxInFlightRows === undefined ? undefined : count(`${at}.maxInFlightRows`, d.maxInFlightRows, 1),
       maxDecodeBatch: count(`${at}.maxDecodeBatch`, d.maxDecodeBatch, 4),
+      vaeTileAbovePixels,
       maxEncodePrompts: count(`${at}.maxEncodePrompts`, d.maxEncodePrompts, 16, 2),
       batching,
       batchWindowMs,

@@ -29,6 +29,7 @@ export async function startDevice(pool: PoolState, config: NormalizedDevice, che
     },
     memoryBudgetBytes: config.memoryBudgetBytes,
     maxDecodeBatch: config.maxDecodeBatch,
+    vaeTileAbovePixels: config.vaeTileAbovePixels,
     maxEncodePrompts: config.maxEncodePrompts,
     batching: config.batching,
     batchWindowMs: config.batchWindowMs,

@@ -73,6 +73,8 @@ export interface WorkerInit {
   readonly memoryBudgetBytes: number;
   /** Images per VAE call. */
   readonly maxDecodeBatch: number;
+  /** Images with more pixels than this are decoded in tiles (Infinity: never). */
+  readonly vaeTileAbovePixels: number;
   /** Prompts per text-encoder call. */
   readonly maxEncodePrompts: number;
   /** Prompt embeddings kept for reuse (identical prompts, comparisons). */

@@ -61,6 +61,7 @@ describe('DeviceRuntime batching policies (in-process)', () => {
           runtime: { device: 'cpu', intraOpThreads: 1 },
           memoryBudgetBytes: Number.POSITIVE_INFINITY,
           maxDecodeBatch: 4,
+          vaeTileAbovePixels: 512 * 512,
           maxEncodePrompts: 16,
           embeddingCacheSize: 8,
           batching: scenario.batching,

@@ -54,6 +54,7 @@ describe('DeviceRuntime (in-process)', () => {
       runtime: { device: 'cpu', intraOpThreads: 1 },
       memoryBudgetBytes: Number.POSITIVE_INFINITY,
       maxDecodeBatch: 4,
+      vaeTileAbovePixels: 512 * 512,
       maxEncodePrompts: 16,
       embeddingCacheSize: 8,
       batching: 'continuous',
@@ -118,5 +119,21 @@ describe('DeviceRuntime (in-process)', () => {
     expect(cSteps).toEqual([1, 2, 3]);
     expect(ticks.filter((t) => t.progress.some((p) => p.jobId === 'd'))).toHaveLength(6);
     expect(runtime.liveStats()).toMatchObject({ activeJobs: 0, activeSequences: 0, activeRows: 0 });
+  });
+
+  it('decodes an image above vaeTileAbovePixels (512 × 512) tile by tile, and small images several per VAE call', async () => {
+    const images: Extract<FromWorker, { type: 'image' }>[] = [];
+    listener = (m) => {
+      if (m.type === 'image') images.push(m);
+    };
+    const before = runtime.liveStats().counters;
+    // 576 × 512: two 512 × 512 tiles.
+    await Promise.all([ended('large'), send({ type: 'submit', jobs: [job('large', { width: 576, height: 512, steps: 1, guidanceScale: 1 })] })]);
+    const afterLarge = runtime.liveStats().counters;
+    expect([afterLarge.vaeCalls - before.vaeCalls, afterLarge.vaeImages - before.vaeImages]).toEqual([2, 1]);
+    expect(images.map((i) => [i.width, i.height, i.data.length])).toEqual([[576, 512, 576 * 512 * 3]]);
+    await Promise.all([ended('small'), send({ type: 'submit', jobs: [job('small', { numImages: 3, steps: 1 })] })]);
+    const afterSmall = runtime.liveStats().counters;
+    expect([afterSmall.vaeCalls - afterLarge.vaeCalls, afterSmall.vaeImages - afterLarge.vaeImages]).toEqual([1, 3]);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * VAE decoding: finished sequences sharing a VAE and latent size, several per call; each image goes
+ * VAE decoding: finished sequences sharing a VAE and latent size, up to maxDecodeBatch per tick (small
+ * images several per VAE call, large ones one per call or tile by tile: decode-latents.ts); each image goes
  * to the main thread, and a job whose last image is decoded ends with its timings. An image whose
  * decoder output is not finite fails its job (never a black "success"); the call's other images are kept.
  */
@@ -29,16 +30,17 @@ export async function decodeTick(runtime: RuntimeState): Promise<boolean> {
       decodeLatentsEach(
         batch.map((s) => s.seq.latents),
         shape,
-        vae,
+        // Counts every vae_decoder call: a tick makes several when images are sliced or tiled.
+        { run: (feeds) => (runtime.counters.vaeCalls++, vae.run(feeds)) },
         signature,
         directory.vaeScalingFactor,
+        { tileAbovePixels: runtime.init.vaeTileAbovePixels },
       ),
     );
   } catch (error) {
     failJobs(runtime, new Set(batch.map((s) => s.job)), error);
     return true;
   }
-  runtime.counters.vaeCalls++;
   runtime.counters.vaeImages += batch.length;
   batch.forEach((s, i) => {
     const job = s.job;
