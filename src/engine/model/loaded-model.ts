@@ -3,10 +3,11 @@
  * encoder (image to image) when it has a usable one.
  */
 import { ModelDirectoryError } from '../errors';
-import { OnnxSession, type RuntimeOptions } from '../runtime/onnx-runtime';
+import type { OnnxSession, RuntimeOptions } from '../runtime/onnx-runtime';
 import { readSignature, type ModelSignature } from './component-signatures';
 import { loadVaeEncoder, type VaeEncoder } from './load-vae-encoder';
 import { readModelDirectory, type ModelDirectory } from './model-directory';
+import { loadOptimizedSession } from './optimized-model-cache';
 
 export interface LoadedModel {
   readonly directory: ModelDirectory;
@@ -21,11 +22,15 @@ export interface LoadedModel {
   release(): Promise<void>;
 }
 
+/**
+ * Creates the sessions one after another: onnxruntime-node creates a session synchronously on the
+ * calling thread, so starting them together would not overlap them (measured: README, "Cold start").
+ */
 export async function loadModel(dir: string, runtime: RuntimeOptions): Promise<LoadedModel> {
   const directory = readModelDirectory(dir);
   const load = async (component: keyof ModelDirectory['graphs']): Promise<OnnxSession> => {
     try {
-      return await OnnxSession.load(directory.graphs[component], runtime);
+      return (await loadOptimizedSession(directory.graphs[component], runtime)).session;
     } catch (error) {
       throw new ModelDirectoryError(dir, `${component}/model.onnx`, `onnxruntime cannot load it (${firstLine(error)})`);
     }

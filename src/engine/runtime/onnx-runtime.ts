@@ -18,7 +18,21 @@ export interface RuntimeOptions {
   readonly intraOpThreads?: number;
   readonly interOpThreads?: number;
   readonly graphOptimization?: GraphOptimizationLevel;
+  /**
+   * Reuse graphs onnxruntime already optimised (engine/model/optimized-model-cache.ts): written on a
+   * component's first load, next to it or under `fallbackDir` when its folder is read-only. Absent: off.
+   */
+  readonly optimizedModelCache?: { readonly fallbackDir: string };
 }
+
+/** Where a session's creation also writes its optimised graph: `modelPath`, its weights in `weightsFileName` beside it. */
+export interface SaveOptimizedGraph {
+  readonly modelPath: string;
+  readonly weightsFileName: string;
+}
+
+/** The onnxruntime release in use (an optimised graph is reused only by the release that wrote it). */
+export const ONNX_RUNTIME_VERSION: string = ort.env.versions.common;
 
 export interface ValueInfo {
   readonly name: string;
@@ -48,8 +62,9 @@ export class OnnxSession implements TensorRunner {
    * Loads a model file (external data files are resolved relative to it) or a model held in memory
    * (its weights inside it, e.g. a graph rewritten at load time).
    */
-  static async load(model: string | Uint8Array, options: RuntimeOptions): Promise<OnnxSession> {
-    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions(options)) : await ort.InferenceSession.create(model, sessionOptions(options));
+  static async load(model: string | Uint8Array, options: RuntimeOptions, save?: SaveOptimizedGraph): Promise<OnnxSession> {
+    const settings = save ? withSavedGraph(sessionOptions(options), save) : sessionOptions(options);
+    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, settings) : await ort.InferenceSession.create(model, settings);
     return new OnnxSession(session, session.inputMetadata.map(valueInfo), session.outputMetadata.map(valueInfo));
   }
 
@@ -80,6 +95,23 @@ function sessionOptions(options: RuntimeOptions): ort.InferenceSession.SessionOp
     interOpNumThreads: options.interOpThreads ?? 0,
     // Warnings about float16 nodes falling back to CPU kernels are expected; keep logs for errors.
     logSeverityLevel: 3,
+  };
+}
+
+/**
+ * onnxruntime writes the graph after optimising it; every initializer of 1 KiB or more goes to one
+ * external file (a protobuf cannot exceed 2 GB; keys from onnxruntime_session_options_config_keys.h).
+ */
+function withSavedGraph(settings: ort.InferenceSession.SessionOptions, save: SaveOptimizedGraph): ort.InferenceSession.SessionOptions {
+  const extra = settings.extra ?? {};
+  const session = (extra['session'] ?? {}) as Record<string, unknown>;
+  return {
+    ...settings,
+    optimizedModelFilePath: save.modelPath,
+    extra: {
+      ...extra,
+      session: { ...session, optimized_model_external_initializers_file_name: save.weightsFileName, optimized_model_external_initializers_min_size_in_bytes: '1024' },
+    },
   };
 }
 
