@@ -61,5 +61,7 @@ describe('pool configuration', () => {
     expect(message({ checkpoints, devices: [{ batching: 'request-level', batchWindowMs: -1 }] })).toBe(
       'devices[0].batchWindowMs: must be a number of milliseconds of at least 0, got -1',
     );
+    expect(message({ checkpoints, devices: [{ optimizedModelCache: { fallbackDir: '' } }] })).toBe('devices[0].optimizedModelCache.fallbackDir: must be a non-empty directory path');
+    expect(normalizeConfig({ checkpoints, devices: [{ optimizedModelCache: { fallbackDir: '/cache' } }] }).devices[0]?.optimizedModelCache).toEqual({ fallbackDir: '/cache' });
   });
 });
