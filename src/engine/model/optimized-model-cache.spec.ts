@@ -130,6 +130,14 @@ describe('images with the optimised-graph cache', () => {
   it.each([
     ['the tiny preset', (): string => checkpoint],
     [
+      'the tiny preset in float16 with external UNet weights',
+      (): string => {
+        const dir = join(work, 'tiny-fp16-external');
+        cpSync(ensureModelDirectory({ ...TINY_PRESET, dtype: 'float16', unetExternalData: true }), dir, { recursive: true });
+        return dir;
+      },
+    ],
+    [
       'the demo release',
       (): string => {
         const dir = join(work, 'demo-final');
