@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, utimesSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TINY_PRESET } from '../../model-generator/config/presets';
@@ -10,6 +10,9 @@ import type { RuntimeOptions } from '../runtime/onnx-runtime';
 import { fingerprintComponent } from './file-fingerprints';
 import { OPTIMIZED_CACHE_FOLDER, loadOptimizedSession, type CachedSession } from './optimized-model-cache';
 
+/** Copies without the entries other runs (the server, benchmarks) wrote beside the shared generated models. */
+const withoutEntries = (path: string): boolean => !path.includes(OPTIMIZED_CACHE_FOLDER);
+
 let work: string;
 let checkpoint: string;
 let fallbackDir: string;
@@ -18,7 +21,7 @@ let runtime: RuntimeOptions;
 beforeEach(() => {
   work = mkdtempSync(join(tmpdir(), 'afd-optimized-cache-'));
   checkpoint = join(work, 'tiny');
-  cpSync(ensureModelDirectory(TINY_PRESET), checkpoint, { recursive: true });
+  cpSync(ensureModelDirectory(TINY_PRESET), checkpoint, { recursive: true, filter: withoutEntries });
   fallbackDir = join(work, 'fallback');
   runtime = { device: 'cpu', intraOpThreads: 1, optimizedModelCache: { fallbackDir } };
 });
@@ -43,6 +46,20 @@ describe('the optimised-graph cache', () => {
     expect(await load()).toEqual({ cache: 'hit', entry: first.entry });
     expect(readdirSync(cacheFolder())).toHaveLength(1); // no temporary folders left
     expect(existsSync(fallbackDir)).toBe(false);
+  });
+
+  it('removes temporary folders a writer that died left behind, not those of a writer still at work', async () => {
+    const entry = (await load()).entry as string;
+    const name = entry.slice(cacheFolder().length + 1);
+    rmSync(entry, { recursive: true });
+    const abandoned = join(cacheFolder(), `${name}.tmp-1-dead`);
+    const working = join(cacheFolder(), `${name}.tmp-2-busy`);
+    mkdirSync(abandoned);
+    mkdirSync(working);
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600 * 1000);
+    utimesSync(abandoned, twoHoursAgo, twoHoursAgo);
+    expect((await load()).cache).toBe('written');
+    expect(readdirSync(cacheFolder()).sort()).toEqual([name, `${name}.tmp-2-busy`]);
   });
 
   it('leaves the content hash as it was (the entry is a folder, the hash reads files only)', async () => {
@@ -133,7 +150,7 @@ describe('images with the optimised-graph cache', () => {
       'the tiny preset in float16 with external UNet weights',
       (): string => {
         const dir = join(work, 'tiny-fp16-external');
-        cpSync(ensureModelDirectory({ ...TINY_PRESET, dtype: 'float16', unetExternalData: true }), dir, { recursive: true });
+        cpSync(ensureModelDirectory({ ...TINY_PRESET, dtype: 'float16', unetExternalData: true }), dir, { recursive: true, filter: withoutEntries });
         return dir;
       },
     ],
@@ -141,7 +158,7 @@ describe('images with the optimised-graph cache', () => {
       'the demo release',
       (): string => {
         const dir = join(work, 'demo-final');
-        cpSync(demoCheckpointDir(ensureDemoRelease(), 'final'), dir, { recursive: true });
+        cpSync(demoCheckpointDir(ensureDemoRelease(), 'final'), dir, { recursive: true, filter: withoutEntries });
         return dir;
       },
     ],

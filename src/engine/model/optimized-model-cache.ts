@@ -32,6 +32,8 @@ const MODEL = 'model.onnx';
 const WEIGHTS = 'weights.pb';
 /** Bump when the entry layout or manifest changes. */
 const FORMAT = 1;
+/** A temporary folder untouched this long was left by a writer that died (writing a 4 GB UNet takes well under a minute). */
+const ABANDONED_AFTER_MS = 60 * 60 * 1000;
 
 /** What a load did with the cache: reused an entry, wrote one, or loaded plainly (off, or nowhere to write). */
 export type OptimizedCacheOutcome = 'hit' | 'written' | 'off' | 'unwritable';
@@ -159,6 +161,7 @@ async function writeEntry(
   } catch {
     return undefined; // not writable: the next root, or a plain load
   }
+  removeAbandoned(root, key);
   let session: OnnxSession;
   try {
     session = await OnnxSession.load(graphPath, runtime, { modelPath: join(temp, MODEL), weightsFileName: WEIGHTS });
@@ -181,6 +184,19 @@ async function writeEntry(
   } catch {
     discard(temp); // another writer won the rename, or the folder became unwritable: the session stands
     return { session, cache: 'unwritable' };
+  }
+}
+
+/** Temporary folders of `key` that a writer which died left behind (they can hold gigabytes). */
+function removeAbandoned(root: string, key: string): void {
+  try {
+    for (const name of readdirSync(root)) {
+      if (!name.startsWith(`${key}.tmp-`)) continue;
+      const path = join(root, name);
+      if (Date.now() - statSync(path).mtimeMs > ABANDONED_AFTER_MS) discard(path);
+    }
+  } catch {
+    // another writer removed it first
   }
 }
 

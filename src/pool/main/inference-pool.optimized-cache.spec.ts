@@ -10,13 +10,16 @@ import type { DeviceConfig } from './pool-config';
 
 const request = parseGenerationRequest({ prompt: 'a red kente dress', negativePrompt: 'blurry', width: 64, height: 64, steps: 3, seed: 5, scheduler: 'euler' });
 
+/** Copies without the entries other runs (the server, benchmarks) wrote beside the shared generated models. */
+const withoutEntries = (path: string): boolean => !path.includes(OPTIMIZED_CACHE_FOLDER);
+
 describe('InferencePool with the optimised-graph cache', () => {
   let work: string;
   let dir: string;
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'afd-pool-cache-'));
     dir = join(work, 'tiny');
-    cpSync(ensureModelDirectory(TINY_PRESET), dir, { recursive: true });
+    cpSync(ensureModelDirectory(TINY_PRESET), dir, { recursive: true, filter: withoutEntries });
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
