@@ -7,6 +7,7 @@ import { TINY_PRESET } from '../../model-generator/config/presets';
 import { ensureModelDirectory } from '../../model-generator/ensure-model-directory';
 import { InferencePool } from './inference-pool';
 import type { DeviceConfig } from './pool-config';
+import type { PoolEvent } from './pool-types';
 
 const request = parseGenerationRequest({ prompt: 'a red kente dress', negativePrompt: 'blurry', width: 64, height: 64, steps: 3, seed: 5, scheduler: 'euler' });
 
@@ -23,8 +24,15 @@ describe('InferencePool with the optimised-graph cache', () => {
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+  /** How each load of the last start used the cache, by component. */
+  let outcomes: Record<string, string | undefined> = {};
+
   async function generate(device: DeviceConfig): Promise<Buffer> {
-    const pool = await InferencePool.start({ devices: [device], checkpoints: [{ id: 'tiny', dir }] });
+    outcomes = {};
+    const onEvent = (event: PoolEvent): void => {
+      if (event.type === 'component-loaded') outcomes[event.kind] = event.optimizedGraph;
+    };
+    const pool = await InferencePool.start({ devices: [device], checkpoints: [{ id: 'tiny', dir }], onEvent });
     try {
       const result = await pool.submit({ checkpointId: 'tiny', request }).result;
       return Buffer.from(result.images[0]!.image.data);
@@ -48,9 +56,12 @@ describe('InferencePool with the optimised-graph cache', () => {
   it('writes each component entry on the first load, reuses them on the next start, and the images stay byte-identical', async () => {
     const cache = { fallbackDir: join(work, 'fallback') };
     const plain = await generate({ device: 'cpu', intraOpThreads: 1 });
+    expect(outcomes).toEqual({ text_encoder: 'off', unet: 'off', vae_decoder: 'off' });
     const written = await generate({ device: 'cpu', intraOpThreads: 1, optimizedModelCache: cache });
+    expect(outcomes).toEqual({ text_encoder: 'written', unet: 'written', vae_decoder: 'written' });
     const first = entries();
     const reused = await generate({ device: 'cpu', intraOpThreads: 1, optimizedModelCache: cache });
+    expect(outcomes).toEqual({ text_encoder: 'hit', unet: 'hit', vae_decoder: 'hit' });
     expect(entries()).toEqual(first);
     expect(written.equals(plain)).toBe(true);
     expect(reused.equals(plain)).toBe(true);

@@ -23,7 +23,7 @@ import { ModelDirectoryError } from '../../engine/errors';
 import { verifyFingerprints } from '../../engine/model/file-fingerprints';
 import { loadVaeEncoder, type VaeEncoder } from '../../engine/model/load-vae-encoder';
 import { COMPONENTS, type LoadableComponent } from '../../engine/model/model-directory';
-import { loadOptimizedSession } from '../../engine/model/optimized-model-cache';
+import { loadOptimizedSession, type OptimizedCacheOutcome } from '../../engine/model/optimized-model-cache';
 import type { OnnxSession, RuntimeOptions } from '../../engine/runtime/onnx-runtime';
 import { PoolError } from '../protocol/pool-errors';
 import type { CheckpointSpec, ComponentEvent, ComponentResidency, ComponentSpec, DeviceResidencyReport, WorkerCounters } from '../protocol/protocol';
@@ -307,6 +307,7 @@ export class ComponentStore {
     for (let i = 0; i < reserved.length; i++) {
       const slot = reserved[i] as Slot;
       const started = performance.now();
+      let optimizedGraph: OptimizedCacheOutcome | undefined;
       this.emit(this.event('loading', slot));
       try {
         await verifyFingerprints(checkpoint.dir, slot.spec.files);
@@ -316,7 +317,9 @@ export class ComponentStore {
           slot.session = loaded.session;
           slot.encoder = loaded.encoder;
         } else {
-          slot.session = (await loadOptimizedSession(slot.spec.graphPath, this.options.runtime, { hash: slot.spec.hash, files: [...slot.spec.files] })).session;
+          const loaded = await loadOptimizedSession(slot.spec.graphPath, this.options.runtime, { hash: slot.spec.hash, files: [...slot.spec.files] });
+          slot.session = loaded.session;
+          optimizedGraph = loaded.cache;
         }
       } catch (error) {
         for (const s of reserved.slice(i)) this.slots.delete(s.key);
@@ -329,7 +332,7 @@ export class ComponentStore {
       slot.state = 'ready';
       this.counters.sessionsCreated++;
       this.touch(slot.key);
-      this.emit({ ...this.event('loaded', slot), durationMs: Math.round(performance.now() - started) });
+      this.emit({ ...this.event('loaded', slot), durationMs: Math.round(performance.now() - started), ...(optimizedGraph ? { optimizedGraph } : {}) });
       this.signalRoom();
     }
   }
