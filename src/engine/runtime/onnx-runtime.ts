@@ -32,7 +32,7 @@ export interface SaveOptimizedGraph {
 }
 
 /** The onnxruntime release in use (an optimised graph is reused only by the release that wrote it). */
-export const ONNX_RUNTIME_VERSION: string = ort.env.versions.common;
+export const ONNX_RUNTIME_VERSION: string = ort.env.versions.node ?? ort.env.versions.common;
 
 export interface ValueInfo {
   readonly name: string;
