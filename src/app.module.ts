@@ -58,7 +58,13 @@ export class AppModule {
         loggingModule(config.logLevels, config.logFormat),
         AccessModule.forRoot(config.auth, config.redis.url, config.redis.prefix),
         InferenceModule.forRoot({
-          devices: config.pool.devices.map((device) => ({ device, memoryBudgetBytes: config.pool.memoryBudgetBytes, maxBatch: poolMaxBatch(config.pool), vaeTileAbovePixels: config.pool.vaeTileAbovePixels })),
+          devices: config.pool.devices.map((device) => ({
+            device,
+            memoryBudgetBytes: config.pool.memoryBudgetBytes,
+            maxBatch: poolMaxBatch(config.pool),
+            vaeTileAbovePixels: config.pool.vaeTileAbovePixels,
+            ...(config.pool.optimizedModelCache ? { optimizedModelCache: config.pool.optimizedModelCache } : {}),
+          })),
           checkpoints: registry.map((c) => ({ id: c.id, dir: c.path, pinned: c.pinned })),
           maxQueuedTotal: config.pool.maxQueuedTotal,
           // One device takes the whole queue; with several, each may hold all of it (the global bound still applies).

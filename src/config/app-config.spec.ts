@@ -27,6 +27,14 @@ describe('loadAppConfig', () => {
     expect(config).toMatchObject({ http: { port: 9000 }, pool: { devices: ['cpu', 'cuda:1'], memoryBudgetBytes: 8e9 }, registryFile: 'r.json' });
   });
 
+  it('reads the optimised-graph cache setting: on by default, off on request, refusing other values by name', () => {
+    expect(loadAppConfig({}).pool.optimizedModelCache).toEqual({ fallbackDir: join(tmpdir(), 'afd-onnx-cache') });
+    expect(loadAppConfig({ AFD_ONNX_CACHE: 'on', AFD_ONNX_CACHE_DIR: '/var/cache/afd' }).pool.optimizedModelCache).toEqual({ fallbackDir: '/var/cache/afd' });
+    expect(loadAppConfig({ AFD_ONNX_CACHE: 'off' }).pool.optimizedModelCache).toBeUndefined();
+    expect(() => loadAppConfig({ AFD_ONNX_CACHE: 'yes' })).toThrow(/configuration AFD_ONNX_CACHE: must be on or off/);
+    expect(() => loadAppConfig({ AFD_ONNX_CACHE_DIR: 'relative/dir' })).toThrow(/configuration AFD_ONNX_CACHE_DIR: must be an absolute path/);
+  });
+
   it('reads batch limits; a latent-pixel budget gives large images fewer rows', () => {
     expect(loadAppConfig({}).pool.maxBatchRows).toBe(8);
     const config = loadAppConfig({ AFD_MAX_BATCH_ROWS: '8', AFD_MAX_BATCH_LATENT_PIXELS: '32768' });

@@ -3,7 +3,8 @@
  * the process with a message naming the setting.
  */
 import { loadAuthConfig, type AuthConfig } from '../auth/auth-config';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import type { DistributedConfig } from './distributed-config';
 import { loadWebhookSettings, type WebhookSettings } from './webhook-config';
 import { DEFAULT_TILE_ABOVE_PIXELS } from '../engine/pipeline/vae-tiling';
@@ -29,6 +30,8 @@ export interface PoolSettings {
   /** Images with more pixels than this are VAE-decoded in overlapping tiles (AFD_VAE_TILE_ABOVE_PIXELS). */
   readonly vaeTileAbovePixels: number;
   readonly maxQueuedTotal: number;
+  /** Optimised graphs reused across starts (AFD_ONNX_CACHE, on by default), written beside each component or, where its folder is read-only, under AFD_ONNX_CACHE_DIR; absent when off. */
+  readonly optimizedModelCache?: { readonly fallbackDir: string };
 }
 
 /** Results and progress streams of generations and comparisons. */
@@ -93,6 +96,15 @@ function redisPrefix(value: string): string {
   return value;
 }
 
+/** AFD_ONNX_CACHE (`on` | `off`, default on) and AFD_ONNX_CACHE_DIR (an absolute path; default the system temporary folder's afd-onnx-cache). */
+function optimizedModelCache(env: NodeJS.ProcessEnv): { fallbackDir: string } | undefined {
+  const mode = env['AFD_ONNX_CACHE'] || 'on';
+  if (mode !== 'on' && mode !== 'off') throw new ConfigError('AFD_ONNX_CACHE', 'must be on or off', mode);
+  const dir = env['AFD_ONNX_CACHE_DIR'] || join(tmpdir(), 'afd-onnx-cache');
+  if (!isAbsolute(dir)) throw new ConfigError('AFD_ONNX_CACHE_DIR', 'must be an absolute path', dir);
+  return mode === 'on' ? { fallbackDir: dir } : undefined;
+}
+
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name];
@@ -143,6 +155,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxBatchLatentPixels: env['AFD_MAX_BATCH_LATENT_PIXELS'] ? int('AFD_MAX_BATCH_LATENT_PIXELS', 0, 64, 1 << 30) : undefined,
       vaeTileAbovePixels: int('AFD_VAE_TILE_ABOVE_PIXELS', DEFAULT_TILE_ABOVE_PIXELS, 0, 1 << 30),
       maxQueuedTotal: int('AFD_MAX_QUEUED', 256, 1, 100_000),
+      optimizedModelCache: optimizedModelCache(env),
     },
     results: {
       resultTtlMs: int('AFD_RESULT_TTL_SECONDS', 3600, 1, 7 * 24 * 3600) * 1000,

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RuntimeOptions } from '../../engine/runtime/onnx-runtime';
@@ -20,7 +20,7 @@ import type { RealRunOptions } from './real-model/real-model-run';
 
 const USAGE = `usage: npm run bench:real -- [--model DIR] [--sizes 512,768] [--steps 20] [--guidance 7.5]
   [--intra-op N] [--arena on|off] [--mem-pattern on|off] [--spinning on|off]
-  [--sliced-attention on|off] [--out FILE]`;
+  [--sliced-attention on|off] [--vae-tiling auto|on|off] [--cache on|off] [--out FILE]`;
 
 function onOff(name: string, value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
@@ -42,6 +42,8 @@ function main(): number {
       'mem-pattern': { type: 'string' },
       spinning: { type: 'string' },
       'sliced-attention': { type: 'string' },
+      'vae-tiling': { type: 'string', default: 'auto' },
+      cache: { type: 'string', default: 'on' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -57,7 +59,7 @@ function main(): number {
   const memoryPattern = onOff('mem-pattern', values['mem-pattern']);
   const spinning = onOff('spinning', values.spinning);
   const slicedAttention = onOff('sliced-attention', values['sliced-attention']);
-  const runtime: RuntimeOptions = {
+  const runtime: { -readonly [K in keyof RuntimeOptions]: RuntimeOptions[K] } = {
     device: 'cpu',
     ...(values['intra-op'] !== undefined ? { intraOpThreads: Number(values['intra-op']) } : {}),
     ...(cpuArena !== undefined ? { cpuArena } : {}),
@@ -65,11 +67,15 @@ function main(): number {
     ...(spinning !== undefined ? { spinning } : {}),
     ...(slicedAttention !== undefined ? { slicedAttention } : {}),
   };
+  const tiling = values['vae-tiling'];
+  if (tiling !== 'auto' && tiling !== 'on' && tiling !== 'off') throw new Error(`--vae-tiling must be auto, on or off, got ${tiling}`);
+  const tileAbovePixels = tiling === 'on' ? 0 : tiling === 'off' ? Number.MAX_SAFE_INTEGER : undefined;
+  if (onOff('cache', values.cache)) runtime.optimizedModelCache = { fallbackDir: join(tmpdir(), 'afd-onnx-cache') };
   const child = join(__dirname, 'real-model', 'real-model-child.js');
   const runs: RealRunReport[] = [];
   console.log(`bench:real on ${modelDir}`);
   for (const size of sizes) {
-    const options: RealRunOptions = { modelDir, size, steps: Number(values.steps), guidance: Number(values.guidance), runtime };
+    const options: RealRunOptions = { modelDir, size, steps: Number(values.steps), guidance: Number(values.guidance), runtime, ...(tileAbovePixels !== undefined ? { tileAbovePixels } : {}) };
     const result = spawnSync(process.execPath, [child, JSON.stringify(options)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 });
     const line = result.stdout.split('\n').find((l) => l.startsWith(REPORT_PREFIX));
     if (result.status !== 0 || line === undefined) {

@@ -1,14 +1,16 @@
 /**
- * A UNet or VAE decoder session with its attention run one head at a time (sliced-attention.ts):
- * the graph is read, rewritten in memory and loaded from bytes, its weights still read from the
+ * A component's session. A UNet's attention runs one head at a time (sliced-attention.ts): the
+ * graph is read, rewritten in memory and loaded from bytes, its weights still read from the
  * component's folder: those stored inside model.onnx are pointed at where they lie in that file
  * (ONNX external data with an offset), so the rewritten graph handed to onnxruntime holds no
  * weights and nothing is held twice. A graph with nothing to rewrite loads from its file unchanged.
  */
 import { readFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 import { onnx } from 'onnx-proto';
-import { OnnxSession, type RuntimeOptions } from '../runtime/onnx-runtime';
+import type { OnnxSession, RuntimeOptions } from '../runtime/onnx-runtime';
+import type { ComponentFingerprint } from './file-fingerprints';
+import { loadOptimizedSession, type OptimizedCacheOutcome } from './optimized-model-cache';
 import { sliceAttentionByHead } from './sliced-attention';
 
 /** Weights smaller than this stay inside the rewritten graph. */
@@ -18,18 +20,29 @@ export interface ComponentSession {
   readonly session: OnnxSession;
   /** Attention patterns now run head by head (0: loaded as it was). */
   readonly slicedAttentions: number;
+  /** What the optimised-graph cache did (optimized-model-cache.ts). */
+  readonly cache: OptimizedCacheOutcome;
 }
 
-export async function loadComponentSession(graphPath: string, runtime: RuntimeOptions): Promise<ComponentSession> {
-  const sliced = runtime.slicedAttention === false ? undefined : slicedGraph(graphPath);
+/** The rewrite's name in the optimised-graph cache's key: change it when the rewrite changes. */
+const SLICED_ATTENTION_REWRITE = 'attention-by-head-1';
+
+/**
+ * A component's session, through the optimised-graph cache when the runtime enables it; a UNet's
+ * (`sliceAttention`) with its attention one head at a time unless `runtime.slicedAttention` is false.
+ */
+export async function loadComponentSession(graphPath: string, runtime: RuntimeOptions, options: { sliceAttention: boolean; source?: ComponentFingerprint }): Promise<ComponentSession> {
+  const sliced = options.sliceAttention && runtime.slicedAttention !== false ? slicedGraph(graphPath) : undefined;
   if (sliced) {
     try {
-      return { session: await OnnxSession.load(sliced.bytes, runtime, { externalDataDir: dirname(graphPath) }), slicedAttentions: sliced.count };
+      const loaded = await loadOptimizedSession(graphPath, runtime, options.source, { bytes: sliced.bytes, rewrite: SLICED_ATTENTION_REWRITE });
+      return { session: loaded.session, slicedAttentions: sliced.count, cache: loaded.cache };
     } catch {
       // A rewrite onnxruntime refuses (an unusual export): the graph loads as it was, below.
     }
   }
-  return { session: await OnnxSession.load(graphPath, runtime), slicedAttentions: 0 };
+  const loaded = await loadOptimizedSession(graphPath, runtime, options.source);
+  return { session: loaded.session, slicedAttentions: 0, cache: loaded.cache };
 }
 
 /** The rewritten graph's bytes, or undefined when there is nothing to rewrite or the file does not parse (onnxruntime then says why). */

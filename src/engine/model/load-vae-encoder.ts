@@ -2,7 +2,9 @@
 import { ModelDirectoryError } from '../errors';
 import type { FloatType } from '../runtime/float-tensor';
 import { OnnxSession, type RuntimeOptions, type TensorRunner } from '../runtime/onnx-runtime';
+import type { ComponentFingerprint } from './file-fingerprints';
 import { VAE_ENCODER_GRAPH } from './model-directory';
+import { loadOptimizedSession } from './optimized-model-cache';
 import { prepareVaeEncoderGraph, VaeEncoderGraphError } from './vae-encoder-graph';
 
 /** A loaded encoder and how its outputs read (see vae-encoder-graph.ts). */
@@ -19,13 +21,17 @@ export interface LoadedVaeEncoder {
   readonly session: OnnxSession;
 }
 
-/** Throws ModelDirectoryError naming vae_encoder/model.onnx when the graph is unusable or onnxruntime rejects it. */
-export async function loadVaeEncoder(dir: string, path: string, runtime: RuntimeOptions): Promise<LoadedVaeEncoder> {
+/**
+ * Throws ModelDirectoryError naming vae_encoder/model.onnx when the graph is unusable or onnxruntime
+ * rejects it. A graph used as it is goes through the optimised-graph cache (`source`: its fingerprint
+ * when known); one rewritten in memory is optimised on every load (a VAE encoder is small).
+ */
+export async function loadVaeEncoder(dir: string, path: string, runtime: RuntimeOptions, source?: ComponentFingerprint): Promise<LoadedVaeEncoder> {
   let session: OnnxSession;
   let outputs: VaeEncoder['outputs'];
   try {
     const graph = prepareVaeEncoderGraph(path);
-    session = await OnnxSession.load(graph.kind === 'distribution' ? graph.model : graph.path, runtime);
+    session = graph.kind === 'distribution' ? await OnnxSession.load(graph.model, runtime) : (await loadOptimizedSession(graph.path, runtime, source)).session;
     outputs = graph.kind === 'distribution' ? { kind: 'distribution' } : { kind: 'moments', output: graph.output };
   } catch (error) {
     const problem = error instanceof VaeEncoderGraphError ? error.problem : `onnxruntime cannot load it (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;

@@ -3,7 +3,7 @@
  * encoder (image to image) when it has a usable one.
  */
 import { ModelDirectoryError } from '../errors';
-import { OnnxSession, type RuntimeOptions } from '../runtime/onnx-runtime';
+import type { OnnxSession, RuntimeOptions } from '../runtime/onnx-runtime';
 import { readSignature, type ModelSignature } from './component-signatures';
 import { loadComponentSession } from './load-component-session';
 import { loadVaeEncoder, type VaeEncoder } from './load-vae-encoder';
@@ -22,12 +22,15 @@ export interface LoadedModel {
   release(): Promise<void>;
 }
 
+/**
+ * Creates the sessions one after another: onnxruntime-node creates a session synchronously on the
+ * calling thread, so starting them together would not overlap them (measured: README, "Cold start").
+ */
 export async function loadModel(dir: string, runtime: RuntimeOptions): Promise<LoadedModel> {
   const directory = readModelDirectory(dir);
   const load = async (component: keyof ModelDirectory['graphs']): Promise<OnnxSession> => {
     try {
-      const graph = directory.graphs[component];
-      return component === 'unet' ? (await loadComponentSession(graph, runtime)).session : await OnnxSession.load(graph, runtime);
+      return (await loadComponentSession(directory.graphs[component], runtime, { sliceAttention: component === 'unet' })).session;
     } catch (error) {
       throw new ModelDirectoryError(dir, `${component}/model.onnx`, `onnxruntime cannot load it (${firstLine(error)})`);
     }

@@ -32,7 +32,21 @@ export interface RuntimeOptions {
    * on): the same values with a fraction of the memory. Read by the loader, not by onnxruntime.
    */
   readonly slicedAttention?: boolean;
+  /**
+   * Reuse graphs onnxruntime already optimised (engine/model/optimized-model-cache.ts): written on a
+   * component's first load, next to it or under `fallbackDir` when its folder is read-only. Absent: off.
+   */
+  readonly optimizedModelCache?: { readonly fallbackDir: string };
 }
+
+/** Where a session's creation also writes its optimised graph: `modelPath`, its weights in `weightsFileName` beside it. */
+export interface SaveOptimizedGraph {
+  readonly modelPath: string;
+  readonly weightsFileName: string;
+}
+
+/** The onnxruntime release in use (an optimised graph is reused only by the release that wrote it). */
+export const ONNX_RUNTIME_VERSION: string = ort.env.versions.node ?? ort.env.versions.common;
 
 export interface ValueInfo {
   readonly name: string;
@@ -44,9 +58,12 @@ export interface ValueInfo {
 
 const SUPPORTED_TYPES: ReadonlySet<string> = new Set<TensorType>(['float32', 'float16', 'int32', 'int64']);
 
-/** Where a model given as bytes finds the weight files it stores externally (its component folder). */
+/** How a model is read and what its loading also writes. */
 export interface ModelSource {
+  /** Where a model given as bytes finds the weight files it stores externally (its component folder). */
   readonly externalDataDir?: string;
+  /** Also write the optimised graph there (the optimised-graph cache). */
+  readonly save?: SaveOptimizedGraph;
 }
 
 /** Anything that runs a graph on named tensors: an OnnxSession, or a wrapper that times or traces one. */
@@ -68,7 +85,7 @@ export class OnnxSession implements TensorRunner {
    * (its weights inside it, e.g. a graph rewritten at load time).
    */
   static async load(model: string | Uint8Array, options: RuntimeOptions, source: ModelSource = {}): Promise<OnnxSession> {
-    const settings = sessionOptions(options, source);
+    const settings = source.save ? withSavedGraph(sessionOptions(options, source), source.save) : sessionOptions(options, source);
     const session = typeof model === 'string' ? await ort.InferenceSession.create(model, settings) : await ort.InferenceSession.create(model, settings);
     return new OnnxSession(session, session.inputMetadata.map(valueInfo), session.outputMetadata.map(valueInfo));
   }
@@ -106,6 +123,23 @@ function sessionOptions(options: RuntimeOptions, source: ModelSource): ort.Infer
     ...(Object.keys(session).length > 0 ? { extra: { session } } : {}),
     // Warnings about float16 nodes falling back to CPU kernels are expected; keep logs for errors.
     logSeverityLevel: 3,
+  };
+}
+
+/**
+ * onnxruntime writes the graph after optimising it; every initializer of 1 KiB or more goes to one
+ * external file (a protobuf cannot exceed 2 GB; keys from onnxruntime_session_options_config_keys.h).
+ */
+function withSavedGraph(settings: ort.InferenceSession.SessionOptions, save: SaveOptimizedGraph): ort.InferenceSession.SessionOptions {
+  const extra = settings.extra ?? {};
+  const session = (extra['session'] ?? {}) as Record<string, unknown>;
+  return {
+    ...settings,
+    optimizedModelFilePath: save.modelPath,
+    extra: {
+      ...extra,
+      session: { ...session, optimized_model_external_initializers_file_name: save.weightsFileName, optimized_model_external_initializers_min_size_in_bytes: '1024' },
+    },
   };
 }
 

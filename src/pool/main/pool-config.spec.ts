@@ -65,5 +65,7 @@ describe('pool configuration', () => {
     expect(message({ checkpoints, devices: [{ vaeTileAbovePixels: -1 }] })).toBe('devices[0].vaeTileAbovePixels: must be an integer number of pixels of at least 0, or Infinity, got -1');
     expect(message({ checkpoints, devices: [{ vaeTileAbovePixels: Number.NaN }] })).toMatch(/^devices\[0\]\.vaeTileAbovePixels/);
     expect(normalizeConfig({ checkpoints, devices: [{ vaeTileAbovePixels: Number.POSITIVE_INFINITY }] }).devices[0]?.vaeTileAbovePixels).toBe(Number.POSITIVE_INFINITY);
+    expect(message({ checkpoints, devices: [{ optimizedModelCache: { fallbackDir: '' } }] })).toBe('devices[0].optimizedModelCache.fallbackDir: must be a non-empty directory path');
+    expect(normalizeConfig({ checkpoints, devices: [{ optimizedModelCache: { fallbackDir: '/cache' } }] }).devices[0]?.optimizedModelCache).toEqual({ fallbackDir: '/cache' });
   });
 });

@@ -41,6 +41,8 @@ export interface DeviceConfig {
   readonly intraOpThreads?: number;
   readonly interOpThreads?: number;
   readonly graphOptimization?: GraphOptimizationLevel;
+  /** Reuse optimised graphs (engine/model/optimized-model-cache.ts), written beside each component or under `fallbackDir`; default off. */
+  readonly optimizedModelCache?: { readonly fallbackDir: string };
 }
 
 export interface CheckpointConfig {
@@ -88,6 +90,7 @@ export interface NormalizedDevice {
   readonly intraOpThreads?: number;
   readonly interOpThreads?: number;
   readonly graphOptimization?: GraphOptimizationLevel;
+  readonly optimizedModelCache?: { readonly fallbackDir: string };
 }
 
 export interface NormalizedConfig {
@@ -108,6 +111,12 @@ export function normalizeConfig(config: InferencePoolConfig): NormalizedConfig {
     if (value === undefined) return fallback;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min) fail(setting, `must be an integer of at least ${min}, got ${String(value)}`);
     return value as number;
+  };
+  const optimizedModelCache = (setting: string, value: unknown): { fallbackDir: string } | undefined => {
+    if (value === undefined) return undefined;
+    const dir = value !== null && typeof value === 'object' ? (value as { fallbackDir?: unknown }).fallbackDir : undefined;
+    if (typeof dir !== 'string' || dir === '') fail(`${setting}.fallbackDir`, 'must be a non-empty directory path');
+    return { fallbackDir: dir as string };
   };
   if (config === null || typeof config !== 'object') fail('config', 'must be an object');
 
@@ -151,6 +160,7 @@ export function normalizeConfig(config: InferencePoolConfig): NormalizedConfig {
       intraOpThreads: d.intraOpThreads === undefined ? undefined : count(`${at}.intraOpThreads`, d.intraOpThreads, 0, 0),
       interOpThreads: d.interOpThreads === undefined ? undefined : count(`${at}.interOpThreads`, d.interOpThreads, 0, 0),
       graphOptimization: d.graphOptimization,
+      optimizedModelCache: optimizedModelCache(`${at}.optimizedModelCache`, d.optimizedModelCache),
     };
   });
 

@@ -26,6 +26,7 @@ export async function startDevice(pool: PoolState, config: NormalizedDevice, che
       ...(config.intraOpThreads !== undefined ? { intraOpThreads: config.intraOpThreads } : {}),
       ...(config.interOpThreads !== undefined ? { interOpThreads: config.interOpThreads } : {}),
       ...(config.graphOptimization !== undefined ? { graphOptimization: config.graphOptimization } : {}),
+      ...(config.optimizedModelCache !== undefined ? { optimizedModelCache: config.optimizedModelCache } : {}),
     },
     memoryBudgetBytes: config.memoryBudgetBytes,
     maxDecodeBatch: config.maxDecodeBatch,

@@ -12,6 +12,7 @@
 import type { FileFingerprint } from '../../engine/model/file-fingerprints';
 import type { ComponentName, LoadableComponent } from '../../engine/model/model-directory';
 import type { GenerationRequest } from '../../engine/pipeline/generation-request';
+import type { OptimizedCacheOutcome } from '../../engine/model/optimized-model-cache';
 import type { RuntimeOptions } from '../../engine/runtime/onnx-runtime';
 import type { WireError } from './pool-errors';
 
@@ -212,6 +213,8 @@ export interface ComponentEvent {
   readonly bytes: number;
   readonly checkpointIds: readonly string[];
   readonly durationMs?: number;
+  /** `loaded` (text encoder, UNet, VAE decoder): whether the optimised-graph cache was reused, written, off or unwritable. */
+  readonly optimizedGraph?: OptimizedCacheOutcome;
   readonly error?: string;
 }
 

@@ -11,7 +11,10 @@
  * - components a running job holds, components of pinned checkpoints and components of a
  *   checkpoint being loaded are never evicted; when nothing can be evicted yet, the load waits
  *   until a job ends; when it can never fit (pinned components take the room), it fails;
- * - a load creates one session at a time, so the worker's UNet ticks interleave with it;
+ * - a load creates one session at a time, so the worker's UNet ticks interleave with it (creating
+ *   them together would not overlap them: onnxruntime-node creates a session synchronously);
+ * - sessions come through the optimised-graph cache when the runtime enables it
+ *   (engine/model/optimized-model-cache.ts), keyed by the component's registered fingerprint;
  * - a load first verifies the files against their fingerprints from registration: a file changed
  *   since fails the load naming it, and the checkpoint is reported broken (`onBroken`), like one
  *   whose graph onnxruntime refuses.
@@ -21,7 +24,8 @@ import { verifyFingerprints } from '../../engine/model/file-fingerprints';
 import { loadComponentSession } from '../../engine/model/load-component-session';
 import { loadVaeEncoder, type VaeEncoder } from '../../engine/model/load-vae-encoder';
 import { COMPONENTS, type LoadableComponent } from '../../engine/model/model-directory';
-import { OnnxSession, type RuntimeOptions } from '../../engine/runtime/onnx-runtime';
+import type { OptimizedCacheOutcome } from '../../engine/model/optimized-model-cache';
+import type { OnnxSession, RuntimeOptions } from '../../engine/runtime/onnx-runtime';
 import { PoolError } from '../protocol/pool-errors';
 import type { CheckpointSpec, ComponentEvent, ComponentResidency, ComponentSpec, DeviceResidencyReport, WorkerCounters } from '../protocol/protocol';
 
@@ -304,17 +308,22 @@ export class ComponentStore {
     for (let i = 0; i < reserved.length; i++) {
       const slot = reserved[i] as Slot;
       const started = performance.now();
+      let optimizedGraph: OptimizedCacheOutcome | undefined;
       this.emit(this.event('loading', slot));
       try {
         await verifyFingerprints(checkpoint.dir, slot.spec.files);
         if (slot.spec.kind === 'vae_encoder') {
           // Cut at its distribution first (vae-encoder-graph.ts): the request's generator samples it.
-          const loaded = await loadVaeEncoder(checkpoint.dir, slot.spec.graphPath, this.options.runtime);
+          const loaded = await loadVaeEncoder(checkpoint.dir, slot.spec.graphPath, this.options.runtime, { hash: slot.spec.hash, files: [...slot.spec.files] });
           slot.session = loaded.session;
           slot.encoder = loaded.encoder;
         } else {
-          slot.session =
-            slot.spec.kind === 'unet' ? (await loadComponentSession(slot.spec.graphPath, this.options.runtime)).session : await OnnxSession.load(slot.spec.graphPath, this.options.runtime);
+          const loaded = await loadComponentSession(slot.spec.graphPath, this.options.runtime, {
+            sliceAttention: slot.spec.kind === 'unet',
+            source: { hash: slot.spec.hash, files: [...slot.spec.files] },
+          });
+          slot.session = loaded.session;
+          optimizedGraph = loaded.cache;
         }
       } catch (error) {
         for (const s of reserved.slice(i)) this.slots.delete(s.key);
@@ -327,7 +336,7 @@ export class ComponentStore {
       slot.state = 'ready';
       this.counters.sessionsCreated++;
       this.touch(slot.key);
-      this.emit({ ...this.event('loaded', slot), durationMs: Math.round(performance.now() - started) });
+      this.emit({ ...this.event('loaded', slot), durationMs: Math.round(performance.now() - started), ...(optimizedGraph ? { optimizedGraph } : {}) });
       this.signalRoom();
     }
   }

@@ -14,6 +14,8 @@ export interface RealRunReport {
   readonly steps: number;
   readonly guidance: number;
   readonly runtime: Readonly<Record<string, unknown>>;
+  /** What the optimised-graph cache did per component (off, written, hit). */
+  readonly optimizedGraphCache: Readonly<Record<string, string>>;
   readonly vaeDecoding: string;
   /** File bytes of the components loaded (graphs and external weights). */
   readonly weightBytes: number;
@@ -34,7 +36,7 @@ export function gb(bytes: number): string {
 export function formatRun(run: RealRunReport): string[] {
   const lines = [
     `${run.size}x${run.size}, ${run.steps} steps, guidance ${run.guidance}, runtime ${JSON.stringify(run.runtime)}, VAE ${run.vaeDecoding}`,
-    `  weights ${gb(run.weightBytes)} GB; RSS before loading ${gb(run.baselineRssBytes)} GB`,
+    `  weights ${gb(run.weightBytes)} GB; RSS before loading ${gb(run.baselineRssBytes)} GB; optimised-graph cache ${JSON.stringify(run.optimizedGraphCache)}`,
     `  ${'phase'.padEnd(22)}${'time'.padStart(11)}${'peak RSS'.padStart(12)}${'RSS after'.padStart(12)}`,
   ];
   for (const p of run.phases) {

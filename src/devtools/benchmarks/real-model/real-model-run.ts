@@ -13,8 +13,9 @@ import type { LoadedModel } from '../../../engine/model/loaded-model';
 import { loadComponentSession } from '../../../engine/model/load-component-session';
 import { COMPONENTS, readModelDirectory, type ComponentName } from '../../../engine/model/model-directory';
 import { parseGenerationRequest } from '../../../engine/pipeline/generation-request';
+import { DEFAULT_TILE_ABOVE_PIXELS } from '../../../engine/pipeline/vae-tiling';
 import { StableDiffusionPipeline } from '../../../engine/pipeline/stable-diffusion-pipeline';
-import { OnnxSession, type RuntimeOptions } from '../../../engine/runtime/onnx-runtime';
+import type { OnnxSession, RuntimeOptions } from '../../../engine/runtime/onnx-runtime';
 import { nowMs } from '../timing';
 import { createMemoryProbe } from './peak-memory';
 import type { PhaseFigure, RealRunReport } from './real-model-report';
@@ -27,6 +28,8 @@ export interface RealRunOptions {
   readonly runtime: RuntimeOptions;
   /** Per-component overrides of `runtime` (e.g. the arena off for the VAE decoder only). */
   readonly componentRuntime?: Partial<Record<ComponentName, Partial<RuntimeOptions>>>;
+  /** Images above this many pixels decode in tiles (vae-tiling.ts; default its DEFAULT_TILE_ABOVE_PIXELS). */
+  readonly tileAbovePixels?: number;
 }
 
 export const BENCH_PROMPT = 'a woman wearing a red and gold kente maxi dress with cowrie shell accessories, studio photo';
@@ -52,13 +55,18 @@ export async function runRealModel(options: RealRunOptions): Promise<RealRunRepo
   const baselineRssBytes = memory.rss();
   const directory = readModelDirectory(options.modelDir);
   const sessions = {} as Record<ComponentName, OnnxSession>;
+  const loadCache: Partial<Record<ComponentName, string>> = {};
   let weightBytes = 0;
   for (const component of COMPONENTS) {
     const runtime = { ...options.runtime, ...options.componentRuntime?.[component] };
     const graph = directory.graphs[component];
-    sessions[component] = await measure(`load ${component}`, async () =>
-      component !== 'unet' ? OnnxSession.load(graph, runtime) : (await loadComponentSession(graph, runtime)).session,
-    );
+    let cache = '';
+    sessions[component] = await measure(`load ${component}`, async () => {
+      const loaded = await loadComponentSession(graph, runtime, { sliceAttention: component === 'unet' });
+      cache = loaded.cache;
+      return loaded.session;
+    });
+    loadCache[component] = cache;
     weightBytes += componentBytes(directory.graphs[component]);
   }
   const model: LoadedModel = {
@@ -72,7 +80,8 @@ export async function runRealModel(options: RealRunOptions): Promise<RealRunRepo
       await Promise.all(Object.values(sessions).map((s) => s.release()));
     },
   };
-  const pipeline = new StableDiffusionPipeline(model);
+  const tileAbovePixels = options.tileAbovePixels ?? DEFAULT_TILE_ABOVE_PIXELS;
+  const pipeline = new StableDiffusionPipeline(model, { vaeDecode: { tileAbovePixels } });
   const request = parseGenerationRequest({
     prompt: BENCH_PROMPT,
     negativePrompt: BENCH_NEGATIVE,
@@ -108,7 +117,8 @@ export async function runRealModel(options: RealRunOptions): Promise<RealRunRepo
     steps: options.steps,
     guidance: options.guidance,
     runtime: { ...options.runtime, ...(options.componentRuntime ? { perComponent: options.componentRuntime } : {}) },
-    vaeDecoding: 'untiled',
+    optimizedGraphCache: loadCache,
+    vaeDecoding: model.signature.vaeTileable && options.size * options.size > tileAbovePixels ? 'tiled' : 'untiled',
     weightBytes,
     baselineRssBytes,
     phases,
