@@ -9,7 +9,9 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { onnx } from 'onnx-proto';
 import type { OnnxSession, RuntimeOptions } from '../runtime/onnx-runtime';
+import { componentRuntime } from './component-runtime';
 import type { ComponentFingerprint } from './file-fingerprints';
+import type { ComponentName } from './model-directory';
 import { loadOptimizedSession, type OptimizedCacheOutcome } from './optimized-model-cache';
 import { sliceAttentionByHead } from './sliced-attention';
 
@@ -28,11 +30,13 @@ export interface ComponentSession {
 const SLICED_ATTENTION_REWRITE = 'attention-by-head-1';
 
 /**
- * A component's session, through the optimised-graph cache when the runtime enables it; a UNet's
- * (`sliceAttention`) with its attention one head at a time unless `runtime.slicedAttention` is false.
+ * A component's session with its own options (component-runtime.ts), through the optimised-graph
+ * cache when the runtime enables it; a UNet's with its attention one head at a time unless
+ * `runtime.slicedAttention` is false.
  */
-export async function loadComponentSession(graphPath: string, runtime: RuntimeOptions, options: { sliceAttention: boolean; source?: ComponentFingerprint }): Promise<ComponentSession> {
-  const sliced = options.sliceAttention && runtime.slicedAttention !== false ? slicedGraph(graphPath) : undefined;
+export async function loadComponentSession(graphPath: string, deviceRuntime: RuntimeOptions, options: { kind: ComponentName; source?: ComponentFingerprint }): Promise<ComponentSession> {
+  const runtime = componentRuntime(options.kind, deviceRuntime);
+  const sliced = options.kind === 'unet' && runtime.slicedAttention !== false ? slicedGraph(graphPath) : undefined;
   if (sliced) {
     try {
       const loaded = await loadOptimizedSession(graphPath, runtime, options.source, { bytes: sliced.bytes, rewrite: SLICED_ATTENTION_REWRITE });

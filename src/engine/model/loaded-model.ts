@@ -5,6 +5,7 @@
 import { ModelDirectoryError } from '../errors';
 import type { OnnxSession, RuntimeOptions } from '../runtime/onnx-runtime';
 import { readSignature, type ModelSignature } from './component-signatures';
+import { componentRuntime } from './component-runtime';
 import { loadComponentSession } from './load-component-session';
 import { loadVaeEncoder, type VaeEncoder } from './load-vae-encoder';
 import { readModelDirectory, type ModelDirectory } from './model-directory';
@@ -30,7 +31,7 @@ export async function loadModel(dir: string, runtime: RuntimeOptions): Promise<L
   const directory = readModelDirectory(dir);
   const load = async (component: keyof ModelDirectory['graphs']): Promise<OnnxSession> => {
     try {
-      return (await loadComponentSession(directory.graphs[component], runtime, { sliceAttention: component === 'unet' })).session;
+      return (await loadComponentSession(directory.graphs[component], runtime, { kind: component })).session;
     } catch (error) {
       throw new ModelDirectoryError(dir, `${component}/model.onnx`, `onnxruntime cannot load it (${firstLine(error)})`);
     }
@@ -48,7 +49,7 @@ export async function loadModel(dir: string, runtime: RuntimeOptions): Promise<L
     let encoder: Pick<LoadedModel, 'vaeEncoder' | 'vaeEncoderProblem'> = { vaeEncoderProblem: 'the checkpoint has no vae_encoder component' };
     if (directory.vaeEncoderGraph !== null) {
       try {
-        const loaded = await loadVaeEncoder(dir, directory.vaeEncoderGraph, runtime);
+        const loaded = await loadVaeEncoder(dir, directory.vaeEncoderGraph, componentRuntime('vae_encoder', runtime));
         sessions.push(loaded.session);
         encoder = { vaeEncoder: loaded.encoder };
       } catch (error) {

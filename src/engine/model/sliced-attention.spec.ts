@@ -46,7 +46,7 @@ describe('attention one head at a time (graph rewrite at load)', () => {
     expect(counts.get('Softmax') ?? 0).toBe(0);
     expect(counts.get('Scan')).toBeGreaterThan(0);
     const plain = await OnnxSession.load(graph, RUNTIME);
-    const sliced = await loadComponentSession(graph, RUNTIME, { sliceAttention: true });
+    const sliced = await loadComponentSession(graph, RUNTIME, { kind: 'unet' });
     expect(sliced.slicedAttentions).toBe(counts.get('Scan'));
     const feeds = unetFeeds(2, 16, TINY_PRESET.textEncoder.width);
     expect(Buffer.from((await output(sliced.session, feeds)).buffer).equals(Buffer.from((await output(plain, feeds)).buffer))).toBe(true);
@@ -55,7 +55,7 @@ describe('attention one head at a time (graph rewrite at load)', () => {
 
   it('loads as it was when turned off', async () => {
     const graph = join(ensureModelDirectory(TINY_PRESET), 'unet', 'model.onnx');
-    const loaded = await loadComponentSession(graph, { ...RUNTIME, slicedAttention: false }, { sliceAttention: true });
+    const loaded = await loadComponentSession(graph, { ...RUNTIME, slicedAttention: false }, { kind: 'unet' });
     expect(loaded.slicedAttentions).toBe(0);
     await loaded.session.release();
   });
@@ -81,7 +81,7 @@ describe('attention one head at a time (graph rewrite at load)', () => {
       const emptiesDropped = (opCounts(graph, false).get('ConstantOfShape') ?? 0) - (counts.get('ConstantOfShape') ?? 0);
       expect([component, emptiesDropped]).toEqual([component, counts.get('Scan')]);
       const plain = await OnnxSession.load(graph, RUNTIME);
-      const sliced = await loadComponentSession(graph, RUNTIME, { sliceAttention: true });
+      const sliced = await loadComponentSession(graph, RUNTIME, { kind: 'unet' });
       expect(sliced.slicedAttentions).toBeGreaterThan(0);
       const contextWidth = Number(plain.inputs.find((i) => i.name === 'encoder_hidden_states')?.shape[2] ?? 0);
       const feeds = component === 'unet' ? unetFeeds(2, 8, contextWidth) : { latent_sample: tensor('float32', pattern(2 * 4 * 8 * 8, 0.37), [2, 4, 8, 8]) };

@@ -20,6 +20,7 @@
  *   whose graph onnxruntime refuses.
  */
 import { ModelDirectoryError } from '../../engine/errors';
+import { componentRuntime } from '../../engine/model/component-runtime';
 import { verifyFingerprints } from '../../engine/model/file-fingerprints';
 import { loadComponentSession } from '../../engine/model/load-component-session';
 import { loadVaeEncoder, type VaeEncoder } from '../../engine/model/load-vae-encoder';
@@ -314,12 +315,12 @@ export class ComponentStore {
         await verifyFingerprints(checkpoint.dir, slot.spec.files);
         if (slot.spec.kind === 'vae_encoder') {
           // Cut at its distribution first (vae-encoder-graph.ts): the request's generator samples it.
-          const loaded = await loadVaeEncoder(checkpoint.dir, slot.spec.graphPath, this.options.runtime, { hash: slot.spec.hash, files: [...slot.spec.files] });
+          const loaded = await loadVaeEncoder(checkpoint.dir, slot.spec.graphPath, componentRuntime('vae_encoder', this.options.runtime), { hash: slot.spec.hash, files: [...slot.spec.files] });
           slot.session = loaded.session;
           slot.encoder = loaded.encoder;
         } else {
           const loaded = await loadComponentSession(slot.spec.graphPath, this.options.runtime, {
-            sliceAttention: slot.spec.kind === 'unet',
+            kind: slot.spec.kind,
             source: { hash: slot.spec.hash, files: [...slot.spec.files] },
           });
           slot.session = loaded.session;

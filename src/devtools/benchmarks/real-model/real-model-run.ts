@@ -62,7 +62,7 @@ export async function runRealModel(options: RealRunOptions): Promise<RealRunRepo
     const graph = directory.graphs[component];
     let cache = '';
     sessions[component] = await measure(`load ${component}`, async () => {
-      const loaded = await loadComponentSession(graph, runtime, { sliceAttention: component === 'unet' });
+      const loaded = await loadComponentSession(graph, runtime, { kind: component });
       cache = loaded.cache;
       return loaded.session;
     });
