@@ -9,11 +9,17 @@
  * second read) and re-hashes any other one, so a file only touched still loads and one whose bytes
  * differ fails. The trade-off: a change that keeps both the size and the modification time (which
  * takes a deliberate `touch -d`) is not seen until the next registration (restart).
+ *
+ * Registration remembers a component's fingerprints in its folder (`.afd-optimized/fingerprints.json`,
+ * when the folder is writable) and, at the next start, trusts them by the same rule: when every file
+ * has the size and modification time it had, nothing is read again. Hashing a Stable Diffusion
+ * checkpoint's 4 GB took most of a start before that (README, "Real-size models").
  */
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { createReadStream, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { ModelDirectoryError } from '../errors';
+import { COMPONENT_CACHE_FOLDER } from './component-cache-folder';
 
 export interface FileFingerprint {
   /** Relative to the checkpoint directory, `/`-separated: `unet/weights.pb`. */
@@ -29,20 +35,59 @@ export interface ComponentFingerprint {
   readonly files: FileFingerprint[];
 }
 
-/** The content hash of `checkpointDir/folder` and the fingerprint of each of its files, in one read. */
+/**
+ * The content hash of `checkpointDir/folder` and the fingerprint of each of its files, in one read,
+ * or as remembered from an earlier registration when no file's size or modification time changed.
+ */
 export async function fingerprintComponent(checkpointDir: string, folder: string): Promise<ComponentFingerprint> {
   const dir = join(checkpointDir, folder);
-  const folderHash = createHash('sha256');
   const names = readdirSync(dir)
     .filter((name) => statSync(join(dir, name)).isFile())
     .sort();
+  const stats = names.map((name) => statSync(join(dir, name)));
+  const remembered = readRemembered(dir, folder, names, stats);
+  if (remembered) return remembered;
+  const folderHash = createHash('sha256');
   const files: FileFingerprint[] = [];
-  for (const name of names) {
-    const stat = statSync(join(dir, name));
+  for (const [i, name] of names.entries()) {
+    const stat = stats[i] as Stats;
     folderHash.update(`${name}\0${stat.size}\0`);
     files.push(await readFingerprint(checkpointDir, `${folder}/${name}`, stat, folderHash));
   }
-  return { hash: folderHash.digest('hex'), files };
+  const fingerprint = { hash: folderHash.digest('hex'), files };
+  remember(dir, fingerprint);
+  return fingerprint;
+}
+
+const REMEMBERED = 'fingerprints.json';
+const REMEMBERED_FORMAT = 1;
+
+function readRemembered(dir: string, folder: string, names: readonly string[], stats: readonly Stats[]): ComponentFingerprint | undefined {
+  try {
+    const saved = JSON.parse(readFileSync(join(dir, COMPONENT_CACHE_FOLDER, REMEMBERED), 'utf8')) as { format?: number } & Partial<ComponentFingerprint>;
+    if (saved.format !== REMEMBERED_FORMAT || typeof saved.hash !== 'string' || !Array.isArray(saved.files) || saved.files.length !== names.length) return undefined;
+    const current = saved.files.every((file, i) => file.path === `${folder}/${names[i]}` && file.size === stats[i]?.size && file.mtimeMs === stats[i]?.mtimeMs && typeof file.sha256 === 'string');
+    return current ? { hash: saved.hash, files: saved.files } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written beside the component when its folder is writable (a temporary file renamed into place); otherwise the next start reads the files again. */
+function remember(dir: string, fingerprint: ComponentFingerprint): void {
+  const folder = join(dir, COMPONENT_CACHE_FOLDER);
+  const temp = join(folder, `${REMEMBERED}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(temp, `${JSON.stringify({ format: REMEMBERED_FORMAT, ...fingerprint })}\n`);
+    renameSync(temp, join(folder, REMEMBERED));
+  } catch {
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // nothing was written
+    }
+  }
 }
 
 /** The fingerprint of one file (`scheduler/scheduler_config.json`, `model_index.json`). */

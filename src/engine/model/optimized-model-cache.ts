@@ -23,10 +23,11 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, s
 import { arch, cpus, platform } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ONNX_RUNTIME_VERSION, OnnxSession, type ModelSource, type RuntimeOptions } from '../runtime/onnx-runtime';
+import { COMPONENT_CACHE_FOLDER } from './component-cache-folder';
 import { fingerprintComponent, verifyFingerprints, type ComponentFingerprint } from './file-fingerprints';
 
 /** The folder, inside a component folder, that holds its cached graphs. */
-export const OPTIMIZED_CACHE_FOLDER = '.afd-optimized';
+export const OPTIMIZED_CACHE_FOLDER = COMPONENT_CACHE_FOLDER;
 const MANIFEST = 'manifest.json';
 const MODEL = 'model.onnx';
 const WEIGHTS = 'weights.pb';
