@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { OnnxSession } from '../../engine/runtime/onnx-runtime';
 import { tensor } from '../../engine/runtime/tensor';
 import { encodeModel } from '../onnx/onnx-proto';
-import { DEMO_TEXT_WIDTH, colourDimension, styleDimension } from './demo-attributes';
-import { LAYOUT_PENALTY, PRIOR_STRENGTH, buildDemoUnet, groundLatent, layoutMasks, sigmaTable, swatchAttributes } from './demo-unet';
+import { DEMO_TEXT_WIDTH, colourDimension, garmentDimension, lengthDimension, styleDimension } from './demo-attributes';
+import { PRIOR_STRENGTH, buildDemoUnet, groundLatent, layoutMasks, sigmaTable, swatchAttributes } from './demo-unet';
+import { FULL_KNOWLEDGE, layoutPrior } from './layout-prior';
 import { GARMENT_LAYOUTS, garmentMask } from './garment-layouts';
 import { swatchLatents } from './swatch-latents';
 import { resizeBilinear } from './swatch-matching';
@@ -44,17 +45,19 @@ function reference(swatches: readonly Swatch[], sample: Float32Array, h: number,
   const fabrics = swatches.map((sw) => resizeBilinear(swatchLatents(sw), 4, SWATCH_LATENT_SIZE, SWATCH_LATENT_SIZE, h, w));
   const x0s = masks.flatMap((mask) => fabrics.map((f) => Float32Array.from(f, (v, i) => (mask[i % (h * w)] as number) * v + (1 - (mask[i % (h * w)] as number)) * (ground[Math.floor(i / (h * w))] as number))));
   const layoutOf = (index: number): number => Math.floor(index / swatches.length);
+  const prior = layoutPrior(FULL_KNOWLEDGE);
+  const layouts = masks.length;
+  const layoutLogPrior = (m: number): number => (prior.bias[m] as number) + attributes.reduce((acc, v, d) => acc + v * (prior.weights[d * layouts + m] as number), 0);
   const logits = x0s.map((x0, index) => {
     const sw = swatches[index % swatches.length] as Swatch;
-    const layoutPrior = layoutOf(index) === 0 ? 0 : -LAYOUT_PENALTY * sizeFactor;
-    const prior = swatchAttributes(sw).reduce((acc, v, d) => acc + v * (attributes[d] as number), 0) * PRIOR_STRENGTH * sizeFactor + layoutPrior;
+    const logPrior = (swatchAttributes(sw).reduce((acc, v, d) => acc + v * (attributes[d] as number), 0) * PRIOR_STRENGTH + layoutLogPrior(layoutOf(index))) * sizeFactor;
     let dot = 0;
     let norm = 0;
     for (let i = 0; i < x0.length; i++) {
       dot += (sample[i] as number) * s * (x0[i] as number);
       norm += (x0[i] as number) ** 2;
     }
-    return prior + (dot - norm / 2) / (sigma * sigma);
+    return logPrior + (dot - norm / 2) / (sigma * sigma);
   });
   const top = Math.max(...logits);
   const weights = logits.map((l) => exp(l - top));
@@ -113,6 +116,8 @@ describe('demo UNet', () => {
       { h: 6, w: 10, t: 500.5, states: context([]) },
       { h: 5, w: 7, t: 37, states: redKente },
       { h: 40, w: 24, t: 0.75, states: context([styleDimension('stripes')]) },
+      { h: 16, w: 12, t: 700, states: context([colourDimension('red'), garmentDimension('dress'), lengthDimension('midi')]) },
+      { h: 12, w: 12, t: 250.5, states: context([styleDimension('kente'), garmentDimension('boubou')]) },
     ];
     for (const [i, c] of cases.entries()) {
       const sample = wave(4 * c.h * c.w, i);

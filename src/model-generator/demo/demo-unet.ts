@@ -13,9 +13,13 @@
  *   swatches     f_k resized (bilinear) to the sample's h × w, at run time
  *   layouts      x0_{m,k} = M_m ⊙ f_k + (1 − M_m) ⊙ g: layout 0 is the full frame (M_0 = 1), the
  *                others a garment's mask M_m (resized likewise) with the ground's latent g around it
- *   layout prior log π_m = 0 for the full frame, −LAYOUT_PENALTY · √(h·w)/32 for a garment
+ *   layout prior log π_m = √(h·w)/32 · (b_m + a · v_m): 0 for the full frame; for a garment −LAYOUT_PENALTY
+ *                plus what the prompt's garment and length words give it (layout-prior.ts)
  *   posterior    w_{m,k} = softmax_{m,k}(log π_k + log π_m − ‖x_t − √ā·x0_{m,k}‖² / (2(1 − ā)))
  *   prediction   x̂0 = Σ w_{m,k} x0_{m,k},  out_sample = (x_t − √ā·x̂0) / √(1 − ā)
+ *
+ * The x0_{m,k} are never formed: every term is a product of the fabrics, the masks and the ground
+ * (see the body), so the work grows with the number of layouts plus swatches, not their product.
  *
  * computed with y = x_t·√(1 + σ²) (= x0 + σ·ε): logits = log π_k + (⟨y, x0_k⟩ − ‖x0_k‖²/2) / σ², and
  * out_sample = (y − x̂0) / σ. The schedulers feed x_t in this parameterisation whatever their kind
@@ -26,8 +30,8 @@
  * β is large (the prompt is nearly a hard constraint): from pure noise, the likelihood alone prefers
  * some swatch by several nats, by chance, and the prior must outweigh that; both grow with √(h·w).
  *
- * The layout penalty works the same way: from pure noise it keeps text to image full frame (a
- * swatch, as before), while a photo of a garment (image to image) carries hundreds of nats of
+ * The layout penalty works the same way: from pure noise, with no garment word, it keeps text to
+ * image full frame (a swatch); a garment word outweighs it and draws that garment. Meanwhile a photo of a garment (image to image) carries hundreds of nats of
  * evidence for its layout, so the garment keeps its place and the prompt picks its fabric: at
  * strength 0.6 a plain red dress becomes a red kente dress; at 0.8 and above the noise drowns the
  * layout too and the frame becomes a swatch.
@@ -44,6 +48,7 @@ import { DEMO_TEXT_WIDTH, RELATED_COLOURS, colourDimension, styleDimension } fro
 import { clip, floor, reduceMax, reduceProd, reduceSum, resizeLinearLike, shapeOf, slice } from './demo-ops';
 import { LATENT_CHANNELS, rgbToLatents } from './demo-vae';
 import { GARMENT_LAYOUTS, GROUND_RGB, garmentMask, type GarmentLayout } from './garment-layouts';
+import { FULL_KNOWLEDGE, layoutPrior, type LayoutKnowledge } from './layout-prior';
 import { swatchLatents } from './swatch-latents';
 import { SWATCH_LATENT_SIZE, type Swatch } from './swatches';
 
@@ -53,8 +58,6 @@ export const PRIOR_STRENGTH = 32;
 export const STYLE_WEIGHT = 1.25;
 /** A swatch's weight on colours related to its own (RELATED_COLOURS). */
 export const RELATED_COLOUR_WEIGHT = 0.25;
-/** −log π of a garment layout against the full frame, at a 32×32 latent (see the header). */
-export const LAYOUT_PENALTY = 60;
 
 const TRAIN_TIMESTEPS = 1000;
 
@@ -96,6 +99,8 @@ export interface DemoUnetOptions {
   readonly weights?: WeightSink;
   /** The garment layouts besides the full frame (default GARMENT_LAYOUTS; none: swatches only). */
   readonly layouts?: readonly GarmentLayout[];
+  /** Which garment and length words the checkpoint learnt (default: all). */
+  readonly knowledge?: LayoutKnowledge;
 }
 
 /** The studio ground's latent: the minimum-norm latents that decode to GROUND_RGB. */
@@ -142,31 +147,51 @@ export function buildDemoUnet(swatches: readonly Swatch[], options: DemoUnetOpti
   const s = sqrt(g, add(g, sigmaSquared, scalarLike(g, sigma, 1)));
   const perImage = (v: Value): Value => unsqueeze(g, v, [1, 2, 3]);
 
-  // y = x_t·√(1 + σ²) = x0 + σ·ε, flattened per row.
+  // y = x_t·√(1 + σ²) = x0 + σ·ε, flattened per row: [B, N], N = 4·h·w.
   const y = mul(g, sample, perImage(s));
   const yFlat = reshape(g, y, [0, -1]);
-  // x0_{m,k} = M_m ⊙ f_k + (1 − M_m) ⊙ g, every layout × swatch, flattened [(1 + layouts)·k, N].
+  // x0_{m,k} = M_m ⊙ f_k + (1 − M_m) ⊙ g for every layout m × swatch k, never formed: every term the
+  // posterior needs is a product of the fabrics F [k, N], the masks M [l, N] and the ground part
+  // G_m = (1 − M_m) ⊙ g [l, N], so the cost grows with l + k, not l · k.
   const layouts = options.layouts ?? GARMENT_LAYOUTS;
   const l = 1 + layouts.length;
-  const fabrics = unsqueeze(g, resizeLinearLike(g, swatchLatentTable, sample), [0]);
-  const masks = unsqueeze(g, resizeLinearLike(g, g.initializer('demo.layout_masks', 'float32', [l, 1, size, size], layoutMasks(layouts)), sample), [1]);
-  const ground = g.initializer('demo.ground_latent', 'float32', [1, 1, LATENT_CHANNELS, 1, 1], groundLatent());
-  const composed = add(g, mul(g, masks, fabrics), mul(g, sub(g, scalarLike(g, masks, 1), masks), ground));
-  const x0 = reshape(g, composed, [l * k, -1]);
+  const fabricImages = resizeLinearLike(g, swatchLatentTable, sample);
+  const fabrics = reshape(g, fabricImages, [k, -1]);
+  const fabricsT = transpose(g, fabrics, [1, 0]);
+  const maskImages = resizeLinearLike(g, g.initializer('demo.layout_masks', 'float32', [l, 1, size, size], layoutMasks(layouts)), sample);
+  const channels = g.initializer('demo.channel_ones', 'float32', [1, LATENT_CHANNELS, 1, 1], new Float32Array(LATENT_CHANNELS).fill(1));
+  const masks = reshape(g, mul(g, maskImages, channels), [l, -1]);
+  const ground = g.initializer('demo.ground_latent', 'float32', [1, LATENT_CHANNELS, 1, 1], groundLatent());
+  const groundParts = reshape(g, mul(g, sub(g, scalarLike(g, maskImages, 1), maskImages), ground), [l, -1]);
 
-  // The prior grows with √(h·w), as the chance spread of the likelihood between swatches does
+  // ‖x0_{m,k}‖² = Σ M² f² + 2 Σ M (1 − M) g f + Σ (1 − M)² g²   [l, k]
+  const norms = add(
+    g,
+    add(g, matmul(g, mul(g, masks, masks), mul(g, fabricsT, fabricsT)), mul(g, matmul(g, mul(g, masks, groundParts), fabricsT), scalarLike(g, masks, 2))),
+    reduceSum(g, mul(g, groundParts, groundParts), [1], true),
+  );
+  // ⟨y, x0_{m,k}⟩ = ⟨y ⊙ M_m, f_k⟩ + ⟨y, G_m⟩   [B, l, k]
+  const dots = add(g, matmul(g, mul(g, unsqueeze(g, yFlat, [1]), masks), fabricsT), unsqueeze(g, matmul(g, yFlat, transpose(g, groundParts, [1, 0])), [2]));
+
+  // The priors grow with √(h·w), as the chance spread of the likelihood between swatches does
   // (‖x0_k‖ ∝ √(h·w)), so a prompt holds as firmly at 1024×1024 as at 256×256.
   const spatial = cast(g, slice(g, shapeOf(g, sample), 2, 4), 'float32');
   const sizeFactor = div(g, sqrt(g, reduceProd(g, spatial)), scalarLike(g, sigma, size));
-  const fabricPrior = mul(g, matmul(g, reduceMax(g, context, [1], false), priorWeights), sizeFactor);
-  const layoutPrior = g.initializer('demo.layout_prior', 'float32', [l, 1], Float32Array.from({ length: l }, (_, m) => (m === 0 ? 0 : -LAYOUT_PENALTY)));
-  // [batch, layouts, k] → [batch, layouts · k], in the order of x0's rows.
-  const logPrior = reshape(g, add(g, unsqueeze(g, fabricPrior, [1]), mul(g, layoutPrior, sizeFactor)), [0, -1]);
-  const dots = matmul(g, yFlat, transpose(g, x0, [1, 0]));
-  const halfNorms = mul(g, reduceSum(g, mul(g, x0, x0), [1], false), scalarLike(g, x0, 0.5));
-  const likelihood = div(g, sub(g, dots, halfNorms), unsqueeze(g, sigmaSquared, [1]));
-  const posterior = softmax(g, add(g, logPrior, likelihood), -1);
-  const predictedX0 = reshapeLike(g, matmul(g, posterior, x0), sample);
+  const attributes = reduceMax(g, context, [1], false);
+  const fabricPrior = unsqueeze(g, matmul(g, attributes, priorWeights), [1]);
+  const layoutTable = layoutPrior(options.knowledge ?? FULL_KNOWLEDGE, layouts);
+  const layoutWeights = g.initializer('demo.layout_prior_weights', 'float32', [DEMO_TEXT_WIDTH, l], layoutTable.weights);
+  const layoutBias = g.initializer('demo.layout_prior_bias', 'float32', [l], layoutTable.bias);
+  const layoutLogPrior = unsqueeze(g, add(g, matmul(g, attributes, layoutWeights), layoutBias), [2]);
+  const logPrior = mul(g, add(g, fabricPrior, layoutLogPrior), sizeFactor);
+  const likelihood = div(g, sub(g, dots, mul(g, norms, scalarLike(g, norms, 0.5))), unsqueeze(g, sigmaSquared, [1, 2]));
+  // Softmax over every (layout, swatch) pair of a row.
+  const posterior = reshape(g, softmax(g, reshape(g, add(g, logPrior, likelihood), [0, -1]), -1), [0, l, k]);
+
+  // x̂0 = Σ_m M_m ⊙ (Σ_k w_{m,k} f_k) + Σ_m (Σ_k w_{m,k}) G_m
+  const fabricPart = reduceSum(g, mul(g, matmul(g, posterior, fabrics), masks), [1], false);
+  const groundPart = matmul(g, reduceSum(g, posterior, [2], false), groundParts);
+  const predictedX0 = reshapeLike(g, add(g, fabricPart, groundPart), sample);
   g.output(div(g, sub(g, y, predictedX0), perImage(sigma)), 'out_sample');
   return g.build({
     component: 'unet',
