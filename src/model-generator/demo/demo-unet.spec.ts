@@ -144,9 +144,10 @@ describe('demo UNet', () => {
   });
 
   it('predicts the prompted swatch from the noise alone at the start: x̂0 follows the prior', async () => {
-    // With x_t = 0 the likelihood is the same for every swatch of equal norm, so x̂0 = Σ π_k x0_k.
-    const h = 8;
-    const w = 8;
+    // With x_t = 0 the likelihood is the same for every swatch of equal norm, so x̂0 = Σ π_k x0_k. At 16 × 16
+    // (a 128 × 128 image) the prior's margin over the many swatches sharing all but one attribute is 16 nats.
+    const h = 16;
+    const w = 16;
     const t = 999;
     const sigma = sigmaTable()[999] as number;
     const kente = swatches.filter((s) => s.style === 'kente');

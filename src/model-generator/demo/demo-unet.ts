@@ -49,7 +49,7 @@ import { clip, floor, reduceMax, reduceProd, reduceSum, resizeLinearLike, shapeO
 import { LATENT_CHANNELS, rgbToLatents } from './demo-vae';
 import { GARMENT_LAYOUTS, GROUND_RGB, garmentMask, type GarmentLayout } from './garment-layouts';
 import { FULL_KNOWLEDGE, layoutPrior, type LayoutKnowledge } from './layout-prior';
-import { swatchLatents } from './swatch-latents';
+import { swatchLatentTable } from './swatch-table';
 import { SWATCH_LATENT_SIZE, type Swatch } from './swatches';
 
 /** β: log-prior per unit of matched attribute weight, at a 32×32 latent (a 256×256 image). */
@@ -127,9 +127,7 @@ export function buildDemoUnet(swatches: readonly Swatch[], options: DemoUnetOpti
   const timestep = g.input('timestep', 'float32', ['batch']);
   const context = g.input('encoder_hidden_states', 'float32', ['batch', 'sequence', DEMO_TEXT_WIDTH]);
 
-  const latentData = new Float32Array(k * LATENT_CHANNELS * size * size);
-  swatches.forEach((swatch, i) => latentData.set(swatchLatents(swatch), i * LATENT_CHANNELS * size * size));
-  const swatchLatentTable = g.initializer('demo.swatch_latents', 'float32', [k, LATENT_CHANNELS, size, size], latentData);
+  const swatchTable = swatchLatentTable(g, swatches);
   const priorData = new Float32Array(DEMO_TEXT_WIDTH * k);
   swatches.forEach((swatch, i) => swatchAttributes(swatch).forEach((v, d) => (priorData[d * k + i] = v * priorStrength)));
   const priorWeights = g.initializer('demo.swatch_prior_weights', 'float32', [DEMO_TEXT_WIDTH, k], priorData);
@@ -155,7 +153,7 @@ export function buildDemoUnet(swatches: readonly Swatch[], options: DemoUnetOpti
   // G_m = (1 − M_m) ⊙ g [l, N], so the cost grows with l + k, not l · k.
   const layouts = options.layouts ?? GARMENT_LAYOUTS;
   const l = 1 + layouts.length;
-  const fabricImages = resizeLinearLike(g, swatchLatentTable, sample);
+  const fabricImages = resizeLinearLike(g, swatchTable, sample);
   const fabrics = reshape(g, fabricImages, [k, -1]);
   const fabricsT = transpose(g, fabrics, [1, 0]);
   const maskImages = resizeLinearLike(g, g.initializer('demo.layout_masks', 'float32', [l, 1, size, size], layoutMasks(layouts)), sample);
