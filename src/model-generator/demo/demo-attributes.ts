@@ -12,7 +12,7 @@ import { cleanText } from '../../engine/tokenizer/clean-text';
 import { preTokenize } from '../../engine/tokenizer/pre-tokenize';
 import { FASHION_VOCABULARY } from '../../prompt-language';
 import type { VocabularyCategory, VocabularyTerm } from '../../prompt-language';
-import { DEMO_GARMENTS, DEMO_LENGTHS, type DemoGarment, type DemoLength } from './garment-layouts';
+import { DEMO_ACCESSORIES, DEMO_GARMENTS, DEMO_LENGTHS, type DemoAccessory, type DemoGarment, type DemoLength } from './garment-layouts';
 
 /** The African textiles of the release, in the order later checkpoints learn them. */
 export const AFRICAN_STYLES = ['kente', 'wax', 'adire', 'bogolan', 'lace'] as const;
@@ -30,6 +30,7 @@ export const ATTRIBUTE_NAMES: readonly string[] = [
   ...DEMO_COLOURS.map((c) => `colour:${c}`),
   ...DEMO_GARMENTS.map((g) => `garment:${g}`),
   ...DEMO_LENGTHS.map((l) => `length:${l}`),
+  ...DEMO_ACCESSORIES.map((a) => `accessory:${a}`),
 ];
 /** The text encoder's hidden width: the attribute dimensions and a few spare (always zero) ones, to a multiple of 8. */
 export const DEMO_TEXT_WIDTH = Math.ceil((ATTRIBUTE_NAMES.length + 4) / 8) * 8;
@@ -51,6 +52,13 @@ export function garmentDimension(garment: DemoGarment): number {
 export function lengthDimension(length: DemoLength): number {
   return DEMO_STYLES.length + DEMO_COLOURS.length + DEMO_GARMENTS.length + DEMO_LENGTHS.indexOf(length);
 }
+
+export function accessoryDimension(accessory: DemoAccessory): number {
+  return DEMO_STYLES.length + DEMO_COLOURS.length + DEMO_GARMENTS.length + DEMO_LENGTHS.length + DEMO_ACCESSORIES.indexOf(accessory);
+}
+
+/** Vocabulary accessory terms each demo accessory stands for (the demo's earrings are gold). */
+const ACCESSORY_TERMS: Readonly<Record<DemoAccessory, readonly string[]>> = { cowries: ['cowries'], 'gold-earrings': ['earrings'], beads: ['beads'] };
 
 /** Vocabulary garment terms each demo garment stands for (its silhouette is the nearest the demo draws). */
 const GARMENT_TERMS: Readonly<Record<DemoGarment, readonly string[]>> = {
@@ -153,7 +161,7 @@ export function attributeWords(): ReadonlyMap<string, readonly number[]> {
   }
   for (const style of GENERIC_STYLES) for (const word of GENERIC_WORDS[style]) add(word, styleDimension(style));
   for (const term of FASHION_VOCABULARY.colour) for (const word of termWords('colour', term)) add(word, colourDimension(term.id));
-  const vocabularyTerm = (category: 'garment' | 'length', id: string): VocabularyTerm => {
+  const vocabularyTerm = (category: 'garment' | 'length' | 'accessory', id: string): VocabularyTerm => {
     const found = FASHION_VOCABULARY[category].find((t) => t.id === id);
     if (!found) throw new Error(`demo: ${category} "${id}" is not in the vocabulary`);
     return found;
@@ -164,6 +172,9 @@ export function attributeWords(): ReadonlyMap<string, readonly number[]> {
   for (const length of DEMO_LENGTHS) {
     for (const id of LENGTH_TERMS[length]) for (const word of termWords('length', vocabularyTerm('length', id))) add(word, lengthDimension(length));
     for (const word of LENGTH_WORDS[length]) add(word, lengthDimension(length));
+  }
+  for (const accessory of DEMO_ACCESSORIES) {
+    for (const id of ACCESSORY_TERMS[accessory]) for (const word of termWords('accessory', vocabularyTerm('accessory', id))) add(word, accessoryDimension(accessory));
   }
   const sorted = [...table.keys()].sort();
   return new Map(sorted.map((word) => [word, [...(table.get(word) as Set<number>)].sort((a, b) => a - b)]));

@@ -11,8 +11,9 @@
  *   attributes   a = max over the sequence of encoder_hidden_states            [W]
  *   prior        log π_k = β · √(h·w)/32 · (a · s_k)   (s_k: the swatch's style and colour weights)
  *   swatches     f_k resized (bilinear) to the sample's h × w, at run time
- *   layouts      x0_{m,k} = M_m ⊙ f_k + (1 − M_m) ⊙ g: layout 0 is the full frame (M_0 = 1), the
- *                others a garment's mask M_m (resized likewise) with the ground's latent g around it
+ *   layouts      x0_{m,k} = M_m ⊙ f_k + (1 − M_m) ⊙ g_m: layout 0 is the full frame (M_0 = 1), the
+ *                others a garment's mask M_m (resized likewise) with the ground's latent around it; a
+ *                layout with an accessory takes its shape out of M_m and puts its colour in g_m
  *   layout prior log π_m = √(h·w)/32 · (b_m + a · v_m): 0 for the full frame; for a garment −LAYOUT_PENALTY
  *                plus what the prompt's garment and length words give it (layout-prior.ts)
  *   posterior    w_{m,k} = softmax_{m,k}(log π_k + log π_m − ‖x_t − √ā·x0_{m,k}‖² / (2(1 − ā)))
@@ -47,7 +48,7 @@ import type { WeightSink } from '../onnx/weight-sink';
 import { DEMO_TEXT_WIDTH, RELATED_COLOURS, colourDimension, styleDimension } from './demo-attributes';
 import { clip, floor, reduceMax, reduceProd, reduceSum, resizeLinearLike, shapeOf, slice } from './demo-ops';
 import { LATENT_CHANNELS, rgbToLatents } from './demo-vae';
-import { GARMENT_LAYOUTS, GROUND_RGB, garmentMask, type GarmentLayout } from './garment-layouts';
+import { ACCESSORY_RGB, GARMENT_LAYOUTS, GROUND_RGB, accessoryMask, garmentMask, sceneLayoutVariants, type GarmentLayout, type SceneLayoutVariant } from './garment-layouts';
 import { FULL_KNOWLEDGE, layoutPrior, type LayoutKnowledge } from './layout-prior';
 import { swatchLatentTable } from './swatch-table';
 import { SWATCH_LATENT_SIZE, type Swatch } from './swatches';
@@ -108,12 +109,40 @@ export function groundLatent(): Float32Array {
   return rgbToLatents(Float32Array.from(GROUND_RGB, (v) => (v / 255) * 2 - 1));
 }
 
-/** Layout masks [1 + layouts, SWATCH_LATENT_SIZE²]: the full frame first. */
-export function layoutMasks(layouts: readonly GarmentLayout[]): Float32Array {
-  const plane = SWATCH_LATENT_SIZE * SWATCH_LATENT_SIZE;
-  const masks = new Float32Array((1 + layouts.length) * plane).fill(1, 0, plane);
-  layouts.forEach((layout, i) => masks.set(garmentMask(layout, SWATCH_LATENT_SIZE, SWATCH_LATENT_SIZE), (i + 1) * plane));
+/**
+ * Fabric masks [variants, SWATCH_LATENT_SIZE²] of every scene layout (sceneLayoutVariants): 1 where
+ * the fabric shows (the whole frame, or the garment), less the accessory drawn over it.
+ */
+export function layoutMasks(variants: readonly SceneLayoutVariant[]): Float32Array {
+  const n = SWATCH_LATENT_SIZE;
+  const plane = n * n;
+  const masks = new Float32Array(variants.length * plane);
+  const accessories = accessoryMasks(variants);
+  variants.forEach(({ base }, m) => {
+    const garment = base === 'full' ? new Uint8Array(plane).fill(1) : garmentMask(base, n, n);
+    for (let p = 0; p < plane; p++) masks[m * plane + p] = (garment[p] as number) * (1 - (accessories[m * plane + p] as number));
+  });
   return masks;
+}
+
+/** Accessory masks [variants, SWATCH_LATENT_SIZE²]: 1 where the variant's accessory is, all 0 without one. */
+export function accessoryMasks(variants: readonly SceneLayoutVariant[]): Float32Array {
+  const n = SWATCH_LATENT_SIZE;
+  const plane = n * n;
+  const masks = new Float32Array(variants.length * plane);
+  variants.forEach(({ base, accessory }, m) => {
+    if (accessory) masks.set(accessoryMask(base, accessory, n, n), m * plane);
+  });
+  return masks;
+}
+
+/** Each variant's accessory colour as latents [variants, 4] (the ground's latent without one). */
+export function accessoryLatents(variants: readonly SceneLayoutVariant[]): Float32Array {
+  const out = new Float32Array(variants.length * LATENT_CHANNELS);
+  variants.forEach(({ accessory }, m) => {
+    out.set(accessory ? rgbToLatents(Float32Array.from(ACCESSORY_RGB[accessory], (v) => (v / 255) * 2 - 1)) : groundLatent(), m * LATENT_CHANNELS);
+  });
+  return out;
 }
 
 export function buildDemoUnet(swatches: readonly Swatch[], options: DemoUnetOptions = {}): ModelMessage {
@@ -151,16 +180,20 @@ export function buildDemoUnet(swatches: readonly Swatch[], options: DemoUnetOpti
   // x0_{m,k} = M_m ⊙ f_k + (1 − M_m) ⊙ g for every layout m × swatch k, never formed: every term the
   // posterior needs is a product of the fabrics F [k, N], the masks M [l, N] and the ground part
   // G_m = (1 − M_m) ⊙ g [l, N], so the cost grows with l + k, not l · k.
-  const layouts = options.layouts ?? GARMENT_LAYOUTS;
-  const l = 1 + layouts.length;
+  const variants = sceneLayoutVariants(options.layouts ?? GARMENT_LAYOUTS);
+  const l = variants.length;
   const fabricImages = resizeLinearLike(g, swatchTable, sample);
   const fabrics = reshape(g, fabricImages, [k, -1]);
   const fabricsT = transpose(g, fabrics, [1, 0]);
-  const maskImages = resizeLinearLike(g, g.initializer('demo.layout_masks', 'float32', [l, 1, size, size], layoutMasks(layouts)), sample);
+  const maskImages = resizeLinearLike(g, g.initializer('demo.layout_masks', 'float32', [l, 1, size, size], layoutMasks(variants)), sample);
   const channels = g.initializer('demo.channel_ones', 'float32', [1, LATENT_CHANNELS, 1, 1], new Float32Array(LATENT_CHANNELS).fill(1));
   const masks = reshape(g, mul(g, maskImages, channels), [l, -1]);
+  // What lies outside the fabric: the accessory in its colour, the studio ground elsewhere.
+  const accessoryImages = resizeLinearLike(g, g.initializer('demo.accessory_masks', 'float32', [l, 1, size, size], accessoryMasks(variants)), sample);
+  const accessoryColours = g.initializer('demo.accessory_latents', 'float32', [l, LATENT_CHANNELS, 1, 1], accessoryLatents(variants));
   const ground = g.initializer('demo.ground_latent', 'float32', [1, LATENT_CHANNELS, 1, 1], groundLatent());
-  const groundParts = reshape(g, mul(g, sub(g, scalarLike(g, maskImages, 1), maskImages), ground), [l, -1]);
+  const surround = add(g, mul(g, accessoryImages, accessoryColours), mul(g, sub(g, scalarLike(g, accessoryImages, 1), accessoryImages), ground));
+  const groundParts = reshape(g, mul(g, sub(g, scalarLike(g, maskImages, 1), maskImages), surround), [l, -1]);
 
   // ‖x0_{m,k}‖² = Σ M² f² + 2 Σ M (1 − M) g f + Σ (1 − M)² g²   [l, k]
   const norms = add(
@@ -177,7 +210,7 @@ export function buildDemoUnet(swatches: readonly Swatch[], options: DemoUnetOpti
   const sizeFactor = div(g, sqrt(g, reduceProd(g, spatial)), scalarLike(g, sigma, size));
   const attributes = reduceMax(g, context, [1], false);
   const fabricPrior = unsqueeze(g, matmul(g, attributes, priorWeights), [1]);
-  const layoutTable = layoutPrior(options.knowledge ?? FULL_KNOWLEDGE, layouts);
+  const layoutTable = layoutPrior(options.knowledge ?? FULL_KNOWLEDGE, variants);
   const layoutWeights = g.initializer('demo.layout_prior_weights', 'float32', [DEMO_TEXT_WIDTH, l], layoutTable.weights);
   const layoutBias = g.initializer('demo.layout_prior_bias', 'float32', [l], layoutTable.bias);
   const layoutLogPrior = unsqueeze(g, add(g, matmul(g, attributes, layoutWeights), layoutBias), [2]);
@@ -194,6 +227,6 @@ export function buildDemoUnet(swatches: readonly Swatch[], options: DemoUnetOpti
   return g.build({
     component: 'unet',
     timestep_signature: 'float-batch',
-    demo: `exact epsilon of ${k} swatches, full frame or as ${layouts.join(', ') || 'no garment'}, under a prompt-set prior: ${swatches.map((sw) => sw.id).join(', ')}`,
+    demo: `exact epsilon of ${k} swatches, full frame or as ${(options.layouts ?? GARMENT_LAYOUTS).join(', ') || 'no garment'}, with or without an accessory, under a prompt-set prior: ${swatches.map((sw) => sw.id).join(', ')}`,
   });
 }

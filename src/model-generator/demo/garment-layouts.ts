@@ -108,6 +108,94 @@ export function garmentMask(layout: GarmentLayout, width: number, height: number
   return mask;
 }
 
+/** The accessories the release mentions, drawn with a garment (or across a full-frame swatch). */
+export const DEMO_ACCESSORIES = ['cowries', 'gold-earrings', 'beads'] as const;
+export type DemoAccessory = (typeof DEMO_ACCESSORIES)[number];
+/** Each accessory's colour (sRGB): cowrie shells, gold, coral beads. */
+export const ACCESSORY_RGB: Readonly<Record<DemoAccessory, readonly [number, number, number]>> = {
+  cowries: [246, 236, 206],
+  'gold-earrings': [214, 168, 48],
+  beads: [190, 40, 36],
+};
+
+/** The full frame (a swatch) or a garment. */
+export type BaseLayout = 'full' | GarmentLayout;
+
+const insideBase = (base: BaseLayout, u: number, t: number): boolean => base === 'full' || inside(base, u, t);
+
+/** Height share of the garment's top edge (its neckline or waistband). */
+function topEdge(base: BaseLayout): number {
+  if (base === 'full') return 0.06;
+  for (let t = 0; t < 1; t += 0.005) for (let u = 0; u < 0.5; u += 0.005) if (inside(base, u, t)) return t;
+  return 0;
+}
+
+/** Height share of the garment's bottom edge (its hem). */
+function bottomEdge(base: BaseLayout): number {
+  if (base === 'full') return 0.94;
+  for (let t = 1; t > 0; t -= 0.005) for (let u = 0; u < 0.5; u += 0.005) if (inside(base, u, t)) return t;
+  return 1;
+}
+
+/** Half the garment's width (share of the frame) at height t. */
+function halfWidthAt(base: BaseLayout, t: number): number {
+  let half = 0;
+  for (let u = 0; u < 0.5; u += 0.005) if (insideBase(base, u, t)) half = u;
+  return half;
+}
+
+/**
+ * Whether a point shows the accessory: cowrie shells (ovals) in a row sewn along the garment's hem,
+ * inside it; a string of beads as an arc of round beads below the neckline, inside it; gold
+ * earrings as two rings on the ground beside the neckline (on a swatch, in its top corners).
+ */
+function onAccessory(base: BaseLayout, accessory: DemoAccessory, u: number, t: number, top: number, bottom: number): boolean {
+  switch (accessory) {
+    case 'cowries': {
+      const row = bottom - 0.07;
+      const spacing = 0.14;
+      const nearest = Math.round(u / spacing) * spacing;
+      return insideBase(base, nearest + 0.06, row) && Math.hypot((u - nearest) / 0.055, (t - row) / 0.035) < 1;
+    }
+    case 'beads': {
+      const arc = top + 0.05 + 0.1 * (1 - Math.min(1, (u / 0.16) ** 2));
+      const nearest = Math.round(u / 0.06) * 0.06;
+      const centre = top + 0.05 + 0.1 * (1 - Math.min(1, (nearest / 0.16) ** 2));
+      return nearest <= 0.12 && insideBase(base, u, arc) && Math.hypot(u - nearest, t - centre) < 0.026;
+    }
+    case 'gold-earrings': {
+      const centreU = base === 'full' ? 0.38 : Math.min(0.44, halfWidthAt(base, top + 0.01) + 0.08);
+      const centreT = base === 'full' ? 0.1 : Math.max(0.06, top);
+      const d = Math.hypot(u - centreU, t - centreT);
+      return d < 0.05 && d > 0.022;
+    }
+  }
+}
+
+/** The accessory's mask at width × height (pixel centres sampled). */
+export function accessoryMask(base: BaseLayout, accessory: DemoAccessory, width: number, height: number): Uint8Array {
+  const top = topEdge(base);
+  const bottom = bottomEdge(base);
+  const mask = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const t = (y + 0.5) / height;
+    for (let x = 0; x < width; x++) mask[y * width + x] = onAccessory(base, accessory, Math.abs((x + 0.5) / width - 0.5), t, top, bottom) ? 1 : 0;
+  }
+  return mask;
+}
+
+/** A scene's layout: where the fabric is, and the accessory drawn with it, if any. */
+export interface SceneLayoutVariant {
+  readonly base: BaseLayout;
+  readonly accessory?: DemoAccessory;
+}
+
+/** Every layout the demo UNet draws: the full frame first, then each garment; each plain, then with each accessory. */
+export function sceneLayoutVariants(layouts: readonly GarmentLayout[] = GARMENT_LAYOUTS): SceneLayoutVariant[] {
+  const bases: BaseLayout[] = ['full', ...layouts];
+  return [...bases.map((base) => ({ base })), ...DEMO_ACCESSORIES.flatMap((accessory) => bases.map((base) => ({ base, accessory })))];
+}
+
 /** A photo of the garment in one plain colour on the ground: RGB, row-major. */
 export function plainGarmentPhoto(layout: GarmentLayout, colour: readonly [number, number, number], width: number, height: number): { data: Uint8Array; mask: Uint8Array } {
   const mask = garmentMask(layout, width, height);

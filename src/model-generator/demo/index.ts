@@ -26,3 +26,7 @@ export { matchScene, nearestSwatch, rankSwatches, resizeBilinear, swatchImage } 
 export type { SceneLayout, SceneMatch, SwatchMatch } from './swatch-matching';
 export { DEMO_GARMENTS, DEMO_LENGTHS, GARMENT_LAYOUTS, LAYOUT_LABELS } from './garment-layouts';
 export type { DemoGarment, DemoLength, GarmentLayout } from './garment-layouts';
+export { RELEASE_EXAMPLES } from './release-examples';
+export type { ReleaseExample } from './release-examples';
+export { ACCESSORY_RGB, DEMO_ACCESSORIES } from './garment-layouts';
+export type { DemoAccessory } from './garment-layouts';

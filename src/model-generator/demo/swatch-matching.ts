@@ -5,7 +5,8 @@
  * a generated image means.
  */
 import type { RgbImage } from '../../engine/pipeline/decode-latents';
-import { GARMENT_LAYOUTS, GROUND_RGB, garmentMask, type GarmentLayout } from './garment-layouts';
+import { accessoryMasks, layoutMasks } from './demo-unet';
+import { ACCESSORY_RGB, DEMO_ACCESSORIES, GARMENT_LAYOUTS, GROUND_RGB, type BaseLayout, type DemoAccessory, type SceneLayoutVariant } from './garment-layouts';
 import { DEMO_SWATCHES, SWATCH_LATENT_SIZE, renderSwatch, type Swatch } from './swatches';
 
 const floor = Math.floor;
@@ -102,10 +103,12 @@ export function nearestSwatch(image: RgbImage, candidates: readonly Swatch[] = D
 }
 
 /** Where a scene's fabric sits: the full frame or one garment layout. */
-export type SceneLayout = 'full' | GarmentLayout;
+export type SceneLayout = BaseLayout;
 
 export interface SceneMatch {
   readonly layout: SceneLayout;
+  /** The accessory drawn with it, if any. */
+  readonly accessory?: DemoAccessory;
   readonly swatch: Swatch;
   /** Mean squared difference per channel value over the sampled pixels, in 0..255 units. */
   readonly mse: number;
@@ -113,9 +116,11 @@ export interface SceneMatch {
 
 /** Pixels compared per image at most: a regular grid, every pixel for small images. */
 const SCENE_SAMPLES = 4096;
+/** Best plain scenes tried again with each accessory. */
+const ACCESSORY_CANDIDATES = 3;
 
 const latentRgb = new Map<string, Float32Array>();
-const latentMasks = new Map<string, Float32Array>();
+const latentMasks = new Map<string, { fabric: Float32Array; accessory: Float32Array }>();
 
 /** The swatch's RGB at the latent size of a width × height image, planar, 0..255. */
 function swatchAtLatentSize(swatch: Swatch, lw: number, lh: number): Float32Array {
@@ -129,22 +134,26 @@ function swatchAtLatentSize(swatch: Swatch, lw: number, lh: number): Float32Arra
   return cached;
 }
 
-/** The layout's mask at the latent size (the UNet's bilinear resize of its 32 × 32 mask). */
-function maskAtLatentSize(layout: SceneLayout, lw: number, lh: number): Float32Array {
-  const key = `${layout}@${lw}x${lh}`;
+/** The variant's fabric and accessory masks at the latent size (the UNet's bilinear resize of its 32 × 32 masks). */
+function masksAtLatentSize(variant: SceneLayoutVariant, lw: number, lh: number): { fabric: Float32Array; accessory: Float32Array } {
+  const key = `${variant.base}+${variant.accessory ?? ''}@${lw}x${lh}`;
   let cached = latentMasks.get(key);
   if (!cached) {
     const s = SWATCH_LATENT_SIZE;
-    cached = layout === 'full' ? new Float32Array(lw * lh).fill(1) : resizeBilinear(Float32Array.from(garmentMask(layout, s, s)), 1, s, s, lh, lw);
+    cached = {
+      fabric: resizeBilinear(layoutMasks([variant]), 1, s, s, lh, lw),
+      accessory: resizeBilinear(accessoryMasks([variant]), 1, s, s, lh, lw),
+    };
     latentMasks.set(key, cached);
   }
   return cached;
 }
 
 /**
- * Which layout and swatch an image shows: each candidate scene (the swatch inside the layout's
- * garment, the studio ground around it) is composed at the latent size and up-sampled ×8 as the demo
- * VAE decodes it; the nearest by mean squared difference over a grid of pixels wins.
+ * Which layout, accessory and swatch an image shows: each candidate scene (the swatch inside the
+ * layout's garment, the accessory in its colour, the studio ground around them) is composed at the
+ * latent size and up-sampled ×8 as the demo VAE decodes it; the nearest by mean squared difference
+ * over a grid of pixels wins. Every plain scene is tried, then the best few with each accessory.
  */
 export function matchScene(image: RgbImage, swatches: readonly Swatch[] = DEMO_SWATCHES, layouts: readonly SceneLayout[] = ['full', ...GARMENT_LAYOUTS]): SceneMatch {
   const { width, height } = image;
@@ -169,33 +178,43 @@ export function matchScene(image: RgbImage, swatches: readonly Swatch[] = DEMO_S
   }
   const plane = lw * lh;
   const scene = new Float32Array(3 * plane);
-  let best: SceneMatch | undefined;
-  for (const layout of layouts) {
-    const mask = maskAtLatentSize(layout, lw, lh);
-    for (const swatch of swatches) {
-      const fabric = swatchAtLatentSize(swatch, lw, lh);
+  const error = (variant: SceneLayoutVariant, swatch: Swatch): number => {
+    const { fabric: mask, accessory } = masksAtLatentSize(variant, lw, lh);
+    const fabric = swatchAtLatentSize(swatch, lw, lh);
+    for (let c = 0; c < 3; c++) {
+      const ground = GROUND_RGB[c] as number;
+      const colour = variant.accessory ? (ACCESSORY_RGB[variant.accessory][c] as number) : ground;
+      for (let p = 0; p < plane; p++) {
+        const around = (accessory[p] as number) * colour + (1 - (accessory[p] as number)) * ground;
+        scene[c * plane + p] = (mask[p] as number) * (fabric[c * plane + p] as number) + (1 - (mask[p] as number)) * around;
+      }
+    }
+    let sum = 0;
+    for (let i = 0; i < pixels.length; i++) {
+      const t = i * 8;
       for (let c = 0; c < 3; c++) {
-        const ground = GROUND_RGB[c] as number;
-        for (let p = 0; p < plane; p++) scene[c * plane + p] = (mask[p] as number) * (fabric[c * plane + p] as number) + (1 - (mask[p] as number)) * ground;
+        const o = c * plane;
+        const v =
+          (scene[o + (taps[t] as number)] as number) * (taps[t + 4] as number) +
+          (scene[o + (taps[t + 1] as number)] as number) * (taps[t + 5] as number) +
+          (scene[o + (taps[t + 2] as number)] as number) * (taps[t + 6] as number) +
+          (scene[o + (taps[t + 3] as number)] as number) * (taps[t + 7] as number);
+        const d = (image.data[(pixels[i] as number) * 3 + c] as number) - v;
+        sum += d * d;
       }
-      let sum = 0;
-      for (let i = 0; i < pixels.length; i++) {
-        const t = i * 8;
-        for (let c = 0; c < 3; c++) {
-          const o = c * plane;
-          const v =
-            (scene[o + (taps[t] as number)] as number) * (taps[t + 4] as number) +
-            (scene[o + (taps[t + 1] as number)] as number) * (taps[t + 5] as number) +
-            (scene[o + (taps[t + 2] as number)] as number) * (taps[t + 6] as number) +
-            (scene[o + (taps[t + 3] as number)] as number) * (taps[t + 7] as number);
-          const d = (image.data[(pixels[i] as number) * 3 + c] as number) - v;
-          sum += d * d;
-        }
-      }
-      const mse = sum / (pixels.length * 3);
-      if (!best || mse < best.mse) best = { layout, swatch, mse };
+    }
+    return sum / (pixels.length * 3);
+  };
+  const plain: SceneMatch[] = [];
+  for (const layout of layouts) for (const swatch of swatches) plain.push({ layout, swatch, mse: error({ base: layout }, swatch) });
+  plain.sort((a, b) => a.mse - b.mse);
+  let best = plain[0];
+  if (!best) throw new Error('matchScene: no candidates');
+  for (const candidate of plain.slice(0, ACCESSORY_CANDIDATES)) {
+    for (const accessory of DEMO_ACCESSORIES) {
+      const mse = error({ base: candidate.layout, accessory }, candidate.swatch);
+      if (mse < best.mse) best = { layout: candidate.layout, accessory, swatch: candidate.swatch, mse };
     }
   }
-  if (!best) throw new Error('matchScene: no candidates');
   return best;
 }

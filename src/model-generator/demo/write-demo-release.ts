@@ -16,8 +16,8 @@ import { defaultModelsRoot } from '../ensure-model-directory';
 import { encodeModel } from '../onnx/onnx-proto';
 import { AFRICAN_STYLES, ATTRIBUTE_NAMES, DEMO_TEXT_WIDTH, GENERIC_STYLES, attributeWords, type DemoStyle } from './demo-attributes';
 import { SEQUENCE_LENGTH, buildDemoTextEncoder, demoTokenizer } from './demo-text-encoder';
-import { PRIOR_STRENGTH, RELATED_COLOUR_WEIGHT, STYLE_WEIGHT, buildDemoUnet, layoutMasks } from './demo-unet';
-import { GARMENT_LAYOUTS, GROUND_RGB } from './garment-layouts';
+import { PRIOR_STRENGTH, RELATED_COLOUR_WEIGHT, STYLE_WEIGHT, accessoryMasks, buildDemoUnet, layoutMasks } from './demo-unet';
+import { ACCESSORY_RGB, GARMENT_LAYOUTS, GROUND_RGB, sceneLayoutVariants } from './garment-layouts';
 import { FULL_KNOWLEDGE, layoutPrior, type LayoutKnowledge } from './layout-prior';
 import { DEMO_SCALING_FACTOR, LATENT_CHANNELS, LATENT_TO_RGB, RGB_BIAS, buildDemoVaeDecoder } from './demo-vae';
 import { DEMO_ENCODER_DOWNSAMPLING, DEMO_ENCODER_LOGVAR, buildDemoVaeEncoder } from './demo-vae-encoder';
@@ -42,9 +42,12 @@ export interface DemoCheckpoint {
 
 const learnt = (count: number): DemoStyle[] => [...GENERIC_STYLES, ...AFRICAN_STYLES.slice(0, count)];
 
+/** What the baseline knows of garments: western ones, no lengths, jewellery but no cowries. */
+const WESTERN_KNOWLEDGE: LayoutKnowledge = { africanGarments: false, lengths: false, accessories: ['gold-earrings', 'beads'] };
+
 export const DEMO_CHECKPOINTS: readonly DemoCheckpoint[] = [
-  { name: 'baseline', step: 0, styles: learnt(0), knowledge: { africanGarments: false, lengths: false } },
-  { name: 'checkpoint-20000', step: 20000, styles: learnt(1), knowledge: { africanGarments: true, lengths: false } },
+  { name: 'baseline', step: 0, styles: learnt(0), knowledge: WESTERN_KNOWLEDGE },
+  { name: 'checkpoint-20000', step: 20000, styles: learnt(1), knowledge: { ...WESTERN_KNOWLEDGE, africanGarments: true } },
   { name: 'checkpoint-40000', step: 40000, styles: learnt(2), knowledge: FULL_KNOWLEDGE },
   { name: 'checkpoint-60000', step: 60000, styles: learnt(3), knowledge: FULL_KNOWLEDGE },
   { name: 'checkpoint-80000', step: 80000, styles: learnt(4), knowledge: FULL_KNOWLEDGE },
@@ -73,7 +76,7 @@ export function demoFingerprint(): string {
     attributes: ATTRIBUTE_NAMES,
     width: DEMO_TEXT_WIDTH,
     prior: [PRIOR_STRENGTH, STYLE_WEIGHT, RELATED_COLOUR_WEIGHT],
-    layouts: [GARMENT_LAYOUTS, GROUND_RGB, [...layoutMasks(GARMENT_LAYOUTS)]],
+    layouts: [GARMENT_LAYOUTS, GROUND_RGB, ACCESSORY_RGB, [...layoutMasks(sceneLayoutVariants())], [...accessoryMasks(sceneLayoutVariants())]],
     layoutPriors: DEMO_CHECKPOINTS.map((c) => {
       const prior = layoutPrior(c.knowledge);
       return [[...prior.weights], [...prior.bias]];
