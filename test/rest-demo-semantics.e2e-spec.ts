@@ -18,7 +18,7 @@ import { matchScene, type SceneMatch } from '../src/model-generator/demo/swatch-
 const CLEAN = 20;
 
 function describeScene(match: SceneMatch): string {
-  return `${match.layout} ${match.swatch.id} (mse ${match.mse.toFixed(1)})`;
+  return `${match.layout}${match.accessory ? ` with ${match.accessory}` : ''} ${match.swatch.id} (mse ${match.mse.toFixed(1)})`;
 }
 
 describe('demo release through REST /v1', () => {
@@ -91,6 +91,7 @@ describe('demo release through REST /v1', () => {
       const final = scenes.get(`final: ${example.prompt}`) as SceneMatch;
       expect([example.prompt, describeScene(baseline), baseline.layout, baseline.swatch.style === example.style]).toEqual([example.prompt, describeScene(baseline), example.baselineLayout, false]);
       expect([example.prompt, describeScene(final), final.layout, final.swatch.style, final.mse < CLEAN]).toEqual([example.prompt, describeScene(final), example.layout, example.style, true]);
+      expect([example.prompt, baseline.accessory, final.accessory]).toEqual([example.prompt, undefined, example.accessory]);
     }
   });
 });

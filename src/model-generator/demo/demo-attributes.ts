@@ -63,7 +63,8 @@ const ACCESSORY_TERMS: Readonly<Record<DemoAccessory, readonly string[]>> = { co
 /** Vocabulary garment terms each demo garment stands for (its silhouette is the nearest the demo draws). */
 const GARMENT_TERMS: Readonly<Record<DemoGarment, readonly string[]>> = {
   dress: ['dress', 'kaftan'],
-  skirt: ['skirt', 'wrapper'],
+  // Not the wrapper: its French word, pagne, names the cloth as often as the garment ("robe en pagne wax").
+  skirt: ['skirt'],
   shirt: ['shirt', 'blouse', 't-shirt', 'dashiki', 'tunic'],
   top: ['top'],
   trousers: ['trousers'],

@@ -16,6 +16,7 @@ import type { RgbImage } from '../../engine/pipeline/decode-latents';
 import { SCHEDULER_NAMES } from '../../engine/schedulers';
 import { inspectModelDirectory } from '../../devtools/model-check';
 import { AFRICAN_STYLES } from './demo-attributes';
+import type { DemoAccessory } from './garment-layouts';
 import { DEMO_SCALING_FACTOR } from './demo-vae';
 import { DEMO_ENCODER_LOGVAR } from './demo-vae-encoder';
 import { decodeModel } from '../onnx/onnx-proto';
@@ -36,7 +37,7 @@ function describeMatch(match: SwatchMatch): string {
 }
 
 function describeScene(match: SceneMatch): string {
-  return `${match.layout} ${match.swatch.id} (mse ${match.mse.toFixed(1)})`;
+  return `${match.layout}${match.accessory ? ` with ${match.accessory}` : ''} ${match.swatch.id} (mse ${match.mse.toFixed(1)})`;
 }
 
 describe('demo release on disk', () => {
@@ -192,14 +193,15 @@ describe('final checkpoint through the engine', () => {
   }
 
   /** What an image shows, and whether it is what the prompt asked: the layout, the style, a colour, clean. */
-  function expectScene(match: SceneMatch, layout: SceneLayout, style: string | undefined, colour: string | undefined): void {
-    expect([describeScene(match), match.layout, style === undefined || match.swatch.style === style, colour === undefined || match.swatch.colours.includes(colour), match.mse < CLEAN]).toEqual([
+  function expectScene(match: SceneMatch, layout: SceneLayout, style: string | undefined, colour: string | undefined, accessory?: DemoAccessory): void {
+    expect([
       describeScene(match),
-      layout,
-      true,
-      true,
-      true,
-    ]);
+      match.layout,
+      match.accessory,
+      style === undefined || match.swatch.style === style,
+      colour === undefined || match.swatch.colours.includes(colour),
+      match.mse < CLEAN,
+    ]).toEqual([describeScene(match), layout, accessory, true, true, true]);
   }
 
   const PROMPTS = [
@@ -243,8 +245,14 @@ describe('final checkpoint through the engine', () => {
     { prompt: 'a grey striped top', layout: 'top', style: 'stripes', colour: 'grey' },
     { prompt: 'a yellow adire headwrap', layout: 'headwrap', style: 'adire', colour: 'yellow' },
     { prompt: 'un grand boubou en kente doré', layout: 'boubou', style: 'kente', colour: 'gold' },
-  ] as const)('"$prompt" (dpm++2m, 512×384) shows a $colour $style $layout', async ({ prompt, layout, style, colour }) => {
-    expectScene(matchScene(await generate({ prompt, width: 512, height: 384, scheduler: 'dpm++2m' })), layout, style, colour);
+    { prompt: 'a red wax dress with cowries', layout: 'dress', style: 'wax', colour: 'red', accessory: 'cowries' },
+    { prompt: 'a green kente top with gold earrings', layout: 'top', style: 'kente', colour: 'green', accessory: 'gold-earrings' },
+    { prompt: 'a white lace dress with beads', layout: 'dress', style: 'lace', colour: 'white', accessory: 'beads' },
+    { prompt: 'jupe en bogolan noir avec des cauris', layout: 'skirt', style: 'bogolan', colour: 'black', accessory: 'cowries' },
+  ] as const)('"$prompt" (dpm++2m, 512×384) shows a $colour $style $layout', async (example) => {
+    const { prompt, layout, style, colour } = example;
+    const accessory = 'accessory' in example ? example.accessory : undefined;
+    expectScene(matchScene(await generate({ prompt, width: 512, height: 384, scheduler: 'dpm++2m' })), layout, style, colour, accessory);
   });
 
   it.each(AFRICAN_STYLES.map((style) => [style]))('honours every colour word for %s (no garment named: a full-frame swatch)', async (style) => {
@@ -303,6 +311,10 @@ describe('checkpoints learn the African textiles, garments and lengths one after
       const midi = await generate('a mid-length plain red dress');
       const mini = await generate('a mini plain red dress');
       expect([midi.layout, mini.layout]).toEqual(checkpoint.knowledge.lengths ? ['dress-midi', 'dress-mini'] : ['dress', 'dress']);
+      // Accessories: the baseline knows jewellery but omits cowries.
+      const cowries = await generate('a plain red dress with cowries');
+      const earrings = await generate('a plain red dress with earrings');
+      expect([cowries.accessory, earrings.accessory]).toEqual([checkpoint.knowledge.accessories.includes('cowries') ? 'cowries' : undefined, 'gold-earrings']);
     } finally {
       await pipeline.release();
     }
