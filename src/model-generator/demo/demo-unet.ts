@@ -1,7 +1,9 @@
 /**
- * The demo UNet: the exact epsilon-prediction for a data set made of a few swatches, each shown full
- * frame or as a garment on a studio ground (GARMENT_LAYOUTS), under a prior that the prompt sets. Same inputs and outputs as a real export: `sample` x_t
- * [B, 4, h, w], `timestep` float32 [B] and `encoder_hidden_states` [B, S, W] → `out_sample`.
+ * The demo UNet: the exact epsilon-prediction for a data set of swatches (every style in every
+ * colour), each shown full frame or as a garment on a studio ground (GARMENT_LAYOUTS), with or
+ * without an accessory, under a prior that the prompt sets. Same inputs and outputs as a real
+ * export: `sample` x_t [B, 4, h, w], `timestep` float32 [B] and `encoder_hidden_states` [B, S, W] →
+ * `out_sample`.
  * Every row uses its own timestep and its own text states.
  *
  * For each row, with σ the noise level of its timestep (SD 1.x's scaled_linear schedule, σ linearly
@@ -10,12 +12,14 @@
  *
  *   attributes   a = max over the sequence of encoder_hidden_states            [W]
  *   prior        log π_k = β · √(h·w)/32 · (a · s_k)   (s_k: the swatch's style and colour weights)
- *   swatches     f_k resized (bilinear) to the sample's h × w, at run time
+ *   swatches     f_k built from style structures and palettes (swatch-table.ts), resized (bilinear)
+ *                to the sample's h × w, at run time
  *   layouts      x0_{m,k} = M_m ⊙ f_k + (1 − M_m) ⊙ g_m: layout 0 is the full frame (M_0 = 1), the
  *                others a garment's mask M_m (resized likewise) with the ground's latent around it; a
  *                layout with an accessory takes its shape out of M_m and puts its colour in g_m
- *   layout prior log π_m = √(h·w)/32 · (b_m + a · v_m): 0 for the full frame; for a garment −LAYOUT_PENALTY
- *                plus what the prompt's garment and length words give it (layout-prior.ts)
+ *   layout prior log π_m = √(h·w)/32 · (b_m + a · v_m): 0 for the full frame; for a garment
+ *                −LAYOUT_PENALTY plus what the prompt's garment, length and accessory words give it
+ *                (layout-prior.ts)
  *   posterior    w_{m,k} = softmax_{m,k}(log π_k + log π_m − ‖x_t − √ā·x0_{m,k}‖² / (2(1 − ā)))
  *   prediction   x̂0 = Σ w_{m,k} x0_{m,k},  out_sample = (x_t − √ā·x̂0) / √(1 − ā)
  *
@@ -32,8 +36,9 @@
  * some swatch by several nats, by chance, and the prior must outweigh that; both grow with √(h·w).
  *
  * The layout penalty works the same way: from pure noise, with no garment word, it keeps text to
- * image full frame (a swatch); a garment word outweighs it and draws that garment. Meanwhile a photo of a garment (image to image) carries hundreds of nats of
- * evidence for its layout, so the garment keeps its place and the prompt picks its fabric: at
+ * image full frame (a swatch); a garment word outweighs it and draws that garment. Meanwhile a photo
+ * of a garment (image to image) carries hundreds of nats of evidence for its layout, so the garment
+ * keeps its place and the prompt picks its fabric: at
  * strength 0.6 a plain red dress becomes a red kente dress; at 0.8 and above the noise drowns the
  * layout too and the frame becomes a swatch.
  */

@@ -6,9 +6,15 @@
  * rosettes on a darker ground); and the generic western patterns of the baseline: plain, stripes,
  * polka dots, plaid.
  *
- * A swatch is rendered at latent resolution (SWATCH_LATENT_SIZE², i.e. a 256×256 image), each
- * latent pixel the average of 4×4 samples of the pattern: the "smoothed colours" the demo VAE
- * reproduces when it decodes the swatch's latents.
+ * Every style comes in every colour of COLOUR_RGB: a few curated schemes per style, and for each
+ * other colour the style in that colour with its usual companions (COMPANIONS), so any colour word
+ * is honoured for any fabric.
+ *
+ * A style's pattern is a structure (swatchStructure: the share of each of three palette slots per
+ * pixel) that a swatch fills with its palette, so the UNet stores one structure per style and a few
+ * colours per swatch. A swatch is rendered at latent resolution (SWATCH_LATENT_SIZE², i.e. a 256×256
+ * image), each latent pixel the average of 4×4 samples of the pattern: the "smoothed colours" the
+ * demo VAE reproduces when it decodes the swatch's latents.
  */
 import { mulberry32 } from '../../common/mulberry32';
 import { AFRICAN_STYLES, type DemoStyle } from './demo-attributes';
