@@ -115,7 +115,7 @@ export interface SceneMatch {
 }
 
 /** Pixels compared per image at most: a regular grid, every pixel for small images. */
-const SCENE_SAMPLES = 4096;
+const SCENE_SAMPLES = 2048;
 /** Best plain scenes tried again with each accessory. */
 const ACCESSORY_CANDIDATES = 3;
 
