@@ -69,10 +69,15 @@ describe('demo release through REST /v1', () => {
     expect(Buffer.compare(await generate(body), await generate(body))).toBe(0);
   });
 
-  it('draws a clean full-frame swatch for an empty prompt and for fabric words alone', async () => {
-    for (const prompt of ['', 'a green bogolan mudcloth', 'yellow adire']) {
+  it('draws a clean full-frame swatch for an empty prompt and for fabric words alone, in the colour named', async () => {
+    for (const { prompt, style, colour } of [
+      { prompt: '', style: undefined, colour: undefined },
+      { prompt: 'a green bogolan mudcloth', style: 'bogolan', colour: 'green' },
+      { prompt: 'yellow adire', style: 'adire', colour: 'yellow' },
+    ]) {
       const match = matchScene(await decode(await generate({ prompt, width: 128, height: 128, scheduler: 'euler' })));
-      expect([prompt, match.layout, match.mse < CLEAN]).toEqual([prompt, 'full', true]);
+      const fabric = style === undefined || (match.swatch.style === style && match.swatch.colours.includes(colour as string));
+      expect([prompt, describeScene(match), match.layout, fabric, match.mse < CLEAN]).toEqual([prompt, describeScene(match), 'full', true, true]);
     }
   });
 
