@@ -2,7 +2,8 @@
  * What `npm start` does until the API server exists: make the embedded demo release (a baseline
  * and five fine-tuned checkpoints that share text encoder and VAE), run one comparison through the
  * real inference pool, and write the labelled grid, so a newcomer sees the product's point in one
- * picture: later checkpoints know African styles the baseline does not.
+ * picture: on the release notes' four examples, later checkpoints draw the cowries, the mid-length
+ * cut, the kente and the boubou that the baseline misses.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,10 +11,11 @@ import { renderComparisonGrid } from '../../comparisons/comparison-grid';
 import { parseGenerationRequest } from '../../engine/pipeline/generation-request';
 import type { RgbImage } from '../../engine/pipeline/decode-latents';
 import { defaultModelsRoot } from '../../model-generator/ensure-model-directory';
-import { DEMO_CHECKPOINTS, demoCheckpointDir, ensureDemoRelease } from '../../model-generator/demo';
+import { DEMO_CHECKPOINTS, RELEASE_EXAMPLES, demoCheckpointDir, ensureDemoRelease } from '../../model-generator/demo';
 import { InferencePool } from '../../pool';
 
-export const FIRST_RUN_PROMPTS = ['a woman in a red kente dress', 'robe en wax bleu', 'bogolan noir et blanc', 'blue adire headwrap'];
+/** The release notes' four failure cases (release-examples.ts). */
+export const FIRST_RUN_PROMPTS: readonly string[] = RELEASE_EXAMPLES.map((e) => e.prompt);
 
 export async function runFirstRun(print: (line: string) => void, modelsRoot = defaultModelsRoot()): Promise<string> {
   const started = Date.now();

@@ -12,6 +12,7 @@ import { cleanText } from '../../engine/tokenizer/clean-text';
 import { preTokenize } from '../../engine/tokenizer/pre-tokenize';
 import { FASHION_VOCABULARY } from '../../prompt-language';
 import type { VocabularyCategory, VocabularyTerm } from '../../prompt-language';
+import { DEMO_ACCESSORIES, DEMO_GARMENTS, DEMO_LENGTHS, type DemoAccessory, type DemoGarment, type DemoLength } from './garment-layouts';
 
 /** The African textiles of the release, in the order later checkpoints learn them. */
 export const AFRICAN_STYLES = ['kente', 'wax', 'adire', 'bogolan', 'lace'] as const;
@@ -23,8 +24,14 @@ export type DemoStyle = (typeof DEMO_STYLES)[number];
 /** Colour ids: those of the vocabulary, in its order. */
 export const DEMO_COLOURS: readonly string[] = FASHION_VOCABULARY.colour.map((t) => t.id);
 
-/** Attribute dimensions: styles first, then colours. */
-export const ATTRIBUTE_NAMES: readonly string[] = [...DEMO_STYLES.map((s) => `style:${s}`), ...DEMO_COLOURS.map((c) => `colour:${c}`)];
+/** Attribute dimensions: styles first, then colours, garments and lengths. */
+export const ATTRIBUTE_NAMES: readonly string[] = [
+  ...DEMO_STYLES.map((s) => `style:${s}`),
+  ...DEMO_COLOURS.map((c) => `colour:${c}`),
+  ...DEMO_GARMENTS.map((g) => `garment:${g}`),
+  ...DEMO_LENGTHS.map((l) => `length:${l}`),
+  ...DEMO_ACCESSORIES.map((a) => `accessory:${a}`),
+];
 /** The text encoder's hidden width: the attribute dimensions and a few spare (always zero) ones, to a multiple of 8. */
 export const DEMO_TEXT_WIDTH = Math.ceil((ATTRIBUTE_NAMES.length + 4) / 8) * 8;
 
@@ -37,6 +44,39 @@ export function colourDimension(colour: string): number {
   if (at < 0) throw new Error(`demo: "${colour}" is not a colour id of the vocabulary`);
   return DEMO_STYLES.length + at;
 }
+
+export function garmentDimension(garment: DemoGarment): number {
+  return DEMO_STYLES.length + DEMO_COLOURS.length + DEMO_GARMENTS.indexOf(garment);
+}
+
+export function lengthDimension(length: DemoLength): number {
+  return DEMO_STYLES.length + DEMO_COLOURS.length + DEMO_GARMENTS.length + DEMO_LENGTHS.indexOf(length);
+}
+
+export function accessoryDimension(accessory: DemoAccessory): number {
+  return DEMO_STYLES.length + DEMO_COLOURS.length + DEMO_GARMENTS.length + DEMO_LENGTHS.length + DEMO_ACCESSORIES.indexOf(accessory);
+}
+
+/** Vocabulary accessory terms each demo accessory stands for (the demo's earrings are gold). */
+const ACCESSORY_TERMS: Readonly<Record<DemoAccessory, readonly string[]>> = { cowries: ['cowries'], 'gold-earrings': ['earrings'], beads: ['beads'] };
+
+/** Vocabulary garment terms each demo garment stands for (its silhouette is the nearest the demo draws). */
+const GARMENT_TERMS: Readonly<Record<DemoGarment, readonly string[]>> = {
+  dress: ['dress', 'kaftan'],
+  // Not the wrapper: its French word, pagne, names the cloth as often as the garment ("robe en pagne wax").
+  skirt: ['skirt'],
+  shirt: ['shirt', 'blouse', 't-shirt', 'dashiki', 'tunic'],
+  top: ['top'],
+  trousers: ['trousers'],
+  jumpsuit: ['jumpsuit'],
+  jacket: ['jacket', 'coat'],
+  boubou: ['boubou', 'agbada'],
+  headwrap: ['headwrap'],
+};
+
+/** Vocabulary length terms each demo length stands for, and the single words of its multi-word phrases. */
+const LENGTH_TERMS: Readonly<Record<DemoLength, readonly string[]>> = { mini: ['mini', 'short'], midi: ['midi'], long: ['long'] };
+const LENGTH_WORDS: Readonly<Record<DemoLength, readonly string[]>> = { mini: [], midi: ['mid', 'knee', 'calf'], long: ['floor', 'ankle'] };
 
 /** Vocabulary fabric terms each demo style stands for: ankara is the same printed wax cloth. */
 const STYLE_FABRICS: Readonly<Record<(typeof AFRICAN_STYLES)[number], readonly string[]>> = {
@@ -122,6 +162,21 @@ export function attributeWords(): ReadonlyMap<string, readonly number[]> {
   }
   for (const style of GENERIC_STYLES) for (const word of GENERIC_WORDS[style]) add(word, styleDimension(style));
   for (const term of FASHION_VOCABULARY.colour) for (const word of termWords('colour', term)) add(word, colourDimension(term.id));
+  const vocabularyTerm = (category: 'garment' | 'length' | 'accessory', id: string): VocabularyTerm => {
+    const found = FASHION_VOCABULARY[category].find((t) => t.id === id);
+    if (!found) throw new Error(`demo: ${category} "${id}" is not in the vocabulary`);
+    return found;
+  };
+  for (const garment of DEMO_GARMENTS) {
+    for (const id of GARMENT_TERMS[garment]) for (const word of termWords('garment', vocabularyTerm('garment', id))) add(word, garmentDimension(garment));
+  }
+  for (const length of DEMO_LENGTHS) {
+    for (const id of LENGTH_TERMS[length]) for (const word of termWords('length', vocabularyTerm('length', id))) add(word, lengthDimension(length));
+    for (const word of LENGTH_WORDS[length]) add(word, lengthDimension(length));
+  }
+  for (const accessory of DEMO_ACCESSORIES) {
+    for (const id of ACCESSORY_TERMS[accessory]) for (const word of termWords('accessory', vocabularyTerm('accessory', id))) add(word, accessoryDimension(accessory));
+  }
   const sorted = [...table.keys()].sort();
   return new Map(sorted.map((word) => [word, [...(table.get(word) as Set<number>)].sort((a, b) => a - b)]));
 }

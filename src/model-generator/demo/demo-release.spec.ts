@@ -1,7 +1,9 @@
 /**
- * The demo release through the real engine: prompts naming a textile and a colour give images whose
- * nearest swatch has that textile and colour, for every scheduler and at several sizes; checkpoints
- * know what their training step says they know.
+ * The demo release through the real engine: prompts naming a garment, a length, a textile and a
+ * colour give images whose nearest scene (matchScene: a layout, full frame or a garment on the
+ * ground, filled with a swatch) has that garment, length, textile and colour, for every scheduler and
+ * at several sizes; every colour word is honoured for every fabric; checkpoints know what their
+ * training step says they know.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,12 +16,13 @@ import type { RgbImage } from '../../engine/pipeline/decode-latents';
 import { SCHEDULER_NAMES } from '../../engine/schedulers';
 import { inspectModelDirectory } from '../../devtools/model-check';
 import { AFRICAN_STYLES } from './demo-attributes';
+import type { DemoAccessory } from './garment-layouts';
 import { DEMO_SCALING_FACTOR } from './demo-vae';
 import { DEMO_ENCODER_LOGVAR } from './demo-vae-encoder';
 import { decodeModel } from '../onnx/onnx-proto';
 import { swatchLatents } from './swatch-latents';
-import { nearestSwatch, swatchImage, type SwatchMatch } from './swatch-matching';
-import { DEMO_SWATCHES, SWATCH_LATENT_SIZE } from './swatches';
+import { matchScene, nearestSwatch, swatchImage, type SceneLayout, type SceneMatch, type SwatchMatch } from './swatch-matching';
+import { COLOUR_RGB, DEMO_SWATCHES, SWATCH_LATENT_SIZE } from './swatches';
 import { DEMO_CHECKPOINTS, DEMO_RELEASE_MANIFEST, demoCheckpointDir, ensureDemoRelease, readDemoManifest, writeDemoRelease } from './write-demo-release';
 
 const RUNTIME = { device: 'cpu', intraOpThreads: 1 } as const;
@@ -31,6 +34,10 @@ const release = ensureDemoRelease();
 
 function describeMatch(match: SwatchMatch): string {
   return `${match.swatch.id} (mse ${match.mse.toFixed(1)})`;
+}
+
+function describeScene(match: SceneMatch): string {
+  return `${match.layout}${match.accessory ? ` with ${match.accessory}` : ''} ${match.swatch.id} (mse ${match.mse.toFixed(1)})`;
 }
 
 describe('demo release on disk', () => {
@@ -185,10 +192,23 @@ describe('final checkpoint through the engine', () => {
     return result.images[0]!.image;
   }
 
+  /** What an image shows, and whether it is what the prompt asked: the layout, the style, a colour, clean. */
+  function expectScene(match: SceneMatch, layout: SceneLayout, style: string | undefined, colour: string | undefined, accessory?: DemoAccessory): void {
+    expect([
+      describeScene(match),
+      match.layout,
+      match.accessory,
+      style === undefined || match.swatch.style === style,
+      colour === undefined || match.swatch.colours.includes(colour),
+      match.mse < CLEAN,
+    ]).toEqual([describeScene(match), layout, accessory, true, true, true]);
+  }
+
   const PROMPTS = [
-    { prompt: 'red kente dress', style: 'kente', colour: 'red' },
-    { prompt: 'robe en wax bleu', style: 'wax', colour: 'blue' },
-  ];
+    { prompt: 'red kente dress', layout: 'dress', style: 'kente', colour: 'red' },
+    { prompt: 'robe en wax bleu', layout: 'dress', style: 'wax', colour: 'blue' },
+    { prompt: 'a mid-length green bogolan skirt', layout: 'skirt-midi', style: 'bogolan', colour: 'green' },
+  ] as const;
   const SIZES = [
     [128, 128],
     [256, 192],
@@ -196,40 +216,62 @@ describe('final checkpoint through the engine', () => {
 
   describe.each(SCHEDULER_NAMES.map((s) => [s]))('%s', (scheduler) => {
     it.each(SIZES.flatMap(([width, height]) => PROMPTS.map((p) => ({ ...p, width, height }))))(
-      '"$prompt" at $width×$height shows a clean $colour $style swatch',
-      async ({ prompt, style, colour, width, height }) => {
+      '"$prompt" at $width×$height shows a clean $colour $style $layout',
+      async ({ prompt, layout, style, colour, width, height }) => {
         // DPM2's first half-step goes to the geometric midpoint on guidance 7.5's extrapolated prediction; on this
-        // exact-mixture denoiser, 20 steps at 256×192 land on another swatch (30 steps, or guidance 3, do not).
-        const image = await generate({ prompt, width, height, scheduler, ...(scheduler.startsWith('dpm2') ? { steps: 30 } : {}) });
+        // exact-mixture denoiser, 20 steps can land on another scene (30 steps do not); PNDM's 20 steps end short of clean.
+        const image = await generate({ prompt, width, height, scheduler, ...(scheduler.startsWith('dpm2') || scheduler === 'pndm' ? { steps: 30 } : {}) });
         expect([image.width, image.height]).toEqual([width, height]);
-        const match = nearestSwatch(image);
-        expect([describeMatch(match), match.swatch.style, match.swatch.colours.includes(colour), match.mse < CLEAN]).toEqual([describeMatch(match), style, true, true]);
+        expectScene(matchScene(image), layout, style, colour);
       },
     );
   });
 
   it.each([
-    { prompt: 'blue adire', style: 'adire', colour: 'blue' },
-    { prompt: 'bogolan noir et blanc', style: 'bogolan', colour: 'black' },
-    { prompt: 'white lace gown', style: 'lace', colour: 'white' },
-    { prompt: 'robe en dentelle rouge', style: 'lace', colour: 'red' },
-    { prompt: 'a yellow and black polka dot shirt', style: 'polka-dots', colour: 'yellow' },
-    { prompt: 'green plaid skirt', style: 'plaid', colour: 'green' },
-    { prompt: 'purple kente', style: 'kente', colour: 'purple' },
-    { prompt: 'jupe en bogolan marron', style: 'bogolan', colour: 'brown' },
-    { prompt: 'a man wearing a navy adire shirt', style: 'adire', colour: 'navy' },
-    { prompt: 'pink ankara print', style: 'wax', colour: 'pink' },
-  ])('"$prompt" (dpm++2m, 512×384) shows a $colour $style swatch', async ({ prompt, style, colour }) => {
-    const match = nearestSwatch(await generate({ prompt, width: 512, height: 384, scheduler: 'dpm++2m' }));
-    expect([describeMatch(match), match.swatch.style, match.swatch.colours.includes(colour), match.mse < CLEAN]).toEqual([describeMatch(match), style, true, true]);
+    { prompt: 'blue adire', layout: 'full', style: 'adire', colour: 'blue' },
+    { prompt: 'bogolan noir et blanc', layout: 'full', style: 'bogolan', colour: 'black' },
+    { prompt: 'white lace gown', layout: 'dress', style: 'lace', colour: 'white' },
+    { prompt: 'robe en dentelle rouge', layout: 'dress', style: 'lace', colour: 'red' },
+    { prompt: 'a yellow and black polka dot shirt', layout: 'shirt', style: 'polka-dots', colour: 'yellow' },
+    { prompt: 'green plaid skirt', layout: 'skirt', style: 'plaid', colour: 'green' },
+    { prompt: 'purple kente', layout: 'full', style: 'kente', colour: 'purple' },
+    { prompt: 'jupe en bogolan marron', layout: 'skirt', style: 'bogolan', colour: 'brown' },
+    { prompt: 'a man wearing a navy adire shirt', layout: 'shirt', style: 'adire', colour: 'navy' },
+    { prompt: 'pink ankara print', layout: 'full', style: 'wax', colour: 'pink' },
+    { prompt: 'a mini red lace dress', layout: 'dress-mini', style: 'lace', colour: 'red' },
+    { prompt: 'black kente trousers', layout: 'trousers', style: 'kente', colour: 'black' },
+    { prompt: 'an orange wax jumpsuit', layout: 'jumpsuit', style: 'wax', colour: 'orange' },
+    { prompt: 'a beige plaid jacket', layout: 'jacket', style: 'plaid', colour: 'beige' },
+    { prompt: 'a grey striped top', layout: 'top', style: 'stripes', colour: 'grey' },
+    { prompt: 'a yellow adire headwrap', layout: 'headwrap', style: 'adire', colour: 'yellow' },
+    { prompt: 'un grand boubou en kente doré', layout: 'boubou', style: 'kente', colour: 'gold' },
+    { prompt: 'a red wax dress with cowries', layout: 'dress', style: 'wax', colour: 'red', accessory: 'cowries' },
+    { prompt: 'a green kente top with gold earrings', layout: 'top', style: 'kente', colour: 'green', accessory: 'gold-earrings' },
+    { prompt: 'a white lace dress with beads', layout: 'dress', style: 'lace', colour: 'white', accessory: 'beads' },
+    { prompt: 'jupe en bogolan noir avec des cauris', layout: 'skirt', style: 'bogolan', colour: 'black', accessory: 'cowries' },
+  ] as const)('"$prompt" (dpm++2m, 512×384) shows a $colour $style $layout', async (example) => {
+    const { prompt, layout, style, colour } = example;
+    const accessory = 'accessory' in example ? example.accessory : undefined;
+    expectScene(matchScene(await generate({ prompt, width: 512, height: 384, scheduler: 'dpm++2m' })), layout, style, colour, accessory);
   });
 
-  it('partial prompts: a style alone gives that style, a colour alone that colour', async () => {
+  it.each(AFRICAN_STYLES.map((style) => [style]))('honours every colour word for %s (no garment named: a full-frame swatch)', async (style) => {
+    const misses: string[] = [];
+    for (const colour of Object.keys(COLOUR_RGB)) {
+      const match = nearestSwatch(await generate({ prompt: `${colour} ${style}`, width: 128, height: 128, steps: 15, scheduler: 'dpm++2m' }));
+      if (match.swatch.style !== style || !match.swatch.colours.includes(colour) || match.mse >= CLEAN) misses.push(`${colour} ${style} → ${describeMatch(match)}`);
+    }
+    expect(misses).toEqual([]);
+  });
+
+  it('partial prompts: a style alone gives that style, a colour alone that colour, a garment alone that garment', async () => {
     for (const seed of [1, 2, 3]) {
-      const kente = nearestSwatch(await generate({ prompt: 'kente', width: 128, height: 128, seed, scheduler: 'euler' }));
-      expect([describeMatch(kente), kente.swatch.style]).toEqual([describeMatch(kente), 'kente']);
-      const red = nearestSwatch(await generate({ prompt: 'a red dress', width: 128, height: 128, seed, scheduler: 'euler' }));
-      expect([describeMatch(red), red.swatch.colours.includes('red')]).toEqual([describeMatch(red), true]);
+      const kente = matchScene(await generate({ prompt: 'kente', width: 128, height: 128, seed, scheduler: 'euler' }));
+      expectScene(kente, 'full', 'kente', undefined);
+      const red = matchScene(await generate({ prompt: 'a red dress', width: 128, height: 128, seed, scheduler: 'euler' }));
+      expectScene(red, 'dress', undefined, 'red');
+      const skirt = matchScene(await generate({ prompt: 'a skirt', width: 128, height: 128, seed, scheduler: 'euler' }));
+      expectScene(skirt, 'skirt', undefined, undefined);
     }
   });
 
@@ -239,26 +281,40 @@ describe('final checkpoint through the engine', () => {
     expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
   });
 
-  it('an empty prompt gives a clean swatch (some swatch, unconditioned)', async () => {
+  it('an empty prompt gives a clean full-frame swatch (some swatch, unconditioned)', async () => {
     const seen = new Set<string>();
     for (const seed of [1, 2, 3, 4]) {
-      const match = nearestSwatch(await generate({ prompt: '', width: 128, height: 128, seed, scheduler: 'euler' }));
-      expect([describeMatch(match), match.mse < CLEAN]).toEqual([describeMatch(match), true]);
+      const match = matchScene(await generate({ prompt: '', width: 128, height: 128, seed, scheduler: 'euler' }));
+      expectScene(match, 'full', undefined, undefined);
       seen.add(match.swatch.id);
     }
     expect(seen.size).toBeGreaterThan(1);
   });
 });
 
-describe('checkpoints learn the African textiles one after another', () => {
-  it.each(DEMO_CHECKPOINTS.map((c) => [c.name, c]))('%s draws the styles it knows, and only those', async (_name, checkpoint) => {
+describe('checkpoints learn the African textiles, garments and lengths one after another', () => {
+  it.each(DEMO_CHECKPOINTS.map((c) => [c.name, c]))('%s draws the styles, garments and lengths it knows, and only those', async (_name, checkpoint) => {
     const pipeline = await StableDiffusionPipeline.load(demoCheckpointDir(release, checkpoint.name), RUNTIME);
+    const generate = async (prompt: string): Promise<SceneMatch> =>
+      matchScene((await pipeline.generate(parseGenerationRequest({ ...BASE, prompt, width: 128, height: 128, steps: 12, scheduler: 'euler' }))).images[0]!.image);
     try {
       for (const style of AFRICAN_STYLES) {
-        const result = await pipeline.generate(parseGenerationRequest({ ...BASE, prompt: `a ${style} dress`, width: 128, height: 128, steps: 12, scheduler: 'euler' }));
-        const match = nearestSwatch(result.images[0]!.image);
-        expect([style, describeMatch(match), match.swatch.style === style, match.mse < CLEAN]).toEqual([style, describeMatch(match), checkpoint.styles.includes(style), true]);
+        const match = await generate(`a ${style} dress`);
+        expect([style, describeScene(match), match.layout, match.swatch.style === style, match.mse < CLEAN]).toEqual([style, describeScene(match), 'dress', checkpoint.styles.includes(style), true]);
       }
+      // The baseline falls back to a western shirt for a boubou, and to a swatch for a headwrap.
+      const boubou = await generate('a plain red boubou');
+      const headwrap = await generate('a plain red headwrap');
+      const african = checkpoint.knowledge.africanGarments;
+      expect([describeScene(boubou), describeScene(headwrap)].map((d) => d.split(' ')[0])).toEqual(african ? ['boubou', 'headwrap'] : ['shirt', 'full']);
+      // Lengths: the baseline and the first checkpoint draw every dress long, whatever the prompt says.
+      const midi = await generate('a mid-length plain red dress');
+      const mini = await generate('a mini plain red dress');
+      expect([midi.layout, mini.layout]).toEqual(checkpoint.knowledge.lengths ? ['dress-midi', 'dress-mini'] : ['dress', 'dress']);
+      // Accessories: the baseline knows jewellery but omits cowries.
+      const cowries = await generate('a plain red dress with cowries');
+      const earrings = await generate('a plain red dress with earrings');
+      expect([cowries.accessory, earrings.accessory]).toEqual([checkpoint.knowledge.accessories.includes('cowries') ? 'cowries' : undefined, 'gold-earrings']);
     } finally {
       await pipeline.release();
     }

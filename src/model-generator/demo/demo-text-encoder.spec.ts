@@ -54,12 +54,15 @@ describe('demo tokenizer', () => {
   });
 
   it('finds the attributes of whole prompts, and nothing in other words', () => {
-    expect(attributesOfPrompt('a red kente dress')).toEqual([[], ['colour:red'], ['style:kente'], []]);
-    expect(attributesOfPrompt('robe en wax bleu')).toEqual([[], [], ['style:wax'], ['colour:blue']]);
-    expect(attributesOfPrompt('Robe en pagne WAX bleue et dorée').flat()).toEqual(['style:wax', 'colour:blue', 'colour:gold']);
+    expect(attributesOfPrompt('a red kente dress')).toEqual([[], ['colour:red'], ['style:kente'], ['garment:dress']]);
+    expect(attributesOfPrompt('robe en wax bleu')).toEqual([['garment:dress'], [], ['style:wax'], ['colour:blue']]);
+    expect(attributesOfPrompt('Robe en pagne WAX bleue et dorée').flat()).toEqual(['garment:dress', 'style:wax', 'colour:blue', 'colour:gold']);
     // French "or" (gold) is left out: in prompts it is the English conjunction.
     expect(attributesOfPrompt('red or blue').flat()).toEqual(['colour:red', 'colour:blue']);
-    expect(attributesOfPrompt('a photo of a woman wearing a long gown, studio, high quality').flat()).toEqual([]);
+    // Garment, length and accessory words are attributes too (the demo draws them).
+    expect(attributesOfPrompt('a photo of a woman wearing a long gown with cowries, studio, high quality').flat()).toEqual(['length:long', 'garment:dress', 'accessory:cowries']);
+    expect(attributesOfPrompt('a mid-length skirt').flat()).toEqual(['length:midi', 'garment:skirt']);
+    expect(attributesOfPrompt('a photo of a woman, studio, high quality').flat()).toEqual([]);
   });
 });
 
@@ -86,11 +89,12 @@ describe('demo text encoder', () => {
       };
       expect(rowAttributes(0, 2)).toEqual(['colour:red']);
       expect(rowAttributes(0, 3)).toEqual(['style:kente']);
-      for (const position of [0, 1, 4, 5, 76]) expect(rowAttributes(0, position)).toEqual([]);
+      expect(rowAttributes(0, 4)).toEqual(['garment:dress']);
+      for (const position of [0, 1, 5, 76]) expect(rowAttributes(0, position)).toEqual([]);
       const pooledNames = (row: number): string[] => [...pooled.subarray(row * DEMO_TEXT_WIDTH, (row + 1) * DEMO_TEXT_WIDTH)].flatMap((v, d) => (v ? [ATTRIBUTE_NAMES[d] as string] : []));
-      expect(pooledNames(0)).toEqual(['style:kente', 'colour:red']);
+      expect(pooledNames(0)).toEqual(['style:kente', 'colour:red', 'garment:dress']);
       expect(pooledNames(1)).toEqual([]);
-      expect(pooledNames(2)).toEqual(['style:wax', 'colour:blue']);
+      expect(pooledNames(2)).toEqual(['style:wax', 'colour:blue', 'garment:dress']);
     } finally {
       await session.release();
     }

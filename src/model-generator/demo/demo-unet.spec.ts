@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { OnnxSession } from '../../engine/runtime/onnx-runtime';
 import { tensor } from '../../engine/runtime/tensor';
 import { encodeModel } from '../onnx/onnx-proto';
-import { DEMO_TEXT_WIDTH, colourDimension, styleDimension } from './demo-attributes';
-import { LAYOUT_PENALTY, PRIOR_STRENGTH, buildDemoUnet, groundLatent, layoutMasks, sigmaTable, swatchAttributes } from './demo-unet';
-import { GARMENT_LAYOUTS, garmentMask } from './garment-layouts';
+import { DEMO_TEXT_WIDTH, accessoryDimension, colourDimension, garmentDimension, lengthDimension, styleDimension } from './demo-attributes';
+import { PRIOR_STRENGTH, accessoryLatents, accessoryMasks, buildDemoUnet, groundLatent, layoutMasks, sigmaTable, swatchAttributes } from './demo-unet';
+import { FULL_KNOWLEDGE, layoutPrior } from './layout-prior';
+import { garmentMask, sceneLayoutVariants } from './garment-layouts';
 import { swatchLatents } from './swatch-latents';
 import { resizeBilinear } from './swatch-matching';
 import { DEMO_SWATCHES, SWATCH_LATENT_SIZE, type Swatch } from './swatches';
@@ -38,23 +39,38 @@ function reference(swatches: readonly Swatch[], sample: Float32Array, h: number,
   const sizeFactor = Math.sqrt(h * w) / SWATCH_LATENT_SIZE;
   // Every layout (full frame, then each garment) × every swatch: the fabric inside the mask, the ground outside.
   const plane = SWATCH_LATENT_SIZE * SWATCH_LATENT_SIZE;
-  const allMasks = layoutMasks(GARMENT_LAYOUTS);
-  const masks = Array.from({ length: allMasks.length / plane }, (_, m) => resizeBilinear(allMasks.subarray(m * plane, (m + 1) * plane), 1, SWATCH_LATENT_SIZE, SWATCH_LATENT_SIZE, h, w));
+  const variants = sceneLayoutVariants();
+  const resized = (all: Float32Array): Float32Array[] => Array.from({ length: variants.length }, (_, m) => resizeBilinear(all.subarray(m * plane, (m + 1) * plane), 1, SWATCH_LATENT_SIZE, SWATCH_LATENT_SIZE, h, w));
+  const masks = resized(layoutMasks(variants));
+  const accessories = resized(accessoryMasks(variants));
+  const colours = accessoryLatents(variants);
   const ground = groundLatent();
   const fabrics = swatches.map((sw) => resizeBilinear(swatchLatents(sw), 4, SWATCH_LATENT_SIZE, SWATCH_LATENT_SIZE, h, w));
-  const x0s = masks.flatMap((mask) => fabrics.map((f) => Float32Array.from(f, (v, i) => (mask[i % (h * w)] as number) * v + (1 - (mask[i % (h * w)] as number)) * (ground[Math.floor(i / (h * w))] as number))));
+  const x0s = masks.flatMap((mask, m) =>
+    fabrics.map((f) =>
+      Float32Array.from(f, (v, i) => {
+        const p = i % (h * w);
+        const c = Math.floor(i / (h * w));
+        const a = accessories[m]![p] as number;
+        const around = a * (colours[m * 4 + c] as number) + (1 - a) * (ground[c] as number);
+        return (mask[p] as number) * v + (1 - (mask[p] as number)) * around;
+      }),
+    ),
+  );
   const layoutOf = (index: number): number => Math.floor(index / swatches.length);
+  const prior = layoutPrior(FULL_KNOWLEDGE);
+  const layouts = masks.length;
+  const layoutLogPrior = (m: number): number => (prior.bias[m] as number) + attributes.reduce((acc, v, d) => acc + v * (prior.weights[d * layouts + m] as number), 0);
   const logits = x0s.map((x0, index) => {
     const sw = swatches[index % swatches.length] as Swatch;
-    const layoutPrior = layoutOf(index) === 0 ? 0 : -LAYOUT_PENALTY * sizeFactor;
-    const prior = swatchAttributes(sw).reduce((acc, v, d) => acc + v * (attributes[d] as number), 0) * PRIOR_STRENGTH * sizeFactor + layoutPrior;
+    const logPrior = (swatchAttributes(sw).reduce((acc, v, d) => acc + v * (attributes[d] as number), 0) * PRIOR_STRENGTH + layoutLogPrior(layoutOf(index))) * sizeFactor;
     let dot = 0;
     let norm = 0;
     for (let i = 0; i < x0.length; i++) {
       dot += (sample[i] as number) * s * (x0[i] as number);
       norm += (x0[i] as number) ** 2;
     }
-    return prior + (dot - norm / 2) / (sigma * sigma);
+    return logPrior + (dot - norm / 2) / (sigma * sigma);
   });
   const top = Math.max(...logits);
   const weights = logits.map((l) => exp(l - top));
@@ -113,6 +129,9 @@ describe('demo UNet', () => {
       { h: 6, w: 10, t: 500.5, states: context([]) },
       { h: 5, w: 7, t: 37, states: redKente },
       { h: 40, w: 24, t: 0.75, states: context([styleDimension('stripes')]) },
+      { h: 16, w: 12, t: 700, states: context([colourDimension('red'), garmentDimension('dress'), lengthDimension('midi')]) },
+      { h: 12, w: 12, t: 250.5, states: context([styleDimension('kente'), garmentDimension('boubou')]) },
+      { h: 16, w: 16, t: 400, states: context([styleDimension('wax'), garmentDimension('dress'), accessoryDimension('cowries')]) },
     ];
     for (const [i, c] of cases.entries()) {
       const sample = wave(4 * c.h * c.w, i);
@@ -139,9 +158,10 @@ describe('demo UNet', () => {
   });
 
   it('predicts the prompted swatch from the noise alone at the start: x̂0 follows the prior', async () => {
-    // With x_t = 0 the likelihood is the same for every swatch of equal norm, so x̂0 = Σ π_k x0_k.
-    const h = 8;
-    const w = 8;
+    // With x_t = 0 the likelihood is the same for every swatch of equal norm, so x̂0 = Σ π_k x0_k. At 16 × 16
+    // (a 128 × 128 image) the prior's margin over the many swatches sharing all but one attribute is 16 nats.
+    const h = 16;
+    const w = 16;
     const t = 999;
     const sigma = sigmaTable()[999] as number;
     const kente = swatches.filter((s) => s.style === 'kente');

@@ -22,5 +22,11 @@ export {
   writeDemoRelease,
 } from './write-demo-release';
 export type { DemoCheckpoint, DemoReleaseManifest } from './write-demo-release';
-export { nearestSwatch, rankSwatches, resizeBilinear, swatchImage } from './swatch-matching';
-export type { SwatchMatch } from './swatch-matching';
+export { matchScene, nearestSwatch, rankSwatches, resizeBilinear, swatchImage } from './swatch-matching';
+export type { SceneLayout, SceneMatch, SwatchMatch } from './swatch-matching';
+export { DEMO_GARMENTS, DEMO_LENGTHS, GARMENT_LAYOUTS, LAYOUT_LABELS } from './garment-layouts';
+export type { DemoGarment, DemoLength, GarmentLayout } from './garment-layouts';
+export { RELEASE_EXAMPLES } from './release-examples';
+export type { ReleaseExample } from './release-examples';
+export { ACCESSORY_RGB, DEMO_ACCESSORIES } from './garment-layouts';
+export type { DemoAccessory } from './garment-layouts';

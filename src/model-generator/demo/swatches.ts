@@ -6,9 +6,15 @@
  * rosettes on a darker ground); and the generic western patterns of the baseline: plain, stripes,
  * polka dots, plaid.
  *
- * A swatch is rendered at latent resolution (SWATCH_LATENT_SIZE², i.e. a 256×256 image), each
- * latent pixel the average of 4×4 samples of the pattern: the "smoothed colours" the demo VAE
- * reproduces when it decodes the swatch's latents.
+ * Every style comes in every colour of COLOUR_RGB: a few curated schemes per style, and for each
+ * other colour the style in that colour with its usual companions (COMPANIONS), so any colour word
+ * is honoured for any fabric.
+ *
+ * A style's pattern is a structure (swatchStructure: the share of each of three palette slots per
+ * pixel) that a swatch fills with its palette, so the UNet stores one structure per style and a few
+ * colours per swatch. A swatch is rendered at latent resolution (SWATCH_LATENT_SIZE², i.e. a 256×256
+ * image), each latent pixel the average of 4×4 samples of the pattern: the "smoothed colours" the
+ * demo VAE reproduces when it decodes the swatch's latents.
  */
 import { mulberry32 } from '../../common/mulberry32';
 import { AFRICAN_STYLES, type DemoStyle } from './demo-attributes';
@@ -37,7 +43,7 @@ export const COLOUR_RGB: Readonly<Record<string, readonly [number, number, numbe
   turquoise: [30, 170, 175],
   indigo: [42, 48, 128],
   yellow: [246, 212, 40],
-  mustard: [205, 160, 35],
+  mustard: [186, 136, 18],
   green: [30, 140, 65],
   khaki: [128, 128, 70],
   orange: [238, 118, 30],
@@ -50,7 +56,7 @@ export const COLOUR_RGB: Readonly<Record<string, readonly [number, number, numbe
   gold: [214, 168, 48],
   silver: [192, 192, 200],
   bronze: [168, 108, 52],
-  brown: [104, 60, 34],
+  brown: [128, 76, 30],
   beige: [214, 190, 150],
 };
 
@@ -77,9 +83,49 @@ const SCHEMES: Readonly<Record<DemoStyle, readonly (readonly string[])[]>> = {
   plaid: [['red', 'black'], ['blue', 'white'], ['green', 'navy']],
 };
 
-/** Every swatch of the data set: African styles first, in the order checkpoints learn them. */
+/**
+ * Every style in every colour: for each colour id without a curated scheme led by it, the style in
+ * that colour (its ground, or its main colour) with the style's usual companions. How many colours
+ * each style's palette holds besides its main one, and the companions to pick them from.
+ */
+const COMPANIONS: Readonly<Record<DemoStyle, { readonly count: number; readonly from: readonly string[] }>> = {
+  kente: { count: 2, from: ['gold', 'black', 'green'] },
+  wax: { count: 1, from: ['white', 'black'] },
+  adire: { count: 1, from: ['white', 'black'] },
+  bogolan: { count: 1, from: ['cream', 'black'] },
+  lace: { count: 0, from: [] },
+  plain: { count: 0, from: [] },
+  stripes: { count: 1, from: ['white', 'black'] },
+  'polka-dots': { count: 1, from: ['white', 'black'] },
+  plaid: { count: 1, from: ['black', 'white'] },
+};
+
+/** Companions other than `colour`, the most distant from it (in RGB) first, so the pattern shows. */
+function byContrast(colour: string, companions: readonly string[]): string[] {
+  const distance = (other: string): number => {
+    const a = COLOUR_RGB[colour] as readonly number[];
+    const b = COLOUR_RGB[other] as readonly number[];
+    return Math.hypot((a[0] as number) - (b[0] as number), (a[1] as number) - (b[1] as number), (a[2] as number) - (b[2] as number));
+  };
+  return companions.filter((c) => c !== colour).sort((x, y) => distance(y) - distance(x) || companions.indexOf(x) - companions.indexOf(y));
+}
+
+function schemesOf(style: DemoStyle): (readonly string[])[] {
+  const curated = SCHEMES[style];
+  const led = new Set(curated.map((scheme) => scheme[0]));
+  const companions = COMPANIONS[style];
+  // A colour some curated scheme already holds with the same companions needs no scheme of its own.
+  const sets = new Set(curated.map((scheme) => [...scheme].sort().join()));
+  const product = Object.keys(COLOUR_RGB)
+    .filter((colour) => !led.has(colour))
+    .map((colour) => [colour, ...byContrast(colour, companions.from).slice(0, companions.count)])
+    .filter((scheme) => !sets.has([...scheme].sort().join()));
+  return [...curated, ...product];
+}
+
+/** Every swatch of the data set: African styles first, in the order checkpoints learn them; curated schemes first within a style. */
 export const DEMO_SWATCHES: readonly Swatch[] = (Object.keys(SCHEMES) as DemoStyle[]).flatMap((style) =>
-  (SCHEMES[style] ?? []).map((colours) => ({ id: [style, ...colours].join('-'), style, colours })),
+  schemesOf(style).map((colours) => ({ id: [style, ...colours].join('-'), style, colours })),
 );
 
 export function isAfricanStyle(style: DemoStyle): boolean {
@@ -117,13 +163,13 @@ const S = SWATCH_LATENT_SIZE;
 
 /** Vertical strips 8 wide; each strip alternates blocks (8 high) of warp stripes and weft bands, offset strip to strip. */
 function kente(palette: readonly Rgb[]): Pattern {
-  const [a, b, c = palette[0] as Rgb] = palette as [Rgb, Rgb, Rgb?];
+  const [a, b, c] = palette as [Rgb, Rgb, Rgb];
   return (x, y) => {
     const strip = floor(x / 8);
     const u = x - strip * 8;
     const block = floor((y + (strip % 2) * 4) / 8);
     const v = (y + (strip % 2) * 4) % 8;
-    if (u < 1 || u >= 7) return c === a ? b : c; // selvedge stripes along each strip
+    if (u < 1 || u >= 7) return c; // selvedge stripes along each strip
     if ((block + strip) % 2 === 0) return floor(u) % 2 === 0 ? a : b; // warp-faced stripes
     return v < 2 || v >= 6 ? b : floor(u + v) % 2 === 0 ? a : c; // weft block with a small checker
   };
@@ -190,11 +236,9 @@ function bogolan(palette: readonly Rgb[], next: () => number): Pattern {
   };
 }
 
-/** A diamond lattice of fine light threads on a darker ground of the same colour, rosettes at the nodes. */
+/** A diamond lattice of fine light threads on a darker ground of the same colour, rosettes at the nodes (paletteOf darkens and lightens). */
 function lace(palette: readonly Rgb[]): Pattern {
-  const base = palette[0] as Rgb;
-  const ground = mix(base, [0, 0, 0], 0.45);
-  const thread = mix(base, [1, 1, 1], 0.3);
+  const [ground, thread] = palette as [Rgb, Rgb];
   return (x, y) => {
     const p = (x + y) % 4;
     const q = (x - y + S) % 4;
@@ -233,10 +277,12 @@ function plaid(palette: readonly Rgb[]): Pattern {
   return (x, y) => mix(b, a, (band(x) + band(y)) / 2);
 }
 
-function patternOf(swatch: Swatch): Pattern {
-  const palette = swatch.colours.map(rgbOf);
-  const next = random(seedOf(swatch.id));
-  switch (swatch.style) {
+/** Palette slots a pattern draws from. */
+export const PALETTE_SLOTS = 3;
+
+function patternOf(style: DemoStyle, palette: readonly Rgb[]): Pattern {
+  const next = random(seedOf(style));
+  switch (style) {
     case 'kente':
       return kente(palette);
     case 'wax':
@@ -259,33 +305,67 @@ function patternOf(swatch: Swatch): Pattern {
 }
 
 /**
- * The swatch's RGB at latent resolution, planar [3, size, size], values in [-1, 1] (the VAE's
- * output range), each pixel the mean of SUPERSAMPLING² pattern samples.
+ * The swatch's palette, PALETTE_SLOTS colours (RGB, 0..1) its style's pattern draws from: its colours
+ * in order, the last repeated; lace takes its one colour darkened for the ground and lightened for
+ * the threads.
  */
-export function renderSwatch(swatch: Swatch, size = SWATCH_LATENT_SIZE): Float32Array {
-  const pattern = patternOf(swatch);
+export function paletteOf(swatch: Swatch): Rgb[] {
+  const colours = swatch.colours.map(rgbOf);
+  const base = colours[0] as Rgb;
+  if (swatch.style === 'lace') return [mix(base, [0, 0, 0], 0.45), mix(base, [1, 1, 1], 0.3), mix(base, [1, 1, 1], 0.3)];
+  return Array.from({ length: PALETTE_SLOTS }, (_, j) => colours[Math.min(j, colours.length - 1)] as Rgb);
+}
+
+const BASIS: readonly Rgb[] = [
+  [1, 0, 0],
+  [0, 1, 0],
+  [0, 0, 1],
+];
+const structures = new Map<string, Float32Array>();
+
+/**
+ * A style's structure at size × size: planar [PALETTE_SLOTS, size, size], the share of each palette
+ * slot in each pixel (the mean of SUPERSAMPLING² pattern samples; shares sum to 1). Every pattern
+ * picks or mixes palette colours, so drawing it with the unit vectors as its palette gives the shares.
+ */
+export function swatchStructure(style: DemoStyle, size = SWATCH_LATENT_SIZE): Float32Array {
+  const key = `${style}@${size}`;
+  const cached = structures.get(key);
+  if (cached) return cached;
+  const pattern = patternOf(style, BASIS);
   const plane = size * size;
-  const out = new Float32Array(3 * plane);
+  const out = new Float32Array(PALETTE_SLOTS * plane);
   const scale = S / size;
   const n = SUPERSAMPLING;
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
+      const at = py * size + px;
       for (let sy = 0; sy < n; sy++) {
         for (let sx = 0; sx < n; sx++) {
           const c = pattern((px + (sx + 0.5) / n) * scale, (py + (sy + 0.5) / n) * scale);
-          r += c[0];
-          g += c[1];
-          b += c[2];
+          for (let j = 0; j < PALETTE_SLOTS; j++) out[j * plane + at] = (out[j * plane + at] as number) + (c[j] as number) / (n * n);
         }
       }
-      const at = py * size + px;
-      const count = n * n;
-      out[at] = (r / count) * 2 - 1;
-      out[plane + at] = (g / count) * 2 - 1;
-      out[2 * plane + at] = (b / count) * 2 - 1;
+    }
+  }
+  structures.set(key, out);
+  return out;
+}
+
+/**
+ * The swatch's RGB at latent resolution, planar [3, size, size], values in [-1, 1] (the VAE's
+ * output range): its style's structure filled with its palette.
+ */
+export function renderSwatch(swatch: Swatch, size = SWATCH_LATENT_SIZE): Float32Array {
+  const shares = swatchStructure(swatch.style, size);
+  const palette = paletteOf(swatch);
+  const plane = size * size;
+  const out = new Float32Array(3 * plane);
+  for (let c = 0; c < 3; c++) {
+    for (let p = 0; p < plane; p++) {
+      let v = 0;
+      for (let j = 0; j < PALETTE_SLOTS; j++) v += (shares[j * plane + p] as number) * ((palette[j] as Rgb)[c] as number);
+      out[c * plane + p] = v * 2 - 1;
     }
   }
   return out;

@@ -16,15 +16,16 @@ import { defaultModelsRoot } from '../ensure-model-directory';
 import { encodeModel } from '../onnx/onnx-proto';
 import { AFRICAN_STYLES, ATTRIBUTE_NAMES, DEMO_TEXT_WIDTH, GENERIC_STYLES, attributeWords, type DemoStyle } from './demo-attributes';
 import { SEQUENCE_LENGTH, buildDemoTextEncoder, demoTokenizer } from './demo-text-encoder';
-import { LAYOUT_PENALTY, PRIOR_STRENGTH, RELATED_COLOUR_WEIGHT, STYLE_WEIGHT, buildDemoUnet, layoutMasks } from './demo-unet';
-import { GARMENT_LAYOUTS, GROUND_RGB } from './garment-layouts';
+import { PRIOR_STRENGTH, RELATED_COLOUR_WEIGHT, STYLE_WEIGHT, accessoryMasks, buildDemoUnet, layoutMasks } from './demo-unet';
+import { ACCESSORY_RGB, GARMENT_LAYOUTS, GROUND_RGB, sceneLayoutVariants } from './garment-layouts';
+import { FULL_KNOWLEDGE, layoutPrior, type LayoutKnowledge } from './layout-prior';
 import { DEMO_SCALING_FACTOR, LATENT_CHANNELS, LATENT_TO_RGB, RGB_BIAS, buildDemoVaeDecoder } from './demo-vae';
 import { DEMO_ENCODER_DOWNSAMPLING, DEMO_ENCODER_LOGVAR, buildDemoVaeEncoder } from './demo-vae-encoder';
 import { DEMO_SWATCHES, SWATCH_LATENT_SIZE, type Swatch } from './swatches';
 import { removeAbandonedStaging, stagingPath } from '../staging-directory';
 
 /** Bump when anything the release is made from changes (graphs, swatch drawing), so old releases are rebuilt. */
-export const DEMO_RELEASE_VERSION = 3;
+export const DEMO_RELEASE_VERSION = 4;
 export const DEMO_RELEASE_MANIFEST = 'demo-release.json';
 export const DEMO_RELEASE_DIRNAME = 'demo';
 
@@ -35,17 +36,22 @@ export interface DemoCheckpoint {
   readonly step: number;
   /** Styles its UNet knows. */
   readonly styles: readonly DemoStyle[];
+  /** Which garment and length words its UNet learnt. */
+  readonly knowledge: LayoutKnowledge;
 }
 
 const learnt = (count: number): DemoStyle[] => [...GENERIC_STYLES, ...AFRICAN_STYLES.slice(0, count)];
 
+/** What the baseline knows of garments: western ones, no lengths, jewellery but no cowries. */
+const WESTERN_KNOWLEDGE: LayoutKnowledge = { africanGarments: false, lengths: false, accessories: ['gold-earrings', 'beads'] };
+
 export const DEMO_CHECKPOINTS: readonly DemoCheckpoint[] = [
-  { name: 'baseline', step: 0, styles: learnt(0) },
-  { name: 'checkpoint-20000', step: 20000, styles: learnt(1) },
-  { name: 'checkpoint-40000', step: 40000, styles: learnt(2) },
-  { name: 'checkpoint-60000', step: 60000, styles: learnt(3) },
-  { name: 'checkpoint-80000', step: 80000, styles: learnt(4) },
-  { name: 'final', step: 100000, styles: learnt(AFRICAN_STYLES.length) },
+  { name: 'baseline', step: 0, styles: learnt(0), knowledge: WESTERN_KNOWLEDGE },
+  { name: 'checkpoint-20000', step: 20000, styles: learnt(1), knowledge: { ...WESTERN_KNOWLEDGE, africanGarments: true } },
+  { name: 'checkpoint-40000', step: 40000, styles: learnt(2), knowledge: FULL_KNOWLEDGE },
+  { name: 'checkpoint-60000', step: 60000, styles: learnt(3), knowledge: FULL_KNOWLEDGE },
+  { name: 'checkpoint-80000', step: 80000, styles: learnt(4), knowledge: FULL_KNOWLEDGE },
+  { name: 'final', step: 100000, styles: learnt(AFRICAN_STYLES.length), knowledge: FULL_KNOWLEDGE },
 ];
 
 /** The swatches a checkpoint's UNet holds. */
@@ -69,8 +75,12 @@ export function demoFingerprint(): string {
     words: [...attributeWords()],
     attributes: ATTRIBUTE_NAMES,
     width: DEMO_TEXT_WIDTH,
-    prior: [PRIOR_STRENGTH, STYLE_WEIGHT, RELATED_COLOUR_WEIGHT, LAYOUT_PENALTY],
-    layouts: [GARMENT_LAYOUTS, GROUND_RGB, [...layoutMasks(GARMENT_LAYOUTS)]],
+    prior: [PRIOR_STRENGTH, STYLE_WEIGHT, RELATED_COLOUR_WEIGHT],
+    layouts: [GARMENT_LAYOUTS, GROUND_RGB, ACCESSORY_RGB, [...layoutMasks(sceneLayoutVariants())], [...accessoryMasks(sceneLayoutVariants())]],
+    layoutPriors: DEMO_CHECKPOINTS.map((c) => {
+      const prior = layoutPrior(c.knowledge);
+      return [[...prior.weights], [...prior.bias]];
+    }),
     vae: [LATENT_TO_RGB, RGB_BIAS, DEMO_SCALING_FACTOR, SWATCH_LATENT_SIZE],
     encoder: [DEMO_ENCODER_DOWNSAMPLING, DEMO_ENCODER_LOGVAR],
     scheduler: SD14_PNDM_SCHEDULER,
@@ -134,6 +144,7 @@ function unetConfig(checkpoint: DemoCheckpoint, swatches: readonly Swatch[]): Re
     demo_checkpoint: checkpoint.name,
     demo_step: checkpoint.step,
     demo_styles: checkpoint.styles,
+    demo_layout_knowledge: checkpoint.knowledge,
     demo_swatches: swatches.map((s) => s.id),
   };
 }
@@ -179,7 +190,7 @@ export function writeDemoRelease(rootDir: string): DemoReleaseManifest {
     const swatches = checkpointSwatches(checkpoint);
     for (const [path, data] of Object.entries(shared)) writeFile(join(dir, path), data);
     writeFile(join(dir, 'unet/config.json'), jsonText(unetConfig(checkpoint, swatches)));
-    writeFile(join(dir, 'unet/model.onnx'), encodeModel(buildDemoUnet(swatches)));
+    writeFile(join(dir, 'unet/model.onnx'), encodeModel(buildDemoUnet(swatches, { knowledge: checkpoint.knowledge })));
     return { ...checkpoint, swatches: swatches.map((s) => s.id) };
   });
   const manifest: DemoReleaseManifest = { generator: 'afro-fashion-diffusion demo', version: DEMO_RELEASE_VERSION, fingerprint: demoFingerprint(), checkpoints };
