@@ -182,7 +182,14 @@ export interface WorkerLiveStats {
 export interface ComponentResidency {
   readonly kind: LoadableComponent;
   readonly hash: string;
+  /** Bytes of its folder's files. */
   readonly bytes: number;
+  /**
+   * What its session was measured to take when created on this device (RSS growth on CPU, never
+   * less than `bytes`; `bytes` on CUDA), the largest over its loads; null while its first load runs.
+   * The budget charges this, or `bytes` while it is null.
+   */
+  readonly measuredBytes: number | null;
   /** Every configured checkpoint whose component has this hash. */
   readonly checkpointIds: readonly string[];
   readonly state: 'loading' | 'ready' | 'draining';
@@ -195,10 +202,13 @@ export interface ComponentResidency {
 
 export interface DeviceResidencyReport {
   readonly memoryBudgetBytes: number;
+  /** What the budget charges for the present components (each one's `measuredBytes`, or `bytes` before it is measured). */
   readonly usedBytes: number;
   readonly components: readonly ComponentResidency[];
   /** Checkpoints whose components (three, or four with a VAE encoder) are all loaded. */
   readonly residentCheckpointIds: readonly string[];
+  /** Per checkpoint whose every component was measured on this device (resident or since evicted): their measured costs summed. */
+  readonly measuredCheckpointBytes: Readonly<Record<string, number>>;
 }
 
 export type ComponentEventType = 'loading' | 'loaded' | 'evicted' | 'unloaded' | 'load-failed';
@@ -208,6 +218,8 @@ export interface ComponentEvent {
   readonly kind: LoadableComponent;
   readonly hash: string;
   readonly bytes: number;
+  /** Its measured cost (see ComponentResidency), once its session was created. */
+  readonly measuredBytes?: number;
   readonly checkpointIds: readonly string[];
   readonly durationMs?: number;
   readonly error?: string;
