@@ -32,7 +32,7 @@ export interface ComponentSpec {
   readonly kind: LoadableComponent;
   /** sha256 of the component folder (content address; equal hashes are loaded once per device). */
   readonly hash: string;
-  /** Sum of the folder's file sizes: the memory the pool accounts for it. */
+  /** Sum of the folder's file sizes: what the budget charges until its session's measured cost is known (component-store.ts). */
   readonly bytes: number;
   /** `model.onnx` inside the folder. */
   readonly graphPath: string;

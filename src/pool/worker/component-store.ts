@@ -336,7 +336,7 @@ export class ComponentStore {
           } else {
             slot.session = await OnnxSession.load(slot.spec.graphPath, this.options.runtime);
           }
-        });
+        }, slot.spec);
         this.recordCost(slot, grown);
       } catch (error) {
         for (const s of reserved.slice(i)) this.slots.delete(s.key);

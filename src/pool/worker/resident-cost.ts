@@ -13,12 +13,13 @@
  * (activations, the arena's growth) depends on the batch and the image size, not on the component.
  */
 import type { DeviceSpec } from '../../engine/runtime/onnx-runtime';
+import type { ComponentSpec } from '../protocol/protocol';
 
 /**
- * Runs `create` (one session's creation) and answers the bytes it was seen to take, or 0 when it
- * measures nothing. The store never charges less than the component's file bytes.
+ * Runs `create` (the creation of `component`'s session) and answers the bytes it was seen to take,
+ * or 0 when it measures nothing. The store never charges less than the component's file bytes.
  */
-export type MeasureResidentBytes = (create: () => Promise<void>) => Promise<number>;
+export type MeasureResidentBytes = (create: () => Promise<void>, component: ComponentSpec) => Promise<number>;
 
 /**
  * RSS growth across `create`, sampled right before and right after it. The resident set is the
