@@ -28,6 +28,7 @@ export async function startDevice(pool: PoolState, config: NormalizedDevice, che
       ...(config.graphOptimization !== undefined ? { graphOptimization: config.graphOptimization } : {}),
     },
     memoryBudgetBytes: config.memoryBudgetBytes,
+    residentCost: config.residentCost,
     maxDecodeBatch: config.maxDecodeBatch,
     maxEncodePrompts: config.maxEncodePrompts,
     batching: config.batching,

@@ -27,6 +27,14 @@ export type { ComponentName, LoadableComponent };
 export type BatchingPolicy = 'continuous' | 'request-level' | 'sequential';
 export const BATCHING_POLICIES: readonly BatchingPolicy[] = ['continuous', 'request-level', 'sequential'];
 
+/**
+ * What the memory budget charges a component: `measured`, what its session was measured to take
+ * when created (resident-set growth on CPU, never less than its files; its files on CUDA), or
+ * `file-bytes`, the bytes of its folder's files (fixed, known before any load).
+ */
+export type ResidentCost = 'measured' | 'file-bytes';
+export const RESIDENT_COSTS: readonly ResidentCost[] = ['measured', 'file-bytes'];
+
 /** One component of one checkpoint as the main thread measured it. */
 export interface ComponentSpec {
   readonly kind: LoadableComponent;
@@ -71,6 +79,7 @@ export interface WorkerInit {
   readonly deviceName: string;
   readonly runtime: RuntimeOptions;
   readonly memoryBudgetBytes: number;
+  readonly residentCost: ResidentCost;
   /** Images per VAE call. */
   readonly maxDecodeBatch: number;
   /** Prompts per text-encoder call. */

@@ -29,6 +29,7 @@ import { COMPONENTS, type LoadableComponent } from '../../engine/model/model-dir
 import { OnnxSession, type RuntimeOptions } from '../../engine/runtime/onnx-runtime';
 import { PoolError } from '../protocol/pool-errors';
 import { residentCostProbe, type MeasureResidentBytes } from './resident-cost';
+import { Turns } from './turns';
 import type { CheckpointSpec, ComponentEvent, ComponentResidency, ComponentSpec, DeviceResidencyReport, WorkerCounters } from '../protocol/protocol';
 
 type SlotState = 'loading' | 'ready' | 'draining';
@@ -59,6 +60,8 @@ export interface ComponentStoreOptions {
   readonly deviceName: string;
   /** How a session's creation is measured; default `residentCostProbe(runtime.device)` (RSS growth on CPU). */
   readonly measureResidentBytes?: MeasureResidentBytes;
+  /** Shared with the worker's loop, so no call runs while a session's creation is measured; default the store's own. */
+  readonly turns?: Turns;
 }
 
 export function componentKey(spec: ComponentSpec): string {
@@ -82,6 +85,7 @@ export class ComponentStore {
   /** Each component's measured cost (the largest seen), kept after it is evicted. */
   private readonly measuredCosts = new Map<string, number>();
   private readonly measure: MeasureResidentBytes;
+  private readonly turns: Turns;
   private roomWaiters: (() => void)[] = [];
   private useSeq = 0;
 
@@ -97,6 +101,7 @@ export class ComponentStore {
     private readonly counters: WorkerCounters,
   ) {
     this.measure = options.measureResidentBytes ?? residentCostProbe(options.runtime.device);
+    this.turns = options.turns ?? new Turns();
     for (const c of options.checkpoints) {
       this.checkpoints.set(c.id, c);
       for (const component of componentsOf(c)) {
@@ -327,7 +332,7 @@ export class ComponentStore {
       this.emit(this.event('loading', slot));
       try {
         await verifyFingerprints(checkpoint.dir, slot.spec.files);
-        const grown = await this.measure(async () => {
+        const create = async (): Promise<void> => {
           if (slot.spec.kind === 'vae_encoder') {
             // Cut at its distribution first (vae-encoder-graph.ts): the request's generator samples it.
             const loaded = await loadVaeEncoder(checkpoint.dir, slot.spec.graphPath, this.options.runtime);
@@ -336,7 +341,8 @@ export class ComponentStore {
           } else {
             slot.session = await OnnxSession.load(slot.spec.graphPath, this.options.runtime);
           }
-        }, slot.spec);
+        };
+        const grown = await this.turns.run(() => this.measure(create, slot.spec));
         this.recordCost(slot, grown);
       } catch (error) {
         for (const s of reserved.slice(i)) this.slots.delete(s.key);

@@ -29,6 +29,8 @@
 import { ModelDirectoryError } from '../../engine/errors';
 import { loadError } from '../protocol/checkpoint-availability';
 import { ComponentStore } from './component-store';
+import { Turns } from './turns';
+import { measureNothing } from './resident-cost';
 import { PoolError, toWireError } from '../protocol/pool-errors';
 import type { ComponentEvent, InjectedFault, ToWorker, WorkerCounters, WorkerInit, WorkerLiveStats, WorkerRequest } from '../protocol/protocol';
 import { decodeTick } from './runtime-decoding';
@@ -60,6 +62,8 @@ export class DeviceRuntime {
     failedUnetCalls: 0,
   };
   private readonly state: RuntimeState;
+  /** The loop's rounds and the store's session creations, one at a time (turns.ts). */
+  private readonly turns = new Turns();
   private wakeLoop?: () => void;
   private stopped = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -75,7 +79,7 @@ export class DeviceRuntime {
     private readonly onStopped?: () => void,
   ) {
     const store = new ComponentStore(
-      { memoryBudgetBytes: init.memoryBudgetBytes, runtime: init.runtime, checkpoints: init.checkpoints, deviceName: init.deviceName },
+      { memoryBudgetBytes: init.memoryBudgetBytes, runtime: init.runtime, checkpoints: init.checkpoints, deviceName: init.deviceName, turns: this.turns, ...(init.residentCost === 'file-bytes' ? { measureResidentBytes: measureNothing } : {}) },
       (event) => this.componentEvent(event),
       this.counters,
     );
@@ -205,23 +209,7 @@ export class DeviceRuntime {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
-      let worked = false;
-      /** `request-level`: the batch window is open for this long yet. */
-      let windowMs = 0;
-      try {
-        if (this.state.encodeQueue.length > 0) worked = (await encodeTick(this.state)) || worked;
-        if (this.state.ready.length > 0 && this.state.batch.size === 0) windowMs = startBatch(this.state);
-        if (this.state.active.size > 0) worked = (await unetTick(this.state)) || worked;
-        if (this.state.batchDenoised.length > 0 && this.state.active.size === 0) {
-          this.state.decodeQueue.push(...this.state.batchDenoised);
-          this.state.batchDenoised = [];
-        }
-        if (this.state.decodeQueue.length > 0) worked = (await decodeTick(this.state)) || worked;
-      } catch (error) {
-        // A bug in the loop itself: fail what is in flight rather than stall the worker.
-        failJobs(this.state, [...this.state.jobs.values()].filter((j) => j.state !== 'waiting'), error);
-        worked = true;
-      }
+      const { worked, windowMs } = await this.turns.run(() => this.round());
       if (!worked && !this.stopped) {
         let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
@@ -234,6 +222,28 @@ export class DeviceRuntime {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
+  }
+
+  /** One round of ticks: encode what waits, one UNet call, decode what is denoised. */
+  private async round(): Promise<{ worked: boolean; windowMs: number }> {
+    let worked = false;
+    /** `request-level`: the batch window is open for this long yet. */
+    let windowMs = 0;
+    try {
+      if (this.state.encodeQueue.length > 0) worked = (await encodeTick(this.state)) || worked;
+      if (this.state.ready.length > 0 && this.state.batch.size === 0) windowMs = startBatch(this.state);
+      if (this.state.active.size > 0) worked = (await unetTick(this.state)) || worked;
+      if (this.state.batchDenoised.length > 0 && this.state.active.size === 0) {
+        this.state.decodeQueue.push(...this.state.batchDenoised);
+        this.state.batchDenoised = [];
+      }
+      if (this.state.decodeQueue.length > 0) worked = (await decodeTick(this.state)) || worked;
+    } catch (error) {
+      // A bug in the loop itself: fail what is in flight rather than stall the worker.
+      failJobs(this.state, [...this.state.jobs.values()].filter((j) => j.state !== 'waiting'), error);
+      worked = true;
+    }
+    return { worked, windowMs };
   }
 
   private wake(): void {
