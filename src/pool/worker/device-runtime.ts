@@ -65,6 +65,8 @@ export class DeviceRuntime {
   /** The loop's rounds and the store's session creations, one at a time (turns.ts). */
   private readonly turns = new Turns();
   private wakeLoop?: () => void;
+  /** A wake while the loop was not waiting (in a round, or queued for its turn): the loop goes round again. */
+  private wokenMeanwhile = false;
   private stopped = false;
   private loopDone: Promise<void> = Promise.resolve();
 
@@ -209,14 +211,17 @@ export class DeviceRuntime {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
+      this.wokenMeanwhile = false;
       const { worked, windowMs } = await this.turns.run(() => this.round());
       if (!worked && !this.stopped) {
-        let timer: NodeJS.Timeout | undefined;
-        await new Promise<void>((resolve) => {
-          this.wakeLoop = resolve;
-          if (windowMs > 0) timer = setTimeout(() => this.wake(), windowMs);
-        });
-        clearTimeout(timer);
+        if (!this.wokenMeanwhile) {
+          let timer: NodeJS.Timeout | undefined;
+          await new Promise<void>((resolve) => {
+            this.wakeLoop = resolve;
+            if (windowMs > 0) timer = setTimeout(() => this.wake(), windowMs);
+          });
+          clearTimeout(timer);
+        }
         // Woken by the first message of a burst: let the rest of the burst in (messages are handled
         // before immediates), so requests sent together are encoded and start stepping together.
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -249,7 +254,8 @@ export class DeviceRuntime {
   private wake(): void {
     const wake = this.wakeLoop;
     this.wakeLoop = undefined;
-    wake?.();
+    if (wake) wake();
+    else this.wokenMeanwhile = true;
   }
 
   private componentEvent(event: ComponentEvent): void {
