@@ -195,8 +195,9 @@ export interface ComponentResidency {
   readonly bytes: number;
   /**
    * What its session was measured to take when created on this device (RSS growth on CPU, never
-   * less than `bytes`; `bytes` on CUDA), the largest over its loads; null while its first load runs.
-   * The budget charges this, or `bytes` while it is null.
+   * less than `bytes`; `bytes` on CUDA), the largest over its loads; null while its session is being
+   * created. The budget charges this; while it is null, the cost remembered from an earlier load, or
+   * `bytes` before any.
    */
   readonly measuredBytes: number | null;
   /** Every configured checkpoint whose component has this hash. */
