@@ -42,10 +42,13 @@ describe('GraphQL /graphql', () => {
   }
 
   it('lists checkpoints and reads one', async () => {
-    const { body } = await gql('{ checkpoints { id label trainingStep isDefault baseModel bytes } checkpoint(id: "checkpoint-20000") { id trainingStep } }');
+    const { body } = await gql('{ checkpoints { id label trainingStep isDefault baseModel bytes measuredBytes } checkpoint(id: "checkpoint-20000") { id trainingStep } }');
     expect(body.errors).toBeUndefined();
     expect(body.data?.['checkpoints'].map((c: { id: string }) => c.id)).toEqual(['baseline', 'checkpoint-20000', 'checkpoint-40000', 'checkpoint-60000', 'checkpoint-80000', 'final']);
     expect(body.data?.['checkpoints'].find((c: { isDefault: boolean }) => c.isDefault).id).toBe('final');
+    // Pinned, so loaded at start: its resident cost was measured then (at least its files).
+    const final = body.data?.['checkpoints'].find((c: { id: string }) => c.id === 'final') as { bytes: number; measuredBytes: number | null };
+    expect(final.measuredBytes).toBeGreaterThanOrEqual(final.bytes);
     expect(body.data?.['checkpoint']).toEqual({ id: 'checkpoint-20000', trainingStep: 20000 });
   });
 

@@ -108,7 +108,7 @@ describe('gRPC afrofashion.v1', () => {
   });
 
   it('lists the six demo checkpoints, final by default, and gets one', async () => {
-    const { response } = await call<{ checkpoints: Array<{ id: string; trainingStep: string; isDefault: boolean }> }>(diffusion, 'ListCheckpoints', {});
+    const { response } = await call<{ checkpoints: Array<{ id: string; trainingStep: string; isDefault: boolean; bytes: string; measuredBytes?: string }> }>(diffusion, 'ListCheckpoints', {});
     expect(response!.checkpoints.map((c) => [c.id, c.trainingStep])).toEqual([
       ['baseline', '0'],
       ['checkpoint-20000', '20000'],
@@ -118,6 +118,9 @@ describe('gRPC afrofashion.v1', () => {
       ['final', '100000'],
     ]);
     expect(response!.checkpoints.filter((c) => c.isDefault).map((c) => c.id)).toEqual(['final']);
+    // Pinned, so loaded at start: its measured resident cost is there (uint64, a string here), at least its files.
+    const final = response!.checkpoints.find((c) => c.id === 'final');
+    expect(Number(final?.measuredBytes)).toBeGreaterThanOrEqual(Number(final?.bytes));
     const one = await call<{ id: string; unetHash: string }>(diffusion, 'GetCheckpoint', { id: 'baseline' });
     expect(one.response).toMatchObject({ id: 'baseline', unetHash: expect.stringMatching(/^[0-9a-f]+$/) });
     const nope = await call(diffusion, 'GetCheckpoint', { id: 'nope' });

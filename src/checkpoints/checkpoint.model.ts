@@ -29,6 +29,13 @@ export class CheckpointModel {
   @Field(() => Float, { description: 'Bytes of all its components' })
   bytes!: number;
 
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Memory its components were measured to take resident (their sessions, at load; on CPU the growth of the resident set, never less than their files), the most over the devices that loaded it all; the memory budget charges this. null until it has been loaded',
+  })
+  measuredBytes!: number | null;
+
   @Field(() => String, { description: '"available", or "unavailable": broken (see error), listed but not served' })
   status!: 'available' | 'unavailable';
 

@@ -14,6 +14,7 @@ function checkpointMessage(c: CheckpointView): Record<string, unknown> {
     unetHash: c.unetHash,
     residentOn: c.residentOn,
     bytes: c.bytes,
+    ...(c.measuredBytes !== null ? { measuredBytes: c.measuredBytes } : {}),
     status: c.status,
     error: c.error ?? '',
     sizeMultiple: c.sizeMultiple,

@@ -9,7 +9,7 @@ import { ApiError, ErrorCode, invalidArgument } from '../common/error-code';
 import { toApiError } from '../error-mapping/to-api-error';
 import { quote } from '../common/bounded-text';
 import { PoolEventBus } from '../inference/pool-event-bus';
-import { InferencePool } from '../pool';
+import { InferencePool, type DeviceResidency } from '../pool';
 import type { CheckpointEntry } from './checkpoint-registry';
 import type { z } from 'zod';
 import type { CheckpointViewSchema } from './checkpoint.schemas';
@@ -93,6 +93,7 @@ export class CheckpointsService implements OnModuleDestroy {
         unetHash: d?.components.unet.hash ?? '',
         residentOn: residency.filter((r) => r.residentCheckpointIds.includes(entry.id)).map((r) => r.device),
         bytes: components.reduce((n, c) => n + c.bytes, 0),
+        measuredBytes: measuredCost(residency, entry.id),
         status: d?.status ?? 'unavailable',
         error: d ? (d.error ?? null) : 'not registered with the inference pool',
         sizeMultiple: d?.sizeMultiple ?? 8,
@@ -134,4 +135,10 @@ export class CheckpointsService implements OnModuleDestroy {
     this.entry(id);
     return (await this.list()).find((c) => c.id === id) as CheckpointView;
   }
+}
+
+/** A checkpoint's measured resident cost: the most over the devices that measured all its components; null before any did. */
+function measuredCost(residency: readonly DeviceResidency[], checkpointId: string): number | null {
+  const costs = residency.map((r) => r.measuredCheckpointBytes[checkpointId]).filter((cost): cost is number => cost !== undefined);
+  return costs.length > 0 ? Math.max(...costs) : null;
 }

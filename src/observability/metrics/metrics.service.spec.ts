@@ -42,11 +42,12 @@ describe('MetricsService', () => {
           device: 'cuda:0',
           state: 'ready',
           memoryBudgetBytes: 8e9,
-          usedBytes: 300,
+          usedBytes: 350,
           residentCheckpointIds: ['a', 'b'],
+          measuredCheckpointBytes: {},
           components: [
-            { kind: 'text_encoder', hash: '0123456789abcdef'.repeat(4), bytes: 100, checkpointIds: ['a', 'b'], state: 'ready', pinned: false, lastUsedAt: 0, activeJobs: 0 },
-            { kind: 'unet', hash: 'fedcba9876543210'.repeat(4), bytes: 200, checkpointIds: ['a'], state: 'ready', pinned: true, lastUsedAt: 0, activeJobs: 1 },
+            { kind: 'text_encoder', hash: '0123456789abcdef'.repeat(4), bytes: 100, measuredBytes: 150, checkpointIds: ['a', 'b'], state: 'ready', pinned: false, lastUsedAt: 0, activeJobs: 0 },
+            { kind: 'unet', hash: 'fedcba9876543210'.repeat(4), bytes: 200, measuredBytes: null, checkpointIds: ['a'], state: 'loading', pinned: true, lastUsedAt: 0, activeJobs: 1 },
           ],
         },
       ],
@@ -58,8 +59,8 @@ describe('MetricsService', () => {
       expect(of('afd_active_sequences')).toEqual(['afd_active_sequences{device="cuda:0"} 2']);
       expect(of('afd_device_ready')).toEqual(['afd_device_ready{device="cuda:0"} 1', 'afd_device_ready{device="cuda:1"} 0']);
       expect(of('afd_model_memory_bytes')).toEqual([
-        'afd_model_memory_bytes{device="cuda:0",component="text_encoder",hash="0123456789ab"} 100',
-        'afd_model_memory_bytes{device="cuda:0",component="unet",hash="fedcba987654"} 200',
+        'afd_model_memory_bytes{device="cuda:0",component="text_encoder",hash="0123456789ab"} 150', // measured
+        'afd_model_memory_bytes{device="cuda:0",component="unet",hash="fedcba987654"} 200', // loading: its file bytes
       ]);
       expect(of('afd_model_memory_budget_bytes')).toEqual(['afd_model_memory_budget_bytes{device="cuda:0"} 8000000000']);
     } finally {

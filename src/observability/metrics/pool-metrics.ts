@@ -95,14 +95,14 @@ export class PoolMetrics {
     });
     new Gauge({
       name: 'afd_model_memory_bytes',
-      help: 'Memory accounted to each resident model component, by device, component kind and short content hash',
+      help: 'Memory the budget charges each resident model component (its measured cost, or its file bytes before it is measured), by device, component kind and short content hash',
       labelNames: ['device', 'component', 'hash'],
       registers,
       async collect() {
         const devices = await residency();
         if (!devices) return;
         this.reset();
-        for (const d of devices) for (const c of d.components) this.set({ device: d.device, component: c.kind, hash: shortHash(c.hash) }, c.bytes);
+        for (const d of devices) for (const c of d.components) this.set({ device: d.device, component: c.kind, hash: shortHash(c.hash) }, c.measuredBytes ?? c.bytes);
       },
     });
     new Gauge({

@@ -1,7 +1,7 @@
 /**
  * What the pool knows about each checkpoint before any worker starts (its registration): its
  * directory is read and checked, each component folder is hashed (its content address) and
- * measured (its memory cost: the folder's file sizes), and every file the workers will read gets a
+ * sized (the folder's file bytes: its memory cost until a load measures it), and every file the workers will read gets a
  * fingerprint (size, mtime, sha256) that each load verifies (see file-fingerprints.ts). All of it
  * comes from one streaming read of each file, off the event loop's critical path.
  */

@@ -11,7 +11,11 @@ import { makeCheckpointFamily, type CheckpointFamily } from '../testing/checkpoi
 const BASE: GenerationInput = { prompt: 'a red kente dress', negativePrompt: 'blurry', width: 64, height: 64, steps: 3, guidanceScale: 5, seed: 1, scheduler: 'euler' };
 const request = (overrides: GenerationInput = {}) => parseGenerationRequest({ ...BASE, ...overrides });
 
-/** Component sizes as the pool accounts them (the family's UNets all have the same architecture and size). */
+/**
+ * Component file sizes, which the pool charges with `residentCost: 'file-bytes'` (the tests of
+ * eviction order use it, so their arithmetic is exact; the family's UNets all have the same size).
+ * Measured cost (the default) is tested below and in component-store.budget.spec.ts.
+ */
 function sizes(dir: string): { te: number; vae: number; unet: number } {
   return { te: folderBytes(join(dir, 'text_encoder')), vae: folderBytes(join(dir, 'vae_decoder')), unet: folderBytes(join(dir, 'unet')) };
 }
@@ -47,7 +51,7 @@ describe('InferencePool: content-addressed components and residency', () => {
     const { te, vae, unet } = sizes(family.dirs[0] as string);
     const events: PoolEvent[] = [];
     const pool = await InferencePool.start({
-      devices: [{ device: 'cpu', memoryBudgetBytes: te + vae + 3 * unet + unet / 2, intraOpThreads: 1 }],
+      devices: [{ device: 'cpu', memoryBudgetBytes: te + vae + 3 * unet + unet / 2, residentCost: 'file-bytes', intraOpThreads: 1 }],
       checkpoints: checkpoints(true),
       onEvent: (e) => events.push(e),
     });
@@ -103,7 +107,7 @@ describe('InferencePool: content-addressed components and residency', () => {
     const { te, vae, unet } = sizes(family.dirs[0] as string);
     const order: string[] = [];
     const pool = await InferencePool.start({
-      devices: [{ device: 'cpu', memoryBudgetBytes: te + vae + unet, intraOpThreads: 1 }],
+      devices: [{ device: 'cpu', memoryBudgetBytes: te + vae + unet, residentCost: 'file-bytes', intraOpThreads: 1 }],
       checkpoints: checkpoints(false),
       onEvent: (e) => {
         if (e.type === 'component-evicted' || e.type === 'component-loaded') order.push(`${e.type}:${e.kind === 'unet' ? e.checkpointIds.join() : e.kind}`);
@@ -160,7 +164,7 @@ describe('InferencePool: content-addressed components and residency', () => {
     const total = (s: { te: number; vae: number; unet: number }) => s.te + s.vae + s.unet;
     const evicted: string[] = [];
     const pool = await InferencePool.start({
-      devices: [{ device: 'cpu', memoryBudgetBytes: Math.max(total(family0), total(otherSizes)) + 1000, intraOpThreads: 1 }],
+      devices: [{ device: 'cpu', memoryBudgetBytes: Math.max(total(family0), total(otherSizes)) + 1000, residentCost: 'file-bytes', intraOpThreads: 1 }],
       checkpoints: [
         { id: 'ft-0', dir: family.dirs[0] as string },
         { id: 'other', dir: other },
@@ -177,6 +181,31 @@ describe('InferencePool: content-addressed components and residency', () => {
       expect(device!.components.every((c) => c.checkpointIds.join() === 'other')).toBe(true);
       expect(device!.usedBytes).toBe(total(otherSizes));
       expect(evicted.sort()).toEqual(['text_encoder', 'unet', 'vae_decoder']);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('charges the cost measured at load by default: each component at least its files, remembered after an unload', async () => {
+    const loadedEvents: PoolEvent[] = [];
+    const pool = await InferencePool.start({
+      devices: [{ device: 'cpu', intraOpThreads: 1 }],
+      checkpoints: checkpoints(false),
+      onEvent: (e) => {
+        if (e.type === 'component-loaded') loadedEvents.push(e);
+      },
+    });
+    try {
+      const loaded = await pool.load('ft-1');
+      expect(loaded.components.length).toBeGreaterThanOrEqual(3);
+      for (const c of loaded.components) expect(c.measuredBytes).toBeGreaterThanOrEqual(c.bytes);
+      const measured = loaded.components.reduce((n, c) => n + (c.measuredBytes ?? 0), 0);
+      expect(loaded.usedBytes).toBe(measured);
+      expect(loaded.measuredCheckpointBytes).toEqual({ 'ft-1': measured });
+      expect(loadedEvents.map((e) => 'measuredBytes' in e && e.measuredBytes).sort()).toEqual(loaded.components.map((c) => c.measuredBytes).sort());
+      await pool.unload('ft-1');
+      const [device] = await pool.residency();
+      expect([device!.components, device!.usedBytes, device!.measuredCheckpointBytes]).toEqual([[], 0, { 'ft-1': measured }]);
     } finally {
       await pool.close();
     }

@@ -52,6 +52,7 @@ describe('pool configuration', () => {
     expect(message({ checkpoints, devices: [{ device: 'gpu' as never }] })).toBe('devices[0].device: must be "cpu" or "cuda:N", got "gpu"');
     expect(message({ checkpoints, devices: [{ maxBatch: 0 }] })).toBe('devices[0].maxBatch: must be an integer of at least 1, got 0');
     expect(message({ checkpoints, devices: [{ memoryBudgetBytes: -5 }] })).toMatch(/^devices\[0\]\.memoryBudgetBytes/);
+    expect(message({ checkpoints, devices: [{ residentCost: 'rss' as never }] })).toBe('devices[0].residentCost: must be one of measured, file-bytes, got "rss"');
     expect(message({ checkpoints, devices: [{ name: 'x' }, { name: 'x' }] })).toBe('devices[1].name: "x" is used by another device');
     expect(message({ checkpoints: [] })).toBe('checkpoints: must list at least one checkpoint');
     expect(message({ checkpoints: [...checkpoints, ...checkpoints] })).toBe('checkpoints[1].id: "base" appears twice');

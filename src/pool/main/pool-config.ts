@@ -6,9 +6,9 @@ import { DEFAULT_TILE_ABOVE_PIXELS } from '../../engine/pipeline/vae-tiling';
 import type { DeviceSpec, GraphOptimizationLevel } from '../../engine/runtime/onnx-runtime';
 import { PoolError } from '../protocol/pool-errors';
 import type { PoolEvent } from './pool-types';
-import { BATCHING_POLICIES, type BatchingPolicy } from '../protocol/protocol';
+import { BATCHING_POLICIES, RESIDENT_COSTS, type BatchingPolicy, type ResidentCost } from '../protocol/protocol';
 
-export { BATCHING_POLICIES, type BatchingPolicy };
+export { BATCHING_POLICIES, RESIDENT_COSTS, type BatchingPolicy, type ResidentCost };
 
 /** Rows per UNet call, fixed or by latent size (latent height × width, i.e. image pixels / 64). */
 export type MaxBatch = number | ((latentPixels: number) => number);
@@ -18,8 +18,10 @@ export interface DeviceConfig {
   readonly device?: DeviceSpec;
   /** How the pool names this device in reports and errors; default the device spec (`cpu`, `cpu#2` when repeated). */
   readonly name?: string;
-  /** Bytes of components (sum of their folders' file sizes) this device may hold; default unlimited. */
+  /** Bytes of components (each charged its `residentCost`) this device may hold; default unlimited. */
   readonly memoryBudgetBytes?: number;
+  /** What the budget charges a component (see ResidentCost); default `measured`. */
+  readonly residentCost?: ResidentCost;
   /** Most rows (a guided image counts two) in one UNet call; default 8. */
   readonly maxBatch?: MaxBatch;
   /** Rows handed to the worker at once (running plus being encoded); default twice the job's maxBatch. */
@@ -80,6 +82,7 @@ export interface NormalizedDevice {
   readonly name: string;
   readonly device: DeviceSpec;
   readonly memoryBudgetBytes: number;
+  readonly residentCost: ResidentCost;
   readonly maxBatch: MaxBatch;
   readonly maxInFlightRows?: number;
   readonly maxDecodeBatch: number;
@@ -133,6 +136,8 @@ export function normalizeConfig(config: InferencePoolConfig): NormalizedConfig {
     names.add(name);
     const budget = d.memoryBudgetBytes ?? Number.POSITIVE_INFINITY;
     if (typeof budget !== 'number' || !(budget > 0)) fail(`${at}.memoryBudgetBytes`, `must be a positive number of bytes, got ${String(budget)}`);
+    const residentCost = d.residentCost ?? 'measured';
+    if (!RESIDENT_COSTS.includes(residentCost)) fail(`${at}.residentCost`, `must be one of ${RESIDENT_COSTS.join(', ')}, got ${JSON.stringify(residentCost)}`);
     const maxBatch = d.maxBatch ?? 8;
     if (typeof maxBatch === 'number') count(`${at}.maxBatch`, maxBatch, 8);
     else if (typeof maxBatch !== 'function') fail(`${at}.maxBatch`, 'must be a positive integer or a function of latent pixels');
@@ -150,6 +155,7 @@ export function normalizeConfig(config: InferencePoolConfig): NormalizedConfig {
       name,
       device,
       memoryBudgetBytes: budget,
+      residentCost,
       maxBatch,
       maxInFlightRows: d.maxInFlightRows === undefined ? undefined : count(`${at}.maxInFlightRows`, d.maxInFlightRows, 1),
       maxDecodeBatch: count(`${at}.maxDecodeBatch`, d.maxDecodeBatch, 4),

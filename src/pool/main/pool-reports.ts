@@ -31,6 +31,7 @@ export function residencyOf(device: Device, report: DeviceResidencyReport | unde
     usedBytes: report?.usedBytes ?? 0,
     components: report?.components ?? [],
     residentCheckpointIds: report?.residentCheckpointIds ?? [],
+    measuredCheckpointBytes: report?.measuredCheckpointBytes ?? {},
   };
 }
 

@@ -152,9 +152,12 @@ export interface DeviceResidency {
   readonly device: string;
   readonly state: DeviceState;
   readonly memoryBudgetBytes: number;
+  /** What the budget charges: the components' measured costs (file bytes for one not measured yet). */
   readonly usedBytes: number;
   readonly components: readonly ComponentResidency[];
   readonly residentCheckpointIds: readonly string[];
+  /** Measured resident cost of each checkpoint whose components were all measured on this device. */
+  readonly measuredCheckpointBytes: Readonly<Record<string, number>>;
 }
 
 export interface DeviceStats {

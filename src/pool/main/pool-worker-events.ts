@@ -29,6 +29,7 @@ export async function startDevice(pool: PoolState, config: NormalizedDevice, che
       ...(config.optimizedModelCache !== undefined ? { optimizedModelCache: config.optimizedModelCache } : {}),
     },
     memoryBudgetBytes: config.memoryBudgetBytes,
+    residentCost: config.residentCost,
     maxDecodeBatch: config.maxDecodeBatch,
     vaeTileAbovePixels: config.vaeTileAbovePixels,
     maxEncodePrompts: config.maxEncodePrompts,

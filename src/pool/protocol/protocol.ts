@@ -28,12 +28,20 @@ export type { ComponentName, LoadableComponent };
 export type BatchingPolicy = 'continuous' | 'request-level' | 'sequential';
 export const BATCHING_POLICIES: readonly BatchingPolicy[] = ['continuous', 'request-level', 'sequential'];
 
+/**
+ * What the memory budget charges a component: `measured`, what its session was measured to take
+ * when created (resident-set growth on CPU, never less than its files; its files on CUDA), or
+ * `file-bytes`, the bytes of its folder's files (fixed, known before any load).
+ */
+export type ResidentCost = 'measured' | 'file-bytes';
+export const RESIDENT_COSTS: readonly ResidentCost[] = ['measured', 'file-bytes'];
+
 /** One component of one checkpoint as the main thread measured it. */
 export interface ComponentSpec {
   readonly kind: LoadableComponent;
   /** sha256 of the component folder (content address; equal hashes are loaded once per device). */
   readonly hash: string;
-  /** Sum of the folder's file sizes: the memory the pool accounts for it. */
+  /** Sum of the folder's file sizes: what the budget charges until its session's measured cost is known (component-store.ts). */
   readonly bytes: number;
   /** `model.onnx` inside the folder. */
   readonly graphPath: string;
@@ -72,6 +80,7 @@ export interface WorkerInit {
   readonly deviceName: string;
   readonly runtime: RuntimeOptions;
   readonly memoryBudgetBytes: number;
+  readonly residentCost: ResidentCost;
   /** Images per VAE call. */
   readonly maxDecodeBatch: number;
   /** Images with more pixels than this are decoded in tiles (Infinity: never). */
@@ -185,7 +194,15 @@ export interface WorkerLiveStats {
 export interface ComponentResidency {
   readonly kind: LoadableComponent;
   readonly hash: string;
+  /** Bytes of its folder's files. */
   readonly bytes: number;
+  /**
+   * What its session was measured to take when created on this device (RSS growth on CPU, never
+   * less than `bytes`; `bytes` on CUDA), the largest over its loads; null while its session is being
+   * created. The budget charges this; while it is null, the cost remembered from an earlier load, or
+   * `bytes` before any.
+   */
+  readonly measuredBytes: number | null;
   /** Every configured checkpoint whose component has this hash. */
   readonly checkpointIds: readonly string[];
   readonly state: 'loading' | 'ready' | 'draining';
@@ -198,10 +215,13 @@ export interface ComponentResidency {
 
 export interface DeviceResidencyReport {
   readonly memoryBudgetBytes: number;
+  /** What the budget charges for the present components (each one's `measuredBytes`, or `bytes` before it is measured). */
   readonly usedBytes: number;
   readonly components: readonly ComponentResidency[];
   /** Checkpoints whose components (three, or four with a VAE encoder) are all loaded. */
   readonly residentCheckpointIds: readonly string[];
+  /** Per checkpoint whose every component was measured on this device (resident or since evicted): their measured costs summed. */
+  readonly measuredCheckpointBytes: Readonly<Record<string, number>>;
 }
 
 export type ComponentEventType = 'loading' | 'loaded' | 'evicted' | 'unloaded' | 'load-failed';
@@ -211,6 +231,8 @@ export interface ComponentEvent {
   readonly kind: LoadableComponent;
   readonly hash: string;
   readonly bytes: number;
+  /** Its measured cost (see ComponentResidency), once its session was created. */
+  readonly measuredBytes?: number;
   readonly checkpointIds: readonly string[];
   readonly durationMs?: number;
   /** `loaded` (text encoder, UNet, VAE decoder): whether the optimised-graph cache was reused, written, off or unwritable. */

@@ -4,7 +4,13 @@
  * sha256, so checkpoints that share a component share one session.
  *
  * Residency rules, all enforced here:
- * - the bytes of loaded and loading components (their folders' file sizes) stay within the budget;
+ * - the cost of loaded and loading components stays within the budget. A component's cost is what
+ *   its session was measured to take when it was created (resident-cost.ts: RSS growth on CPU),
+ *   never less than its folder's file bytes; before its first load only the file bytes are known,
+ *   so that load is planned on them. The store remembers the cost per component, so a reload after
+ *   an eviction is planned on it, and keeps the largest measured (a session created into memory an
+ *   evicted one freed shows less RSS growth than it takes). A load that measures more than planned
+ *   evicts idle components afterwards to get back within the budget;
  * - checkpoints load on demand; room is made by evicting the least recently used idle component:
  *   a UNet no running job holds, or a text encoder / VAE decoder / VAE encoder that no loaded UNet's
  *   checkpoint uses;
@@ -28,6 +34,8 @@ import { COMPONENTS, type LoadableComponent } from '../../engine/model/model-dir
 import type { OptimizedCacheOutcome } from '../../engine/model/optimized-model-cache';
 import type { OnnxSession, RuntimeOptions } from '../../engine/runtime/onnx-runtime';
 import { PoolError } from '../protocol/pool-errors';
+import { residentCostProbe, type MeasureResidentBytes } from './resident-cost';
+import { Turns } from './turns';
 import type { CheckpointSpec, ComponentEvent, ComponentResidency, ComponentSpec, DeviceResidencyReport, WorkerCounters } from '../protocol/protocol';
 
 type SlotState = 'loading' | 'ready' | 'draining';
@@ -38,6 +46,10 @@ interface Slot {
   /** Configured checkpoints whose component has this content. */
   readonly checkpointIds: readonly string[];
   state: SlotState;
+  /** What the budget charges for it: its measured cost once measured, its file bytes before. */
+  cost: number;
+  /** Its measured cost, once its session was created. */
+  measured?: number;
   session?: OnnxSession;
   /** A VAE encoder's slot: how its (cut) graph's outputs read. */
   encoder?: VaeEncoder;
@@ -52,6 +64,10 @@ export interface ComponentStoreOptions {
   readonly runtime: RuntimeOptions;
   readonly checkpoints: readonly CheckpointSpec[];
   readonly deviceName: string;
+  /** How a session's creation is measured; default `residentCostProbe(runtime.device)` (RSS growth on CPU). */
+  readonly measureResidentBytes?: MeasureResidentBytes;
+  /** Shared with the worker's loop, so no call runs while a session's creation is measured; default the store's own. */
+  readonly turns?: Turns;
 }
 
 export function componentKey(spec: ComponentSpec): string {
@@ -72,6 +88,10 @@ export class ComponentStore {
   /** Checkpoints inside `ensure`: their present components must stay. */
   private readonly protectedCheckpoints = new Map<string, number>();
   private readonly inProgress = new Map<string, Promise<void>>();
+  /** Each component's measured cost (the largest seen), kept after it is evicted. */
+  private readonly measuredCosts = new Map<string, number>();
+  private readonly measure: MeasureResidentBytes;
+  private readonly turns: Turns;
   private roomWaiters: (() => void)[] = [];
   private useSeq = 0;
 
@@ -86,6 +106,8 @@ export class ComponentStore {
     private readonly emit: (event: ComponentEvent) => void,
     private readonly counters: WorkerCounters,
   ) {
+    this.measure = options.measureResidentBytes ?? residentCostProbe(options.runtime.device);
+    this.turns = options.turns ?? new Turns();
     for (const c of options.checkpoints) {
       this.checkpoints.set(c.id, c);
       for (const component of componentsOf(c)) {
@@ -98,7 +120,7 @@ export class ComponentStore {
 
   get usedBytes(): number {
     let total = 0;
-    for (const slot of this.slots.values()) total += slot.spec.bytes;
+    for (const slot of this.slots.values()) total += slot.cost;
     return total;
   }
 
@@ -227,6 +249,7 @@ export class ComponentStore {
       kind: s.spec.kind,
       hash: s.spec.hash,
       bytes: s.spec.bytes,
+      measuredBytes: s.measured ?? null,
       checkpointIds: s.checkpointIds,
       state: s.state,
       pinned: this.pinnedKeys.has(s.key),
@@ -238,6 +261,7 @@ export class ComponentStore {
       usedBytes: this.usedBytes,
       components,
       residentCheckpointIds: [...this.checkpoints.keys()].filter((id) => this.isResident(id)),
+      measuredCheckpointBytes: this.measuredCheckpointBytes(),
     };
   }
 
@@ -265,7 +289,7 @@ export class ComponentStore {
           await this.roomChanged(); // another checkpoint is loading a shared component
           continue;
         }
-        const needed = missing.reduce((n, c) => n + c.bytes, 0);
+        const needed = missing.reduce((n, c) => n + this.costOf(componentKey(c)), 0);
         const shortfall = this.usedBytes + needed - this.options.memoryBudgetBytes;
         if (shortfall > 0) {
           const victims = this.victims(shortfall, new Set(keys));
@@ -278,6 +302,7 @@ export class ComponentStore {
         }
         await this.createSessions(spec, missing);
       }
+      this.trimToBudget(new Set(keys));
       this.touchAll(keys);
       this.onResident(checkpointId);
     } catch (error) {
@@ -299,6 +324,7 @@ export class ComponentStore {
         spec,
         checkpointIds: this.usersOfKey.get(componentKey(spec)) ?? [],
         state: 'loading',
+        cost: this.costOf(componentKey(spec)),
         holders: 0,
         lastUsedSeq: ++this.useSeq,
         lastUsedAt: Date.now(),
@@ -313,19 +339,24 @@ export class ComponentStore {
       this.emit(this.event('loading', slot));
       try {
         await verifyFingerprints(checkpoint.dir, slot.spec.files);
-        if (slot.spec.kind === 'vae_encoder') {
-          // Cut at its distribution first (vae-encoder-graph.ts): the request's generator samples it.
-          const loaded = await loadVaeEncoder(checkpoint.dir, slot.spec.graphPath, componentRuntime('vae_encoder', this.options.runtime), { hash: slot.spec.hash, files: [...slot.spec.files] });
-          slot.session = loaded.session;
-          slot.encoder = loaded.encoder;
-        } else {
-          const loaded = await loadComponentSession(slot.spec.graphPath, this.options.runtime, {
-            kind: slot.spec.kind,
-            source: { hash: slot.spec.hash, files: [...slot.spec.files] },
-          });
-          slot.session = loaded.session;
-          optimizedGraph = loaded.cache;
-        }
+        const create = async (): Promise<void> => {
+          if (slot.spec.kind === 'vae_encoder') {
+            // Cut at its distribution first (vae-encoder-graph.ts): the request's generator samples it.
+            const source = { hash: slot.spec.hash, files: [...slot.spec.files] };
+            const loaded = await loadVaeEncoder(checkpoint.dir, slot.spec.graphPath, componentRuntime('vae_encoder', this.options.runtime), source);
+            slot.session = loaded.session;
+            slot.encoder = loaded.encoder;
+          } else {
+            const loaded = await loadComponentSession(slot.spec.graphPath, this.options.runtime, {
+              kind: slot.spec.kind,
+              source: { hash: slot.spec.hash, files: [...slot.spec.files] },
+            });
+            slot.session = loaded.session;
+            optimizedGraph = loaded.cache;
+          }
+        };
+        const grown = await this.turns.run(() => this.measure(create, slot.spec));
+        this.recordCost(slot, grown);
       } catch (error) {
         for (const s of reserved.slice(i)) this.slots.delete(s.key);
         const message = firstLine(error);
@@ -359,7 +390,7 @@ export class ComponentStore {
       if (!best) return undefined;
       chosen.push(best);
       gone.add(best.key);
-      freed += best.spec.bytes;
+      freed += best.cost;
     }
     return chosen;
   }
@@ -385,9 +416,9 @@ export class ComponentStore {
   private assertCanEverFit(spec: CheckpointSpec): void {
     const keys = new Set([...this.keysOf(spec.id), ...this.pinnedKeys]);
     let bytes = 0;
-    for (const key of keys) bytes += this.componentSpec(key).bytes;
+    for (const key of keys) bytes += this.costOf(key);
     if (bytes > this.options.memoryBudgetBytes) {
-      const own = this.keysOf(spec.id).reduce((n, key) => n + this.componentSpec(key).bytes, 0);
+      const own = this.keysOf(spec.id).reduce((n, key) => n + this.costOf(key), 0);
       throw new PoolError(
         'MEMORY_BUDGET_EXCEEDED',
         `checkpoint "${spec.id}" needs ${own} bytes on ${this.options.deviceName}; with the pinned checkpoints that makes ${bytes}, ` +
@@ -395,6 +426,37 @@ export class ComponentStore {
         { checkpointId: spec.id, device: this.options.deviceName },
       );
     }
+  }
+
+  /** A component's cost as known now: the largest measured, or its file bytes before a first load. */
+  private costOf(key: string): number {
+    return this.measuredCosts.get(key) ?? this.componentSpec(key).bytes;
+  }
+
+  /** Charges a created session what it was measured to take, never less than its file bytes. */
+  private recordCost(slot: Slot, grown: number): void {
+    const measured = Math.max(slot.spec.bytes, Number.isFinite(grown) ? Math.round(grown) : 0);
+    const cost = Math.max(measured, this.measuredCosts.get(slot.key) ?? 0);
+    this.measuredCosts.set(slot.key, cost);
+    slot.measured = cost;
+    slot.cost = cost;
+  }
+
+  /** After a load measured more than it was planned on: evicts idle components (not `keep`) until the budget holds, if they suffice. */
+  private trimToBudget(keep: ReadonlySet<string>): void {
+    const over = this.usedBytes - this.options.memoryBudgetBytes;
+    if (over <= 0) return;
+    for (const victim of this.victims(over, keep) ?? []) this.drop(victim, 'evicted');
+  }
+
+  /** Checkpoints whose every component has a measured cost on this device: the sum. */
+  private measuredCheckpointBytes(): Record<string, number> {
+    const costs: Record<string, number> = {};
+    for (const id of this.checkpoints.keys()) {
+      const measured = this.keysOf(id).map((key) => this.measuredCosts.get(key));
+      if (measured.every((cost) => cost !== undefined)) costs[id] = measured.reduce((n: number, cost) => n + (cost ?? 0), 0);
+    }
+    return costs;
   }
 
   private drop(slot: Slot, type: 'evicted' | 'unloaded'): void {
@@ -410,7 +472,14 @@ export class ComponentStore {
   }
 
   private event(type: ComponentEvent['type'], slot: Slot): ComponentEvent {
-    return { type, kind: slot.spec.kind, hash: slot.spec.hash, bytes: slot.spec.bytes, checkpointIds: slot.checkpointIds };
+    return {
+      type,
+      kind: slot.spec.kind,
+      hash: slot.spec.hash,
+      bytes: slot.spec.bytes,
+      ...(slot.measured !== undefined ? { measuredBytes: slot.measured } : {}),
+      checkpointIds: slot.checkpointIds,
+    };
   }
 
   private roomChanged(): Promise<void> {

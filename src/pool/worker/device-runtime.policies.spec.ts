@@ -60,6 +60,7 @@ describe('DeviceRuntime batching policies (in-process)', () => {
           deviceName: `in-process ${scenario.batching}`,
           runtime: { device: 'cpu', intraOpThreads: 1 },
           memoryBudgetBytes: Number.POSITIVE_INFINITY,
+          residentCost: 'measured',
           maxDecodeBatch: 4,
           vaeTileAbovePixels: 512 * 512,
           maxEncodePrompts: 16,

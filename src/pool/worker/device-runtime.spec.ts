@@ -53,6 +53,7 @@ describe('DeviceRuntime (in-process)', () => {
       deviceName: 'in-process',
       runtime: { device: 'cpu', intraOpThreads: 1 },
       memoryBudgetBytes: Number.POSITIVE_INFINITY,
+      residentCost: 'measured',
       maxDecodeBatch: 4,
       vaeTileAbovePixels: 512 * 512,
       maxEncodePrompts: 16,

@@ -29,6 +29,8 @@
 import { ModelDirectoryError } from '../../engine/errors';
 import { loadError } from '../protocol/checkpoint-availability';
 import { ComponentStore } from './component-store';
+import { Turns } from './turns';
+import { measureNothing } from './resident-cost';
 import { PoolError, toWireError } from '../protocol/pool-errors';
 import type { ComponentEvent, InjectedFault, ToWorker, WorkerCounters, WorkerInit, WorkerLiveStats, WorkerRequest } from '../protocol/protocol';
 import { decodeTick } from './runtime-decoding';
@@ -60,7 +62,11 @@ export class DeviceRuntime {
     failedUnetCalls: 0,
   };
   private readonly state: RuntimeState;
+  /** The loop's rounds and the store's session creations, one at a time (turns.ts). */
+  private readonly turns = new Turns();
   private wakeLoop?: () => void;
+  /** A wake while the loop was not waiting (in a round, or queued for its turn): the loop goes round again. */
+  private wokenMeanwhile = false;
   private stopped = false;
   private loopDone: Promise<void> = Promise.resolve();
 
@@ -75,7 +81,7 @@ export class DeviceRuntime {
     private readonly onStopped?: () => void,
   ) {
     const store = new ComponentStore(
-      { memoryBudgetBytes: init.memoryBudgetBytes, runtime: init.runtime, checkpoints: init.checkpoints, deviceName: init.deviceName },
+      { memoryBudgetBytes: init.memoryBudgetBytes, runtime: init.runtime, checkpoints: init.checkpoints, deviceName: init.deviceName, turns: this.turns, ...(init.residentCost === 'file-bytes' ? { measureResidentBytes: measureNothing } : {}) },
       (event) => this.componentEvent(event),
       this.counters,
     );
@@ -205,30 +211,17 @@ export class DeviceRuntime {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
-      let worked = false;
-      /** `request-level`: the batch window is open for this long yet. */
-      let windowMs = 0;
-      try {
-        if (this.state.encodeQueue.length > 0) worked = (await encodeTick(this.state)) || worked;
-        if (this.state.ready.length > 0 && this.state.batch.size === 0) windowMs = startBatch(this.state);
-        if (this.state.active.size > 0) worked = (await unetTick(this.state)) || worked;
-        if (this.state.batchDenoised.length > 0 && this.state.active.size === 0) {
-          this.state.decodeQueue.push(...this.state.batchDenoised);
-          this.state.batchDenoised = [];
-        }
-        if (this.state.decodeQueue.length > 0) worked = (await decodeTick(this.state)) || worked;
-      } catch (error) {
-        // A bug in the loop itself: fail what is in flight rather than stall the worker.
-        failJobs(this.state, [...this.state.jobs.values()].filter((j) => j.state !== 'waiting'), error);
-        worked = true;
-      }
+      this.wokenMeanwhile = false;
+      const { worked, windowMs } = await this.turns.run(() => this.round());
       if (!worked && !this.stopped) {
-        let timer: NodeJS.Timeout | undefined;
-        await new Promise<void>((resolve) => {
-          this.wakeLoop = resolve;
-          if (windowMs > 0) timer = setTimeout(() => this.wake(), windowMs);
-        });
-        clearTimeout(timer);
+        if (!this.wokenMeanwhile) {
+          let timer: NodeJS.Timeout | undefined;
+          await new Promise<void>((resolve) => {
+            this.wakeLoop = resolve;
+            if (windowMs > 0) timer = setTimeout(() => this.wake(), windowMs);
+          });
+          clearTimeout(timer);
+        }
         // Woken by the first message of a burst: let the rest of the burst in (messages are handled
         // before immediates), so requests sent together are encoded and start stepping together.
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -236,10 +229,33 @@ export class DeviceRuntime {
     }
   }
 
+  /** One round of ticks: encode what waits, one UNet call, decode what is denoised. */
+  private async round(): Promise<{ worked: boolean; windowMs: number }> {
+    let worked = false;
+    /** `request-level`: the batch window is open for this long yet. */
+    let windowMs = 0;
+    try {
+      if (this.state.encodeQueue.length > 0) worked = (await encodeTick(this.state)) || worked;
+      if (this.state.ready.length > 0 && this.state.batch.size === 0) windowMs = startBatch(this.state);
+      if (this.state.active.size > 0) worked = (await unetTick(this.state)) || worked;
+      if (this.state.batchDenoised.length > 0 && this.state.active.size === 0) {
+        this.state.decodeQueue.push(...this.state.batchDenoised);
+        this.state.batchDenoised = [];
+      }
+      if (this.state.decodeQueue.length > 0) worked = (await decodeTick(this.state)) || worked;
+    } catch (error) {
+      // A bug in the loop itself: fail what is in flight rather than stall the worker.
+      failJobs(this.state, [...this.state.jobs.values()].filter((j) => j.state !== 'waiting'), error);
+      worked = true;
+    }
+    return { worked, windowMs };
+  }
+
   private wake(): void {
     const wake = this.wakeLoop;
     this.wakeLoop = undefined;
-    wake?.();
+    if (wake) wake();
+    else this.wokenMeanwhile = true;
   }
 
   private componentEvent(event: ComponentEvent): void {
