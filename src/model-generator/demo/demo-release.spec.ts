@@ -15,7 +15,7 @@ import { StableDiffusionPipeline } from '../../engine/pipeline/stable-diffusion-
 import type { RgbImage } from '../../engine/pipeline/decode-latents';
 import { SCHEDULER_NAMES } from '../../engine/schedulers';
 import { inspectModelDirectory } from '../../devtools/model-check';
-import { AFRICAN_STYLES } from './demo-attributes';
+import { AFRICAN_STYLES, DEMO_STYLES } from './demo-attributes';
 import type { DemoAccessory } from './garment-layouts';
 import { DEMO_SCALING_FACTOR } from './demo-vae';
 import { DEMO_ENCODER_LOGVAR } from './demo-vae-encoder';
@@ -255,7 +255,7 @@ describe('final checkpoint through the engine', () => {
     expectScene(matchScene(await generate({ prompt, width: 512, height: 384, scheduler: 'dpm++2m' })), layout, style, colour, accessory);
   });
 
-  it.each(AFRICAN_STYLES.map((style) => [style]))('honours every colour word for %s (no garment named: a full-frame swatch)', async (style) => {
+  it.each(DEMO_STYLES.map((style) => [style]))('honours every colour word for %s (no garment named: a full-frame swatch)', async (style) => {
     const misses: string[] = [];
     for (const colour of Object.keys(COLOUR_RGB)) {
       const match = nearestSwatch(await generate({ prompt: `${colour} ${style}`, width: 128, height: 128, steps: 15, scheduler: 'dpm++2m' }));
