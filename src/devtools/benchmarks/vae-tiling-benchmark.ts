@@ -3,6 +3,8 @@
  * how far tiled VAE decoding (the default 64-latent tiles, 16 of overlap) differs from the untiled
  * decode, in 0..255 pixels, on the tiny preset's VAE and the demo release's, for the same random
  * latents; and the time of slicing (one image per call) against one batched call.
+ * `--model DIR --size N`: the same comparison on another model directory only (e.g. the
+ * sd15-shaped preset, whose VAE has Stable Diffusion's widths).
  * `--memory tiled|untiled`: only that decode on the tiny preset, with the peak resident memory
  * before and after it (one process per mode, so the peaks do not mix).
  */
@@ -19,12 +21,17 @@ const UNTILED: VaeDecodeOptions = { tileAbovePixels: Number.POSITIVE_INFINITY };
 const TILED: VaeDecodeOptions = { tileAbovePixels: 0 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'tiny-size': { type: 'string' }, 'demo-size': { type: 'string' }, memory: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { 'tiny-size': { type: 'string' }, 'demo-size': { type: 'string' }, memory: { type: 'string' }, model: { type: 'string' }, size: { type: 'string' } },
+  });
   if (values.memory !== undefined) return peakMemory(values.memory === 'tiled' ? TILED : UNTILED, values.memory, Number(values['tiny-size'] ?? 768));
-  const models: [string, string, number][] = [
-    ['tiny preset', ensureModelDirectory(TINY_PRESET), Number(values['tiny-size'] ?? 768)],
-    ['demo release', demoCheckpointDir(ensureDemoRelease(), 'final'), Number(values['demo-size'] ?? 1024)],
-  ];
+  const models: [string, string, number][] =
+    values.model !== undefined
+      ? [[values.model, values.model, Number(values.size ?? 768)]]
+      : [
+          ['tiny preset', ensureModelDirectory(TINY_PRESET), Number(values['tiny-size'] ?? 768)],
+          ['demo release', demoCheckpointDir(ensureDemoRelease(), 'final'), Number(values['demo-size'] ?? 1024)],
+        ];
   for (const [label, dir, size] of models) {
     const pipeline = await StableDiffusionPipeline.load(dir, { device: 'cpu' });
     try {

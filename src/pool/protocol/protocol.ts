@@ -182,6 +182,28 @@ export interface WorkerCounters {
   failedUnetCalls: number;
 }
 
+/** A worker's counters before its first call. */
+export function zeroWorkerCounters(): WorkerCounters {
+  return {
+    unetCalls: 0,
+    unetRows: 0,
+    maxUnetRows: 0,
+    maxUnetSequences: 0,
+    maxUnetJobs: 0,
+    textEncoderCalls: 0,
+    textEncoderPrompts: 0,
+    embeddingCacheHits: 0,
+    vaeCalls: 0,
+    vaeImages: 0,
+    vaeEncoderCalls: 0,
+    vaeEncoderImages: 0,
+    sessionsCreated: 0,
+    sessionsReleased: 0,
+    evictions: 0,
+    failedUnetCalls: 0,
+  };
+}
+
 export interface WorkerLiveStats {
   readonly activeJobs: number;
   readonly activeSequences: number;

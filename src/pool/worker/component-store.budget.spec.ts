@@ -6,7 +6,7 @@
  */
 import { describeCheckpoint } from '../main/checkpoint-catalog';
 import { PoolError } from '../protocol/pool-errors';
-import type { CheckpointSpec, ComponentEvent, WorkerCounters } from '../protocol/protocol';
+import { zeroWorkerCounters, type CheckpointSpec, type ComponentEvent, type WorkerCounters } from '../protocol/protocol';
 import { makeCheckpointFamily, type CheckpointFamily } from '../testing/checkpoint-family.fixture';
 import { ComponentStore, componentsOf } from './component-store';
 import { measureNothing, type MeasureResidentBytes } from './resident-cost';
@@ -17,24 +17,7 @@ const TWICE_THE_FILES: MeasureResidentBytes = async (create, component) => {
   return 2 * component.bytes;
 };
 
-const counters = (): WorkerCounters => ({
-  unetCalls: 0,
-  unetRows: 0,
-  maxUnetRows: 0,
-  maxUnetSequences: 0,
-  maxUnetJobs: 0,
-  textEncoderCalls: 0,
-  textEncoderPrompts: 0,
-  embeddingCacheHits: 0,
-  vaeCalls: 0,
-  vaeImages: 0,
-  vaeEncoderCalls: 0,
-  vaeEncoderImages: 0,
-  sessionsCreated: 0,
-  sessionsReleased: 0,
-  evictions: 0,
-  failedUnetCalls: 0,
-});
+const counters = (): WorkerCounters => zeroWorkerCounters();
 
 describe('ComponentStore: the budget counts measured resident cost', () => {
   let family: CheckpointFamily;

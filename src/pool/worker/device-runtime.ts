@@ -32,7 +32,7 @@ import { ComponentStore } from './component-store';
 import { Turns } from './turns';
 import { measureNothing } from './resident-cost';
 import { PoolError, toWireError } from '../protocol/pool-errors';
-import type { ComponentEvent, InjectedFault, ToWorker, WorkerCounters, WorkerInit, WorkerLiveStats, WorkerRequest } from '../protocol/protocol';
+import { zeroWorkerCounters, type ComponentEvent, type InjectedFault, type ToWorker, type WorkerCounters, type WorkerInit, type WorkerLiveStats, type WorkerRequest } from '../protocol/protocol';
 import { decodeTick } from './runtime-decoding';
 import { admitWaiting, cancelJob, endJob, failJobs, submitJob } from './runtime-jobs';
 import { encodeTick } from './runtime-prompt-encoding';
@@ -43,24 +43,7 @@ import { unetTick } from './runtime-unet-step';
 export type { PostMessage } from './runtime-state';
 
 export class DeviceRuntime {
-  readonly counters: WorkerCounters = {
-    unetCalls: 0,
-    unetRows: 0,
-    maxUnetRows: 0,
-    maxUnetSequences: 0,
-    maxUnetJobs: 0,
-    textEncoderCalls: 0,
-    textEncoderPrompts: 0,
-    embeddingCacheHits: 0,
-    vaeCalls: 0,
-    vaeImages: 0,
-    vaeEncoderCalls: 0,
-    vaeEncoderImages: 0,
-    sessionsCreated: 0,
-    sessionsReleased: 0,
-    evictions: 0,
-    failedUnetCalls: 0,
-  };
+  readonly counters: WorkerCounters = zeroWorkerCounters();
   private readonly state: RuntimeState;
   /** The loop's rounds and the store's session creations, one at a time (turns.ts). */
   private readonly turns = new Turns();
