@@ -20,7 +20,7 @@ const EXTERNAL_MIN_BYTES = 1024;
 
 export interface ComponentSession {
   readonly session: OnnxSession;
-  /** Attention patterns now run head by head (0: loaded as it was). */
+  /** Attention patterns this load rewrote to run head by head (0 when none was, or the session came from the cache). */
   readonly slicedAttentions: number;
   /** What the optimised-graph cache did (optimized-model-cache.ts). */
   readonly cache: OptimizedCacheOutcome;
@@ -32,15 +32,23 @@ const SLICED_ATTENTION_REWRITE = 'attention-by-head-1';
 /**
  * A component's session with its own options (component-runtime.ts), through the optimised-graph
  * cache when the runtime enables it; a UNet's with its attention one head at a time unless
- * `runtime.slicedAttention` is false.
+ * `runtime.slicedAttention` is false (rewritten only when the session is not reused from the cache).
  */
 export async function loadComponentSession(graphPath: string, deviceRuntime: RuntimeOptions, options: { kind: ComponentName; source?: ComponentFingerprint }): Promise<ComponentSession> {
   const runtime = componentRuntime(options.kind, deviceRuntime);
-  const sliced = options.kind === 'unet' && runtime.slicedAttention !== false ? slicedGraph(graphPath) : undefined;
-  if (sliced) {
+  if (options.kind === 'unet' && runtime.slicedAttention !== false) {
+    let slicedAttentions = 0;
+    const rewrite = {
+      name: SLICED_ATTENTION_REWRITE,
+      apply: (): Uint8Array | undefined => {
+        const sliced = slicedGraph(graphPath);
+        slicedAttentions = sliced?.count ?? 0;
+        return sliced?.bytes;
+      },
+    };
     try {
-      const loaded = await loadOptimizedSession(graphPath, runtime, options.source, { bytes: sliced.bytes, rewrite: SLICED_ATTENTION_REWRITE });
-      return { session: loaded.session, slicedAttentions: sliced.count, cache: loaded.cache };
+      const loaded = await loadOptimizedSession(graphPath, runtime, options.source, rewrite);
+      return { session: loaded.session, slicedAttentions, cache: loaded.cache };
     } catch {
       // A rewrite onnxruntime refuses (an unusual export): the graph loads as it was, below.
     }

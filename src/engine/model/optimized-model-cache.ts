@@ -65,13 +65,18 @@ interface Manifest {
  * `source`, when the caller already holds the component's fingerprint (the pool does, from
  * registration), spares reading the files again when an entry is written.
  */
-export async function loadOptimizedSession(graphPath: string, runtime: RuntimeOptions, source?: ComponentFingerprint, rewritten?: RewrittenGraph): Promise<CachedSession> {
+export async function loadOptimizedSession(graphPath: string, runtime: RuntimeOptions, source?: ComponentFingerprint, rewrite?: GraphRewrite): Promise<CachedSession> {
   const level = runtime.graphOptimization ?? 'all';
   const fallbackDir = runtime.optimizedModelCache?.fallbackDir;
   const componentDir = dirname(resolve(graphPath));
-  const load: GraphLoader = (extra = {}) => (rewritten ? OnnxSession.load(rewritten.bytes, runtime, { externalDataDir: componentDir, ...extra }) : OnnxSession.load(graphPath, runtime, extra));
+  // The rewrite runs only when a session is created from the component's own graph: not for an entry reused.
+  let rewritten: Uint8Array | undefined | null = null;
+  const load: GraphLoader = (extra = {}) => {
+    if (rewritten === null) rewritten = rewrite?.apply();
+    return rewritten ? OnnxSession.load(rewritten, runtime, { externalDataDir: componentDir, ...extra }) : OnnxSession.load(graphPath, runtime, extra);
+  };
   if (fallbackDir === undefined || runtime.device !== 'cpu' || level === 'disabled') return { session: await load(), cache: 'off' };
-  const environment = { ...cacheEnvironment(runtime, basename(graphPath)), graphRewrite: rewritten?.rewrite ?? 'none' };
+  const environment = { ...cacheEnvironment(runtime, basename(graphPath)), graphRewrite: rewrite?.name ?? 'none' };
   const key = sha256(JSON.stringify(environment)).slice(0, 24);
   const roots = [join(componentDir, OPTIMIZED_CACHE_FOLDER), join(fallbackDir, sha256(componentDir).slice(0, 24))];
   for (const root of roots) {
@@ -86,10 +91,13 @@ export async function loadOptimizedSession(graphPath: string, runtime: RuntimeOp
   return { session: await load(), cache: 'unwritable' };
 }
 
-/** A component's graph rewritten at load (its weights still in the component folder), and which rewrite: part of the entry's key. */
-export interface RewrittenGraph {
-  readonly bytes: Uint8Array;
-  readonly rewrite: string;
+/**
+ * A rewrite of a component's graph at load (its weights stay in the component folder): its name is
+ * part of the entry's key; `apply` answers the rewritten graph, or undefined to load the graph as it is.
+ */
+export interface GraphRewrite {
+  readonly name: string;
+  apply(): Uint8Array | undefined;
 }
 
 type GraphLoader = (extra?: ModelSource) => Promise<OnnxSession>;

@@ -46,8 +46,6 @@ interface Slot {
   /** Configured checkpoints whose component has this content. */
   readonly checkpointIds: readonly string[];
   state: SlotState;
-  /** What the budget charges for it: its measured cost once measured, its file bytes before. */
-  cost: number;
   /** Its measured cost, once its session was created. */
   measured?: number;
   session?: OnnxSession;
@@ -120,7 +118,7 @@ export class ComponentStore {
 
   get usedBytes(): number {
     let total = 0;
-    for (const slot of this.slots.values()) total += slot.cost;
+    for (const slot of this.slots.values()) total += this.costOf(slot.key);
     return total;
   }
 
@@ -324,7 +322,6 @@ export class ComponentStore {
         spec,
         checkpointIds: this.usersOfKey.get(componentKey(spec)) ?? [],
         state: 'loading',
-        cost: this.costOf(componentKey(spec)),
         holders: 0,
         lastUsedSeq: ++this.useSeq,
         lastUsedAt: Date.now(),
@@ -339,18 +336,15 @@ export class ComponentStore {
       this.emit(this.event('loading', slot));
       try {
         await verifyFingerprints(checkpoint.dir, slot.spec.files);
+        const source = { hash: slot.spec.hash, files: [...slot.spec.files] };
         const create = async (): Promise<void> => {
           if (slot.spec.kind === 'vae_encoder') {
             // Cut at its distribution first (vae-encoder-graph.ts): the request's generator samples it.
-            const source = { hash: slot.spec.hash, files: [...slot.spec.files] };
             const loaded = await loadVaeEncoder(checkpoint.dir, slot.spec.graphPath, componentRuntime('vae_encoder', this.options.runtime), source);
             slot.session = loaded.session;
             slot.encoder = loaded.encoder;
           } else {
-            const loaded = await loadComponentSession(slot.spec.graphPath, this.options.runtime, {
-              kind: slot.spec.kind,
-              source: { hash: slot.spec.hash, files: [...slot.spec.files] },
-            });
+            const loaded = await loadComponentSession(slot.spec.graphPath, this.options.runtime, { kind: slot.spec.kind, source });
             slot.session = loaded.session;
             optimizedGraph = loaded.cache;
           }
@@ -390,7 +384,7 @@ export class ComponentStore {
       if (!best) return undefined;
       chosen.push(best);
       gone.add(best.key);
-      freed += best.cost;
+      freed += this.costOf(best.key);
     }
     return chosen;
   }
@@ -439,7 +433,6 @@ export class ComponentStore {
     const cost = Math.max(measured, this.measuredCosts.get(slot.key) ?? 0);
     this.measuredCosts.set(slot.key, cost);
     slot.measured = cost;
-    slot.cost = cost;
   }
 
   /** After a load measured more than it was planned on: evicts idle components (not `keep`) until the budget holds, if they suffice. */
